@@ -1,0 +1,262 @@
+/**
+ * The execution input contract: one strict schema, defaults filled, errors that name the field and the rule.
+ * The JSON Schema in `schema/migration-input.schema.json` is generated from this file (`npm run schema`).
+ */
+import { z } from 'zod';
+import { InvalidInputError } from './errors.ts';
+
+const DAY_SECONDS = 86_400;
+/** Longest plan we accept: a week-long migration plus margin; Step Functions allows a year. */
+export const MAX_PLAN_SECONDS = 30 * DAY_SECONDS;
+
+const oneDecimal = (value: number) => Math.abs(value * 10 - Math.round(value * 10)) < 1e-9;
+
+/** A green share in percent: > 0, <= 100, at most one decimal (Route 53 weights are integers 0-255). */
+const Percent = z
+  .number()
+  .gt(0, 'must be > 0')
+  .max(100, 'must be <= 100')
+  .refine(oneDecimal, 'must have at most one decimal place');
+
+/** Route 53 hosted zone ID, with or without the `/hostedzone/` prefix. */
+const HostedZoneId = z
+  .string()
+  .regex(/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone ID such as Z0123456789ABC')
+  .transform((id) => id.replace(/^\/hostedzone\//, ''));
+
+/** Record types Route 53 allows in weighted sets. */
+export const RECORD_TYPES = [
+  'A',
+  'AAAA',
+  'CAA',
+  'CNAME',
+  'DS',
+  'HTTPS',
+  'MX',
+  'NAPTR',
+  'PTR',
+  'SPF',
+  'SRV',
+  'SSHFP',
+  'SVCB',
+  'TLSA',
+  'TXT',
+] as const;
+
+const DnsName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(255, 'must be at most 255 characters')
+  .regex(/^(\*\.)?([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/, 'must be a DNS name such as api.example.com')
+  .transform((name) => name.toLowerCase().replace(/\.$/, ''));
+
+const SetIdentifier = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+
+/** A Service Connect discovery name: at most 64 characters (ECS ServiceConnectService.discoveryName). */
+const DiscoveryName = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(64, 'must be at most 64 characters');
+
+export const RecordRefSchema = z
+  .strictObject({
+    hostedZoneId: HostedZoneId,
+    name: DnsName,
+    type: z.enum(RECORD_TYPES, `must be one of ${RECORD_TYPES.join(', ')}`),
+    blueSetIdentifier: SetIdentifier,
+    greenSetIdentifier: SetIdentifier,
+  })
+  .refine((ref) => ref.blueSetIdentifier !== ref.greenSetIdentifier, {
+    message: 'blueSetIdentifier and greenSetIdentifier must differ',
+    path: ['greenSetIdentifier'],
+  });
+export type RecordRef = z.infer<typeof RecordRefSchema>;
+
+export const PlanSchema = z
+  .strictObject({
+    /** Explicit green percents, strictly increasing, ending at 100. */
+    steps: z.array(Percent).min(1, 'must have at least one step').max(100, 'must have at most 100 steps').optional(),
+    /** CodeDeploy/ECS-style canary: `percent`, then 100. */
+    canary: z.strictObject({ percent: Percent.refine((p) => p < 100, 'must be < 100') }).optional(),
+    /** Linear: `stepPercent`, 2 x stepPercent, ... up to 100. */
+    linear: z.strictObject({ stepPercent: z.number().min(1, 'must be >= 1').max(50, 'must be <= 50').refine(oneDecimal, 'must have at most one decimal place') }).optional(),
+    /** Exponential (AppConfig-style): startPercent x factor^n, capped at 100. */
+    exponential: z
+      .strictObject({
+        startPercent: Percent.refine((p) => p < 100, 'must be < 100'),
+        factor: z.number().min(1.5, 'must be >= 1.5').max(10, 'must be <= 10'),
+      })
+      .optional(),
+    /** Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable. */
+    bakeSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)').default(600),
+    /** How often metrics are judged during a bake. */
+    evaluationIntervalSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(3_600, 'must be <= 3600').default(60),
+    /** Bake at 100 % green before the run completes. */
+    finalBakeSeconds: z.int('must be an integer').min(0, 'must be >= 0').max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)').default(600),
+  })
+  .superRefine((plan, ctx) => {
+    const given = (['steps', 'canary', 'linear', 'exponential'] as const).filter((key) => plan[key] !== undefined);
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `exactly one of steps, canary, linear, exponential is required (got ${given.length === 0 ? 'none' : given.join(', ')})`,
+        path: [],
+      });
+    }
+    if (plan.steps) {
+      plan.steps.forEach((step, index) => {
+        const previous = plan.steps?.[index - 1];
+        if (previous !== undefined && step <= previous) {
+          ctx.addIssue({ code: 'custom', message: `must be greater than the previous step (${previous})`, path: ['steps', index] });
+        }
+      });
+      if (plan.steps.at(-1) !== 100) {
+        ctx.addIssue({ code: 'custom', message: 'the last step must be 100', path: ['steps', plan.steps.length - 1] });
+      }
+    }
+    if (plan.evaluationIntervalSeconds > plan.bakeSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be <= bakeSeconds (${plan.bakeSeconds})`,
+        path: ['evaluationIntervalSeconds'],
+      });
+    }
+  });
+export type Plan = z.infer<typeof PlanSchema>;
+
+export const MetricsSchema = z.strictObject({
+  /** CloudWatch namespace of the Service Connect metrics. */
+  namespace: z.string().min(1).max(255).default('AWS/ECS'),
+  /** Green's Service Connect discovery names; every one is judged, and all of them together. */
+  greenDiscoveryNames: z.array(DiscoveryName).min(1, 'must name at least one discovery name').max(100, 'must have at most 100 discovery names'),
+  /** Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline. */
+  blueDiscoveryNames: z.array(DiscoveryName).max(100, 'must have at most 100 discovery names').optional(),
+  /** Metric period; Service Connect publishes every 60 s. */
+  periodSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(3_600, 'must be <= 3600').multipleOf(60, 'must be a multiple of 60').default(60),
+  /** How long CloudWatch takes to publish a datapoint; windows end this far in the past. */
+  publicationDelaySeconds: z.int('must be an integer').min(0, 'must be >= 0').max(900, 'must be <= 900').default(180),
+  /** Sliding window judged at each evaluation (never reaching back before the current step). */
+  windowSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(3_600, 'must be <= 3600').default(300),
+}).refine((m) => m.windowSeconds % m.periodSeconds === 0, {
+  message: 'must be a multiple of periodSeconds',
+  path: ['windowSeconds'],
+});
+
+export const BaselineThresholdsSchema = z.strictObject({
+  /** Green fails when its error rate > max(blue x ratio, blue + minDelta). */
+  errorRateMaxRatio: z.number().min(1, 'must be >= 1').max(100, 'must be <= 100').default(2),
+  errorRateMinDeltaPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100').default(0.5),
+  /** Green fails when its average latency > max(blue x ratio, blue + minDelta). */
+  latencyAvgMaxRatio: z.number().min(1, 'must be >= 1').max(100, 'must be <= 100').default(1.5),
+  latencyAvgMinDeltaMs: z.number().min(0, 'must be >= 0').default(50),
+});
+
+export const ThresholdsSchema = z.strictObject({
+  /** Below this many requests in a window the verdict is Inconclusive, never Pass. */
+  minRequests: z.int('must be an integer').min(1, 'must be >= 1').max(1_000_000, 'must be <= 1000000').default(50),
+  /** Green's 5xx share of requests, in percent. */
+  errorRateMaxPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100').default(1),
+  /** One-sided confidence that green's true error rate is above the limit before a window counts as Fail. */
+  confidence: z.number().min(0.5, 'must be >= 0.5').max(0.9999, 'must be <= 0.9999').default(0.95),
+  /** Limit on TargetResponseTime Average (ms). Unset: no absolute latency check. */
+  latencyAvgMaxMs: z.number().positive('must be > 0').optional(),
+  /** Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy). */
+  latencyMaxMs: z.number().positive('must be > 0').optional(),
+  /** Limit on p99 where the source has it; AWS/ECS documents no percentiles, so no data is Inconclusive. */
+  latencyP99MaxMs: z.number().positive('must be > 0').optional(),
+  baseline: BaselineThresholdsSchema.prefault({}),
+});
+
+export const LimitsSchema = z.strictObject({
+  /** Roll back when Fail evaluations in the whole run exceed this. */
+  maxFailures: z.int('must be an integer').min(0, 'must be >= 0').max(1_000, 'must be <= 1000').default(2),
+  /** Roll back when Fail evaluations in a row exceed this. */
+  maxConsecutiveFailures: z.int('must be an integer').min(0, 'must be >= 0').max(1_000, 'must be <= 1000').default(1),
+  /** Inconclusive evaluations in a row before `onInconclusiveLimit` applies. */
+  maxInconclusive: z.int('must be an integer').min(0, 'must be >= 0').max(100_000, 'must be <= 100000').default(30),
+  /** What to do when the inconclusive limit is exceeded: keep holding at the current weight, or roll back. */
+  onInconclusiveLimit: z.enum(['hold', 'rollback'], 'must be hold or rollback').default('rollback'),
+  /** Roll back when metric-source errors in a row exceed this. */
+  maxConsecutiveErrors: z.int('must be an integer').min(0, 'must be >= 0').max(1_000, 'must be <= 1000').default(4),
+});
+
+export const DnsSchema = z.strictObject({
+  /** Preflight refuses non-alias records with a higher TTL: a long TTL delays both shift and rollback. */
+  maxTtlSeconds: z.int('must be an integer').min(0, 'must be >= 0').max(DAY_SECONDS, 'must be <= 86400').default(300),
+  /** Wait between GetChange polls. */
+  syncPollSeconds: z.int('must be an integer').min(1, 'must be >= 1').max(300, 'must be <= 300').default(15),
+  /** Give up (and roll back) when a change is not INSYNC after this long. */
+  maxSyncWaitSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(3_600, 'must be <= 3600').default(900),
+});
+
+export const MigrationInputSchema = z
+  .strictObject({
+    /** Names the run: execution names, lock reports, the report file. */
+    migrationId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ - starting with a letter or digit'),
+    /** The weighted blue/green pairs to shift together (one change batch per hosted zone). */
+    records: z.array(RecordRefSchema).min(1, 'must name at least one record').max(50, 'must have at most 50 records'),
+    plan: PlanSchema,
+    metrics: MetricsSchema,
+    thresholds: ThresholdsSchema.prefault({}),
+    limits: LimitsSchema.prefault({}),
+    dns: DnsSchema.prefault({}),
+    /** `observe` runs the whole schedule and records its decisions without writing to Route 53. */
+    mode: z.enum(['shift', 'observe'], 'must be shift or observe').default('shift'),
+    /** When someone else changes the weights mid-run: stop and leave them (`stop`), or restore the snapshot. */
+    onDrift: z.enum(['stop', 'rollback'], 'must be stop or rollback').default('stop'),
+  })
+  .superRefine((input, ctx) => {
+    const seen = new Map<string, number>();
+    input.records.forEach((ref, index) => {
+      const key = `${ref.hostedZoneId} ${ref.name} ${ref.type}`;
+      const first = seen.get(key);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `duplicates records[${first}] (same zone, name and type)`, path: ['records', index] });
+      } else {
+        seen.set(key, index);
+      }
+    });
+  });
+
+/** The input as a user writes it (defaults optional). */
+export type MigrationInputDraft = z.input<typeof MigrationInputSchema>;
+/** The input after validation: defaults filled, names normalised. */
+export type MigrationInput = z.infer<typeof MigrationInputSchema>;
+
+/** Renders a zod path as `records[0].hostedZoneId`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
+    .join('');
+}
+
+/** Turns zod issues into `{ path, rule }` pairs a person can act on. */
+export function describeIssues(error: z.ZodError): { path: string; rule: string }[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        path: formatPath([...issue.path, key]),
+        rule: 'unknown key (check the spelling against the input reference)',
+      }));
+    }
+    if (issue.code === 'invalid_type' && issue.input === undefined) {
+      return [{ path: formatPath(issue.path), rule: 'is required' }];
+    }
+    return [{ path: formatPath(issue.path), rule: issue.message }];
+  });
+}
+
+/**
+ * Validates an execution input and fills the defaults.
+ *
+ * @throws InvalidInputError naming every offending field and its rule.
+ * @example
+ * parseMigrationInput({ migrationId: 'orders', records: [...], plan: { steps: [10, 100] }, metrics: { greenDiscoveryNames: ['orders'] } });
+ */
+export function parseMigrationInput(raw: unknown): MigrationInput {
+  const result = MigrationInputSchema.safeParse(raw);
+  if (!result.success) throw new InvalidInputError(describeIssues(result.error));
+  return result.data;
+}

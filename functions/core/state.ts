@@ -1,0 +1,131 @@
+/**
+ * The run state that travels through the state machine (every Task gets `$` and returns the next `$`),
+ * and the ports the handlers use. Adapters implement the ports; the core never calls them.
+ */
+import type { MigrationInput, RecordRef } from './input.ts';
+import type {
+  Decision,
+  Evaluation,
+  MetricReading,
+  PairWeights,
+  ShiftStatus,
+  TimeWindow,
+  WeightedPair,
+} from './types.ts';
+
+export interface RunIdentity {
+  executionArn: string;
+  executionName: string;
+  stateMachineArn: string;
+  /** When the first generation started (ISO-8601). */
+  startedAt: string;
+  /** 1 for the first execution, +1 for each continuation (history limit). */
+  generation: number;
+  /** The execution this one continues, if any. */
+  continuedFrom: string | null;
+}
+
+/** The whole state between two states of the machine. JSON only. */
+export interface RunState {
+  input: MigrationInput;
+  /** The plan expanded to green percents, strictly increasing, ending at 100. */
+  steps: number[];
+  run: RunIdentity;
+  /** The records as found before the first write: what every rollback restores, verbatim. */
+  snapshot: WeightedPair[];
+  /** The weights this run last wrote (or found): the drift reference for the next write. */
+  expected: PairWeights[];
+  status: ShiftStatus;
+  /** The Route 53 changes of the current step, one per hosted zone. */
+  change: { ids: string[]; submittedAt: string | null; synced: boolean };
+  /** Seconds for the next Wait state (SecondsPath). */
+  waitSeconds: number;
+  evaluation: Evaluation | null;
+  decision: Decision | null;
+  /** Conservative count of AWS history events used so far by this execution (limit 25,000). */
+  history: { eventsEstimate: number; continueNow: boolean };
+  /** Set by the terminal handlers. */
+  outcome: Outcome | null;
+}
+
+export interface Outcome {
+  result: 'completed' | 'rolled-back' | 'stopped-on-drift' | 'continued';
+  reason: string;
+  at: string;
+}
+
+/** What the state machine receives: a new migration, or the continuation of a running one. */
+export type ExecutionInput = MigrationInput | { resume: RunState };
+
+// ---------- Ports ----------
+
+/** Route 53 weighted records (adapters/route53-traffic-router.ts). */
+export interface TrafficRouter {
+  /** Reads each pair in full; throws PreflightFailedError naming what is missing. */
+  readPairs(refs: readonly RecordRef[]): Promise<WeightedPair[]>;
+  /**
+   * Writes absolute weights: one atomic change batch of UPSERTs per hosted zone, each record re-sent whole
+   * from `current` with only its Weight changed. Returns one change ID per hosted zone.
+   */
+  applyWeights(current: readonly WeightedPair[], weights: readonly PairWeights[]): Promise<string[]>;
+  /** Re-sends the snapshot records verbatim (one batch per hosted zone). */
+  restore(snapshot: readonly WeightedPair[]): Promise<string[]>;
+  getChangeStatus(changeId: string): Promise<'PENDING' | 'INSYNC'>;
+  /** Record-set protections on any of the names (they block shift and rollback alike). */
+  listProtectedRecords(refs: readonly RecordRef[]): Promise<string[]>;
+}
+
+export interface MetricQuery {
+  namespace: string;
+  discoveryNames: readonly string[];
+  window: TimeWindow;
+  periodSeconds: number;
+  /** Also ask for p99 TargetResponseTime (only when a p99 limit is configured). */
+  includeP99: boolean;
+}
+
+/** CloudWatch Service Connect metrics (adapters/cloudwatch-metric-source.ts). Never throws for metric errors. */
+export interface MetricSource {
+  read(query: MetricQuery): Promise<MetricReading>;
+  /** Whether the discovery names have published HTTP metrics recently (preflight: appProtocol set). */
+  listDiscoveryNamesWithHttpMetrics(namespace: string, discoveryNames: readonly string[]): Promise<string[]>;
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+
+export interface ExecutionDescription {
+  executionArn: string;
+  stateMachineArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate: string | null;
+  /** Parsed JSON input. */
+  input: unknown;
+  error: string | null;
+  cause: string | null;
+  redriveCount: number;
+}
+
+export interface ExecutionSummary {
+  executionArn: string;
+  name: string;
+  status: ExecutionStatus;
+  startDate: string;
+  stopDate: string | null;
+}
+
+/** Step Functions control plane (adapters/step-functions-control.ts). */
+export interface ExecutionControl {
+  describe(executionArn: string): Promise<ExecutionDescription>;
+  list(stateMachineArn: string, status: ExecutionStatus, options?: { startedAfter?: string; maxResults?: number }): Promise<ExecutionSummary[]>;
+  start(stateMachineArn: string, name: string, input: unknown): Promise<{ executionArn: string; startDate: string }>;
+  stop(executionArn: string, error?: string, cause?: string): Promise<void>;
+  /** The newest RunState a Task of this execution returned (from the execution history); null if none. */
+  latestRunState(executionArn: string): Promise<RunState | null>;
+}
+
+/** The only source of "now" for handlers (tests and the rehearsal use a virtual clock). */
+export interface Clock {
+  now(): Date;
+}

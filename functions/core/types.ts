@@ -1,0 +1,158 @@
+/**
+ * Domain types shared by the core, the adapters and the handlers.
+ * Everything here is plain JSON so that it can travel in the Step Functions state.
+ */
+
+/** How one check judged one window. */
+export const Verdict = {
+  Pass: 'Pass',
+  /** Evidence against green. */
+  Fail: 'Fail',
+  /** Too little traffic or no data: no evidence either way. Never a pass. */
+  Inconclusive: 'Inconclusive',
+  /** The metric source failed: no evidence either way. */
+  Error: 'Error',
+} as const;
+export type Verdict = (typeof Verdict)[keyof typeof Verdict];
+
+/** What the state machine does after an evaluation. */
+export const Action = {
+  /** Move green to the next step. */
+  Advance: 'advance',
+  /** All good so far; the step's bake time is not over yet. */
+  Observe: 'observe',
+  /** Not advancing: a failure, an error or too little evidence within its limit. */
+  Hold: 'hold',
+  /** Restore the snapshot. */
+  Rollback: 'rollback',
+  /** Green is at 100 % and the final bake passed. */
+  Complete: 'complete',
+} as const;
+export type Action = (typeof Action)[keyof typeof Action];
+
+export interface Decision {
+  action: Action;
+  /** Present for advance: the green percent of the next step. */
+  nextGreenPercent?: number;
+  /** Why, for a person: `error rate 2.40% > 1% over 1,812 requests (lower bound 1.8%)`. */
+  reason: string;
+}
+
+/** One check of one scope (a discovery name or `overall`) over one window. */
+export interface Assessment {
+  /** `errorRate`, `latencyAvg`, `latencyMax`, `latencyP99`, `baselineErrorRate`, `baselineLatencyAvg`. */
+  check: string;
+  /** A Service Connect discovery name, or `overall`. */
+  scope: string;
+  verdict: Verdict;
+  /** The observed value (percent for rates, milliseconds for latency); null when not measurable. */
+  value: number | null;
+  /** The limit it was judged against, in the same unit. */
+  limit: number | null;
+  /** Requests (or latency samples) behind the value. */
+  sampleSize: number;
+  /** Whether this assessment counts toward the overall verdict (per-scope sample shortfalls do not). */
+  counted: boolean;
+  reason: string;
+}
+
+/** The overall verdict of one evaluation and the assessments behind it. */
+export interface Evaluation {
+  verdict: Verdict;
+  reason: string;
+  assessments: Assessment[];
+  window: TimeWindow | null;
+}
+
+export interface TimeWindow {
+  /** ISO-8601, inclusive, aligned to the metric period. */
+  start: string;
+  /** ISO-8601, exclusive, aligned to the metric period. */
+  end: string;
+}
+
+/**
+ * Raw sums for one Service Connect discovery name over one window, as read from CloudWatch.
+ * `null` means "no datapoints at all", which is different from zero.
+ */
+export interface ServiceSample {
+  discoveryName: string;
+  /** HTTPCode_Target_2XX_Count Sum by TargetDiscoveryName. */
+  http2xx: number | null;
+  http3xx: number | null;
+  http4xx: number | null;
+  http5xx: number | null;
+  /** RequestCount Sum by DiscoveryName (server side). */
+  requestCount: number | null;
+  /** TargetResponseTime SampleCount summed over the window. */
+  latencySampleCount: number | null;
+  /** TargetResponseTime Average weighted by SampleCount over the window, milliseconds. */
+  latencyAvgMs: number | null;
+  /** TargetResponseTime Maximum over the window, milliseconds. */
+  latencyMaxMs: number | null;
+  /** p99 where the source has it (AWS/ECS documents none); null otherwise. */
+  latencyP99Ms: number | null;
+}
+
+/** What a metric source returned for one environment. A failure to measure is data, not an exception. */
+export type MetricReading =
+  | { kind: 'ok'; services: ServiceSample[] }
+  | { kind: 'unavailable'; reason: string };
+
+/**
+ * A Route 53 record as the API returns it (the subset we read and re-send).
+ * Kept verbatim so that an UPSERT re-sends everything but the weight.
+ */
+export interface RecordSet {
+  Name: string;
+  Type: string;
+  SetIdentifier: string;
+  Weight: number;
+  TTL?: number;
+  ResourceRecords?: { Value: string }[];
+  AliasTarget?: { HostedZoneId: string; DNSName: string; EvaluateTargetHealth: boolean };
+  HealthCheckId?: string;
+}
+
+/** One blue/green weighted pair as found in Route 53. */
+export interface WeightedPair {
+  hostedZoneId: string;
+  /** Normalised: lower case, no trailing dot. */
+  name: string;
+  type: string;
+  blue: RecordSet;
+  green: RecordSet;
+}
+
+/** Absolute weights for one pair: what a write sets, never a delta. */
+export interface PairWeights {
+  hostedZoneId: string;
+  name: string;
+  type: string;
+  blueWeight: number;
+  greenWeight: number;
+}
+
+/** The run's cursor; travels in the execution state. Times are ISO-8601 from the handler's clock. */
+export interface ShiftStatus {
+  /** Index into plan.steps of the current step; -1 before the first shift. */
+  stepIndex: number;
+  /** Green share of the current step in percent (0 before the first shift). */
+  greenPercent: number;
+  /** When Route 53 reported the current step INSYNC; null while pending. */
+  syncedAt: string | null;
+  /** First instant whose traffic reflects the current weights (synced + TTL). */
+  judgingFrom: string | null;
+  /** Evaluations in the current step. */
+  stepEvaluations: number;
+  /** All evaluations of the run, all generations. */
+  evaluations: number;
+  /** Fail verdicts in the whole run. */
+  failures: number;
+  consecutiveFailures: number;
+  /** Inconclusive verdicts in a row. */
+  inconclusiveStreak: number;
+  consecutiveErrors: number;
+  /** The verdict of the latest evaluation, if any. */
+  lastVerdict: Verdict | null;
+}
