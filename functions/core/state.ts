@@ -129,3 +129,26 @@ export interface ExecutionControl {
 export interface Clock {
   now(): Date;
 }
+
+/** Lifecycle events a person or another system may act on. */
+export type LifecycleEventType =
+  | 'MigrationStarted'
+  | 'StepCompleted'
+  | 'MigrationCompleted'
+  | 'MigrationRolledBack'
+  | 'MigrationAborted'
+  | 'MigrationStoppedOnDrift';
+
+export interface LifecycleEvent {
+  type: LifecycleEventType;
+  migrationId: string;
+  executionArn: string;
+  greenPercent: number;
+  reason: string;
+  at: string;
+}
+
+/** Publishes lifecycle events (adapters/eventbridge-notifier.ts: source `traffic-shift`; SNS fan-out is a template rule). */
+export interface Notifier {
+  publish(event: LifecycleEvent): Promise<void>;
+}
