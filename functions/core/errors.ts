@@ -71,6 +71,11 @@ export class StepFunctionsRejectedError extends TrafficShiftError {
   override name = 'StepFunctionsRejectedError' as const;
 }
 
+/** A Route 53 change did not reach INSYNC within dns.maxSyncWaitSeconds. Catch -> Rollback. */
+export class DnsSyncTimeoutError extends TrafficShiftError {
+  override name = 'DnsSyncTimeoutError' as const;
+}
+
 /** The restore batch failed. Long retry, then Fail with an alert; the reconciler tries again later. */
 export class RollbackFailedError extends TrafficShiftError {
   override name = 'RollbackFailedError' as const;
@@ -88,6 +93,7 @@ export const ERROR_NAMES = [
   'Route53NotFoundError',
   'StepFunctionsBusyError',
   'StepFunctionsRejectedError',
+  'DnsSyncTimeoutError',
   'RollbackFailedError',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

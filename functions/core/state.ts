@@ -46,6 +46,10 @@ export interface RunState {
   history: { eventsEstimate: number; continueNow: boolean };
   /** Set by the terminal handlers. */
   outcome: Outcome | null;
+  /** Set by an ASL Catch (`ResultPath: $.error`): the error that sent the run to Rollback or a Fail state. */
+  error?: { Error: string; Cause: string };
+  /** Set by Preflight for the Choice after it. */
+  next?: 'shift' | 'bake';
 }
 
 export interface Outcome {

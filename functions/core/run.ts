@@ -1,0 +1,221 @@
+/**
+ * Pure transitions of the RunState between the states of the machine. Handlers do the I/O and call these,
+ * so every state change can be replayed and tested without AWS.
+ */
+import { decide, initialStatus, statusForNewStep } from './decide.ts';
+import {
+  EVENTS_PER_EVALUATION,
+  EVENTS_PER_EXTRA_SYNC_POLL,
+  EVENTS_PER_SHIFT,
+  HISTORY_EVENT_BUDGET,
+  HISTORY_RESERVE,
+} from './history.ts';
+import type { MigrationInput } from './input.ts';
+import { expandSteps, nextGreenPercent, remainingSteps } from './plan.ts';
+import type { Outcome, RunIdentity, RunState } from './state.ts';
+import type { Evaluation, PairWeights, WeightedPair } from './types.ts';
+import { percentOf, snapshotWeights } from './weights.ts';
+
+/** Route 53 answers alias queries to ELB with the load balancer's TTL of 60 s; alias records carry no TTL. */
+export const ALIAS_TTL_SECONDS = 60;
+/** Execution started + Preflight (Task 5) + its Choice (2). */
+const EVENTS_AT_START = 9;
+
+const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1_000).toISOString();
+
+/**
+ * The longest time a resolver may keep serving the old weights after a change is INSYNC.
+ *
+ * @example
+ * effectiveTtlSeconds([{ blue: { TTL: 30 }, green: { TTL: 30 } }]); // => 30
+ */
+export function effectiveTtlSeconds(pairs: readonly Pick<WeightedPair, 'blue' | 'green'>[]): number {
+  return Math.max(
+    0,
+    ...pairs.flatMap((pair) => [pair.blue.TTL ?? ALIAS_TTL_SECONDS, pair.green.TTL ?? ALIAS_TTL_SECONDS])
+  );
+}
+
+function withHistory(state: RunState, events: number): RunState['history'] {
+  const eventsEstimate = state.history.eventsEstimate + events;
+  return { eventsEstimate, continueNow: eventsEstimate + HISTORY_RESERVE >= HISTORY_EVENT_BUDGET };
+}
+
+/**
+ * The state of a new run after a successful preflight.
+ *
+ * @example
+ * newRunState(input, identity, snapshot); // => { next: 'shift', status: { stepIndex: -1, ... }, ... }
+ */
+export function newRunState(
+  input: MigrationInput,
+  run: RunIdentity,
+  snapshot: WeightedPair[]
+): RunState & { next: 'shift' } {
+  const startPercent = snapshot.length > 0 ? percentOf(snapshot[0] as WeightedPair) : 0;
+  return {
+    next: 'shift',
+    input,
+    steps: remainingSteps(expandSteps(input.plan), startPercent),
+    run,
+    snapshot,
+    expected: snapshotWeights(snapshot),
+    status: { ...initialStatus(), greenPercent: startPercent },
+    change: { ids: [], submittedAt: null, synced: false },
+    waitSeconds: 0,
+    evaluation: null,
+    decision: null,
+    history: { eventsEstimate: EVENTS_AT_START, continueNow: false },
+    outcome: null,
+  };
+}
+
+/**
+ * The state of a continuation (new execution, same run) after its preflight: it goes straight back to baking.
+ *
+ * @example
+ * resumedRunState(previous, { executionArn, executionName, stateMachineArn }); // => { next: 'bake', ... }
+ */
+export function resumedRunState(
+  previous: RunState,
+  self: Pick<RunIdentity, 'executionArn' | 'executionName' | 'stateMachineArn'>
+): RunState & { next: 'bake' } {
+  return {
+    ...previous,
+    next: 'bake',
+    run: { ...previous.run, ...self },
+    waitSeconds: previous.input.plan.evaluationIntervalSeconds,
+    history: { eventsEstimate: EVENTS_AT_START, continueNow: false },
+    outcome: null,
+  };
+}
+
+/** The green percent the next shift moves to. */
+export function shiftTarget(state: RunState): number {
+  return nextGreenPercent(state.steps, state.status.greenPercent);
+}
+
+/**
+ * The state after the weights of a new step were written (or, in observe mode, would have been).
+ *
+ * @example
+ * afterShift(state, 10, weights, ['/change/C1'], now); // => { status: { greenPercent: 10, ... }, waitSeconds: 15, ... }
+ */
+export function afterShift(
+  state: RunState,
+  greenPercent: number,
+  weights: PairWeights[],
+  changeIds: string[],
+  now: Date
+): RunState {
+  const stepIndex = state.steps.indexOf(greenPercent);
+  return {
+    ...state,
+    expected: weights,
+    status: statusForNewStep(state.status, stepIndex, greenPercent),
+    change: { ids: changeIds, submittedAt: now.toISOString(), synced: false },
+    waitSeconds: state.input.dns.syncPollSeconds,
+    decision: null,
+    history: withHistory(state, EVENTS_PER_SHIFT),
+  };
+}
+
+/**
+ * The state after polling the step's changes. Once all are INSYNC, judging starts one TTL later, and the first
+ * evaluation waits for one full metric period to be published after that.
+ *
+ * @example
+ * afterSyncCheck(state, true, now); // => { change: { synced: true }, status: { judgingFrom: now + TTL }, ... }
+ */
+export function afterSyncCheck(state: RunState, allInSync: boolean, now: Date): RunState {
+  if (!allInSync) {
+    return { ...state, waitSeconds: state.input.dns.syncPollSeconds, history: withHistory(state, EVENTS_PER_EXTRA_SYNC_POLL) };
+  }
+  const ttlSeconds = effectiveTtlSeconds(state.snapshot);
+  const { publicationDelaySeconds, periodSeconds } = state.input.metrics;
+  return {
+    ...state,
+    change: { ...state.change, synced: true },
+    status: { ...state.status, syncedAt: now.toISOString(), judgingFrom: addSeconds(now, ttlSeconds) },
+    waitSeconds: ttlSeconds + publicationDelaySeconds + periodSeconds,
+  };
+}
+
+/** Seconds since the step's change was submitted (the DNS sync timeout counts from there). */
+export function secondsSinceSubmit(state: RunState, now: Date): number {
+  return state.change.submittedAt === null ? 0 : (now.getTime() - Date.parse(state.change.submittedAt)) / 1_000;
+}
+
+/**
+ * Folds an evaluation into the state: counters, decision, next wait and history budget.
+ *
+ * @example
+ * afterEvaluation(state, evaluation, now).decision; // => { action: 'observe', reason: '...' }
+ */
+export function afterEvaluation(state: RunState, evaluation: Evaluation, now: Date): RunState {
+  const { status, decision } = decide({ status: state.status, evaluation, steps: state.steps, input: state.input, now });
+  return {
+    ...state,
+    status,
+    evaluation,
+    decision,
+    waitSeconds: state.input.plan.evaluationIntervalSeconds,
+    history: withHistory(state, EVENTS_PER_EVALUATION),
+  };
+}
+
+/**
+ * The input of the successor execution that continues this run before the history limit.
+ *
+ * @example
+ * continuationInput(state).resume.run.generation; // => state.run.generation + 1
+ */
+export function continuationInput(state: RunState): { resume: RunState } {
+  return {
+    resume: {
+      ...state,
+      run: { ...state.run, generation: state.run.generation + 1, continuedFrom: state.run.executionArn },
+      outcome: null,
+    },
+  };
+}
+
+/** Execution names are at most 80 characters. */
+export function continuationName(state: RunState): string {
+  const suffix = `-c${state.run.generation + 1}`;
+  const base = state.run.executionName.replace(/-c\d+$/, '');
+  return `${base.slice(0, 80 - suffix.length)}${suffix}`;
+}
+
+/** Marks the run's end. */
+export function withOutcome(state: RunState, result: Outcome['result'], reason: string, now: Date): RunState {
+  return { ...state, outcome: { result, reason, at: now.toISOString() } };
+}
+
+/**
+ * The message of a caught error. On AWS the Lambda integration's Cause is a JSON string
+ * `{"errorType","errorMessage",...}`; the local interpreter passes the plain message.
+ */
+export function causeMessage(cause: string): string {
+  try {
+    const parsed: unknown = JSON.parse(cause);
+    if (typeof parsed === 'object' && parsed !== null && 'errorMessage' in parsed) {
+      return String((parsed as { errorMessage: unknown }).errorMessage);
+    }
+  } catch {
+    // Not JSON: the local interpreter's plain message.
+  }
+  return cause;
+}
+
+/**
+ * Why the run is rolling back: the decision's reason, or the error that was caught.
+ *
+ * @example
+ * rollbackReason({ decision: { action: 'rollback', reason: 'failures (3) > maxFailures (2)' } }); // => that reason
+ */
+export function rollbackReason(state: Pick<RunState, 'decision' | 'error'>): string {
+  if (state.error !== undefined) return `${state.error.Error}: ${causeMessage(state.error.Cause)}`;
+  if (state.decision?.action === 'rollback') return state.decision.reason;
+  return `unexpected decision ${state.decision?.action ?? '(none)'}: failing safe`;
+}

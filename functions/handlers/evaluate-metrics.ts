@@ -1,0 +1,67 @@
+/**
+ * EvaluateMetrics: reads green's (and blue's) Service Connect metrics for the current window, judges them and
+ * decides. A regression is a decision (`rollback`) returned as data, never an exception.
+ */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
+import { afterEvaluation } from '../core/run.ts';
+import type { Clock, MetricSource, RunState } from '../core/state.ts';
+import type { Evaluation, TimeWindow } from '../core/types.ts';
+import { Verdict } from '../core/types.ts';
+import { evaluate } from '../core/verdict.ts';
+import { evaluationWindow } from '../core/window.ts';
+import { systemClock } from '../lib/clock.ts';
+import { lambda } from '../lib/middy.ts';
+import { logger, metrics } from '../lib/powertools.ts';
+
+export interface EvaluateMetricsDeps {
+  metrics: MetricSource;
+  clock: Clock;
+}
+
+async function judge(state: RunState, window: TimeWindow, source: MetricSource): Promise<Evaluation> {
+  const { metrics: settings, thresholds } = state.input;
+  const query = { namespace: settings.namespace, window, periodSeconds: settings.periodSeconds, includeP99: thresholds.latencyP99MaxMs !== undefined };
+  const blueNames = settings.blueDiscoveryNames ?? [];
+  const [green, blue] = await Promise.all([
+    source.read({ ...query, discoveryNames: settings.greenDiscoveryNames }),
+    blueNames.length > 0 ? source.read({ ...query, discoveryNames: blueNames }) : Promise.resolve(null),
+  ]);
+  return evaluate(green, blue, state.input, window);
+}
+
+export async function evaluateMetrics(state: RunState, deps: EvaluateMetricsDeps): Promise<RunState> {
+  const now = deps.clock.now();
+  const window = evaluationWindow(now, state.status.judgingFrom, state.input.metrics);
+  const evaluation: Evaluation =
+    window === null
+      ? { verdict: Verdict.Inconclusive, reason: 'no complete metric window since the step became judgeable yet', assessments: [], window: null }
+      : await judge(state, window, deps.metrics);
+  const next = afterEvaluation(state, evaluation, now);
+  metrics.addDimension('MigrationId', state.input.migrationId);
+  metrics.addMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent);
+  const verdictMetric = metrics.singleMetric();
+  verdictMetric.addDimension('MigrationId', state.input.migrationId);
+  verdictMetric.addDimension('Verdict', evaluation.verdict);
+  verdictMetric.addMetric('Verdicts', MetricUnit.Count, 1);
+  logger.info('evaluated', {
+    migrationId: state.input.migrationId,
+    greenPercent: state.status.greenPercent,
+    window: evaluation.window,
+    verdict: evaluation.verdict,
+    assessments: evaluation.assessments,
+    decision: next.decision,
+    status: next.status,
+  });
+  return next;
+}
+
+export function createEvaluateMetricsHandler(deps: EvaluateMetricsDeps) {
+  return lambda((state: RunState) => evaluateMetrics(state, deps));
+}
+
+export const handler = createEvaluateMetricsHandler({
+  metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
+  clock: systemClock,
+});

@@ -1,0 +1,173 @@
+/**
+ * Preflight: validates the input before anything touches AWS, takes the per-record lock, checks the records
+ * and green's metrics, and snapshots the records. A continuation resumes a running migration instead.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { SFNClient } from '@aws-sdk/client-sfn';
+import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
+import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
+import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
+import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
+import { DriftDetectedError, PreflightFailedError, RunLockedError } from '../core/errors.ts';
+import { type MigrationInput, parseMigrationInput } from '../core/input.ts';
+import { findLockOwner, type LockCandidate, recordKey } from '../core/lock.ts';
+import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
+import type { Clock, ExecutionControl, MetricSource, Notifier, RunState, TrafficRouter } from '../core/state.ts';
+import type { WeightedPair } from '../core/types.ts';
+import { findDrift, percentOf } from '../core/weights.ts';
+import { systemClock } from '../lib/clock.ts';
+import { lambda } from '../lib/middy.ts';
+import { notifySafely } from '../lib/notify.ts';
+import { logger } from '../lib/powertools.ts';
+
+/** What the Preflight Task passes: the execution input plus the context fields it needs. */
+export interface PreflightEvent {
+  input: unknown;
+  executionArn: string;
+  executionName: string;
+  stateMachineArn: string;
+  startTime: string;
+}
+
+export interface PreflightDeps {
+  router: TrafficRouter;
+  metrics: MetricSource;
+  executions: ExecutionControl;
+  clock: Clock;
+  notifier?: Notifier;
+}
+
+const isResume = (input: unknown): input is { resume: RunState } =>
+  typeof input === 'object' && input !== null && 'resume' in input;
+
+/** Reads what a running execution locks: its records, and since when it holds them. */
+async function lockCandidate(executions: ExecutionControl, executionArn: string): Promise<LockCandidate> {
+  const described = await executions.describe(executionArn);
+  const input = described.input;
+  if (isResume(input)) {
+    return {
+      executionArn,
+      name: described.name,
+      startDate: input.resume.run.startedAt,
+      recordKeys: input.resume.input.records.map(recordKey),
+      continuedFrom: input.resume.run.continuedFrom,
+    };
+  }
+  const records = (input as Partial<MigrationInput> | null)?.records;
+  return {
+    executionArn,
+    name: described.name,
+    startDate: described.startDate,
+    recordKeys: Array.isArray(records) ? records.map(recordKey) : [],
+    continuedFrom: null,
+  };
+}
+
+async function assertUnlocked(executions: ExecutionControl, self: LockCandidate, stateMachineArn: string) {
+  const running = await executions.list(stateMachineArn, 'RUNNING');
+  const others = await Promise.all(
+    running.filter((execution) => execution.executionArn !== self.executionArn).map((execution) => lockCandidate(executions, execution.executionArn))
+  );
+  const owner = findLockOwner(self, others);
+  if (owner !== null) {
+    throw new RunLockedError(
+      `records locked: execution ${owner.name} (${owner.executionArn}), running since ${owner.startDate}, is shifting ${owner.recordKeys.filter((key) => self.recordKeys.includes(key)).join(', ')}; stop it or wait for it to end`,
+      owner.executionArn
+    );
+  }
+}
+
+function assertShiftable(input: MigrationInput, pairs: WeightedPair[]) {
+  const problems: string[] = [];
+  for (const pair of pairs) {
+    const label = `${pair.name} ${pair.type}`;
+    for (const record of [pair.blue, pair.green]) {
+      if (record.TTL !== undefined && record.TTL > input.dns.maxTtlSeconds) {
+        problems.push(`${label} ${record.SetIdentifier}: TTL ${record.TTL}s > dns.maxTtlSeconds (${input.dns.maxTtlSeconds}s); lower it first, a long TTL delays both shift and rollback`);
+      }
+    }
+    if (pair.blue.TTL !== pair.green.TTL) {
+      problems.push(`${label}: blue TTL (${pair.blue.TTL ?? 'alias'}) != green TTL (${pair.green.TTL ?? 'alias'}); Route 53 needs one TTL per weighted group`);
+    }
+  }
+  const percents = pairs.map((pair) => percentOf(pair));
+  if (Math.max(...percents) - Math.min(...percents) > 1) {
+    problems.push(`records are at different green shares (${pairs.map((pair, i) => `${pair.name} ${percents[i]}%`).join(', ')}); align them first`);
+  }
+  if (percents.every((percent) => percent >= 100)) problems.push('green already receives 100%: nothing to shift');
+  if (problems.length > 0) throw new PreflightFailedError(`preflight failed: ${problems.join('; ')}`);
+}
+
+async function assertMetricsExist(metrics: MetricSource, input: MigrationInput) {
+  const wanted = [...input.metrics.greenDiscoveryNames, ...(input.metrics.blueDiscoveryNames ?? [])];
+  const found = new Set(await metrics.listDiscoveryNamesWithHttpMetrics(input.metrics.namespace, wanted));
+  const missing = wanted.filter((name) => !found.has(name));
+  if (missing.length > 0) {
+    throw new PreflightFailedError(
+      `preflight failed: no HTTP metrics in ${input.metrics.namespace} for discovery names ${missing.join(', ')}; set appProtocol (http/http2/grpc) on the Service Connect port mapping and make sure the service has RUNNING tasks`
+    );
+  }
+}
+
+/** The preflight logic, without middy, so tests and the rehearsal can call it with their own dependencies. */
+export async function preflight(event: PreflightEvent, deps: PreflightDeps): Promise<RunState> {
+  const self = { executionArn: event.executionArn, executionName: event.executionName, stateMachineArn: event.stateMachineArn };
+  if (isResume(event.input)) {
+    const previous = event.input.resume;
+    await assertUnlocked(
+      deps.executions,
+      { executionArn: self.executionArn, name: self.executionName, startDate: previous.run.startedAt, recordKeys: previous.input.records.map(recordKey), continuedFrom: previous.run.continuedFrom },
+      self.stateMachineArn
+    );
+    const drift = findDrift(await deps.router.readPairs(previous.input.records), previous.expected);
+    if (drift.length > 0) throw new DriftDetectedError(`records changed while the run was handed over: ${drift.join('; ')}`);
+    logger.info('continuing migration', { migrationId: previous.input.migrationId, generation: previous.run.generation });
+    return resumedRunState(previous, self);
+  }
+  // Validation comes first: bad input must never reach an AWS call.
+  const input = parseMigrationInput(event.input);
+  await assertUnlocked(
+    deps.executions,
+    { executionArn: self.executionArn, name: self.executionName, startDate: event.startTime, recordKeys: input.records.map(recordKey), continuedFrom: null },
+    self.stateMachineArn
+  );
+  const pairs = await deps.router.readPairs(input.records);
+  assertShiftable(input, pairs);
+  const protectedRecords = await deps.router.listProtectedRecords(input.records);
+  if (protectedRecords.length > 0) {
+    throw new PreflightFailedError(
+      `preflight failed: record-set protection on ${protectedRecords.join(', ')} would block both the shift and the rollback; remove it first`
+    );
+  }
+  await assertMetricsExist(deps.metrics, input);
+  const state = newRunState(input, { ...self, startedAt: event.startTime, generation: 1, continuedFrom: null }, pairs);
+  logger.info('preflight passed', {
+    migrationId: input.migrationId,
+    steps: state.steps,
+    ttlSeconds: effectiveTtlSeconds(pairs),
+    records: input.records.map(recordKey),
+  });
+  await notifySafely(deps.notifier, {
+    type: 'MigrationStarted',
+    migrationId: input.migrationId,
+    executionArn: self.executionArn,
+    greenPercent: state.status.greenPercent,
+    reason: `steps ${state.steps.join(', ')}`,
+    at: deps.clock.now().toISOString(),
+  });
+  return state;
+}
+
+export function createPreflightHandler(deps: PreflightDeps) {
+  return lambda((event: PreflightEvent) => preflight(event, deps));
+}
+
+export const handler = createPreflightHandler({
+  router: new Route53TrafficRouter(new Route53Client({ maxAttempts: 5 })),
+  metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
+  executions: new StepFunctionsControl(new SFNClient({})),
+  notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
+  clock: systemClock,
+});

@@ -1,0 +1,13 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { logger, metrics } from './powertools.ts';
+
+/**
+ * The middleware stack every handler shares: Logger, then Metrics (middy's recommended order).
+ * The event is never logged: it carries the whole execution input.
+ */
+export function lambda<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
+  return middy(fn).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+}
