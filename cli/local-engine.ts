@@ -1,0 +1,391 @@
+/**
+ * Runs the real state machine definition (statemachine/traffic-shift.asl.json) in the aws-local-stepfunctions
+ * interpreter with the real handlers bound in-process, against whatever AWS endpoints the clients point at
+ * (moto locally, or a real account). Waits are replaced by a virtual clock so a week of migration runs in
+ * seconds; `realMsPerVirtualSecond` slows it down again when a person wants to watch.
+ *
+ * It also plays the two parts AWS plays outside the state machine: the Step Functions control plane
+ * (LocalExecutionRegistry) and the EventBridge rule that sends ABORTED/FAILED/TIMED_OUT to on-execution-end.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { Route53Client } from '@aws-sdk/client-route-53';
+import type { Context } from 'aws-lambda';
+import { type EventLog, ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { CloudWatchMetricSource } from '../functions/adapters/cloudwatch-metric-source.ts';
+import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
+import type { Clock, ExecutionDescription, ExecutionStatus, MetricSource, Notifier, RunState, TrafficRouter } from '../functions/core/state.ts';
+import { createCheckDnsSyncHandler } from '../functions/handlers/check-dns-sync.ts';
+import { createCompleteHandler } from '../functions/handlers/complete.ts';
+import { createContinueAsNewHandler } from '../functions/handlers/continue-as-new.ts';
+import { createEvaluateMetricsHandler } from '../functions/handlers/evaluate-metrics.ts';
+import { createOnExecutionEndHandler, type ExecutionStatusChange } from '../functions/handlers/on-execution-end.ts';
+import { createPreflightHandler } from '../functions/handlers/preflight.ts';
+import { createRollbackHandler } from '../functions/handlers/rollback.ts';
+import { createShiftTrafficHandler } from '../functions/handlers/shift-traffic.ts';
+import type { RecoveryResult } from '../functions/lib/recover.ts';
+import { LocalExecutionRegistry } from './local-execution-registry.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const DEFINITION_PATH = resolve(here, '../statemachine/traffic-shift.asl.json');
+
+/** Task states and the substitution that names their function. */
+export const TASK_FUNCTIONS = {
+  Preflight: 'PreflightFunctionArn',
+  ShiftTraffic: 'ShiftTrafficFunctionArn',
+  CheckDnsSync: 'CheckDnsSyncFunctionArn',
+  EvaluateMetrics: 'EvaluateMetricsFunctionArn',
+  Complete: 'CompleteFunctionArn',
+  ContinueAsNew: 'ContinueAsNewFunctionArn',
+  Rollback: 'RollbackFunctionArn',
+} as const;
+export type TaskState = keyof typeof TASK_FUNCTIONS;
+
+/** Task states that follow a Wait: the wrapper stands in for the wait (virtual clock, optional real sleep). */
+const AFTER_WAIT: readonly string[] = ['CheckDnsSync', 'EvaluateMetrics'];
+
+/** A clock the engine moves forward by each Wait's duration. */
+export class VirtualClock implements Clock {
+  private epochMs: number;
+  constructor(start: Date) {
+    this.epochMs = start.getTime();
+  }
+  now(): Date {
+    return new Date(this.epochMs);
+  }
+  advance(seconds: number): void {
+    this.epochMs += seconds * 1_000;
+  }
+}
+
+/** Loads the ASL and fills `${Name}` placeholders the way SAM DefinitionSubstitutions does. */
+export function loadDefinition(path = DEFINITION_PATH, region = 'us-east-1', account = '123456789012'): StateMachineDefinition {
+  const substitutions: Record<string, string> = Object.fromEntries(
+    Object.entries(TASK_FUNCTIONS).map(([state, key]) => [key, `arn:aws:lambda:${region}:${account}:function:traffic-shift-${state}`])
+  );
+  const text = readFileSync(path, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name: string) => substitutions[name] ?? whole);
+  return JSON.parse(text) as StateMachineDefinition;
+}
+
+/** aws-local-stepfunctions passes no Lambda context; middy and Powertools need one. */
+export function fakeContext(functionName: string): Context {
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => 60_000,
+    done: () => {},
+    fail: () => {},
+    succeed: () => {},
+  };
+}
+
+type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
+
+export interface EngineEvent {
+  type: 'state-entered' | 'task-succeeded' | 'task-failed' | 'execution-ended' | 'recovery';
+  executionArn: string;
+  state?: string;
+  /** Virtual time. */
+  at: string;
+  /** The RunState a Task returned. */
+  output?: RunState;
+  error?: string;
+  cause?: string;
+  status?: ExecutionStatus;
+  recovery?: RecoveryResult;
+}
+
+export interface ExecutionEnd {
+  executionArn: string;
+  name: string;
+  status: Exclude<ExecutionStatus, 'RUNNING' | 'PENDING_REDRIVE'>;
+  output: RunState | null;
+  error: string | null;
+  cause: string | null;
+  /** AWS-equivalent history events of this execution (see countHistoryEvents). */
+  historyEvents: number;
+  /** State transitions (states entered, retries included), the unit Step Functions bills. */
+  stateTransitions: number;
+  /** What on-execution-end did, when the status-change event was delivered. */
+  recovery: RecoveryResult | null;
+}
+
+export interface TaskHookContext {
+  state: string;
+  executionArn: string;
+  payload: unknown;
+}
+
+export interface LocalEngineOptions {
+  route53: Route53Client;
+  cloudwatch: CloudWatchClient;
+  clock: VirtualClock;
+  stateMachineName?: string;
+  notifier?: Notifier;
+  /** Real milliseconds slept per virtual second of Wait (0: none). */
+  realMsPerVirtualSecond?: number;
+  /** Deliver ABORTED/FAILED/TIMED_OUT status-change events to on-execution-end, as the EventBridge rule does. */
+  deliverStatusEvents?: boolean;
+  /** Called before each Task handler (after the clock moved past the preceding Wait). */
+  beforeTask?: (context: TaskHookContext) => Promise<void> | void;
+  onEvent?: (event: EngineEvent) => void;
+  /** Replace a port (fault injection, scripted metrics). */
+  router?: TrafficRouter;
+  metrics?: MetricSource;
+  definitionPath?: string;
+}
+
+/**
+ * Maps the interpreter's simplified event log to the events AWS would write into the execution history.
+ * Task 5 (Entered, Scheduled, Started, Succeeded/Failed, Exited), other states 2, a retry 3 more
+ * (Scheduled, Started, Failed), plus ExecutionStarted and the execution's end.
+ */
+export function countHistoryEvents(log: readonly { type: string; stateType?: string }[]): number {
+  let events = 2;
+  for (const entry of log) {
+    if (entry.type === 'StateEntered') events += entry.stateType === 'Task' ? 5 : entry.stateType === 'Fail' ? 1 : 2;
+    if (entry.type === 'StateRetried') events += 3;
+  }
+  return events;
+}
+
+interface Running {
+  description: ExecutionDescription;
+  abort: () => void;
+  inFlight: Set<Promise<unknown>>;
+  end: Promise<ExecutionEnd>;
+  recovery: Promise<RecoveryResult | null> | null;
+}
+
+export class LocalEngine {
+  readonly registry: LocalExecutionRegistry;
+  readonly stateMachineArn: string;
+  private readonly options: LocalEngineOptions;
+  private readonly definition: StateMachineDefinition;
+  private readonly running = new Map<string, Running>();
+  private readonly handlers: Record<TaskState, LambdaHandler>;
+  private readonly onExecutionEnd: LambdaHandler;
+
+  constructor(options: LocalEngineOptions) {
+    this.options = options;
+    this.definition = loadDefinition(options.definitionPath);
+    this.registry = new LocalExecutionRegistry(options.clock);
+    this.stateMachineArn = this.registry.stateMachineArn(options.stateMachineName ?? 'traffic-shift');
+    this.registry.listener = {
+      onStart: (execution) => {
+        this.launch(execution);
+      },
+      onStop: (execution) => {
+        const running = this.running.get(execution.executionArn);
+        if (running === undefined) return;
+        running.abort();
+        // EventBridge delivers the status change while a stopped execution's Lambda may still be in flight.
+        running.recovery = this.deliverStatusEvent(execution);
+      },
+    };
+    const router = options.router ?? new Route53TrafficRouter(options.route53);
+    const metrics = options.metrics ?? new CloudWatchMetricSource(options.cloudwatch);
+    const clock = options.clock;
+    const executions = this.registry;
+    const notifier = options.notifier;
+    const common = notifier === undefined ? { clock } : { clock, notifier };
+    this.handlers = {
+      Preflight: createPreflightHandler({ ...common, router, metrics, executions }) as LambdaHandler,
+      ShiftTraffic: createShiftTrafficHandler({ ...common, router, executions }) as LambdaHandler,
+      CheckDnsSync: createCheckDnsSyncHandler({ router, clock }) as LambdaHandler,
+      EvaluateMetrics: createEvaluateMetricsHandler({ metrics, clock }) as LambdaHandler,
+      Complete: createCompleteHandler(common) as LambdaHandler,
+      ContinueAsNew: createContinueAsNewHandler({ executions, clock }) as LambdaHandler,
+      Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,
+    };
+    this.onExecutionEnd = createOnExecutionEndHandler({ ...common, router, executions }) as LambdaHandler;
+  }
+
+  /** StartExecution + run. */
+  start(input: unknown, name: string = `run-${randomUUID().slice(0, 8)}`): { executionArn: string; end: Promise<ExecutionEnd> } {
+    const description = this.registry.register(this.stateMachineArn, name, input);
+    const running = this.launch(description);
+    return { executionArn: description.executionArn, end: running.end };
+  }
+
+  /** StopExecution: the registry marks it ABORTED and the interpreter stops before its next state. */
+  async stop(executionArn: string, error?: string, cause?: string): Promise<void> {
+    await this.registry.stop(executionArn, error, cause);
+  }
+
+  /** Waits for an execution and every continuation it handed over to. */
+  async endOfChain(executionArn: string): Promise<ExecutionEnd[]> {
+    const ends: ExecutionEnd[] = [];
+    let current: string | null = executionArn;
+    while (current !== null) {
+      const running = this.running.get(current);
+      if (running === undefined) throw new Error(`no local execution ${current}`);
+      const end: ExecutionEnd = await running.end;
+      ends.push(end);
+      current = end.output?.outcome?.result === 'continued' ? this.successorOf(current) : null;
+    }
+    return ends;
+  }
+
+  private successorOf(executionArn: string): string | null {
+    const successor = this.registry
+      .all()
+      .find((execution) => (execution.input as { resume?: RunState } | null)?.resume?.run.continuedFrom === executionArn);
+    return successor?.executionArn ?? null;
+  }
+
+  private emit(event: Omit<EngineEvent, 'at'>): void {
+    this.options.onEvent?.({ ...event, at: this.options.clock.now().toISOString() });
+  }
+
+  private bind(state: TaskState, executionArn: string, aborted: () => boolean, inFlight: Set<Promise<unknown>>) {
+    const handler = this.handlers[state];
+    return async (input: unknown) => {
+      const { Payload } = input as { Payload: Record<string, unknown> };
+      if (AFTER_WAIT.includes(state)) {
+        const waitSeconds = Number((Payload as { waitSeconds?: number }).waitSeconds ?? 0);
+        const ms = waitSeconds * (this.options.realMsPerVirtualSecond ?? 0);
+        if (ms > 0) await sleepUnless(ms, aborted);
+        // The Wait before this Task was interrupted by a stop: the Task never starts.
+        if (aborted()) throw new Error('execution stopped during the wait');
+        this.options.clock.advance(waitSeconds);
+      }
+      await this.options.beforeTask?.({ state, executionArn, payload: Payload });
+      const call = handler(Payload as never, fakeContext(`traffic-shift-${state}`));
+      inFlight.add(call);
+      try {
+        const result = (await call) as RunState;
+        if (result !== null && typeof result === 'object' && 'snapshot' in result) this.registry.recordState(executionArn, result);
+        this.emit({ type: 'task-succeeded', executionArn, state, output: result });
+        return { StatusCode: 200, Payload: result as never };
+      } catch (error) {
+        this.emit({ type: 'task-failed', executionArn, state, error: (error as Error).name, cause: (error as Error).message });
+        throw error;
+      } finally {
+        inFlight.delete(call);
+      }
+    };
+  }
+
+  private launch(description: ExecutionDescription): Running {
+    const { executionArn } = description;
+    let stopped = false;
+    const inFlight = new Set<Promise<unknown>>();
+    const machine = new StateMachine(this.definition);
+    const taskResourceLocalHandlers = Object.fromEntries(
+      (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [state, this.bind(state, executionArn, () => stopped, inFlight)])
+    );
+    const execution = machine.run(description.input as never, {
+      overrides: {
+        taskResourceLocalHandlers: taskResourceLocalHandlers as never,
+        waitTimeOverrides: { WaitForDnsSync: 0, Bake: 0 },
+        retryIntervalOverrides: Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((state) => [state, 0])),
+      },
+      noThrowOnAbort: true,
+      context: {
+        Execution: { Id: executionArn, Name: description.name, StartTime: description.startDate, Input: description.input as never },
+        StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
+      } as never,
+    });
+    const log: { type: string; stateType?: string }[] = [];
+    const drain = (async () => {
+      for await (const event of execution.eventLogs as AsyncGenerator<EventLog>) {
+        const state = 'state' in event ? event.state : undefined;
+        log.push({ type: event.type, ...(state ? { stateType: state.type } : {}) });
+        if (event.type === 'StateEntered' && state) this.emit({ type: 'state-entered', executionArn, state: state.name });
+      }
+    })();
+    const end = (async (): Promise<ExecutionEnd> => {
+      let status: ExecutionEnd['status'] = 'SUCCEEDED';
+      let output: RunState | null = null;
+      let error: string | null = null;
+      let cause: string | null = null;
+      try {
+        const result = await execution.result;
+        if (stopped) status = 'ABORTED';
+        else output = result as unknown as RunState;
+      } catch (thrown) {
+        status = 'FAILED';
+        const wrapped = thrown instanceof ExecutionError ? (thrown.cause as Error | undefined) : (thrown as Error);
+        error = wrapped?.name ?? 'States.Runtime';
+        cause = wrapped?.message ?? String(thrown);
+      }
+      await drain.catch(() => undefined);
+      // An in-flight Lambda keeps running after a stop; the execution's side effects end with it.
+      await Promise.allSettled([...inFlight]);
+      if (status !== 'ABORTED') this.registry.finish(executionArn, status, error, cause);
+      const final = await this.registry.describe(executionArn);
+      const latest = await this.registry.latestRunState(executionArn);
+      const recovery = final.status === 'ABORTED' ? await (running.recovery ?? Promise.resolve(null)) : await this.deliverStatusEvent(final);
+      const ended: ExecutionEnd = {
+        executionArn,
+        name: description.name,
+        status: final.status as ExecutionEnd['status'],
+        output: output ?? latest,
+        error: final.error,
+        cause: final.cause,
+        historyEvents: countHistoryEvents(log),
+        stateTransitions: log.filter((entry) => entry.type === 'StateEntered' || entry.type === 'StateRetried').length,
+        recovery,
+      };
+      this.emit({ type: 'execution-ended', executionArn, status: ended.status, ...(error ? { error } : {}), ...(cause ? { cause } : {}) });
+      return ended;
+    })();
+    const running: Running = {
+      description,
+      abort: () => {
+        stopped = true;
+        execution.abort();
+      },
+      inFlight,
+      end,
+      recovery: null,
+    };
+    this.running.set(executionArn, running);
+    return running;
+  }
+
+  /** The template's EventBridge rule: ABORTED, FAILED, TIMED_OUT -> on-execution-end. */
+  private async deliverStatusEvent(final: ExecutionDescription): Promise<RecoveryResult | null> {
+    if (!this.options.deliverStatusEvents || !['ABORTED', 'FAILED', 'TIMED_OUT'].includes(final.status)) return null;
+    const event: ExecutionStatusChange = {
+      version: '0',
+      id: randomUUID(),
+      'detail-type': 'Step Functions Execution Status Change',
+      source: 'aws.states',
+      account: '123456789012',
+      time: this.options.clock.now().toISOString(),
+      region: 'us-east-1',
+      resources: [final.executionArn],
+      detail: {
+        executionArn: final.executionArn,
+        stateMachineArn: final.stateMachineArn,
+        name: final.name,
+        status: final.status,
+        startDate: Date.parse(final.startDate),
+        stopDate: final.stopDate === null ? null : Date.parse(final.stopDate),
+        error: final.error,
+        cause: final.cause,
+      },
+    };
+    const recovery = (await this.onExecutionEnd(event as never, fakeContext('traffic-shift-OnExecutionEnd'))) as RecoveryResult;
+    this.emit({ type: 'recovery', executionArn: final.executionArn, recovery });
+    return recovery;
+  }
+}
+
+async function sleepUnless(ms: number, stop: () => boolean): Promise<void> {
+  const step = 20;
+  for (let waited = 0; waited < ms && !stop(); waited += step) {
+    await new Promise((resolvePromise) => setTimeout(resolvePromise, Math.min(step, ms - waited)));
+  }
+}
