@@ -1,0 +1,133 @@
+/**
+ * Starts a private `moto_server` on a free loopback port for the contract tests (local-aws.md §3.2).
+ * One server per test file: `beforeAll(startMoto)`, `afterAll(moto.stop)`. Every child is also killed
+ * when the test process exits, so a crashed or interrupted run leaves no server behind.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+
+export interface Moto {
+  /** `http://127.0.0.1:<port>` */
+  endpoint: string;
+  /** Kills the server and waits until it has exited. Safe to call twice. */
+  stop: () => Promise<void>;
+}
+
+/** SDK client configuration pointing at a moto endpoint with dummy credentials. */
+export interface MotoClientConfig {
+  endpoint: string;
+  region: 'us-east-1';
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+const STARTUP_ATTEMPTS = 150;
+const STARTUP_POLL_MS = 100;
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+/** Kills every server this process started when the process exits (teardown skipped, crash, Ctrl-C). */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  const killAll = () => {
+    for (const child of running) child.kill('SIGKILL');
+    running.clear();
+  };
+  process.once('exit', killAll);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAll();
+      process.exit(130);
+    });
+  }
+}
+
+/** Asks the OS for a free loopback port. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/**
+ * Starts `moto_server -H 127.0.0.1 -p <free port>` and resolves once `POST /moto-api/reset` answers.
+ *
+ * @throws Error when the server exits early or does not answer within about 15 s.
+ * @example
+ * let moto: Moto;
+ * beforeAll(async () => { moto = await startMoto(); });
+ * afterAll(() => moto.stop());
+ */
+export async function startMoto(): Promise<Moto> {
+  installExitHook();
+  const port = await freePort();
+  // MOTO_PORT must equal -p: moto calls itself on that port (e.g. Lambda from Step Functions).
+  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
+    env: { ...process.env, MOTO_PORT: String(port) },
+    stdio: 'ignore',
+  });
+  running.add(child);
+  let spawnError: Error | undefined;
+  child.once('error', (error) => {
+    spawnError = error;
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    running.delete(child);
+    child.kill('SIGTERM');
+    await waitForExit(child);
+  };
+
+  for (let attempt = 0; attempt < STARTUP_ATTEMPTS; attempt++) {
+    if (spawnError) break;
+    if (child.exitCode !== null) break;
+    try {
+      const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+      if (response.ok) return { endpoint, stop };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, STARTUP_POLL_MS));
+  }
+  await stop();
+  throw new Error(
+    `moto_server did not answer on ${endpoint}` +
+      (spawnError
+        ? `: ${spawnError.message}`
+        : child.exitCode !== null
+          ? `: exited with ${child.exitCode}`
+          : ''),
+    spawnError ? { cause: spawnError } : undefined
+  );
+}
+
+/**
+ * Client configuration for any AWS SDK v3 client against moto.
+ *
+ * @example
+ * const route53 = new Route53Client(clientConfig(moto.endpoint));
+ */
+export function clientConfig(endpoint: string): MotoClientConfig {
+  return {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+}
+
+/** Drops all of moto's state (zones, metrics, state machines). */
+export async function resetMoto(endpoint: string): Promise<void> {
+  const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+  if (!response.ok) throw new Error(`moto reset failed: HTTP ${response.status}`);
+}
