@@ -1,0 +1,180 @@
+/**
+ * Folds one evaluation into the run's cursor and decides what the state machine does next.
+ * Pure and deterministic: the same status, evaluation, steps, input and `now` give the same result,
+ * so every decision can be replayed from the execution history.
+ */
+import type { MigrationInput } from './input.ts';
+import { nextGreenPercent } from './plan.ts';
+import { Action, type Decision, type Evaluation, type ShiftStatus, Verdict } from './types.ts';
+
+/**
+ * The cursor before the first shift.
+ *
+ * @example
+ * initialStatus(); // => { stepIndex: -1, greenPercent: 0, syncedAt: null, …, lastVerdict: null }
+ */
+export function initialStatus(): ShiftStatus {
+  return {
+    stepIndex: -1,
+    greenPercent: 0,
+    syncedAt: null,
+    judgingFrom: null,
+    stepEvaluations: 0,
+    evaluations: 0,
+    failures: 0,
+    consecutiveFailures: 0,
+    inconclusiveStreak: 0,
+    consecutiveErrors: 0,
+    lastVerdict: null,
+  };
+}
+
+/**
+ * The cursor right after a write for a new step: not synced, nothing judged at this step yet. Run-wide
+ * counters carry over (`failures` is a whole-run budget; the streaks are 0 anyway after the Pass that
+ * allowed the advance).
+ *
+ * @example
+ * statusForNewStep(status, 1, 25); // => { ...status, stepIndex: 1, greenPercent: 25, syncedAt: null, judgingFrom: null, stepEvaluations: 0 }
+ */
+export function statusForNewStep(
+  status: ShiftStatus,
+  stepIndex: number,
+  greenPercent: number
+): ShiftStatus {
+  return {
+    ...status,
+    stepIndex,
+    greenPercent,
+    syncedAt: null,
+    judgingFrom: null,
+    stepEvaluations: 0,
+  };
+}
+
+/** The counters after one more verdict (design.md §4 "Decision"). */
+function countVerdict(status: ShiftStatus, verdict: Verdict): ShiftStatus {
+  const counted = {
+    ...status,
+    evaluations: status.evaluations + 1,
+    stepEvaluations: status.stepEvaluations + 1,
+    lastVerdict: verdict,
+  };
+  switch (verdict) {
+    case Verdict.Fail:
+      return {
+        ...counted,
+        failures: status.failures + 1,
+        consecutiveFailures: status.consecutiveFailures + 1,
+        inconclusiveStreak: 0,
+        consecutiveErrors: 0,
+      };
+    case Verdict.Inconclusive:
+      return {
+        ...counted,
+        inconclusiveStreak: status.inconclusiveStreak + 1,
+        consecutiveErrors: 0,
+      };
+    case Verdict.Error:
+      return { ...counted, consecutiveErrors: status.consecutiveErrors + 1 };
+    case Verdict.Pass:
+      return { ...counted, consecutiveFailures: 0, inconclusiveStreak: 0, consecutiveErrors: 0 };
+  }
+}
+
+export interface DecideArgs {
+  status: ShiftStatus;
+  evaluation: Evaluation;
+  /** The run's steps (strictly increasing, ending at 100). */
+  steps: readonly number[];
+  input: Pick<MigrationInput, 'plan' | 'limits'>;
+  /** The handler's clock; the core never reads one. */
+  now: Date;
+}
+
+/**
+ * Counts the evaluation's verdict, then applies the first rule that matches:
+ * 1. failures > maxFailures -> rollback; 2. consecutive failures > maxConsecutiveFailures -> rollback;
+ * 3. consecutive errors > maxConsecutiveErrors -> rollback; 4. inconclusive streak > maxInconclusive ->
+ * rollback or hold (`onInconclusiveLimit`); 5. verdict not Pass -> hold; 6. bake not over -> observe;
+ * 7. at 100 % -> complete, else advance to the next step. A rollback or limit reason ends with the
+ * latest evaluation's reason, so the Fail cause says why on its own.
+ *
+ * @throws RangeError when `now` or `status.judgingFrom` is not a valid time.
+ * @example
+ * decide({ status, evaluation: failing, steps: [10, 50, 100], input, now });
+ * // => { status: { ...status, failures: 3, … }, decision: { action: 'rollback', reason: 'failures (3) > maxFailures (2); latest evaluation: overall: error rate …' } }
+ */
+export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decision } {
+  const { evaluation, steps, input, now } = args;
+  const { limits, plan } = input;
+  const status = countVerdict(args.status, evaluation.verdict);
+  const latest = `; latest evaluation: ${evaluation.reason}`;
+  const limitRules: {
+    observed: number;
+    label: string;
+    limit: number;
+    name: string;
+    action: Action;
+  }[] = [
+    {
+      observed: status.failures,
+      label: 'failures',
+      limit: limits.maxFailures,
+      name: 'maxFailures',
+      action: Action.Rollback,
+    },
+    {
+      observed: status.consecutiveFailures,
+      label: 'consecutive failures',
+      limit: limits.maxConsecutiveFailures,
+      name: 'maxConsecutiveFailures',
+      action: Action.Rollback,
+    },
+    {
+      observed: status.consecutiveErrors,
+      label: 'consecutive errors',
+      limit: limits.maxConsecutiveErrors,
+      name: 'maxConsecutiveErrors',
+      action: Action.Rollback,
+    },
+    {
+      observed: status.inconclusiveStreak,
+      label: 'inconclusive streak',
+      limit: limits.maxInconclusive,
+      name: 'maxInconclusive',
+      action: limits.onInconclusiveLimit === 'hold' ? Action.Hold : Action.Rollback,
+    },
+  ];
+  const broken = limitRules.find((rule) => rule.observed > rule.limit);
+  if (broken !== undefined) {
+    const holding = broken.action === Action.Hold ? ' (onInconclusiveLimit: hold)' : '';
+    const reason = `${broken.label} (${broken.observed}) > ${broken.name} (${broken.limit})${holding}${latest}`;
+    return { status, decision: { action: broken.action, reason } };
+  }
+  if (evaluation.verdict !== Verdict.Pass) {
+    return { status, decision: { action: Action.Hold, reason: evaluation.reason } };
+  }
+  const bakeSeconds = status.greenPercent >= 100 ? plan.finalBakeSeconds : plan.bakeSeconds;
+  // Not judgeable yet counts as no bake at all.
+  const judgingFromMillis =
+    status.judgingFrom === null ? now.getTime() : new Date(status.judgingFrom).getTime();
+  if (Number.isNaN(judgingFromMillis) || Number.isNaN(now.getTime())) {
+    // NaN compares false with everything, which would read as "bake over": refuse instead.
+    throw new RangeError(
+      `decide: invalid time (now ${String(now)}, judgingFrom ${status.judgingFrom})`
+    );
+  }
+  const bakedSeconds = Math.max(0, Math.floor((now.getTime() - judgingFromMillis) / 1_000));
+  if (bakedSeconds < bakeSeconds) {
+    const reason = `baking at ${status.greenPercent}%: ${bakedSeconds} s of ${bakeSeconds} s; ${evaluation.reason}`;
+    return { status, decision: { action: Action.Observe, reason } };
+  }
+  if (status.greenPercent >= 100) {
+    const reason = `green at 100% passed the final bake (${bakeSeconds} s); ${evaluation.reason}`;
+    return { status, decision: { action: Action.Complete, reason } };
+  }
+  const next = nextGreenPercent(steps, status.greenPercent);
+  const reason = `advance to ${next}%: ${status.greenPercent}% passed its bake (${bakeSeconds} s); ${evaluation.reason}`;
+  return { status, decision: { action: Action.Advance, nextGreenPercent: next, reason } };
+}
