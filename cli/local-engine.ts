@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Context } from 'aws-lambda';
-import { type EventLog, ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { CloudWatchMetricSource } from '../functions/adapters/cloudwatch-metric-source.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import type { Clock, ExecutionDescription, ExecutionStatus, MetricSource, Notifier, RunState, TrafficRouter } from '../functions/core/state.ts';
@@ -296,9 +296,10 @@ export class LocalEngine {
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
       } as never,
     });
+    const holder: { running?: Running } = {};
     const log: { type: string; stateType?: string }[] = [];
     const drain = (async () => {
-      for await (const event of execution.eventLogs as AsyncGenerator<EventLog>) {
+      for await (const event of execution.eventLogs) {
         const state = 'state' in event ? event.state : undefined;
         log.push({ type: event.type, ...(state ? { stateType: state.type } : {}) });
         if (event.type === 'StateEntered' && state) this.emit({ type: 'state-entered', executionArn, state: state.name });
@@ -325,7 +326,7 @@ export class LocalEngine {
       if (status !== 'ABORTED') this.registry.finish(executionArn, status, error, cause);
       const final = await this.registry.describe(executionArn);
       const latest = await this.registry.latestRunState(executionArn);
-      const recovery = final.status === 'ABORTED' ? await (running.recovery ?? Promise.resolve(null)) : await this.deliverStatusEvent(final);
+      const recovery = final.status === 'ABORTED' ? await (holder.running?.recovery ?? Promise.resolve(null)) : await this.deliverStatusEvent(final);
       const ended: ExecutionEnd = {
         executionArn,
         name: description.name,
@@ -350,6 +351,7 @@ export class LocalEngine {
       end,
       recovery: null,
     };
+    holder.running = running;
     this.running.set(executionArn, running);
     return running;
   }

@@ -1,0 +1,238 @@
+/**
+ * A whole migration, locally: the real state machine and handlers in the local engine against a moto server,
+ * fed by the closed-loop traffic model. Returns a timeline a person (or a test) can read.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
+import { parseMigrationInput } from '../functions/core/input.ts';
+import type { RunState } from '../functions/core/state.ts';
+import type { Assessment, WeightedPair } from '../functions/core/types.ts';
+import { isAtSnapshot } from '../functions/core/weights.ts';
+import { type EngineEvent, type ExecutionEnd, LocalEngine, VirtualClock } from './local-engine.ts';
+import { type Scenario, rehearsalInput } from './scenarios.ts';
+import { seedRehearsalZone } from './seed.ts';
+import { TrafficModel } from './traffic-model.ts';
+
+/** Exit codes shared by `rehearse` and `run-local`. */
+export const ExitCode = { Completed: 0, Error: 1, RolledBack: 2, Aborted: 3, InvalidInput: 4, StoppedOnDrift: 5 } as const;
+export type Outcome = 'completed' | 'rolled-back' | 'aborted' | 'stopped-on-drift' | 'invalid-input' | 'failed';
+
+export interface TimelinePoint {
+  /** Virtual time, ISO-8601. */
+  at: string;
+  state: string;
+  greenPercent: number;
+  /** Overall green error rate (percent) of this evaluation, when measured. */
+  errorRatePercent: number | null;
+  latencyAvgMs: number | null;
+  verdict: string | null;
+  action: string | null;
+  reason: string | null;
+}
+
+export interface RehearsalMarker {
+  at: string;
+  kind: 'shift' | 'rollback' | 'abort' | 'recovery' | 'complete';
+  label: string;
+}
+
+export interface RunReport {
+  title: string;
+  migrationId: string;
+  executionArn: string;
+  outcome: Outcome;
+  exitCode: number;
+  reason: string;
+  startedAt: string;
+  endedAt: string;
+  timeline: TimelinePoint[];
+  markers: RehearsalMarker[];
+  limits: { errorRateMaxPercent: number; latencyAvgMaxMs: number | null };
+  snapshot: WeightedPair[];
+  finalPairs: WeightedPair[];
+  atSnapshot: boolean;
+  historyEvents: number;
+  stateTransitions: number;
+}
+
+export interface ProgressEvent {
+  at: string;
+  message: string;
+  point?: TimelinePoint;
+}
+
+export interface RehearsalOptions {
+  scenario: Scenario;
+  /** moto endpoint, e.g. http://127.0.0.1:5123 */
+  endpoint: string;
+  abortAtStep?: number;
+  seed?: number;
+  /** Real milliseconds per virtual second of waiting (0: as fast as possible). */
+  realMsPerVirtualSecond?: number;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Ctrl-C: stop the execution the way StopExecution does. */
+  signal?: AbortSignal;
+}
+
+export function clientsFor(endpoint: string) {
+  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
+  return { route53: new Route53Client({ ...config, maxAttempts: 5 }), cloudwatch: new CloudWatchClient(config) };
+}
+
+const overall = (assessments: readonly Assessment[], check: string) =>
+  assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall')?.value ?? null;
+
+/** Turns engine events into the timeline and markers of a report. */
+export class TimelineRecorder {
+  readonly timeline: TimelinePoint[] = [];
+  readonly markers: RehearsalMarker[] = [];
+  private readonly onProgress: ((event: ProgressEvent) => void) | undefined;
+
+  constructor(onProgress?: (event: ProgressEvent) => void) {
+    this.onProgress = onProgress;
+  }
+
+  record(event: EngineEvent): void {
+    const state = event.output;
+    if (event.type === 'task-succeeded' && state !== undefined) {
+      if (event.state === 'ShiftTraffic') {
+        this.markers.push({ at: event.at, kind: 'shift', label: `${state.status.greenPercent}%` });
+        this.onProgress?.({ at: event.at, message: `shifted to ${state.status.greenPercent}% green (${weightsText(state)})` });
+      }
+      if (event.state === 'EvaluateMetrics' && state.evaluation !== null) {
+        const point: TimelinePoint = {
+          at: event.at,
+          state: 'EvaluateMetrics',
+          greenPercent: state.status.greenPercent,
+          errorRatePercent: overall(state.evaluation.assessments, 'errorRate'),
+          latencyAvgMs: overall(state.evaluation.assessments, 'latencyAvg'),
+          verdict: state.evaluation.verdict,
+          action: state.decision?.action ?? null,
+          reason: state.decision?.reason ?? state.evaluation.reason,
+        };
+        this.timeline.push(point);
+        this.onProgress?.({ at: event.at, message: `${point.verdict}: ${state.evaluation.reason} -> ${point.action}`, point });
+      }
+      if (event.state === 'Rollback') {
+        this.markers.push({ at: event.at, kind: 'rollback', label: 'rollback' });
+        this.onProgress?.({ at: event.at, message: `rolled back: ${state.outcome?.reason ?? ''}` });
+      }
+      if (event.state === 'Complete') {
+        this.markers.push({ at: event.at, kind: 'complete', label: 'completed' });
+        this.onProgress?.({ at: event.at, message: `completed: ${state.outcome?.reason ?? ''}` });
+      }
+    }
+    if (event.type === 'recovery' && event.recovery !== undefined) {
+      this.markers.push({ at: event.at, kind: 'recovery', label: event.recovery.restored ? 'snapshot restored' : 'nothing to restore' });
+      this.onProgress?.({ at: event.at, message: `on-execution-end: ${event.recovery.action} (${event.recovery.reason})` });
+    }
+    if (event.type === 'task-failed') {
+      this.onProgress?.({ at: event.at, message: `${event.state} failed: ${event.error}: ${event.cause}` });
+    }
+  }
+}
+
+function weightsText(state: RunState): string {
+  return state.expected.map((pair) => `${pair.name} blue ${pair.blueWeight} / green ${pair.greenWeight}`).join(', ');
+}
+
+/** Maps how an execution ended to an outcome and exit code. */
+export function outcomeOf(end: Pick<ExecutionEnd, 'status' | 'error' | 'cause' | 'output'>): { outcome: Outcome; exitCode: number; reason: string } {
+  if (end.status === 'SUCCEEDED') return { outcome: 'completed', exitCode: ExitCode.Completed, reason: end.output?.outcome?.reason ?? 'completed' };
+  if (end.status === 'ABORTED') return { outcome: 'aborted', exitCode: ExitCode.Aborted, reason: 'execution stopped' };
+  const reason = end.cause ?? end.error ?? end.status;
+  if (end.error === 'RolledBack') return { outcome: 'rolled-back', exitCode: ExitCode.RolledBack, reason };
+  if (end.error === 'StoppedOnDrift') return { outcome: 'stopped-on-drift', exitCode: ExitCode.StoppedOnDrift, reason };
+  if (end.error === 'InvalidInputError' || reason.includes('InvalidInputError')) return { outcome: 'invalid-input', exitCode: ExitCode.InvalidInput, reason };
+  return { outcome: 'failed', exitCode: ExitCode.Error, reason };
+}
+
+/** Runs one rehearsal scenario against a moto server and reports what happened. */
+export async function runRehearsal(options: RehearsalOptions): Promise<RunReport> {
+  const { scenario } = options;
+  const { route53, cloudwatch } = clientsFor(options.endpoint);
+  const router = new Route53TrafficRouter(route53);
+  // Virtual time starts in the past so every datapoint is within CloudWatch's accepted range (2 weeks back).
+  const clock = new VirtualClock(new Date(Math.floor(Date.now() / 60_000) * 60_000 - 6 * 3_600_000));
+  const startedAt = clock.now().toISOString();
+  const zone = await seedRehearsalZone(route53);
+  const input = rehearsalInput(scenario, zone.records);
+  const parsed = parseMigrationInput(input);
+  const model = new TrafficModel({
+    cloudwatch,
+    router,
+    clock,
+    records: zone.records,
+    namespace: parsed.metrics.namespace,
+    greenDiscoveryNames: parsed.metrics.greenDiscoveryNames,
+    blueDiscoveryNames: parsed.metrics.blueDiscoveryNames ?? [],
+    profile: scenario.profile,
+    seed: options.seed ?? 7,
+    from: new Date(clock.now().getTime() - 10 * 60_000),
+  });
+  // Ten minutes of blue-only history, so preflight finds both environments' HTTP metrics.
+  await model.publishUntilNow();
+  const recorder = new TimelineRecorder(options.onProgress);
+  const abortAtStep = options.abortAtStep ?? scenario.abortAtStep;
+  let engine: LocalEngine | undefined;
+  let executionArn = '';
+  let stopRequested = false;
+  const requestStop = (why: string) => {
+    if (stopRequested || engine === undefined) return;
+    stopRequested = true;
+    options.onProgress?.({ at: clock.now().toISOString(), message: `stopping the execution (${why})` });
+    void engine.stop(executionArn, 'OperatorAbort', why);
+  };
+  engine = new LocalEngine({
+    route53,
+    cloudwatch,
+    clock,
+    deliverStatusEvents: true,
+    realMsPerVirtualSecond: options.realMsPerVirtualSecond ?? 0,
+    beforeTask: async ({ state, payload }) => {
+      await model.publishUntilNow();
+      const run = payload as Partial<RunState>;
+      if (
+        abortAtStep !== undefined &&
+        state === 'EvaluateMetrics' &&
+        run.status?.stepIndex === abortAtStep &&
+        (run.status?.stepEvaluations ?? 0) >= 1
+      ) {
+        requestStop(`--abort-at-step ${abortAtStep}`);
+      }
+    },
+    onEvent: (event) => recorder.record(event),
+  });
+  const onSignal = () => requestStop('interrupted');
+  options.signal?.addEventListener('abort', onSignal);
+  options.onProgress?.({ at: startedAt, message: `scenario ${scenario.name}: ${scenario.description}` });
+  const started = engine.start(input, `${parsed.migrationId}-${Date.now()}`);
+  executionArn = started.executionArn;
+  if (options.signal?.aborted) onSignal();
+  const ends = await engine.endOfChain(executionArn);
+  options.signal?.removeEventListener('abort', onSignal);
+  const last = ends.at(-1) as ExecutionEnd;
+  const snapshot = last.output?.snapshot ?? (await engine.registry.latestRunState(executionArn))?.snapshot ?? [];
+  const finalPairs = await router.readPairs(parsed.records);
+  const { outcome, exitCode, reason } = outcomeOf(last);
+  if (last.status === 'ABORTED') recorder.markers.push({ at: clock.now().toISOString(), kind: 'abort', label: 'aborted' });
+  return {
+    title: `traffic-shift rehearsal: ${scenario.name}`,
+    migrationId: parsed.migrationId,
+    executionArn,
+    outcome,
+    exitCode,
+    reason: last.recovery ? `${reason}; on-execution-end: ${last.recovery.reason}` : reason,
+    startedAt,
+    endedAt: clock.now().toISOString(),
+    timeline: recorder.timeline,
+    markers: recorder.markers,
+    limits: { errorRateMaxPercent: parsed.thresholds.errorRateMaxPercent, latencyAvgMaxMs: parsed.thresholds.latencyAvgMaxMs ?? null },
+    snapshot,
+    finalPairs,
+    atSnapshot: snapshot.length > 0 && isAtSnapshot(finalPairs, snapshot),
+    historyEvents: ends.reduce((sum, end) => sum + end.historyEvents, 0),
+    stateTransitions: ends.reduce((sum, end) => sum + end.stateTransitions, 0),
+  };
+}

@@ -1,0 +1,98 @@
+/**
+ * Rehearsal scenarios: a migration plan plus how both environments behave. Shared by `traffic-shift rehearse`
+ * and the end-to-end tests, so what a person rehearses is exactly what the tests prove.
+ */
+import type { MigrationInputDraft, RecordRef } from '../functions/core/input.ts';
+import type { TrafficProfile } from './traffic-model.ts';
+
+export const SCENARIO_NAMES = ['healthy', 'error-regression', 'latency-regression', 'low-traffic', 'abort'] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+export interface Scenario {
+  name: ScenarioName;
+  description: string;
+  /** The outcome the scenario demonstrates. */
+  expected: 'completed' | 'rolled-back' | 'aborted';
+  profile: TrafficProfile;
+  /** Input overrides on top of the rehearsal defaults. */
+  input: Partial<MigrationInputDraft>;
+  /** Abort (StopExecution) during the bake of this step index. */
+  abortAtStep?: number;
+}
+
+export const GREEN_DISCOVERY_NAMES = ['orders', 'payments'];
+export const BLUE_DISCOVERY_NAMES = ['orders-appmesh', 'payments-appmesh'];
+
+const healthyBlue = () => ({ errorRatePercent: 0.2, latencyAvgMs: 80 });
+const healthyGreen = () => ({ errorRatePercent: 0.15, latencyAvgMs: 72 });
+/** The regression starts once green takes this share: problems that only show under real load. */
+export const REGRESSION_FROM_PERCENT = 25;
+
+export const SCENARIOS: Record<ScenarioName, Scenario> = {
+  healthy: {
+    name: 'healthy',
+    description: 'green is as healthy as blue: every step passes and the run completes at 100 % green',
+    expected: 'completed',
+    profile: { requestsPerMinute: 3_000, blue: healthyBlue, green: healthyGreen },
+    input: {},
+  },
+  'error-regression': {
+    name: 'error-regression',
+    description: `green's 5xx rate jumps from 0.15 % to 4 % once it takes ${REGRESSION_FROM_PERCENT} % of the traffic: rolled back`,
+    expected: 'rolled-back',
+    profile: {
+      requestsPerMinute: 3_000,
+      blue: healthyBlue,
+      green: ({ greenPercent }) => ({ errorRatePercent: greenPercent >= REGRESSION_FROM_PERCENT ? 4 : 0.15, latencyAvgMs: 72 }),
+    },
+    input: {},
+  },
+  'latency-regression': {
+    name: 'latency-regression',
+    description: `green's average response time climbs from 72 ms to 420 ms once it takes ${REGRESSION_FROM_PERCENT} %: rolled back`,
+    expected: 'rolled-back',
+    profile: {
+      requestsPerMinute: 3_000,
+      blue: healthyBlue,
+      green: ({ greenPercent }) => ({ errorRatePercent: 0.15, latencyAvgMs: greenPercent >= REGRESSION_FROM_PERCENT ? 420 : 72 }),
+    },
+    input: { thresholds: { latencyAvgMaxMs: 250 } },
+  },
+  'low-traffic': {
+    name: 'low-traffic',
+    description: 'only 100 requests per minute overall: too little evidence at 1 % green, so the run holds, then rolls back at the inconclusive limit',
+    expected: 'rolled-back',
+    profile: { requestsPerMinute: 100, blue: healthyBlue, green: healthyGreen },
+    input: { limits: { maxInconclusive: 6, onInconclusiveLimit: 'rollback' } },
+  },
+  abort: {
+    name: 'abort',
+    description: 'an operator stops the execution during the bake of the third step: on-execution-end restores the snapshot',
+    expected: 'aborted',
+    profile: { requestsPerMinute: 3_000, blue: healthyBlue, green: healthyGreen },
+    input: {},
+    abortAtStep: 2,
+  },
+};
+
+/** The rehearsal's migration input for the seeded records. */
+export function rehearsalInput(scenario: Scenario, records: RecordRef[]): MigrationInputDraft {
+  const base: MigrationInputDraft = {
+    migrationId: `rehearsal-${scenario.name}`,
+    records,
+    plan: { steps: [1, 5, 25, 50, 100], bakeSeconds: 300, evaluationIntervalSeconds: 60, finalBakeSeconds: 300 },
+    metrics: {
+      greenDiscoveryNames: GREEN_DISCOVERY_NAMES,
+      blueDiscoveryNames: BLUE_DISCOVERY_NAMES,
+      windowSeconds: 180,
+    },
+    thresholds: { minRequests: 50, errorRateMaxPercent: 1 },
+    limits: { maxFailures: 2, maxConsecutiveFailures: 1 },
+  };
+  return {
+    ...base,
+    ...scenario.input,
+    thresholds: { ...base.thresholds, ...scenario.input.thresholds },
+    limits: { ...base.limits, ...scenario.input.limits },
+  };
+}
