@@ -73,6 +73,8 @@ export interface RehearsalOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Ctrl-C: stop the execution the way StopExecution does. */
   signal?: AbortSignal;
+  /** Lets tests attach SDK middleware (record change batches, inject faults) before the run. */
+  instrument?: (clients: ReturnType<typeof clientsFor>) => void;
 }
 
 export function clientsFor(endpoint: string) {
@@ -151,7 +153,9 @@ export function outcomeOf(end: Pick<ExecutionEnd, 'status' | 'error' | 'cause' |
 /** Runs one rehearsal scenario against a moto server and reports what happened. */
 export async function runRehearsal(options: RehearsalOptions): Promise<RunReport> {
   const { scenario } = options;
-  const { route53, cloudwatch } = clientsFor(options.endpoint);
+  const clients = clientsFor(options.endpoint);
+  options.instrument?.(clients);
+  const { route53, cloudwatch } = clients;
   const router = new Route53TrafficRouter(route53);
   // Virtual time starts in the past so every datapoint is within CloudWatch's accepted range (2 weeks back).
   const clock = new VirtualClock(new Date(Math.floor(Date.now() / 60_000) * 60_000 - 6 * 3_600_000));
@@ -171,8 +175,11 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     seed: options.seed ?? 7,
     from: new Date(clock.now().getTime() - 10 * 60_000),
   });
-  // Ten minutes of blue-only history, so preflight finds both environments' HTTP metrics.
+  // Ten minutes of history before the run: blue's production traffic and green's smoke tests, so preflight
+  // finds both environments' HTTP metrics, as it would after a team has tested green.
+  model.greenSyntheticRequestsPerMinute = 20;
   await model.publishUntilNow();
+  model.greenSyntheticRequestsPerMinute = 0;
   const recorder = new TimelineRecorder(options.onProgress);
   const abortAtStep = options.abortAtStep ?? scenario.abortAtStep;
   let engine: LocalEngine | undefined;

@@ -98,6 +98,11 @@ export class TrafficModel {
   private readonly random: () => number;
   private nextMinuteMs: number;
   readonly published: PublishedMinute[] = [];
+  /**
+   * Synthetic requests per minute to green regardless of the weights: the smoke tests a team runs against
+   * green before the migration, which is also what makes green's HTTP metrics exist for preflight.
+   */
+  greenSyntheticRequestsPerMinute = 0;
 
   constructor(options: TrafficModelOptions) {
     this.options = options;
@@ -132,7 +137,7 @@ export class TrafficModel {
     const context = { minute, greenPercent };
     const { profile } = this.options;
     const total = typeof profile.requestsPerMinute === 'function' ? profile.requestsPerMinute(context) : profile.requestsPerMinute;
-    const green = this.environment(total * (greenPercent / 100), profile.green(context));
+    const green = this.environment(total * (greenPercent / 100) + this.greenSyntheticRequestsPerMinute, profile.green(context));
     const blue = this.environment(total * (1 - greenPercent / 100), profile.blue(context));
     const data = [
       ...this.datums(this.options.greenDiscoveryNames, green, minute),

@@ -21,8 +21,6 @@ export const ALIAS_TTL_SECONDS = 60;
 /** Execution started + Preflight (Task 5) + its Choice (2). */
 const EVENTS_AT_START = 9;
 
-const addSeconds = (at: Date, seconds: number) => new Date(at.getTime() + seconds * 1_000).toISOString();
-
 /**
  * The longest time a resolver may keep serving the old weights after a change is INSYNC.
  *
@@ -133,11 +131,16 @@ export function afterSyncCheck(state: RunState, allInSync: boolean, now: Date): 
   }
   const ttlSeconds = effectiveTtlSeconds(state.snapshot);
   const { publicationDelaySeconds, periodSeconds } = state.input.metrics;
+  const judgingFrom = new Date(now.getTime() + ttlSeconds * 1_000);
+  // The first window starts at the first period boundary after judgingFrom and must be complete and published.
+  const periodMs = periodSeconds * 1_000;
+  const firstWindowStartMs = Math.ceil(judgingFrom.getTime() / periodMs) * periodMs;
+  const readyMs = firstWindowStartMs + periodMs + publicationDelaySeconds * 1_000;
   return {
     ...state,
     change: { ...state.change, synced: true },
-    status: { ...state.status, syncedAt: now.toISOString(), judgingFrom: addSeconds(now, ttlSeconds) },
-    waitSeconds: ttlSeconds + publicationDelaySeconds + periodSeconds,
+    status: { ...state.status, syncedAt: now.toISOString(), judgingFrom: judgingFrom.toISOString() },
+    waitSeconds: Math.ceil((readyMs - now.getTime()) / 1_000),
   };
 }
 

@@ -58,7 +58,7 @@ export async function evaluateMetrics(state: RunState, deps: EvaluateMetricsDeps
 }
 
 export function createEvaluateMetricsHandler(deps: EvaluateMetricsDeps) {
-  return lambda((state: RunState) => evaluateMetrics(state, deps));
+  return lambda((state: RunState) => evaluateMetrics(state, deps), { publishesMetrics: true });
 }
 
 export const handler = createEvaluateMetricsHandler({

@@ -85,7 +85,7 @@ export async function shiftTraffic(state: RunState, deps: ShiftTrafficDeps): Pro
 }
 
 export function createShiftTrafficHandler(deps: ShiftTrafficDeps) {
-  return lambda((state: RunState) => shiftTraffic(state, deps));
+  return lambda((state: RunState) => shiftTraffic(state, deps), { publishesMetrics: true });
 }
 
 export const handler = createShiftTrafficHandler({

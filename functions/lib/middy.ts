@@ -5,9 +5,14 @@ import type { Context } from 'aws-lambda';
 import { logger, metrics } from './powertools.ts';
 
 /**
- * The middleware stack every handler shares: Logger, then Metrics (middy's recommended order).
+ * The middleware stack every handler shares: Logger, then Metrics (middy's recommended order), the latter only
+ * for handlers that publish metrics (Powertools warns on every empty flush otherwise).
  * The event is never logged: it carries the whole execution input.
  */
-export function lambda<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
-  return middy(fn).use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics));
+export function lambda<TEvent, TResult>(
+  fn: (event: TEvent, context: Context) => Promise<TResult>,
+  options: { publishesMetrics?: boolean } = {}
+) {
+  const handler = middy(fn).use(injectLambdaContext(logger, { resetKeys: true }));
+  return options.publishesMetrics ? handler.use(logMetrics(metrics)) : handler;
 }

@@ -1,0 +1,114 @@
+/**
+ * One named scenario per execution path: the real ASL in aws-local-stepfunctions, the real handlers, moto's
+ * Route 53 and CloudWatch over HTTP, and the closed-loop traffic model.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunReport, runRehearsal } from '../../cli/rehearsal.ts';
+import { REGRESSION_FROM_PERCENT, SCENARIOS, type ScenarioName } from '../../cli/scenarios.ts';
+import { type Moto, resetMoto, startMoto } from '../support/moto.ts';
+import { type RecordedChange, recordChanges } from '../support/route53-recorder.ts';
+
+let moto: Moto;
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto.stop();
+});
+beforeEach(async () => {
+  await resetMoto(moto.endpoint);
+});
+
+async function rehearse(name: ScenarioName): Promise<{ report: RunReport; changes: RecordedChange[] }> {
+  let changes: RecordedChange[] = [];
+  const report = await runRehearsal({
+    scenario: SCENARIOS[name],
+    endpoint: moto.endpoint,
+    instrument: ({ route53 }) => {
+      changes = recordChanges(route53);
+    },
+  });
+  // The seeding batch (CREATE) is not the orchestrator's.
+  return { report, changes: changes.filter((batch) => batch.changes.every((change) => change.action === 'UPSERT')) };
+}
+
+const weightsOf = (report: RunReport) =>
+  report.finalPairs.map((pair) => ({ name: pair.name, blue: pair.blue.Weight, green: pair.green.Weight }));
+
+describe('State machine scenarios (local interpreter + real handlers + moto)', () => {
+  it('healthy: walks every step with one atomic two-record batch per zone and completes at 100 % green', async () => {
+    // Act
+    const { report, changes } = await rehearse('healthy');
+
+    // Assess
+    expect(report.outcome).toBe('completed');
+    expect(report.exitCode).toBe(0);
+    expect(weightsOf(report)).toEqual([
+      { name: 'api.example.com', blue: 0, green: 255 },
+      { name: 'www.example.com', blue: 0, green: 100 },
+    ]);
+    // Steps 1, 5, 25, 50, 100: one batch each (both records are in one zone), four UPSERTs per batch.
+    expect(changes).toHaveLength(5);
+    for (const batch of changes) expect(batch.changes).toHaveLength(4);
+    const greenWeights = changes.map((batch) => batch.changes.find((c) => c.setIdentifier === 'api-green-serviceconnect')?.weight);
+    expect(greenWeights).toEqual([3, 13, 64, 128, 255]);
+    expect(report.timeline.every((point) => point.verdict !== 'Fail')).toBe(true);
+  });
+
+  it('error-regression: rolls back to the exact snapshot once green errors at a higher step', async () => {
+    // Act
+    const { report } = await rehearse('error-regression');
+
+    // Assess
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.exitCode).toBe(2);
+    expect(report.atSnapshot).toBe(true);
+    expect(report.finalPairs).toEqual(report.snapshot);
+    expect(report.reason).toMatch(/failures|error rate/);
+    const failed = report.timeline.filter((point) => point.verdict === 'Fail');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(Math.min(...failed.map((point) => point.greenPercent))).toBeGreaterThanOrEqual(REGRESSION_FROM_PERCENT);
+    expect(report.markers.some((marker) => marker.kind === 'rollback')).toBe(true);
+  });
+
+  it('latency-regression: rolls back on the average response time and names it', async () => {
+    // Act
+    const { report } = await rehearse('latency-regression');
+
+    // Assess
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.atSnapshot).toBe(true);
+    const failed = report.timeline.filter((point) => point.verdict === 'Fail');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((point) => (point.latencyAvgMs ?? 0) > 250 || (point.reason ?? '').includes('latency'))).toBe(true);
+  });
+
+  it('low-traffic: never advances past the first step on too little evidence, then takes the configured action', async () => {
+    // Act
+    const { report, changes } = await rehearse('low-traffic');
+
+    // Assess
+    expect(report.timeline.length).toBeGreaterThan(6);
+    expect(report.timeline.every((point) => point.greenPercent === 1)).toBe(true);
+    expect(report.timeline.some((point) => point.verdict === 'Pass')).toBe(false);
+    expect(changes.filter((batch) => batch.changes.some((c) => (c.weight ?? 0) > 0 && c.setIdentifier.includes('green')))).toHaveLength(1);
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.reason).toMatch(/inconclusive/i);
+    expect(report.atSnapshot).toBe(true);
+  });
+
+  it('abort: a stop during a bake runs no Catch; on-execution-end restores the snapshot and no write follows', async () => {
+    // Act
+    const { report, changes } = await rehearse('abort');
+
+    // Assess
+    expect(report.outcome).toBe('aborted');
+    expect(report.exitCode).toBe(3);
+    expect(report.atSnapshot).toBe(true);
+    expect(report.markers.some((marker) => marker.kind === 'rollback')).toBe(false);
+    expect(report.markers.find((marker) => marker.kind === 'recovery')?.label).toBe('snapshot restored');
+    const last = changes.at(-1);
+    expect(last?.changes.map((c) => c.weight)).toEqual([255, 0, 100, 0]);
+  });
+});
