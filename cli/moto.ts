@@ -1,5 +1,5 @@
 /**
- * Starts a private `moto_server` on a free loopback port for the contract tests (local-aws.md §3.2).
+ * Starts a private `moto_server` on a free loopback port, for the rehearsal and the tests (local-aws.md §3.2).
  * One server per test file: `beforeAll(startMoto)`, `afterAll(moto.stop)`. Every child is also killed
  * when the test process exits, so a crashed or interrupted run leaves no server behind.
  */
@@ -26,8 +26,11 @@ const STARTUP_POLL_MS = 100;
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
-/** Kills every server this process started when the process exits (teardown skipped, crash, Ctrl-C). */
-function installExitHook(): void {
+/**
+ * Kills every server this process started when the process exits (teardown skipped, crash, Ctrl-C).
+ * With `handleSignals` false the caller owns SIGINT/SIGTERM (the rehearsal turns Ctrl-C into an abort).
+ */
+function installExitHook(handleSignals: boolean): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   const killAll = () => {
@@ -35,6 +38,7 @@ function installExitHook(): void {
     running.clear();
   };
   process.once('exit', killAll);
+  if (!handleSignals) return;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       killAll();
@@ -69,8 +73,8 @@ function waitForExit(child: ChildProcess): Promise<void> {
  * beforeAll(async () => { moto = await startMoto(); });
  * afterAll(() => moto.stop());
  */
-export async function startMoto(): Promise<Moto> {
-  installExitHook();
+export async function startMoto(options: { handleSignals?: boolean } = {}): Promise<Moto> {
+  installExitHook(options.handleSignals ?? true);
   const port = await freePort();
   // MOTO_PORT must equal -p: moto calls itself on that port (e.g. Lambda from Step Functions).
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
