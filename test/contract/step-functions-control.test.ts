@@ -60,7 +60,10 @@ describe('StepFunctionsControl against moto', () => {
       `${stateMachineArn.replace(':stateMachine:', ':execution:')}:orders-1`
     );
     expect(first.startDate).toMatch(/^\d{4}-\d\d-\d\dT/);
-    expect(running.map((execution) => execution.name).sort()).toEqual(['orders-1', 'orders-2']);
+    expect(running.map((execution) => execution.executionArn).sort()).toEqual([
+      first.executionArn,
+      second.executionArn,
+    ]);
     expect(
       running.every((execution) => execution.status === 'RUNNING' && execution.stopDate === null)
     ).toBe(true);

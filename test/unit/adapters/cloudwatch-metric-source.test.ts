@@ -1,0 +1,394 @@
+import {
+  CloudWatchClient,
+  CloudWatchServiceException,
+  GetMetricDataCommand,
+  type GetMetricDataCommandInput,
+  type GetMetricDataCommandOutput,
+  ListMetricsCommand,
+  type MetricDataResult,
+} from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { CloudWatchMetricSource } from '../../../functions/adapters/cloudwatch-metric-source.ts';
+import type { MetricQuery } from '../../../functions/core/state.ts';
+
+const cloudwatch = mockClient(CloudWatchClient);
+
+const START = '2026-09-14T10:00:00.000Z';
+const END = '2026-09-14T10:05:00.000Z';
+const minute = (m: number) => new Date(Date.parse(START) + m * 60_000);
+
+const baseQuery: MetricQuery = {
+  namespace: 'AWS/ECS',
+  discoveryNames: ['orders'],
+  window: { start: START, end: END },
+  periodSeconds: 60,
+  includeP99: false,
+};
+
+/** Scripted series by query id; ids absent here come back Complete with no datapoints. */
+type Script = Record<string, [number, number][]>;
+
+function answer(
+  input: GetMetricDataCommandInput,
+  script: Script
+): Partial<GetMetricDataCommandOutput> {
+  return {
+    MetricDataResults: (input.MetricDataQueries ?? []).map(
+      (q): MetricDataResult => ({
+        Id: q.Id,
+        StatusCode: 'Complete',
+        Timestamps: (script[q.Id!] ?? []).map(([m]) => minute(m)),
+        Values: (script[q.Id!] ?? []).map(([, v]) => v),
+      })
+    ),
+  };
+}
+
+let source: CloudWatchMetricSource;
+
+beforeEach(() => {
+  cloudwatch.reset();
+  source = new CloudWatchMetricSource(new CloudWatchClient({ region: 'us-east-1' }));
+});
+
+describe('Method: read', () => {
+  it('asks for raw MetricStat series by the documented dimensions, with no Unit and no expression', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).callsFake((input) => answer(input, {}));
+
+    // Act
+    await source.read(baseQuery);
+
+    // Assess
+    const dims = (dimension: string) => [{ Name: dimension, Value: 'orders' }];
+    const stat = (id: string, metric: string, dimension: string, statistic: string) => ({
+      Id: id,
+      MetricStat: {
+        Metric: { Namespace: 'AWS/ECS', MetricName: metric, Dimensions: dims(dimension) },
+        Period: 60,
+        Stat: statistic,
+      },
+      ReturnData: true,
+    });
+    expect(cloudwatch).toReceiveCommandExactlyOnceWith(GetMetricDataCommand, {
+      StartTime: new Date(START),
+      EndTime: new Date(END),
+      MetricDataQueries: [
+        stat('n0_http2xx', 'HTTPCode_Target_2XX_Count', 'TargetDiscoveryName', 'Sum'),
+        stat('n0_http3xx', 'HTTPCode_Target_3XX_Count', 'TargetDiscoveryName', 'Sum'),
+        stat('n0_http4xx', 'HTTPCode_Target_4XX_Count', 'TargetDiscoveryName', 'Sum'),
+        stat('n0_http5xx', 'HTTPCode_Target_5XX_Count', 'TargetDiscoveryName', 'Sum'),
+        stat('n0_requestCount', 'RequestCount', 'DiscoveryName', 'Sum'),
+        stat('n0_latencyAvg', 'TargetResponseTime', 'TargetDiscoveryName', 'Average'),
+        stat('n0_latencyMax', 'TargetResponseTime', 'TargetDiscoveryName', 'Maximum'),
+        stat('n0_latencySamples', 'TargetResponseTime', 'TargetDiscoveryName', 'SampleCount'),
+      ],
+    });
+  });
+
+  it('aggregates: sums, sample-weighted average on matching timestamps, maximum, and null for no datapoints', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).callsFake((input) =>
+      answer(input, {
+        n0_http2xx: [
+          [0, 100],
+          [1, 200],
+        ],
+        n0_http5xx: [
+          [0, 0],
+          [1, 0],
+        ],
+        n0_requestCount: [[0, 310]],
+        // minute 2 has an average but no SampleCount: it cannot be weighted and is left out
+        n0_latencyAvg: [
+          [0, 10],
+          [1, 40],
+          [2, 999],
+        ],
+        n0_latencySamples: [
+          [0, 30],
+          [1, 10],
+        ],
+        n0_latencyMax: [
+          [0, 80],
+          [1, 120],
+        ],
+      })
+    );
+
+    // Act
+    const reading = await source.read(baseQuery);
+
+    // Assess
+    expect(reading).toEqual({
+      kind: 'ok',
+      services: [
+        {
+          discoveryName: 'orders',
+          http2xx: 300,
+          http3xx: null,
+          http4xx: null,
+          http5xx: 0,
+          requestCount: 310,
+          latencySampleCount: 40,
+          latencyAvgMs: (10 * 30 + 40 * 10) / 40,
+          latencyMaxMs: 120,
+          latencyP99Ms: null,
+        },
+      ],
+    });
+  });
+
+  it('builds query ids from the index, never from the discovery name', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).callsFake((input) => answer(input, {}));
+
+    // Act
+    await source.read({ ...baseQuery, discoveryNames: ['Orders-API', '9lives', 'a.b c'] });
+
+    // Assess
+    const ids = (
+      cloudwatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries ?? []
+    ).map((q) => q.Id);
+    expect(ids).toHaveLength(24);
+    expect(ids.every((id) => /^[a-z][a-zA-Z0-9_]*$/.test(id ?? ''))).toBe(true);
+  });
+
+  it('splits more than 500 queries into calls of at most 500', async () => {
+    // Prepare: 63 names x 8 queries = 504
+    const names = Array.from({ length: 63 }, (_, i) => `svc-${i}`);
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake((input) => answer(input, { n62_http2xx: [[0, 5]] }));
+
+    // Act
+    const reading = await source.read({ ...baseQuery, discoveryNames: names });
+
+    // Assess
+    const calls = cloudwatch.commandCalls(GetMetricDataCommand);
+    expect(calls.map((call) => call.args[0].input.MetricDataQueries?.length)).toEqual([500, 4]);
+    expect(reading.kind === 'ok' && reading.services[62]?.http2xx).toBe(5);
+  });
+
+  it('follows NextToken and merges the pages; PartialData before the last page is fine', async () => {
+    // Prepare
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [
+          { Id: 'n0_http2xx', StatusCode: 'PartialData', Timestamps: [minute(0)], Values: [7] },
+        ],
+        NextToken: 'page-2',
+      })
+      .callsFake((input) => answer(input, { n0_http2xx: [[1, 3]] }));
+
+    // Act
+    const reading = await source.read(baseQuery);
+
+    // Assess
+    expect(reading).toMatchObject({ kind: 'ok', services: [{ http2xx: 10 }] });
+    expect(cloudwatch).toReceiveNthCommandWith(GetMetricDataCommand, 2, { NextToken: 'page-2' });
+  });
+
+  it.each(['PartialData', 'InternalError', 'Forbidden'] as const)(
+    'reports %s on the last page as unavailable',
+    async (statusCode) => {
+      // Prepare
+      cloudwatch.on(GetMetricDataCommand).callsFake((input) => {
+        const out = answer(input, {});
+        out.MetricDataResults![3]!.StatusCode = statusCode;
+        return out;
+      });
+
+      // Act
+      const reading = await source.read(baseQuery);
+
+      // Assess
+      expect(reading).toEqual({
+        kind: 'unavailable',
+        reason: `HTTPCode_Target_5XX_Count Sum of orders: status ${statusCode}`,
+      });
+    }
+  );
+
+  it('reports top-level and per-result messages as unavailable', async () => {
+    // Prepare
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .resolvesOnce({
+        MetricDataResults: [],
+        Messages: [
+          { Code: 'MaxMetricsExceeded', Value: 'Maximum number of allowed metrics exceeded' },
+        ],
+      })
+      .callsFake((input) => {
+        const out = answer(input, {});
+        out.MetricDataResults![0]!.Messages = [{ Code: 'Warning', Value: 'something odd' }];
+        return out;
+      });
+
+    // Act
+    const first = await source.read(baseQuery);
+    const second = await source.read(baseQuery);
+
+    // Assess
+    expect(first).toEqual({
+      kind: 'unavailable',
+      reason: 'GetMetricData: MaxMetricsExceeded Maximum number of allowed metrics exceeded',
+    });
+    expect(second).toEqual({
+      kind: 'unavailable',
+      reason: 'HTTPCode_Target_2XX_Count Sum of orders: Warning something odd',
+    });
+  });
+
+  it('reports a result missing from the response as unavailable', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).callsFake((input) => {
+      const out = answer(input, {});
+      out.MetricDataResults!.pop();
+      return out;
+    });
+
+    // Act
+    const reading = await source.read(baseQuery);
+
+    // Assess
+    expect(reading).toEqual({
+      kind: 'unavailable',
+      reason: 'TargetResponseTime SampleCount of orders: no result returned',
+    });
+  });
+
+  it('reports an SDK error as unavailable instead of throwing', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).rejects(
+      new CloudWatchServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'Rate exceeded',
+      })
+    );
+
+    // Act
+    const reading = await source.read(baseQuery);
+
+    // Assess
+    expect(reading).toEqual({
+      kind: 'unavailable',
+      reason: 'GetMetricData failed: ThrottlingException: Rate exceeded',
+    });
+  });
+
+  it('asks for p99 in its own call, over one period spanning the window', async () => {
+    // Prepare
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake((input) => answer(input, { n0_http2xx: [[0, 1]], n0_latencyP99: [[0, 250]] }));
+
+    // Act
+    const reading = await source.read({ ...baseQuery, includeP99: true });
+
+    // Assess
+    expect(reading).toMatchObject({ kind: 'ok', services: [{ http2xx: 1, latencyP99Ms: 250 }] });
+    expect(cloudwatch).toReceiveNthCommandWith(GetMetricDataCommand, 2, {
+      MetricDataQueries: [
+        {
+          Id: 'n0_latencyP99',
+          MetricStat: {
+            Metric: {
+              Namespace: 'AWS/ECS',
+              MetricName: 'TargetResponseTime',
+              Dimensions: [{ Name: 'TargetDiscoveryName', Value: 'orders' }],
+            },
+            Period: 300,
+            Stat: 'p99',
+          },
+          ReturnData: true,
+        },
+      ],
+    });
+  });
+
+  it('keeps the reading when the p99 call fails: p99 is null', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      if (input.MetricDataQueries?.[0]?.MetricStat?.Stat === 'p99') {
+        throw new CloudWatchServiceException({
+          name: 'InternalServiceFault',
+          $fault: 'server',
+          $metadata: {},
+          message: 'boom',
+        });
+      }
+      return answer(input, { n0_http2xx: [[0, 42]] });
+    });
+
+    // Act
+    const reading = await source.read({ ...baseQuery, includeP99: true });
+
+    // Assess
+    expect(reading).toMatchObject({ kind: 'ok', services: [{ http2xx: 42, latencyP99Ms: null }] });
+  });
+
+  it('keeps the reading when p99 comes back Forbidden: p99 is null', async () => {
+    // Prepare
+    cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+      const out = answer(input, { n0_latencyP99: [[0, 250]] });
+      if (input.MetricDataQueries?.[0]?.MetricStat?.Stat === 'p99')
+        out.MetricDataResults![0]!.StatusCode = 'Forbidden';
+      return out;
+    });
+
+    // Act
+    const reading = await source.read({ ...baseQuery, includeP99: true });
+
+    // Assess
+    expect(reading).toMatchObject({ kind: 'ok', services: [{ latencyP99Ms: null }] });
+  });
+
+  it('makes no call for no discovery names', async () => {
+    // Act
+    const reading = await source.read({ ...baseQuery, discoveryNames: [], includeP99: true });
+
+    // Assess
+    expect(reading).toEqual({ kind: 'ok', services: [] });
+    expect(cloudwatch).not.toReceiveAnyCommand();
+  });
+});
+
+describe('Method: listDiscoveryNamesWithHttpMetrics', () => {
+  it('returns the wanted names that publish 2xx or 5xx, following NextToken', async () => {
+    // Prepare
+    const metric = (name: string, extra: { Name: string; Value: string }[] = []) => ({
+      Namespace: 'AWS/ECS',
+      Dimensions: [{ Name: 'TargetDiscoveryName', Value: name }, ...extra],
+    });
+    cloudwatch
+      .on(ListMetricsCommand, { MetricName: 'HTTPCode_Target_2XX_Count' })
+      .resolvesOnce({ Metrics: [metric('orders'), metric('unrelated')], NextToken: 'n2' })
+      .resolvesOnce({ Metrics: [metric('payments', [{ Name: 'ServiceName', Value: 'client' }])] })
+      .on(ListMetricsCommand, { MetricName: 'HTTPCode_Target_5XX_Count' })
+      .resolves({ Metrics: [metric('errors-only')] });
+
+    // Act
+    const names = await source.listDiscoveryNamesWithHttpMetrics('AWS/ECS', [
+      'errors-only',
+      'payments',
+      'silent',
+      'orders',
+    ]);
+
+    // Assess
+    expect(names).toEqual(['errors-only', 'payments', 'orders']);
+    expect(cloudwatch).toReceiveCommandWith(ListMetricsCommand, {
+      Namespace: 'AWS/ECS',
+      MetricName: 'HTTPCode_Target_2XX_Count',
+      Dimensions: [{ Name: 'TargetDiscoveryName' }],
+      RecentlyActive: 'PT3H',
+      NextToken: 'n2',
+    });
+  });
+});
