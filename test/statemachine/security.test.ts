@@ -1,0 +1,325 @@
+/**
+ * Security guard rails on template.yaml (IAM) and functions/ (no credential or full-input logging).
+ * Every IAM statement anywhere in the template is found by walking it for `Statement` arrays, so inline
+ * SAM policies, managed policies and raw roles are all covered.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { type CollectionTag, parse, type ScalarTag } from 'yaml';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const TEMPLATE_PATH = 'template.yaml';
+const RECORD_CONDITION_KEYS = [
+  'route53:ChangeResourceRecordSetsNormalizedRecordNames',
+  'route53:ChangeResourceRecordSetsRecordTypes',
+  'route53:ChangeResourceRecordSetsActions',
+];
+/** Only these functions may change records (design.md section 3). */
+const RECORD_WRITERS = [
+  'ShiftTrafficFunction',
+  'RollbackFunction',
+  'OnExecutionEndFunction',
+  'ReconcileFunction',
+];
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+interface Statement {
+  Sid?: string;
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: string | string[];
+  Resource?: Json;
+  NotResource?: Json;
+  Condition?: Record<string, Record<string, Json>>;
+}
+interface Resource {
+  Type: string;
+  Properties?: Record<string, Json>;
+}
+interface Template {
+  Resources: Record<string, Resource>;
+}
+interface FoundStatement {
+  where: string;
+  statement: Statement;
+}
+
+/** CloudFormation short-form tags (!Ref, !Sub, ...) as their long form, so the template parses as data. */
+function cloudFormationTags(): (ScalarTag | CollectionTag)[] {
+  const functions = [
+    'Base64',
+    'Cidr',
+    'Equals',
+    'FindInMap',
+    'GetAtt',
+    'GetAZs',
+    'If',
+    'ImportValue',
+    'Join',
+    'Length',
+    'Not',
+    'And',
+    'Or',
+    'Select',
+    'Split',
+    'Sub',
+    'ToJsonString',
+  ];
+  const longName = (name: string) =>
+    name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
+  return ['Ref', 'Condition', ...functions].flatMap((name): (ScalarTag | CollectionTag)[] => [
+    {
+      tag: `!${name}`,
+      resolve: (value: string) => ({
+        [longName(name)]: name === 'GetAtt' ? value.split('.') : value,
+      }),
+    },
+    {
+      tag: `!${name}`,
+      collection: 'seq',
+      resolve: (value) => ({ [longName(name)]: value.toJSON() }),
+    },
+    {
+      tag: `!${name}`,
+      collection: 'map',
+      resolve: (value) => ({ [longName(name)]: value.toJSON() }),
+    },
+  ]);
+}
+
+function loadTemplate(): Template {
+  return parse(readFileSync(`${ROOT}${TEMPLATE_PATH}`, 'utf8'), {
+    customTags: cloudFormationTags(),
+  }) as Template;
+}
+
+/** Every IAM statement under `value`, with a readable location. */
+function statementsIn(value: unknown, where: string): FoundStatement[] {
+  if (Array.isArray(value))
+    return value.flatMap((item, index) => statementsIn(item, `${where}[${index}]`));
+  if (value === null || typeof value !== 'object') return [];
+  const record = value as Record<string, unknown>;
+  const own = Array.isArray(record['Statement'])
+    ? (record['Statement'] as Statement[]).map((statement, index) => ({
+        where: `${where}.Statement[${index}]${statement.Sid ? ` (${statement.Sid})` : ''}`,
+        statement,
+      }))
+    : [];
+  const nested = Object.entries(record)
+    .filter(([key]) => key !== 'Statement')
+    .flatMap(([key, item]) => statementsIn(item, `${where}.${key}`));
+  return [...own, ...nested];
+}
+
+function list(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** Whether an IAM action pattern (with * and ? wildcards, case-insensitive) covers `action`. */
+function covers(pattern: string, action: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
+  return new RegExp(`^${regex}$`, 'i').test(action);
+}
+function allows(statement: Statement, action: string): boolean {
+  return (
+    statement.Effect === 'Allow' &&
+    list(statement.Action).some((pattern) => covers(pattern, action))
+  );
+}
+
+/** The statements that apply to a SAM function: its inline policies and the managed policies it !Refs. */
+function functionStatements(template: Template, name: string): FoundStatement[] {
+  const policies = (template.Resources[name]?.Properties?.['Policies'] ?? []) as Json[];
+  return policies.flatMap((policy, index) => {
+    const ref =
+      policy !== null && typeof policy === 'object' && !Array.isArray(policy)
+        ? policy['Ref']
+        : undefined;
+    if (typeof ref === 'string') {
+      return statementsIn(template.Resources[ref]?.Properties?.['PolicyDocument'], ref);
+    }
+    return statementsIn(policy, `${name}.Policies[${index}]`);
+  });
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(`${ROOT}${dir}`, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => `${dir}/${file}`);
+}
+
+describe('IAM in template.yaml', () => {
+  const template = loadTemplate();
+  const statements = statementsIn(template.Resources, 'Resources');
+
+  it('finds the IAM statements it checks', () => {
+    // Act
+    const summary = statements.map(
+      ({ where, statement }) =>
+        `${statement.Effect} ${list(statement.Action).join(',')} @ ${where.replace(/\.Properties/g, '')}`
+    );
+
+    // Assess
+    console.info(`checked ${statements.length} IAM statements:\n  ${summary.join('\n  ')}`);
+    expect(statements.length).toBeGreaterThan(10);
+  });
+
+  it('allows no Action "*" and no NotAction', () => {
+    // Act
+    const offending = statements
+      .filter(
+        ({ statement }) =>
+          statement.Effect === 'Allow' &&
+          (list(statement.Action).includes('*') || statement.NotAction !== undefined)
+      )
+      .map(({ where }) => where);
+
+    // Assess
+    expect(offending).toEqual([]);
+  });
+
+  it('allows ChangeResourceRecordSets only on named zones and under all three record-level conditions', () => {
+    // Prepare
+    const writes = statements.filter(({ statement }) =>
+      allows(statement, 'route53:ChangeResourceRecordSets')
+    );
+
+    // Act
+    const offending = writes.flatMap(({ where, statement }) => {
+      const problems: string[] = [];
+      if (statement.NotResource !== undefined) problems.push('NotResource');
+      if (statement.Resource === undefined || JSON.stringify(statement.Resource).includes('*')) {
+        problems.push(`Resource ${JSON.stringify(statement.Resource)} contains '*'`);
+      }
+      const condition = statement.Condition ?? {};
+      const scoped = {
+        ...(condition['ForAllValues:StringEquals'] ?? {}),
+        ...(condition['ForAllValues:StringLike'] ?? {}),
+      };
+      for (const key of RECORD_CONDITION_KEYS) {
+        if (!(key in scoped)) problems.push(`no ForAllValues condition on ${key}`);
+      }
+      return problems.map((problem) => `${where}: ${problem}`);
+    });
+
+    // Assess
+    console.info(`checked ${writes.length} statements allowing route53:ChangeResourceRecordSets`);
+    expect(writes.length).toBeGreaterThan(0);
+    expect(offending).toEqual([]);
+  });
+
+  it('lets only shift-traffic, rollback, on-execution-end and reconcile change records', () => {
+    // Prepare
+    const functions = Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+      .map(([name]) => name);
+
+    // Act
+    const writers = functions.filter((name) =>
+      functionStatements(template, name).some(({ statement }) =>
+        allows(statement, 'route53:ChangeResourceRecordSets')
+      )
+    );
+
+    // Assess
+    expect(writers.sort()).toEqual([...RECORD_WRITERS].sort());
+  });
+
+  it('never allows states:RedriveExecution', () => {
+    // Act
+    const offending = statements
+      .filter(({ statement }) => allows(statement, 'states:RedriveExecution'))
+      .map(({ where }) => where);
+
+    // Assess
+    expect(offending).toEqual([]);
+  });
+
+  it('explicitly denies states:RedriveExecution to every function that can call Step Functions', () => {
+    // Prepare
+    const functions = Object.entries(template.Resources)
+      .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
+      .map(([name]) => name);
+
+    // Act
+    const withoutDeny = functions.filter((name) => {
+      const own = functionStatements(template, name).map(({ statement }) => statement);
+      const touchesStepFunctions = own.some(
+        (statement) =>
+          statement.Effect === 'Allow' &&
+          list(statement.Action).some((action) => action.toLowerCase().startsWith('states:'))
+      );
+      const denies = own.some(
+        (statement) =>
+          statement.Effect === 'Deny' &&
+          list(statement.Action).some((action) => covers(action, 'states:RedriveExecution'))
+      );
+      return touchesStepFunctions && !denies;
+    });
+
+    // Assess
+    expect(withoutDeny).toEqual([]);
+  });
+});
+
+describe('Logging in functions/', () => {
+  const files = sourceFiles('functions');
+  const sources = files.map((file) => ({
+    file,
+    text: readFileSync(`${ROOT}${file}`, 'utf8'),
+  }));
+  const findings = (pattern: RegExp) =>
+    sources.flatMap(({ file, text }) =>
+      [...text.matchAll(new RegExp(pattern.source, `${pattern.flags.replace('g', '')}g`))].map(
+        (match) => `${file}:${text.slice(0, match.index).split('\n').length}: ${match[0].trim()}`
+      )
+    );
+
+  it('scans every TypeScript file under functions/', () => {
+    // Assess
+    console.info(
+      `scanned ${files.length} files under functions/ for credential and full-input logging`
+    );
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it('never logs process.env wholesale', () => {
+    // Act
+    const logged = [
+      ...findings(/\b(?:logger|log|console)\.\w+\s*\([^;]*?process\.env(?!\s*(?:\.|\[|\?\.))/s),
+      ...findings(/JSON\.stringify\s*\(\s*process\.env\s*[,)]/),
+      ...findings(/\.\.\.\s*process\.env\b(?!\s*(?:\.|\[|\?\.))/),
+    ];
+
+    // Assess
+    expect(logged).toEqual([]);
+  });
+
+  it('never touches AWS credentials (AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, accessKeyId)', () => {
+    // Act
+    const mentions = findings(
+      /AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|accessKeyId|secretAccessKey/
+    );
+
+    // Assess
+    expect(mentions).toEqual([]);
+  });
+
+  it('never logs the full event (logEvent: true, POWERTOOLS_LOGGER_LOG_EVENT)', () => {
+    // Prepare
+    const template = readFileSync(`${ROOT}${TEMPLATE_PATH}`, 'utf8');
+
+    // Act
+    const inCode = findings(/logEvent\s*:\s*true|POWERTOOLS_LOGGER_LOG_EVENT/);
+    const inTemplate = /POWERTOOLS_LOGGER_LOG_EVENT\s*:\s*['"]?true/i.test(template);
+
+    // Assess
+    expect(inCode).toEqual([]);
+    expect(inTemplate).toBe(false);
+  });
+});
