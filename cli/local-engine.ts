@@ -17,12 +17,23 @@ import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { CloudWatchMetricSource } from '../functions/adapters/cloudwatch-metric-source.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
-import type { Clock, ExecutionDescription, ExecutionStatus, MetricSource, Notifier, RunState, TrafficRouter } from '../functions/core/state.ts';
+import type {
+  Clock,
+  ExecutionDescription,
+  ExecutionStatus,
+  MetricSource,
+  Notifier,
+  RunState,
+  TrafficRouter,
+} from '../functions/core/state.ts';
 import { createCheckDnsSyncHandler } from '../functions/handlers/check-dns-sync.ts';
 import { createCompleteHandler } from '../functions/handlers/complete.ts';
 import { createContinueAsNewHandler } from '../functions/handlers/continue-as-new.ts';
 import { createEvaluateMetricsHandler } from '../functions/handlers/evaluate-metrics.ts';
-import { createOnExecutionEndHandler, type ExecutionStatusChange } from '../functions/handlers/on-execution-end.ts';
+import {
+  createOnExecutionEndHandler,
+  type ExecutionStatusChange,
+} from '../functions/handlers/on-execution-end.ts';
 import { createPreflightHandler } from '../functions/handlers/preflight.ts';
 import { createRollbackHandler } from '../functions/handlers/rollback.ts';
 import { createShiftTrafficHandler } from '../functions/handlers/shift-traffic.ts';
@@ -62,11 +73,21 @@ export class VirtualClock implements Clock {
 }
 
 /** Loads the ASL and fills `${Name}` placeholders the way SAM DefinitionSubstitutions does. */
-export function loadDefinition(path = DEFINITION_PATH, region = 'us-east-1', account = '123456789012'): StateMachineDefinition {
+export function loadDefinition(
+  path = DEFINITION_PATH,
+  region = 'us-east-1',
+  account = '123456789012'
+): StateMachineDefinition {
   const substitutions: Record<string, string> = Object.fromEntries(
-    Object.entries(TASK_FUNCTIONS).map(([state, key]) => [key, `arn:aws:lambda:${region}:${account}:function:traffic-shift-${state}`])
+    Object.entries(TASK_FUNCTIONS).map(([state, key]) => [
+      key,
+      `arn:aws:lambda:${region}:${account}:function:traffic-shift-${state}`,
+    ])
   );
-  const text = readFileSync(path, 'utf8').replace(/\$\{(\w+)\}/g, (whole, name: string) => substitutions[name] ?? whole);
+  const text = readFileSync(path, 'utf8').replace(
+    /\$\{(\w+)\}/g,
+    (whole, name: string) => substitutions[name] ?? whole
+  );
   return JSON.parse(text) as StateMachineDefinition;
 }
 
@@ -152,7 +173,8 @@ export interface LocalEngineOptions {
 export function countHistoryEvents(log: readonly { type: string; stateType?: string }[]): number {
   let events = 2;
   for (const entry of log) {
-    if (entry.type === 'StateEntered') events += entry.stateType === 'Task' ? 5 : entry.stateType === 'Fail' ? 1 : 2;
+    if (entry.type === 'StateEntered')
+      events += entry.stateType === 'Task' ? 5 : entry.stateType === 'Fail' ? 1 : 2;
     if (entry.type === 'StateRetried') events += 3;
   }
   return events;
@@ -179,7 +201,9 @@ export class LocalEngine {
     this.options = options;
     this.definition = loadDefinition(options.definitionPath);
     this.registry = new LocalExecutionRegistry(options.clock);
-    this.stateMachineArn = this.registry.stateMachineArn(options.stateMachineName ?? 'traffic-shift');
+    this.stateMachineArn = this.registry.stateMachineArn(
+      options.stateMachineName ?? 'traffic-shift'
+    );
     this.registry.listener = {
       onStart: (execution) => {
         this.launch(execution);
@@ -199,7 +223,12 @@ export class LocalEngine {
     const notifier = options.notifier;
     const common = notifier === undefined ? { clock } : { clock, notifier };
     this.handlers = {
-      Preflight: createPreflightHandler({ ...common, router, metrics, executions }) as LambdaHandler,
+      Preflight: createPreflightHandler({
+        ...common,
+        router,
+        metrics,
+        executions,
+      }) as LambdaHandler,
       ShiftTraffic: createShiftTrafficHandler({ ...common, router, executions }) as LambdaHandler,
       CheckDnsSync: createCheckDnsSyncHandler({ router, clock }) as LambdaHandler,
       EvaluateMetrics: createEvaluateMetricsHandler({ metrics, clock }) as LambdaHandler,
@@ -207,11 +236,18 @@ export class LocalEngine {
       ContinueAsNew: createContinueAsNewHandler({ executions, clock }) as LambdaHandler,
       Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,
     };
-    this.onExecutionEnd = createOnExecutionEndHandler({ ...common, router, executions }) as LambdaHandler;
+    this.onExecutionEnd = createOnExecutionEndHandler({
+      ...common,
+      router,
+      executions,
+    }) as LambdaHandler;
   }
 
   /** StartExecution + run. */
-  start(input: unknown, name: string = `run-${randomUUID().slice(0, 8)}`): { executionArn: string; end: Promise<ExecutionEnd> } {
+  start(
+    input: unknown,
+    name: string = `run-${randomUUID().slice(0, 8)}`
+  ): { executionArn: string; end: Promise<ExecutionEnd> } {
     const description = this.registry.register(this.stateMachineArn, name, input);
     const running = this.launch(description);
     return { executionArn: description.executionArn, end: running.end };
@@ -239,7 +275,11 @@ export class LocalEngine {
   private successorOf(executionArn: string): string | null {
     const successor = this.registry
       .all()
-      .find((execution) => (execution.input as { resume?: RunState } | null)?.resume?.run.continuedFrom === executionArn);
+      .find(
+        (execution) =>
+          (execution.input as { resume?: RunState } | null)?.resume?.run.continuedFrom ===
+          executionArn
+      );
     return successor?.executionArn ?? null;
   }
 
@@ -247,7 +287,12 @@ export class LocalEngine {
     this.options.onEvent?.({ ...event, at: this.options.clock.now().toISOString() });
   }
 
-  private bind(state: TaskState, executionArn: string, aborted: () => boolean, inFlight: Set<Promise<unknown>>) {
+  private bind(
+    state: TaskState,
+    executionArn: string,
+    aborted: () => boolean,
+    inFlight: Set<Promise<unknown>>
+  ) {
     const handler = this.handlers[state];
     return async (input: unknown) => {
       const { Payload } = input as { Payload: Record<string, unknown> };
@@ -264,11 +309,18 @@ export class LocalEngine {
       inFlight.add(call);
       try {
         const result = (await call) as RunState;
-        if (result !== null && typeof result === 'object' && 'snapshot' in result) this.registry.recordState(executionArn, result);
+        if (result !== null && typeof result === 'object' && 'snapshot' in result)
+          this.registry.recordState(executionArn, result);
         this.emit({ type: 'task-succeeded', executionArn, state, output: result });
         return { StatusCode: 200, Payload: result as never };
       } catch (error) {
-        this.emit({ type: 'task-failed', executionArn, state, error: (error as Error).name, cause: (error as Error).message });
+        this.emit({
+          type: 'task-failed',
+          executionArn,
+          state,
+          error: (error as Error).name,
+          cause: (error as Error).message,
+        });
         throw error;
       } finally {
         inFlight.delete(call);
@@ -282,17 +334,27 @@ export class LocalEngine {
     const inFlight = new Set<Promise<unknown>>();
     const machine = new StateMachine(this.definition);
     const taskResourceLocalHandlers = Object.fromEntries(
-      (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [state, this.bind(state, executionArn, () => stopped, inFlight)])
+      (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [
+        state,
+        this.bind(state, executionArn, () => stopped, inFlight),
+      ])
     );
     const execution = machine.run(description.input as never, {
       overrides: {
         taskResourceLocalHandlers: taskResourceLocalHandlers as never,
         waitTimeOverrides: { WaitForDnsSync: 0, Bake: 0 },
-        retryIntervalOverrides: Object.fromEntries(Object.keys(TASK_FUNCTIONS).map((state) => [state, 0])),
+        retryIntervalOverrides: Object.fromEntries(
+          Object.keys(TASK_FUNCTIONS).map((state) => [state, 0])
+        ),
       },
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: executionArn, Name: description.name, StartTime: description.startDate, Input: description.input as never },
+        Execution: {
+          Id: executionArn,
+          Name: description.name,
+          StartTime: description.startDate,
+          Input: description.input as never,
+        },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
       } as never,
     });
@@ -302,7 +364,8 @@ export class LocalEngine {
       for await (const event of execution.eventLogs) {
         const state = 'state' in event ? event.state : undefined;
         log.push({ type: event.type, ...(state ? { stateType: state.type } : {}) });
-        if (event.type === 'StateEntered' && state) this.emit({ type: 'state-entered', executionArn, state: state.name });
+        if (event.type === 'StateEntered' && state)
+          this.emit({ type: 'state-entered', executionArn, state: state.name });
       }
     })();
     const end = (async (): Promise<ExecutionEnd> => {
@@ -316,7 +379,10 @@ export class LocalEngine {
         else output = result as unknown as RunState;
       } catch (thrown) {
         status = 'FAILED';
-        const wrapped = thrown instanceof ExecutionError ? (thrown.cause as Error | undefined) : (thrown as Error);
+        const wrapped =
+          thrown instanceof ExecutionError
+            ? (thrown.cause as Error | undefined)
+            : (thrown as Error);
         error = wrapped?.name ?? 'States.Runtime';
         cause = wrapped?.message ?? String(thrown);
       }
@@ -326,7 +392,10 @@ export class LocalEngine {
       if (status !== 'ABORTED') this.registry.finish(executionArn, status, error, cause);
       const final = await this.registry.describe(executionArn);
       const latest = await this.registry.latestRunState(executionArn);
-      const recovery = final.status === 'ABORTED' ? await (holder.running?.recovery ?? Promise.resolve(null)) : await this.deliverStatusEvent(final);
+      const recovery =
+        final.status === 'ABORTED'
+          ? await (holder.running?.recovery ?? Promise.resolve(null))
+          : await this.deliverStatusEvent(final);
       const ended: ExecutionEnd = {
         executionArn,
         name: description.name,
@@ -335,10 +404,18 @@ export class LocalEngine {
         error: final.error,
         cause: final.cause,
         historyEvents: countHistoryEvents(log),
-        stateTransitions: log.filter((entry) => entry.type === 'StateEntered' || entry.type === 'StateRetried').length,
+        stateTransitions: log.filter(
+          (entry) => entry.type === 'StateEntered' || entry.type === 'StateRetried'
+        ).length,
         recovery,
       };
-      this.emit({ type: 'execution-ended', executionArn, status: ended.status, ...(error ? { error } : {}), ...(cause ? { cause } : {}) });
+      this.emit({
+        type: 'execution-ended',
+        executionArn,
+        status: ended.status,
+        ...(error ? { error } : {}),
+        ...(cause ? { cause } : {}),
+      });
       return ended;
     })();
     const running: Running = {
@@ -358,7 +435,11 @@ export class LocalEngine {
 
   /** The template's EventBridge rule: ABORTED, FAILED, TIMED_OUT -> on-execution-end. */
   private async deliverStatusEvent(final: ExecutionDescription): Promise<RecoveryResult | null> {
-    if (!this.options.deliverStatusEvents || !['ABORTED', 'FAILED', 'TIMED_OUT'].includes(final.status)) return null;
+    if (
+      !this.options.deliverStatusEvents ||
+      !['ABORTED', 'FAILED', 'TIMED_OUT'].includes(final.status)
+    )
+      return null;
     const event: ExecutionStatusChange = {
       version: '0',
       id: randomUUID(),
@@ -379,7 +460,10 @@ export class LocalEngine {
         cause: final.cause,
       },
     };
-    const recovery = (await this.onExecutionEnd(event as never, fakeContext('traffic-shift-OnExecutionEnd'))) as RecoveryResult;
+    const recovery = (await this.onExecutionEnd(
+      event as never,
+      fakeContext('traffic-shift-OnExecutionEnd')
+    )) as RecoveryResult;
     this.emit({ type: 'recovery', executionArn: final.executionArn, recovery });
     return recovery;
   }

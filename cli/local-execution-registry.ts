@@ -49,8 +49,11 @@ export class LocalExecutionRegistry implements ExecutionControl {
     const existing = this.executions.get(executionArn);
     if (existing !== undefined) {
       // Same name and input while running: StartExecution is idempotent on AWS; anything else is refused.
-      if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(input)) return existing;
-      throw new StepFunctionsRejectedError(`ExecutionAlreadyExists: execution ${name} already exists (${existing.status})`);
+      if (existing.status === 'RUNNING' && JSON.stringify(existing.input) === JSON.stringify(input))
+        return existing;
+      throw new StepFunctionsRejectedError(
+        `ExecutionAlreadyExists: execution ${name} already exists (${existing.status})`
+      );
     }
     const execution: LocalExecution = {
       executionArn,
@@ -70,7 +73,12 @@ export class LocalExecutionRegistry implements ExecutionControl {
   }
 
   /** Records the end of an execution, unless it already ended (a stop wins over a late result). */
-  finish(executionArn: string, status: Exclude<ExecutionStatus, 'RUNNING'>, error: string | null = null, cause: string | null = null): void {
+  finish(
+    executionArn: string,
+    status: Exclude<ExecutionStatus, 'RUNNING'>,
+    error: string | null = null,
+    cause: string | null = null
+  ): void {
     const execution = this.get(executionArn);
     if (execution.status !== 'RUNNING') return;
     Object.assign(execution, { status, error, cause, stopDate: this.clock.now().toISOString() });
@@ -84,12 +92,19 @@ export class LocalExecutionRegistry implements ExecutionControl {
   /** Simulates a redrive (for tests): the execution runs again with a higher redrive count. */
   markRedriven(executionArn: string): void {
     const execution = this.get(executionArn);
-    Object.assign(execution, { status: 'RUNNING', stopDate: null, error: null, cause: null, redriveCount: execution.redriveCount + 1 });
+    Object.assign(execution, {
+      status: 'RUNNING',
+      stopDate: null,
+      error: null,
+      cause: null,
+      redriveCount: execution.redriveCount + 1,
+    });
   }
 
   private get(executionArn: string): LocalExecution {
     const execution = this.executions.get(executionArn);
-    if (execution === undefined) throw new StepFunctionsRejectedError(`ExecutionDoesNotExist: ${executionArn}`);
+    if (execution === undefined)
+      throw new StepFunctionsRejectedError(`ExecutionDoesNotExist: ${executionArn}`);
     return execution;
   }
 
@@ -108,14 +123,29 @@ export class LocalExecutionRegistry implements ExecutionControl {
     options: { startedAfter?: string; maxResults?: number } = {}
   ): Promise<ExecutionSummary[]> {
     return [...this.executions.values()]
-      .filter((execution) => execution.stateMachineArn === stateMachineArn && execution.status === status)
-      .filter((execution) => options.startedAfter === undefined || execution.startDate > options.startedAfter)
+      .filter(
+        (execution) => execution.stateMachineArn === stateMachineArn && execution.status === status
+      )
+      .filter(
+        (execution) =>
+          options.startedAfter === undefined || execution.startDate > options.startedAfter
+      )
       .sort((a, b) => b.startDate.localeCompare(a.startDate))
       .slice(0, options.maxResults ?? 1_000)
-      .map(({ executionArn, name, status: s, startDate, stopDate }) => ({ executionArn, name, status: s, startDate, stopDate }));
+      .map(({ executionArn, name, status: s, startDate, stopDate }) => ({
+        executionArn,
+        name,
+        status: s,
+        startDate,
+        stopDate,
+      }));
   }
 
-  async start(stateMachineArn: string, name: string, input: unknown): Promise<{ executionArn: string; startDate: string }> {
+  async start(
+    stateMachineArn: string,
+    name: string,
+    input: unknown
+  ): Promise<{ executionArn: string; startDate: string }> {
     const execution = this.register(stateMachineArn, name, input);
     this.listener.onStart?.(execution);
     return { executionArn: execution.executionArn, startDate: execution.startDate };

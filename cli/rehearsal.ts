@@ -10,13 +10,26 @@ import type { RunState } from '../functions/core/state.ts';
 import type { Assessment, WeightedPair } from '../functions/core/types.ts';
 import { isAtSnapshot } from '../functions/core/weights.ts';
 import { type EngineEvent, type ExecutionEnd, LocalEngine, VirtualClock } from './local-engine.ts';
-import { type Scenario, rehearsalInput } from './scenarios.ts';
+import { rehearsalInput, type Scenario } from './scenarios.ts';
 import { seedRehearsalZone } from './seed.ts';
 import { TrafficModel } from './traffic-model.ts';
 
 /** Exit codes shared by `rehearse` and `run-local`. */
-export const ExitCode = { Completed: 0, Error: 1, RolledBack: 2, Aborted: 3, InvalidInput: 4, StoppedOnDrift: 5 } as const;
-export type Outcome = 'completed' | 'rolled-back' | 'aborted' | 'stopped-on-drift' | 'invalid-input' | 'failed';
+export const ExitCode = {
+  Completed: 0,
+  Error: 1,
+  RolledBack: 2,
+  Aborted: 3,
+  InvalidInput: 4,
+  StoppedOnDrift: 5,
+} as const;
+export type Outcome =
+  | 'completed'
+  | 'rolled-back'
+  | 'aborted'
+  | 'stopped-on-drift'
+  | 'invalid-input'
+  | 'failed';
 
 export interface TimelinePoint {
   /** Virtual time, ISO-8601. */
@@ -78,12 +91,20 @@ export interface RehearsalOptions {
 }
 
 export function clientsFor(endpoint: string) {
-  const config = { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } };
-  return { route53: new Route53Client({ ...config, maxAttempts: 5 }), cloudwatch: new CloudWatchClient(config) };
+  const config = {
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  };
+  return {
+    route53: new Route53Client({ ...config, maxAttempts: 5 }),
+    cloudwatch: new CloudWatchClient(config),
+  };
 }
 
 const overall = (assessments: readonly Assessment[], check: string) =>
-  assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall')?.value ?? null;
+  assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall')
+    ?.value ?? null;
 
 /** Turns engine events into the timeline and markers of a report. */
 export class TimelineRecorder {
@@ -100,7 +121,10 @@ export class TimelineRecorder {
     if (event.type === 'task-succeeded' && state !== undefined) {
       if (event.state === 'ShiftTraffic') {
         this.markers.push({ at: event.at, kind: 'shift', label: `${state.status.greenPercent}%` });
-        this.onProgress?.({ at: event.at, message: `shifted to ${state.status.greenPercent}% green (${weightsText(state)})` });
+        this.onProgress?.({
+          at: event.at,
+          message: `shifted to ${state.status.greenPercent}% green (${weightsText(state)})`,
+        });
       }
       if (event.state === 'EvaluateMetrics' && state.evaluation !== null) {
         const point: TimelinePoint = {
@@ -114,7 +138,11 @@ export class TimelineRecorder {
           reason: state.decision?.reason ?? state.evaluation.reason,
         };
         this.timeline.push(point);
-        this.onProgress?.({ at: event.at, message: `${point.verdict}: ${state.evaluation.reason} -> ${point.action}`, point });
+        this.onProgress?.({
+          at: event.at,
+          message: `${point.verdict}: ${state.evaluation.reason} -> ${point.action}`,
+          point,
+        });
       }
       if (event.state === 'Rollback') {
         this.markers.push({ at: event.at, kind: 'rollback', label: 'rollback' });
@@ -126,27 +154,52 @@ export class TimelineRecorder {
       }
     }
     if (event.type === 'recovery' && event.recovery !== undefined) {
-      this.markers.push({ at: event.at, kind: 'recovery', label: event.recovery.restored ? 'snapshot restored' : 'nothing to restore' });
-      this.onProgress?.({ at: event.at, message: `on-execution-end: ${event.recovery.action} (${event.recovery.reason})` });
+      this.markers.push({
+        at: event.at,
+        kind: 'recovery',
+        label: event.recovery.restored ? 'snapshot restored' : 'nothing to restore',
+      });
+      this.onProgress?.({
+        at: event.at,
+        message: `on-execution-end: ${event.recovery.action} (${event.recovery.reason})`,
+      });
     }
     if (event.type === 'task-failed') {
-      this.onProgress?.({ at: event.at, message: `${event.state} failed: ${event.error}: ${event.cause}` });
+      this.onProgress?.({
+        at: event.at,
+        message: `${event.state} failed: ${event.error}: ${event.cause}`,
+      });
     }
   }
 }
 
 function weightsText(state: RunState): string {
-  return state.expected.map((pair) => `${pair.name} blue ${pair.blueWeight} / green ${pair.greenWeight}`).join(', ');
+  return state.expected
+    .map((pair) => `${pair.name} blue ${pair.blueWeight} / green ${pair.greenWeight}`)
+    .join(', ');
 }
 
 /** Maps how an execution ended to an outcome and exit code. */
-export function outcomeOf(end: Pick<ExecutionEnd, 'status' | 'error' | 'cause' | 'output'>): { outcome: Outcome; exitCode: number; reason: string } {
-  if (end.status === 'SUCCEEDED') return { outcome: 'completed', exitCode: ExitCode.Completed, reason: end.output?.outcome?.reason ?? 'completed' };
-  if (end.status === 'ABORTED') return { outcome: 'aborted', exitCode: ExitCode.Aborted, reason: 'execution stopped' };
+export function outcomeOf(end: Pick<ExecutionEnd, 'status' | 'error' | 'cause' | 'output'>): {
+  outcome: Outcome;
+  exitCode: number;
+  reason: string;
+} {
+  if (end.status === 'SUCCEEDED')
+    return {
+      outcome: 'completed',
+      exitCode: ExitCode.Completed,
+      reason: end.output?.outcome?.reason ?? 'completed',
+    };
+  if (end.status === 'ABORTED')
+    return { outcome: 'aborted', exitCode: ExitCode.Aborted, reason: 'execution stopped' };
   const reason = end.cause ?? end.error ?? end.status;
-  if (end.error === 'RolledBack') return { outcome: 'rolled-back', exitCode: ExitCode.RolledBack, reason };
-  if (end.error === 'StoppedOnDrift') return { outcome: 'stopped-on-drift', exitCode: ExitCode.StoppedOnDrift, reason };
-  if (end.error === 'InvalidInputError' || reason.includes('InvalidInputError')) return { outcome: 'invalid-input', exitCode: ExitCode.InvalidInput, reason };
+  if (end.error === 'RolledBack')
+    return { outcome: 'rolled-back', exitCode: ExitCode.RolledBack, reason };
+  if (end.error === 'StoppedOnDrift')
+    return { outcome: 'stopped-on-drift', exitCode: ExitCode.StoppedOnDrift, reason };
+  if (end.error === 'InvalidInputError' || reason.includes('InvalidInputError'))
+    return { outcome: 'invalid-input', exitCode: ExitCode.InvalidInput, reason };
   return { outcome: 'failed', exitCode: ExitCode.Error, reason };
 }
 
@@ -158,7 +211,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   const { route53, cloudwatch } = clients;
   const router = new Route53TrafficRouter(route53);
   // Virtual time starts in the past so every datapoint is within CloudWatch's accepted range (2 weeks back).
-  const clock = new VirtualClock(new Date(Math.floor(Date.now() / 60_000) * 60_000 - 6 * 3_600_000));
+  const clock = new VirtualClock(
+    new Date(Math.floor(Date.now() / 60_000) * 60_000 - 6 * 3_600_000)
+  );
   const startedAt = clock.now().toISOString();
   const zone = await seedRehearsalZone(route53);
   const input = rehearsalInput(scenario, zone.records);
@@ -188,7 +243,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   const requestStop = (why: string) => {
     if (stopRequested || engine === undefined) return;
     stopRequested = true;
-    options.onProgress?.({ at: clock.now().toISOString(), message: `stopping the execution (${why})` });
+    options.onProgress?.({
+      at: clock.now().toISOString(),
+      message: `stopping the execution (${why})`,
+    });
     void engine.stop(executionArn, 'OperatorAbort', why);
   };
   engine = new LocalEngine({
@@ -213,17 +271,22 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   });
   const onSignal = () => requestStop('interrupted');
   options.signal?.addEventListener('abort', onSignal);
-  options.onProgress?.({ at: startedAt, message: `scenario ${scenario.name}: ${scenario.description}` });
+  options.onProgress?.({
+    at: startedAt,
+    message: `scenario ${scenario.name}: ${scenario.description}`,
+  });
   const started = engine.start(input, `${parsed.migrationId}-${Date.now()}`);
   executionArn = started.executionArn;
   if (options.signal?.aborted) onSignal();
   const ends = await engine.endOfChain(executionArn);
   options.signal?.removeEventListener('abort', onSignal);
   const last = ends.at(-1) as ExecutionEnd;
-  const snapshot = last.output?.snapshot ?? (await engine.registry.latestRunState(executionArn))?.snapshot ?? [];
+  const snapshot =
+    last.output?.snapshot ?? (await engine.registry.latestRunState(executionArn))?.snapshot ?? [];
   const finalPairs = await router.readPairs(parsed.records);
   const { outcome, exitCode, reason } = outcomeOf(last);
-  if (last.status === 'ABORTED') recorder.markers.push({ at: clock.now().toISOString(), kind: 'abort', label: 'aborted' });
+  if (last.status === 'ABORTED')
+    recorder.markers.push({ at: clock.now().toISOString(), kind: 'abort', label: 'aborted' });
   return {
     title: `traffic-shift rehearsal: ${scenario.name}`,
     migrationId: parsed.migrationId,
@@ -235,7 +298,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     endedAt: clock.now().toISOString(),
     timeline: recorder.timeline,
     markers: recorder.markers,
-    limits: { errorRateMaxPercent: parsed.thresholds.errorRateMaxPercent, latencyAvgMaxMs: parsed.thresholds.latencyAvgMaxMs ?? null },
+    limits: {
+      errorRateMaxPercent: parsed.thresholds.errorRateMaxPercent,
+      latencyAvgMaxMs: parsed.thresholds.latencyAvgMaxMs ?? null,
+    },
     snapshot,
     finalPairs,
     atSnapshot: snapshot.length > 0 && isAtSnapshot(finalPairs, snapshot),

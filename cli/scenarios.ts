@@ -5,7 +5,13 @@
 import type { MigrationInputDraft, RecordRef } from '../functions/core/input.ts';
 import type { TrafficProfile } from './traffic-model.ts';
 
-export const SCENARIO_NAMES = ['healthy', 'error-regression', 'latency-regression', 'low-traffic', 'abort'] as const;
+export const SCENARIO_NAMES = [
+  'healthy',
+  'error-regression',
+  'latency-regression',
+  'low-traffic',
+  'abort',
+] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
 export interface Scenario {
@@ -31,7 +37,8 @@ export const REGRESSION_FROM_PERCENT = 25;
 export const SCENARIOS: Record<ScenarioName, Scenario> = {
   healthy: {
     name: 'healthy',
-    description: 'green is as healthy as blue: every step passes and the run completes at 100 % green',
+    description:
+      'green is as healthy as blue: every step passes and the run completes at 100 % green',
     expected: 'completed',
     profile: { requestsPerMinute: 3_000, blue: healthyBlue, green: healthyGreen },
     input: {},
@@ -43,7 +50,10 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     profile: {
       requestsPerMinute: 3_000,
       blue: healthyBlue,
-      green: ({ greenPercent }) => ({ errorRatePercent: greenPercent >= REGRESSION_FROM_PERCENT ? 4 : 0.15, latencyAvgMs: 72 }),
+      green: ({ greenPercent }) => ({
+        errorRatePercent: greenPercent >= REGRESSION_FROM_PERCENT ? 4 : 0.15,
+        latencyAvgMs: 72,
+      }),
     },
     input: {},
   },
@@ -54,20 +64,25 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     profile: {
       requestsPerMinute: 3_000,
       blue: healthyBlue,
-      green: ({ greenPercent }) => ({ errorRatePercent: 0.15, latencyAvgMs: greenPercent >= REGRESSION_FROM_PERCENT ? 420 : 72 }),
+      green: ({ greenPercent }) => ({
+        errorRatePercent: 0.15,
+        latencyAvgMs: greenPercent >= REGRESSION_FROM_PERCENT ? 420 : 72,
+      }),
     },
     input: { thresholds: { latencyAvgMaxMs: 250 } },
   },
   'low-traffic': {
     name: 'low-traffic',
-    description: 'only 100 requests per minute overall: too little evidence at 1 % green, so the run holds, then rolls back at the inconclusive limit',
+    description:
+      'only 100 requests per minute overall: too little evidence at 1 % green, so the run holds, then rolls back at the inconclusive limit',
     expected: 'rolled-back',
     profile: { requestsPerMinute: 100, blue: healthyBlue, green: healthyGreen },
     input: { limits: { maxInconclusive: 6, onInconclusiveLimit: 'rollback' } },
   },
   abort: {
     name: 'abort',
-    description: 'an operator stops the execution during the bake of the third step: on-execution-end restores the snapshot',
+    description:
+      'an operator stops the execution during the bake of the third step: on-execution-end restores the snapshot',
     expected: 'aborted',
     profile: { requestsPerMinute: 3_000, blue: healthyBlue, green: healthyGreen },
     input: {},
@@ -80,7 +95,12 @@ export function rehearsalInput(scenario: Scenario, records: RecordRef[]): Migrat
   const base: MigrationInputDraft = {
     migrationId: `rehearsal-${scenario.name}`,
     records,
-    plan: { steps: [1, 5, 25, 50, 100], bakeSeconds: 300, evaluationIntervalSeconds: 60, finalBakeSeconds: 300 },
+    plan: {
+      steps: [1, 5, 25, 50, 100],
+      bakeSeconds: 300,
+      evaluationIntervalSeconds: 60,
+      finalBakeSeconds: 300,
+    },
     metrics: {
       greenDiscoveryNames: GREEN_DISCOVERY_NAMES,
       blueDiscoveryNames: BLUE_DISCOVERY_NAMES,

@@ -2,7 +2,11 @@
  * Seeds a hosted zone for a rehearsal: one alias pair pointing at two load balancers, one plain pair,
  * both 100 % blue, as an App Mesh team would have them before the migration.
  */
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
 import type { RecordRef } from '../functions/core/input.ts';
 
 export interface SeededZone {
@@ -11,9 +15,15 @@ export interface SeededZone {
 }
 
 /** Creates `example.com` with `api` (alias to two ALBs) and `www` (plain A, TTL 60) weighted pairs. */
-export async function seedRehearsalZone(route53: Route53Client, domain = 'example.com'): Promise<SeededZone> {
+export async function seedRehearsalZone(
+  route53: Route53Client,
+  domain = 'example.com'
+): Promise<SeededZone> {
   const zone = await route53.send(
-    new CreateHostedZoneCommand({ Name: domain, CallerReference: `rehearsal-${Date.now()}-${Math.random()}` })
+    new CreateHostedZoneCommand({
+      Name: domain,
+      CallerReference: `rehearsal-${Date.now()}-${Math.random()}`,
+    })
   );
   const hostedZoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
   const albZoneId = 'Z35SXDOTRQ7X7K'; // ELB's hosted zone in us-east-1
@@ -30,7 +40,11 @@ export async function seedRehearsalZone(route53: Route53Client, domain = 'exampl
               Type: 'A',
               SetIdentifier: 'api-blue-appmesh',
               Weight: 255,
-              AliasTarget: { HostedZoneId: albZoneId, DNSName: 'blue-appmesh-123.us-east-1.elb.amazonaws.com', EvaluateTargetHealth: true },
+              AliasTarget: {
+                HostedZoneId: albZoneId,
+                DNSName: 'blue-appmesh-123.us-east-1.elb.amazonaws.com',
+                EvaluateTargetHealth: true,
+              },
             },
           },
           {
@@ -40,7 +54,11 @@ export async function seedRehearsalZone(route53: Route53Client, domain = 'exampl
               Type: 'A',
               SetIdentifier: 'api-green-serviceconnect',
               Weight: 0,
-              AliasTarget: { HostedZoneId: albZoneId, DNSName: 'green-sc-456.us-east-1.elb.amazonaws.com', EvaluateTargetHealth: true },
+              AliasTarget: {
+                HostedZoneId: albZoneId,
+                DNSName: 'green-sc-456.us-east-1.elb.amazonaws.com',
+                EvaluateTargetHealth: true,
+              },
             },
           },
           {
@@ -72,8 +90,20 @@ export async function seedRehearsalZone(route53: Route53Client, domain = 'exampl
   return {
     hostedZoneId,
     records: [
-      { hostedZoneId, name: `api.${domain}`, type: 'A', blueSetIdentifier: 'api-blue-appmesh', greenSetIdentifier: 'api-green-serviceconnect' },
-      { hostedZoneId, name: `www.${domain}`, type: 'A', blueSetIdentifier: 'www-blue-appmesh', greenSetIdentifier: 'www-green-serviceconnect' },
+      {
+        hostedZoneId,
+        name: `api.${domain}`,
+        type: 'A',
+        blueSetIdentifier: 'api-blue-appmesh',
+        greenSetIdentifier: 'api-green-serviceconnect',
+      },
+      {
+        hostedZoneId,
+        name: `www.${domain}`,
+        type: 'A',
+        blueSetIdentifier: 'www-blue-appmesh',
+        greenSetIdentifier: 'www-green-serviceconnect',
+      },
     ],
   };
 }

@@ -4,7 +4,11 @@
  * minute by minute on the engine's clock. The loop is closed: the weights the orchestrator sets decide how
  * much traffic each environment gets, and so what the metrics show.
  */
-import { type CloudWatchClient, type MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  type CloudWatchClient,
+  type MetricDatum,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import type { RecordRef } from '../functions/core/input.ts';
 import type { Clock, TrafficRouter } from '../functions/core/state.ts';
 
@@ -136,8 +140,14 @@ export class TrafficModel {
   private async publishMinute(minute: Date, greenPercent: number): Promise<PublishedMinute> {
     const context = { minute, greenPercent };
     const { profile } = this.options;
-    const total = typeof profile.requestsPerMinute === 'function' ? profile.requestsPerMinute(context) : profile.requestsPerMinute;
-    const green = this.environment(total * (greenPercent / 100) + this.greenSyntheticRequestsPerMinute, profile.green(context));
+    const total =
+      typeof profile.requestsPerMinute === 'function'
+        ? profile.requestsPerMinute(context)
+        : profile.requestsPerMinute;
+    const green = this.environment(
+      total * (greenPercent / 100) + this.greenSyntheticRequestsPerMinute,
+      profile.green(context)
+    );
     const blue = this.environment(total * (1 - greenPercent / 100), profile.blue(context));
     const data = [
       ...this.datums(this.options.greenDiscoveryNames, green, minute),
@@ -146,7 +156,10 @@ export class TrafficModel {
     // PutMetricData takes at most 1,000 metrics per request.
     for (let i = 0; i < data.length; i += 1_000) {
       await this.options.cloudwatch.send(
-        new PutMetricDataCommand({ Namespace: this.options.namespace ?? 'AWS/ECS', MetricData: data.slice(i, i + 1_000) })
+        new PutMetricDataCommand({
+          Namespace: this.options.namespace ?? 'AWS/ECS',
+          MetricData: data.slice(i, i + 1_000),
+        })
       );
     }
     return {
@@ -165,7 +178,11 @@ export class TrafficModel {
     return { requests, errors, clientErrors, latencyAvgMs: health.latencyAvgMs * jitter };
   }
 
-  private datums(names: readonly string[], env: ReturnType<TrafficModel['environment']>, minute: Date): MetricDatum[] {
+  private datums(
+    names: readonly string[],
+    env: ReturnType<TrafficModel['environment']>,
+    minute: Date
+  ): MetricDatum[] {
     // An environment without requests publishes nothing that minute, like a Service Connect proxy with no traffic.
     if (env.requests === 0 || names.length === 0) return [];
     const share = (count: number, index: number) =>
@@ -194,7 +211,12 @@ export class TrafficModel {
           Dimensions: target,
           Timestamp: minute,
           Unit: 'Milliseconds',
-          StatisticValues: { SampleCount: requests, Sum: env.latencyAvgMs * requests, Minimum: env.latencyAvgMs / 3, Maximum: maxMs },
+          StatisticValues: {
+            SampleCount: requests,
+            Sum: env.latencyAvgMs * requests,
+            Minimum: env.latencyAvgMs / 3,
+            Maximum: maxMs,
+          },
         },
       ];
     });

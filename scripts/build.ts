@@ -24,9 +24,12 @@ for (const file of entries) {
     sourcemap: true,
     outfile,
     // Bundled CommonJS dependencies call require(); ESM output needs one (aws-facts.md §6.4).
-    banner: { js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+    },
     logLevel: 'warning',
   });
   results.push({ fn, bytes: statSync(outfile).size });
 }
-for (const { fn, bytes } of results) console.log(`${fn.padEnd(20)} ${(bytes / 1024).toFixed(1).padStart(8)} KB`);
+for (const { fn, bytes } of results)
+  console.log(`${fn.padEnd(20)} ${(bytes / 1024).toFixed(1).padStart(8)} KB`);

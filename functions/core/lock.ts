@@ -22,7 +22,9 @@ export function recordKey(ref: Pick<RecordRef, 'hostedZoneId' | 'name' | 'type'>
 }
 
 const byStartThenName = (a: LockCandidate, b: LockCandidate) =>
-  a.startDate === b.startDate ? a.name.localeCompare(b.name) : a.startDate.localeCompare(b.startDate);
+  a.startDate === b.startDate
+    ? a.name.localeCompare(b.name)
+    : a.startDate.localeCompare(b.startDate);
 
 /**
  * Which execution owns the records `self` wants, or null when `self` may proceed.
@@ -33,7 +35,10 @@ const byStartThenName = (a: LockCandidate, b: LockCandidate) =>
  * @example
  * findLockOwner(self, [self, older]); // => older: self must fail fast, naming older.executionArn
  */
-export function findLockOwner(self: LockCandidate, running: readonly LockCandidate[]): LockCandidate | null {
+export function findLockOwner(
+  self: LockCandidate,
+  running: readonly LockCandidate[]
+): LockCandidate | null {
   const mine = new Set(self.recordKeys);
   const rivals = running.filter(
     (other) =>
@@ -42,6 +47,9 @@ export function findLockOwner(self: LockCandidate, running: readonly LockCandida
       other.continuedFrom !== self.executionArn &&
       other.recordKeys.some((key) => mine.has(key))
   );
-  const winner = rivals.reduce((best, rival) => (byStartThenName(rival, best) < 0 ? rival : best), self);
+  const winner = rivals.reduce(
+    (best, rival) => (byStartThenName(rival, best) < 0 ? rival : best),
+    self
+  );
   return winner === self ? null : winner;
 }

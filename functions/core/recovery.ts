@@ -23,7 +23,9 @@ export interface RecoveryFacts {
   observeOnly: boolean;
 }
 
-export type RecoveryPlan = { action: 'restore'; reason: string } | { action: 'skip'; reason: string };
+export type RecoveryPlan =
+  | { action: 'restore'; reason: string }
+  | { action: 'skip'; reason: string };
 
 /**
  * Decides whether to restore the snapshot of an ended execution.
@@ -33,20 +35,35 @@ export type RecoveryPlan = { action: 'restore'; reason: string } | { action: 'sk
  * // => { action: 'restore', reason: 'execution ABORTED; records differ from the snapshot' }
  */
 export function planRecovery(facts: RecoveryFacts): RecoveryPlan {
-  if (facts.status === 'RUNNING' || facts.status === 'SUCCEEDED' || facts.status === 'PENDING_REDRIVE') {
+  if (
+    facts.status === 'RUNNING' ||
+    facts.status === 'SUCCEEDED' ||
+    facts.status === 'PENDING_REDRIVE'
+  ) {
     return { action: 'skip', reason: `execution ${facts.status}: nothing to recover` };
   }
-  if (!facts.hasSnapshot) return { action: 'skip', reason: 'no snapshot: the run ended before any write' };
-  if (facts.observeOnly) return { action: 'skip', reason: 'observe mode: the run never wrote to Route 53' };
+  if (!facts.hasSnapshot)
+    return { action: 'skip', reason: 'no snapshot: the run ended before any write' };
+  if (facts.observeOnly)
+    return { action: 'skip', reason: 'observe mode: the run never wrote to Route 53' };
   if (facts.error === KEEP_WEIGHTS_ERROR) {
-    return { action: 'skip', reason: `stopped with ${KEEP_WEIGHTS_ERROR}: the operator keeps the current weights` };
+    return {
+      action: 'skip',
+      reason: `stopped with ${KEEP_WEIGHTS_ERROR}: the operator keeps the current weights`,
+    };
   }
   if (facts.error !== null && (SETTLED_ERRORS as readonly string[]).includes(facts.error)) {
     return { action: 'skip', reason: `ended with ${facts.error}: the weights are already settled` };
   }
   if (facts.supersededBy !== null) {
-    return { action: 'skip', reason: `superseded by ${facts.supersededBy}: restoring would undo a newer run` };
+    return {
+      action: 'skip',
+      reason: `superseded by ${facts.supersededBy}: restoring would undo a newer run`,
+    };
   }
   if (facts.atSnapshot) return { action: 'skip', reason: 'records already equal the snapshot' };
-  return { action: 'restore', reason: `execution ${facts.status}; records differ from the snapshot` };
+  return {
+    action: 'restore',
+    reason: `execution ${facts.status}; records differ from the snapshot`,
+  };
 }

@@ -4,11 +4,11 @@
  */
 import { decide, initialStatus, statusForNewStep } from './decide.ts';
 import {
-  EVENTS_PER_EVALUATION,
+  addEvents,
   EVENTS_PER_EXTRA_SYNC_POLL,
-  EVENTS_PER_SHIFT,
-  HISTORY_EVENT_BUDGET,
-  HISTORY_RESERVE,
+  historyAfterEvaluation,
+  historyAfterShift,
+  initialHistory,
 } from './history.ts';
 import type { MigrationInput } from './input.ts';
 import { expandSteps, nextGreenPercent, remainingSteps } from './plan.ts';
@@ -18,25 +18,22 @@ import { percentOf, snapshotWeights } from './weights.ts';
 
 /** Route 53 answers alias queries to ELB with the load balancer's TTL of 60 s; alias records carry no TTL. */
 export const ALIAS_TTL_SECONDS = 60;
-/** Execution started + Preflight (Task 5) + its Choice (2). */
-const EVENTS_AT_START = 9;
-
 /**
  * The longest time a resolver may keep serving the old weights after a change is INSYNC.
  *
  * @example
  * effectiveTtlSeconds([{ blue: { TTL: 30 }, green: { TTL: 30 } }]); // => 30
  */
-export function effectiveTtlSeconds(pairs: readonly Pick<WeightedPair, 'blue' | 'green'>[]): number {
+export function effectiveTtlSeconds(
+  pairs: readonly Pick<WeightedPair, 'blue' | 'green'>[]
+): number {
   return Math.max(
     0,
-    ...pairs.flatMap((pair) => [pair.blue.TTL ?? ALIAS_TTL_SECONDS, pair.green.TTL ?? ALIAS_TTL_SECONDS])
+    ...pairs.flatMap((pair) => [
+      pair.blue.TTL ?? ALIAS_TTL_SECONDS,
+      pair.green.TTL ?? ALIAS_TTL_SECONDS,
+    ])
   );
-}
-
-function withHistory(state: RunState, events: number): RunState['history'] {
-  const eventsEstimate = state.history.eventsEstimate + events;
-  return { eventsEstimate, continueNow: eventsEstimate + HISTORY_RESERVE >= HISTORY_EVENT_BUDGET };
 }
 
 /**
@@ -63,7 +60,7 @@ export function newRunState(
     waitSeconds: 0,
     evaluation: null,
     decision: null,
-    history: { eventsEstimate: EVENTS_AT_START, continueNow: false },
+    history: initialHistory(),
     outcome: null,
   };
 }
@@ -83,7 +80,7 @@ export function resumedRunState(
     next: 'bake',
     run: { ...previous.run, ...self },
     waitSeconds: previous.input.plan.evaluationIntervalSeconds,
-    history: { eventsEstimate: EVENTS_AT_START, continueNow: false },
+    history: initialHistory(),
     outcome: null,
   };
 }
@@ -114,7 +111,7 @@ export function afterShift(
     change: { ids: changeIds, submittedAt: now.toISOString(), synced: false },
     waitSeconds: state.input.dns.syncPollSeconds,
     decision: null,
-    history: withHistory(state, EVENTS_PER_SHIFT),
+    history: historyAfterShift(state.history),
   };
 }
 
@@ -127,7 +124,11 @@ export function afterShift(
  */
 export function afterSyncCheck(state: RunState, allInSync: boolean, now: Date): RunState {
   if (!allInSync) {
-    return { ...state, waitSeconds: state.input.dns.syncPollSeconds, history: withHistory(state, EVENTS_PER_EXTRA_SYNC_POLL) };
+    return {
+      ...state,
+      waitSeconds: state.input.dns.syncPollSeconds,
+      history: addEvents(state.history, EVENTS_PER_EXTRA_SYNC_POLL),
+    };
   }
   const ttlSeconds = effectiveTtlSeconds(state.snapshot);
   const { publicationDelaySeconds, periodSeconds } = state.input.metrics;
@@ -139,14 +140,20 @@ export function afterSyncCheck(state: RunState, allInSync: boolean, now: Date): 
   return {
     ...state,
     change: { ...state.change, synced: true },
-    status: { ...state.status, syncedAt: now.toISOString(), judgingFrom: judgingFrom.toISOString() },
+    status: {
+      ...state.status,
+      syncedAt: now.toISOString(),
+      judgingFrom: judgingFrom.toISOString(),
+    },
     waitSeconds: Math.ceil((readyMs - now.getTime()) / 1_000),
   };
 }
 
 /** Seconds since the step's change was submitted (the DNS sync timeout counts from there). */
 export function secondsSinceSubmit(state: RunState, now: Date): number {
-  return state.change.submittedAt === null ? 0 : (now.getTime() - Date.parse(state.change.submittedAt)) / 1_000;
+  return state.change.submittedAt === null
+    ? 0
+    : (now.getTime() - Date.parse(state.change.submittedAt)) / 1_000;
 }
 
 /**
@@ -156,14 +163,20 @@ export function secondsSinceSubmit(state: RunState, now: Date): number {
  * afterEvaluation(state, evaluation, now).decision; // => { action: 'observe', reason: '...' }
  */
 export function afterEvaluation(state: RunState, evaluation: Evaluation, now: Date): RunState {
-  const { status, decision } = decide({ status: state.status, evaluation, steps: state.steps, input: state.input, now });
+  const { status, decision } = decide({
+    status: state.status,
+    evaluation,
+    steps: state.steps,
+    input: state.input,
+    now,
+  });
   return {
     ...state,
     status,
     evaluation,
     decision,
     waitSeconds: state.input.plan.evaluationIntervalSeconds,
-    history: withHistory(state, EVENTS_PER_EVALUATION),
+    history: historyAfterEvaluation(state.history),
   };
 }
 
@@ -177,7 +190,11 @@ export function continuationInput(state: RunState): { resume: RunState } {
   return {
     resume: {
       ...state,
-      run: { ...state.run, generation: state.run.generation + 1, continuedFrom: state.run.executionArn },
+      run: {
+        ...state.run,
+        generation: state.run.generation + 1,
+        continuedFrom: state.run.executionArn,
+      },
       outcome: null,
     },
   };
@@ -191,7 +208,12 @@ export function continuationName(state: RunState): string {
 }
 
 /** Marks the run's end. */
-export function withOutcome(state: RunState, result: Outcome['result'], reason: string, now: Date): RunState {
+export function withOutcome(
+  state: RunState,
+  result: Outcome['result'],
+  reason: string,
+  now: Date
+): RunState {
   return { ...state, outcome: { result, reason, at: now.toISOString() } };
 }
 

@@ -17,9 +17,16 @@ export interface ContinueAsNewDeps {
 
 export async function continueAsNew(state: RunState, deps: ContinueAsNewDeps): Promise<RunState> {
   const name = continuationName(state);
-  const successor = await deps.executions.start(state.run.stateMachineArn, name, continuationInput(state));
+  const successor = await deps.executions.start(
+    state.run.stateMachineArn,
+    name,
+    continuationInput(state)
+  );
   const reason = `history estimate ${state.history.eventsEstimate} events: continued in ${successor.executionArn}`;
-  logger.info('continued as new', { migrationId: state.input.migrationId, successor: successor.executionArn });
+  logger.info('continued as new', {
+    migrationId: state.input.migrationId,
+    successor: successor.executionArn,
+  });
   return withOutcome(state, 'continued', reason, deps.clock.now());
 }
 

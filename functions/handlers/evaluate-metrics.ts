@@ -20,23 +20,42 @@ export interface EvaluateMetricsDeps {
   clock: Clock;
 }
 
-async function judge(state: RunState, window: TimeWindow, source: MetricSource): Promise<Evaluation> {
+async function judge(
+  state: RunState,
+  window: TimeWindow,
+  source: MetricSource
+): Promise<Evaluation> {
   const { metrics: settings, thresholds } = state.input;
-  const query = { namespace: settings.namespace, window, periodSeconds: settings.periodSeconds, includeP99: thresholds.latencyP99MaxMs !== undefined };
+  const query = {
+    namespace: settings.namespace,
+    window,
+    periodSeconds: settings.periodSeconds,
+    includeP99: thresholds.latencyP99MaxMs !== undefined,
+  };
   const blueNames = settings.blueDiscoveryNames ?? [];
   const [green, blue] = await Promise.all([
     source.read({ ...query, discoveryNames: settings.greenDiscoveryNames }),
-    blueNames.length > 0 ? source.read({ ...query, discoveryNames: blueNames }) : Promise.resolve(null),
+    blueNames.length > 0
+      ? source.read({ ...query, discoveryNames: blueNames })
+      : Promise.resolve(null),
   ]);
   return evaluate(green, blue, state.input, window);
 }
 
-export async function evaluateMetrics(state: RunState, deps: EvaluateMetricsDeps): Promise<RunState> {
+export async function evaluateMetrics(
+  state: RunState,
+  deps: EvaluateMetricsDeps
+): Promise<RunState> {
   const now = deps.clock.now();
   const window = evaluationWindow(now, state.status.judgingFrom, state.input.metrics);
   const evaluation: Evaluation =
     window === null
-      ? { verdict: Verdict.Inconclusive, reason: 'no complete metric window since the step became judgeable yet', assessments: [], window: null }
+      ? {
+          verdict: Verdict.Inconclusive,
+          reason: 'no complete metric window since the step became judgeable yet',
+          assessments: [],
+          window: null,
+        }
       : await judge(state, window, deps.metrics);
   const next = afterEvaluation(state, evaluation, now);
   metrics.addDimension('MigrationId', state.input.migrationId);

@@ -25,14 +25,25 @@ export interface ExecutionStatusChangeDetail {
   error?: string | null;
   cause?: string | null;
 }
-export type ExecutionStatusChange = EventBridgeEvent<'Step Functions Execution Status Change', ExecutionStatusChangeDetail>;
+export type ExecutionStatusChange = EventBridgeEvent<
+  'Step Functions Execution Status Change',
+  ExecutionStatusChangeDetail
+>;
 
 const ENDED_BADLY: readonly ExecutionStatus[] = ['ABORTED', 'FAILED', 'TIMED_OUT'];
 
-export async function onExecutionEnd(event: ExecutionStatusChange, deps: RecoverDeps): Promise<RecoveryResult> {
+export async function onExecutionEnd(
+  event: ExecutionStatusChange,
+  deps: RecoverDeps
+): Promise<RecoveryResult> {
   const { executionArn, status } = event.detail;
   if (!ENDED_BADLY.includes(status)) {
-    return { executionArn, action: 'skip', reason: `status ${status} needs no recovery`, restored: false };
+    return {
+      executionArn,
+      action: 'skip',
+      reason: `status ${status} needs no recovery`,
+      restored: false,
+    };
   }
   return recoverExecution(executionArn, deps, event.detail.error ?? null);
 }

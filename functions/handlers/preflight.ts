@@ -14,7 +14,14 @@ import { DriftDetectedError, PreflightFailedError, RunLockedError } from '../cor
 import { type MigrationInput, parseMigrationInput } from '../core/input.ts';
 import { findLockOwner, type LockCandidate, recordKey } from '../core/lock.ts';
 import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
-import type { Clock, ExecutionControl, MetricSource, Notifier, RunState, TrafficRouter } from '../core/state.ts';
+import type {
+  Clock,
+  ExecutionControl,
+  MetricSource,
+  Notifier,
+  RunState,
+  TrafficRouter,
+} from '../core/state.ts';
 import type { WeightedPair } from '../core/types.ts';
 import { findDrift, percentOf } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
@@ -43,7 +50,10 @@ const isResume = (input: unknown): input is { resume: RunState } =>
   typeof input === 'object' && input !== null && 'resume' in input;
 
 /** Reads what a running execution locks: its records, and since when it holds them. */
-async function lockCandidate(executions: ExecutionControl, executionArn: string): Promise<LockCandidate> {
+async function lockCandidate(
+  executions: ExecutionControl,
+  executionArn: string
+): Promise<LockCandidate> {
   const described = await executions.describe(executionArn);
   const input = described.input;
   if (isResume(input)) {
@@ -65,10 +75,16 @@ async function lockCandidate(executions: ExecutionControl, executionArn: string)
   };
 }
 
-async function assertUnlocked(executions: ExecutionControl, self: LockCandidate, stateMachineArn: string) {
+async function assertUnlocked(
+  executions: ExecutionControl,
+  self: LockCandidate,
+  stateMachineArn: string
+) {
   const running = await executions.list(stateMachineArn, 'RUNNING');
   const others = await Promise.all(
-    running.filter((execution) => execution.executionArn !== self.executionArn).map((execution) => lockCandidate(executions, execution.executionArn))
+    running
+      .filter((execution) => execution.executionArn !== self.executionArn)
+      .map((execution) => lockCandidate(executions, execution.executionArn))
   );
   const owner = findLockOwner(self, others);
   if (owner !== null) {
@@ -85,24 +101,37 @@ function assertShiftable(input: MigrationInput, pairs: WeightedPair[]) {
     const label = `${pair.name} ${pair.type}`;
     for (const record of [pair.blue, pair.green]) {
       if (record.TTL !== undefined && record.TTL > input.dns.maxTtlSeconds) {
-        problems.push(`${label} ${record.SetIdentifier}: TTL ${record.TTL}s > dns.maxTtlSeconds (${input.dns.maxTtlSeconds}s); lower it first, a long TTL delays both shift and rollback`);
+        problems.push(
+          `${label} ${record.SetIdentifier}: TTL ${record.TTL}s > dns.maxTtlSeconds (${input.dns.maxTtlSeconds}s); lower it first, a long TTL delays both shift and rollback`
+        );
       }
     }
     if (pair.blue.TTL !== pair.green.TTL) {
-      problems.push(`${label}: blue TTL (${pair.blue.TTL ?? 'alias'}) != green TTL (${pair.green.TTL ?? 'alias'}); Route 53 needs one TTL per weighted group`);
+      problems.push(
+        `${label}: blue TTL (${pair.blue.TTL ?? 'alias'}) != green TTL (${pair.green.TTL ?? 'alias'}); Route 53 needs one TTL per weighted group`
+      );
     }
   }
   const percents = pairs.map((pair) => percentOf(pair));
   if (Math.max(...percents) - Math.min(...percents) > 1) {
-    problems.push(`records are at different green shares (${pairs.map((pair, i) => `${pair.name} ${percents[i]}%`).join(', ')}); align them first`);
+    problems.push(
+      `records are at different green shares (${pairs.map((pair, i) => `${pair.name} ${percents[i]}%`).join(', ')}); align them first`
+    );
   }
-  if (percents.every((percent) => percent >= 100)) problems.push('green already receives 100%: nothing to shift');
-  if (problems.length > 0) throw new PreflightFailedError(`preflight failed: ${problems.join('; ')}`);
+  if (percents.every((percent) => percent >= 100))
+    problems.push('green already receives 100%: nothing to shift');
+  if (problems.length > 0)
+    throw new PreflightFailedError(`preflight failed: ${problems.join('; ')}`);
 }
 
 async function assertMetricsExist(metrics: MetricSource, input: MigrationInput) {
-  const wanted = [...input.metrics.greenDiscoveryNames, ...(input.metrics.blueDiscoveryNames ?? [])];
-  const found = new Set(await metrics.listDiscoveryNamesWithHttpMetrics(input.metrics.namespace, wanted));
+  const wanted = [
+    ...input.metrics.greenDiscoveryNames,
+    ...(input.metrics.blueDiscoveryNames ?? []),
+  ];
+  const found = new Set(
+    await metrics.listDiscoveryNamesWithHttpMetrics(input.metrics.namespace, wanted)
+  );
   const missing = wanted.filter((name) => !found.has(name));
   if (missing.length > 0) {
     throw new PreflightFailedError(
@@ -113,24 +142,46 @@ async function assertMetricsExist(metrics: MetricSource, input: MigrationInput) 
 
 /** The preflight logic, without middy, so tests and the rehearsal can call it with their own dependencies. */
 export async function preflight(event: PreflightEvent, deps: PreflightDeps): Promise<RunState> {
-  const self = { executionArn: event.executionArn, executionName: event.executionName, stateMachineArn: event.stateMachineArn };
+  const self = {
+    executionArn: event.executionArn,
+    executionName: event.executionName,
+    stateMachineArn: event.stateMachineArn,
+  };
   if (isResume(event.input)) {
     const previous = event.input.resume;
     await assertUnlocked(
       deps.executions,
-      { executionArn: self.executionArn, name: self.executionName, startDate: previous.run.startedAt, recordKeys: previous.input.records.map(recordKey), continuedFrom: previous.run.continuedFrom },
+      {
+        executionArn: self.executionArn,
+        name: self.executionName,
+        startDate: previous.run.startedAt,
+        recordKeys: previous.input.records.map(recordKey),
+        continuedFrom: previous.run.continuedFrom,
+      },
       self.stateMachineArn
     );
     const drift = findDrift(await deps.router.readPairs(previous.input.records), previous.expected);
-    if (drift.length > 0) throw new DriftDetectedError(`records changed while the run was handed over: ${drift.join('; ')}`);
-    logger.info('continuing migration', { migrationId: previous.input.migrationId, generation: previous.run.generation });
+    if (drift.length > 0)
+      throw new DriftDetectedError(
+        `records changed while the run was handed over: ${drift.join('; ')}`
+      );
+    logger.info('continuing migration', {
+      migrationId: previous.input.migrationId,
+      generation: previous.run.generation,
+    });
     return resumedRunState(previous, self);
   }
   // Validation comes first: bad input must never reach an AWS call.
   const input = parseMigrationInput(event.input);
   await assertUnlocked(
     deps.executions,
-    { executionArn: self.executionArn, name: self.executionName, startDate: event.startTime, recordKeys: input.records.map(recordKey), continuedFrom: null },
+    {
+      executionArn: self.executionArn,
+      name: self.executionName,
+      startDate: event.startTime,
+      recordKeys: input.records.map(recordKey),
+      continuedFrom: null,
+    },
     self.stateMachineArn
   );
   const pairs = await deps.router.readPairs(input.records);
@@ -142,7 +193,11 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
     );
   }
   await assertMetricsExist(deps.metrics, input);
-  const state = newRunState(input, { ...self, startedAt: event.startTime, generation: 1, continuedFrom: null }, pairs);
+  const state = newRunState(
+    input,
+    { ...self, startedAt: event.startTime, generation: 1, continuedFrom: null },
+    pairs
+  );
   logger.info('preflight passed', {
     migrationId: input.migrationId,
     steps: state.steps,

@@ -34,9 +34,17 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> 
   for (const status of ['ABORTED', 'FAILED', 'TIMED_OUT'] as const) {
     const executions = await deps.executions.list(deps.stateMachineArn, status);
     // A long migration may have started long before it stopped: judge by when it stopped.
-    ended.push(...executions.filter((execution) => (execution.stopDate ?? execution.startDate) >= since));
+    ended.push(
+      ...executions.filter((execution) => (execution.stopDate ?? execution.startDate) >= since)
+    );
   }
-  const summary: ReconcileSummary = { checked: ended.length, restored: 0, skipped: 0, failed: [], results: [] };
+  const summary: ReconcileSummary = {
+    checked: ended.length,
+    restored: 0,
+    skipped: 0,
+    failed: [],
+    results: [],
+  };
   for (const execution of ended) {
     try {
       const result = await recoverExecution(execution.executionArn, deps);
@@ -45,7 +53,10 @@ export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> 
       else summary.skipped += 1;
     } catch (error) {
       // One broken execution must not stop the others from being reconciled; it is reported and retried next run.
-      summary.failed.push({ executionArn: execution.executionArn, error: (error as Error).message });
+      summary.failed.push({
+        executionArn: execution.executionArn,
+        error: (error as Error).message,
+      });
     }
   }
   logger.info('reconciled', { ...summary, results: undefined });

@@ -25,11 +25,17 @@ export async function rollback(state: RunState, deps: RollbackDeps): Promise<Run
     try {
       await deps.router.restore(state.snapshot);
     } catch (error) {
-      throw new RollbackFailedError(`restoring the snapshot failed: ${(error as Error).message}`, { cause: error });
+      throw new RollbackFailedError(`restoring the snapshot failed: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
   const now = deps.clock.now();
-  logger.warn('rolled back', { migrationId: state.input.migrationId, greenPercent: state.status.greenPercent, reason });
+  logger.warn('rolled back', {
+    migrationId: state.input.migrationId,
+    greenPercent: state.status.greenPercent,
+    reason,
+  });
   await notifySafely(deps.notifier, {
     type: 'MigrationRolledBack',
     migrationId: state.input.migrationId,

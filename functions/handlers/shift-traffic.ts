@@ -29,7 +29,10 @@ export interface ShiftTrafficDeps {
  * A Lambda keeps running after StopExecution, and a redrive restarts a failed run from here: only a RUNNING
  * execution that was never redriven may write.
  */
-export async function assertLive(executions: ExecutionControl, executionArn: string): Promise<void> {
+export async function assertLive(
+  executions: ExecutionControl,
+  executionArn: string
+): Promise<void> {
   const self = await executions.describe(executionArn);
   if (self.status !== 'RUNNING') {
     throw new ExecutionNotRunningError(`not shifting: execution ${executionArn} is ${self.status}`);
@@ -70,7 +73,13 @@ export async function shiftTraffic(state: RunState, deps: ShiftTrafficDeps): Pro
   const next = afterShift(state, greenPercent, weights, changeIds, now);
   metrics.addDimension('MigrationId', state.input.migrationId);
   metrics.addMetric('GreenPercent', MetricUnit.Percent, greenPercent);
-  logger.info('shifted', { migrationId: state.input.migrationId, greenPercent, weights, changeIds, mode: state.input.mode });
+  logger.info('shifted', {
+    migrationId: state.input.migrationId,
+    greenPercent,
+    weights,
+    changeIds,
+    mode: state.input.mode,
+  });
   if (state.status.stepIndex >= 0) {
     await notifySafely(deps.notifier, {
       type: 'StepCompleted',

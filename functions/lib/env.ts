@@ -1,7 +1,8 @@
 /** Reads a required environment variable once, at cold start. */
 export function requiredEnv(name: string): string {
   const value = process.env[name];
-  if (value === undefined || value === '') throw new Error(`${name} environment variable is not set`);
+  if (value === undefined || value === '')
+    throw new Error(`${name} environment variable is not set`);
   return value;
 }
 

@@ -5,7 +5,10 @@ import { logger } from './powertools.ts';
  * Publishes a lifecycle event. A failed notification is deliberately swallowed (and logged):
  * it must never block a shift or a rollback.
  */
-export async function notifySafely(notifier: Notifier | undefined, event: LifecycleEvent): Promise<void> {
+export async function notifySafely(
+  notifier: Notifier | undefined,
+  event: LifecycleEvent
+): Promise<void> {
   if (notifier === undefined) return;
   try {
     await notifier.publish(event);

@@ -19,18 +19,26 @@ export interface RecoveryResult extends Pick<RecoveryPlan, 'action' | 'reason'> 
 }
 
 /** A newer execution (running, or finished successfully) that took any of the same records since. */
-async function newerOwner(executions: ExecutionControl, state: RunState, startDate: string): Promise<string | null> {
+async function newerOwner(
+  executions: ExecutionControl,
+  state: RunState,
+  startDate: string
+): Promise<string | null> {
   const mine = new Set(state.input.records.map(recordKey));
   for (const status of ['RUNNING', 'SUCCEEDED'] as const) {
-    const candidates = await executions.list(state.run.stateMachineArn, status, { startedAfter: startDate });
+    const candidates = await executions.list(state.run.stateMachineArn, status, {
+      startedAfter: startDate,
+    });
     for (const candidate of candidates) {
-      if (candidate.executionArn === state.run.executionArn || candidate.startDate <= startDate) continue;
+      if (candidate.executionArn === state.run.executionArn || candidate.startDate <= startDate)
+        continue;
       const described = await executions.describe(candidate.executionArn);
       const input = described.input as { records?: unknown; resume?: RunState } | null;
       // A continuation of this very run carries it on; it is not a newer owner.
       if (input?.resume?.run.continuedFrom === state.run.executionArn) continue;
       const records = input?.resume?.input.records ?? input?.records;
-      if (Array.isArray(records) && records.some((ref) => mine.has(recordKey(ref)))) return candidate.executionArn;
+      if (Array.isArray(records) && records.some((ref) => mine.has(recordKey(ref))))
+        return candidate.executionArn;
     }
   }
   return null;
@@ -40,12 +48,23 @@ async function newerOwner(executions: ExecutionControl, state: RunState, startDa
  * Restores the snapshot of an execution that ended without finishing its own rollback, when that is still
  * the right thing to do (see core/recovery.ts). Shared by the EventBridge handler and the reconciler.
  */
-export async function recoverExecution(executionArn: string, deps: RecoverDeps, errorHint: string | null = null): Promise<RecoveryResult> {
+export async function recoverExecution(
+  executionArn: string,
+  deps: RecoverDeps,
+  errorHint: string | null = null
+): Promise<RecoveryResult> {
   const description = await deps.executions.describe(executionArn);
   const state = await deps.executions.latestRunState(executionArn);
   const error = description.error ?? errorHint;
   if (state === null) {
-    const plan = planRecovery({ status: description.status, error, hasSnapshot: false, supersededBy: null, atSnapshot: true, observeOnly: false });
+    const plan = planRecovery({
+      status: description.status,
+      error,
+      hasSnapshot: false,
+      supersededBy: null,
+      atSnapshot: true,
+      observeOnly: false,
+    });
     return { executionArn, ...plan, restored: false };
   }
   const actual = await deps.router.readPairs(state.input.records);
@@ -62,10 +81,15 @@ export async function recoverExecution(executionArn: string, deps: RecoverDeps, 
   try {
     await deps.router.restore(state.snapshot);
   } catch (cause) {
-    throw new RollbackFailedError(`restoring the snapshot of ${executionArn} failed: ${(cause as Error).message}`, { cause });
+    throw new RollbackFailedError(
+      `restoring the snapshot of ${executionArn} failed: ${(cause as Error).message}`,
+      { cause }
+    );
   }
   if (!isAtSnapshot(await deps.router.readPairs(state.input.records), state.snapshot)) {
-    throw new RollbackFailedError(`records of ${executionArn} still differ from the snapshot after the restore`);
+    throw new RollbackFailedError(
+      `records of ${executionArn} still differ from the snapshot after the restore`
+    );
   }
   await notifySafely(deps.notifier, {
     type: 'MigrationAborted',

@@ -20,7 +20,9 @@ beforeEach(async () => {
   await resetMoto(moto.endpoint);
 });
 
-async function rehearse(name: ScenarioName): Promise<{ report: RunReport; changes: RecordedChange[] }> {
+async function rehearse(
+  name: ScenarioName
+): Promise<{ report: RunReport; changes: RecordedChange[] }> {
   let changes: RecordedChange[] = [];
   const report = await runRehearsal({
     scenario: SCENARIOS[name],
@@ -30,11 +32,18 @@ async function rehearse(name: ScenarioName): Promise<{ report: RunReport; change
     },
   });
   // The seeding batch (CREATE) is not the orchestrator's.
-  return { report, changes: changes.filter((batch) => batch.changes.every((change) => change.action === 'UPSERT')) };
+  return {
+    report,
+    changes: changes.filter((batch) => batch.changes.every((change) => change.action === 'UPSERT')),
+  };
 }
 
 const weightsOf = (report: RunReport) =>
-  report.finalPairs.map((pair) => ({ name: pair.name, blue: pair.blue.Weight, green: pair.green.Weight }));
+  report.finalPairs.map((pair) => ({
+    name: pair.name,
+    blue: pair.blue.Weight,
+    green: pair.green.Weight,
+  }));
 
 describe('State machine scenarios (local interpreter + real handlers + moto)', () => {
   it('healthy: walks every step with one atomic two-record batch per zone and completes at 100 % green', async () => {
@@ -51,7 +60,9 @@ describe('State machine scenarios (local interpreter + real handlers + moto)', (
     // Steps 1, 5, 25, 50, 100: one batch each (both records are in one zone), four UPSERTs per batch.
     expect(changes).toHaveLength(5);
     for (const batch of changes) expect(batch.changes).toHaveLength(4);
-    const greenWeights = changes.map((batch) => batch.changes.find((c) => c.setIdentifier === 'api-green-serviceconnect')?.weight);
+    const greenWeights = changes.map(
+      (batch) => batch.changes.find((c) => c.setIdentifier === 'api-green-serviceconnect')?.weight
+    );
     expect(greenWeights).toEqual([3, 13, 64, 128, 255]);
     expect(report.timeline.every((point) => point.verdict !== 'Fail')).toBe(true);
   });
@@ -68,7 +79,9 @@ describe('State machine scenarios (local interpreter + real handlers + moto)', (
     expect(report.reason).toMatch(/failures|error rate/);
     const failed = report.timeline.filter((point) => point.verdict === 'Fail');
     expect(failed.length).toBeGreaterThan(0);
-    expect(Math.min(...failed.map((point) => point.greenPercent))).toBeGreaterThanOrEqual(REGRESSION_FROM_PERCENT);
+    expect(Math.min(...failed.map((point) => point.greenPercent))).toBeGreaterThanOrEqual(
+      REGRESSION_FROM_PERCENT
+    );
     expect(report.markers.some((marker) => marker.kind === 'rollback')).toBe(true);
   });
 
@@ -81,7 +94,11 @@ describe('State machine scenarios (local interpreter + real handlers + moto)', (
     expect(report.atSnapshot).toBe(true);
     const failed = report.timeline.filter((point) => point.verdict === 'Fail');
     expect(failed.length).toBeGreaterThan(0);
-    expect(failed.every((point) => (point.latencyAvgMs ?? 0) > 250 || (point.reason ?? '').includes('latency'))).toBe(true);
+    expect(
+      failed.every(
+        (point) => (point.latencyAvgMs ?? 0) > 250 || (point.reason ?? '').includes('latency')
+      )
+    ).toBe(true);
   });
 
   it('low-traffic: never advances past the first step on too little evidence, then takes the configured action', async () => {
@@ -92,7 +109,11 @@ describe('State machine scenarios (local interpreter + real handlers + moto)', (
     expect(report.timeline.length).toBeGreaterThan(6);
     expect(report.timeline.every((point) => point.greenPercent === 1)).toBe(true);
     expect(report.timeline.some((point) => point.verdict === 'Pass')).toBe(false);
-    expect(changes.filter((batch) => batch.changes.some((c) => (c.weight ?? 0) > 0 && c.setIdentifier.includes('green')))).toHaveLength(1);
+    expect(
+      changes.filter((batch) =>
+        batch.changes.some((c) => (c.weight ?? 0) > 0 && c.setIdentifier.includes('green'))
+      )
+    ).toHaveLength(1);
     expect(report.outcome).toBe('rolled-back');
     expect(report.reason).toMatch(/inconclusive/i);
     expect(report.atSnapshot).toBe(true);
@@ -107,7 +128,9 @@ describe('State machine scenarios (local interpreter + real handlers + moto)', (
     expect(report.exitCode).toBe(3);
     expect(report.atSnapshot).toBe(true);
     expect(report.markers.some((marker) => marker.kind === 'rollback')).toBe(false);
-    expect(report.markers.find((marker) => marker.kind === 'recovery')?.label).toBe('snapshot restored');
+    expect(report.markers.find((marker) => marker.kind === 'recovery')?.label).toBe(
+      'snapshot restored'
+    );
     const last = changes.at(-1);
     expect(last?.changes.map((c) => c.weight)).toEqual([255, 0, 100, 0]);
   });

@@ -14,7 +14,12 @@ export function recordChanges(route53: Route53Client): RecordedChange[] {
       if (context.commandName === 'ChangeResourceRecordSetsCommand') {
         const input = args.input as {
           HostedZoneId: string;
-          ChangeBatch: { Changes: { Action: string; ResourceRecordSet: { Name: string; SetIdentifier: string; Weight?: number } }[] };
+          ChangeBatch: {
+            Changes: {
+              Action: string;
+              ResourceRecordSet: { Name: string; SetIdentifier: string; Weight?: number };
+            }[];
+          };
         };
         recorded.push({
           hostedZoneId: input.HostedZoneId,
