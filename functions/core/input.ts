@@ -256,7 +256,8 @@ export function describeIssues(error: z.ZodError): { path: string; rule: string 
  * parseMigrationInput({ migrationId: 'orders', records: [...], plan: { steps: [10, 100] }, metrics: { greenDiscoveryNames: ['orders'] } });
  */
 export function parseMigrationInput(raw: unknown): MigrationInput {
-  const result = MigrationInputSchema.safeParse(raw);
+  // reportInput: zod 4 leaves `input` off issues by default, and describeIssues tells "missing" from "wrong type" by it.
+  const result = MigrationInputSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new InvalidInputError(describeIssues(result.error));
   return result.data;
 }

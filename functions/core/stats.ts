@@ -71,7 +71,7 @@ export interface ProportionInterval {
  *
  * @throws RangeError when the counts are negative, `successes > trials`, or `confidence` is outside 0.5..1 (exclusive of 1).
  * @example
- * wilsonInterval(44, 1_812, 0.95); // => { lower: 0.0189…, upper: 0.0309… }
+ * wilsonInterval(44, 1_812, 0.95); // => { lower: 0.0190…, upper: 0.0309… }
  */
 export function wilsonInterval(
   successes: number,
@@ -104,7 +104,7 @@ export function wilsonInterval(
  * The one-sided Wilson lower bound: the error rate green is above with `confidence`.
  *
  * @example
- * wilsonLowerBound(44, 1_812, 0.95); // => 0.0189…
+ * wilsonLowerBound(44, 1_812, 0.95); // => 0.0190…
  */
 export function wilsonLowerBound(successes: number, trials: number, confidence: number): number {
   return wilsonInterval(successes, trials, confidence).lower;

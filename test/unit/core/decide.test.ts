@@ -5,7 +5,7 @@ import { Action, type ShiftStatus, Verdict } from '../../../functions/core/types
 import { evaluationWith, inputWith, statusAt } from './fixtures.ts';
 
 const JUDGING_FROM = '2025-01-01T00:00:00.000Z';
-const after = (seconds: number) => new Date(Date.parse(JUDGING_FROM) + seconds * 1_000);
+const atSeconds = (seconds: number) => new Date(Date.parse(JUDGING_FROM) + seconds * 1_000);
 const steps = [10, 50, 100];
 const input = inputWith({ plan: { steps, bakeSeconds: 600, finalBakeSeconds: 300 } });
 
@@ -72,7 +72,7 @@ describe('Function: decide', () => {
         evaluation: evaluationWith(verdict),
         steps,
         input: lenient,
-        now: after(60),
+        now: atSeconds(60),
       });
 
       // Assess
@@ -174,7 +174,7 @@ describe('Function: decide', () => {
         evaluation: evaluationWith(verdict),
         steps,
         input: limited,
-        now: after(3_600),
+        now: atSeconds(3_600),
       });
 
       // Assess
@@ -235,7 +235,7 @@ describe('Function: decide', () => {
         evaluation: evaluationWith(Verdict.Pass),
         steps,
         input,
-        now: after(elapsedSeconds),
+        now: atSeconds(elapsedSeconds),
       });
 
       // Assess
@@ -254,7 +254,7 @@ describe('Function: decide', () => {
           evaluation: evaluationWith(Verdict.Pass),
           steps,
           input: inputWith({ plan: { steps, finalBakeSeconds } }),
-          now: after(0),
+          now: atSeconds(0),
         });
 
         // Assess
@@ -263,7 +263,7 @@ describe('Function: decide', () => {
     );
 
     it.each([
-      { name: 'judgingFrom', judgingFrom: 'soon', now: after(0) },
+      { name: 'judgingFrom', judgingFrom: 'soon', now: atSeconds(0) },
       { name: 'now', judgingFrom: JUDGING_FROM, now: new Date(Number.NaN) },
     ])(
       'refuses an invalid $name rather than reading it as a finished bake',
@@ -311,7 +311,7 @@ describe('Function: decide', () => {
             evaluation: evaluationWith(verdict),
             steps,
             input: inputWith({ plan: { steps }, limits }),
-            now: after(elapsedSeconds),
+            now: atSeconds(elapsedSeconds),
           };
           const copy = structuredClone(args);
 

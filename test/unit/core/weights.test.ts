@@ -216,14 +216,21 @@ describe('Function: findDrift', () => {
 });
 
 describe('Function: isAtSnapshot', () => {
-  const alias = (dnsName: string) => ({
-    ...pairWith({ blue: 100, green: 0 }),
-    blue: record('blue', 100, {
-      TTL: undefined,
-      ResourceRecords: undefined,
-      AliasTarget: { HostedZoneId: 'Z35SXDOTRQ7X7K', DNSName: dnsName, EvaluateTargetHealth: true },
-    }),
-  });
+  const alias = (dnsName: string): WeightedPair => {
+    // Alias records carry no TTL and no values.
+    const { TTL: _ttl, ResourceRecords: _values, ...blue } = record('blue', 100);
+    return {
+      ...pairWith({ blue: 100, green: 0 }),
+      blue: {
+        ...blue,
+        AliasTarget: {
+          HostedZoneId: 'Z35SXDOTRQ7X7K',
+          DNSName: dnsName,
+          EvaluateTargetHealth: true,
+        },
+      },
+    };
+  };
   const snapshot = [pairWith({ blue: 100, green: 0 })];
   const withBlue = (extra: Parameters<typeof record>[2]) => [
     { ...snapshot[0]!, blue: record('blue', 100, extra) },
@@ -304,7 +311,7 @@ describe('Function: isAtSnapshot', () => {
               green: { ...pair.green, TTL: o.ttl },
             };
           });
-          let current = original;
+          let current: WeightedPair[] = original;
           for (const percent of percents) {
             current = applyWeights(
               current,

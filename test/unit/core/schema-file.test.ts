@@ -1,0 +1,74 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { InvalidInputError } from '../../../functions/core/errors.ts';
+import { parseMigrationInput } from '../../../functions/core/input.ts';
+import { expandSteps } from '../../../functions/core/plan.ts';
+import { renderMigrationInputSchema, SCHEMA_PATH } from '../../../scripts/export-schema.ts';
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../../examples/', import.meta.url));
+const examples = readdirSync(EXAMPLES_DIR)
+  .filter((file) => file.endsWith('.json'))
+  .sort()
+  .map((file) => ({
+    file,
+    json: JSON.parse(readFileSync(join(EXAMPLES_DIR, file), 'utf8')) as unknown,
+  }));
+const committed = readFileSync(SCHEMA_PATH, 'utf8');
+const jsonSchema = z.fromJSONSchema(JSON.parse(committed));
+
+describe('schema/migration-input.schema.json', () => {
+  it('equals a fresh export (run `node scripts/export-schema.ts` after changing input.ts)', () => {
+    // Act + Assess
+    expect(committed).toBe(renderMigrationInputSchema());
+  });
+
+  it('names itself and describes the input', () => {
+    // Act
+    const schema = JSON.parse(committed) as Record<string, unknown>;
+
+    // Assess
+    expect(schema).toMatchObject({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      title: 'traffic-shift migration input',
+      type: 'object',
+      additionalProperties: false,
+      required: ['migrationId', 'records', 'plan', 'metrics'],
+    });
+    expect(schema['description']).toEqual(expect.stringContaining('Service Connect'));
+  });
+
+  it('rejects a misspelt key, as the zod schema does', () => {
+    // Prepare
+    const [first] = examples;
+
+    // Act
+    const result = jsonSchema.safeParse({ ...(first?.json as object), mdoe: 'observe' });
+
+    // Assess
+    expect(result.success).toBe(false);
+  });
+});
+
+describe('examples/*.json', () => {
+  it('has the four documented plan shapes at least', () => {
+    // Assess
+    expect(examples.length).toBeGreaterThanOrEqual(4);
+    const kinds = examples.map(({ json }) => Object.keys((json as { plan: object }).plan));
+    for (const kind of ['steps', 'canary', 'linear', 'exponential']) {
+      expect(kinds.some((keys) => keys.includes(kind))).toBe(true);
+    }
+  });
+
+  it.each(examples)('$file is accepted by parseMigrationInput and the JSON Schema', ({ json }) => {
+    // Act
+    const parse = () => parseMigrationInput(json);
+
+    // Assess
+    expect(parse).not.toThrow(InvalidInputError);
+    expect(jsonSchema.safeParse(json).success).toBe(true);
+    expect(expandSteps(parse().plan).at(-1)).toBe(100);
+  });
+});
