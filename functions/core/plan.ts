@@ -21,6 +21,7 @@ function toTenth(percent: number): number {
  * - `exponential`: startPercent x factor^n rounded to one decimal; a value that rounds to no more than
  *   the previous one is dropped, and the series stops at the first value >= 100, which becomes 100.
  *
+ * @throws RangeError for a plan of no kind, or one that would never reach 100 (the schema rejects both).
  * @example
  * expandSteps({ linear: { stepPercent: 25 }, ...defaults }); // => [25, 50, 75, 100]
  * expandSteps({ exponential: { startPercent: 1, factor: 3 }, ...defaults }); // => [1, 3, 9, 27, 81, 100]
@@ -30,12 +31,22 @@ export function expandSteps(plan: Plan): number[] {
   if (plan.canary) return [plan.canary.percent, 100];
   if (plan.linear) {
     const stepTenths = Math.round(plan.linear.stepPercent * 10);
+    // The schema rules these out; a hand-made plan must not loop forever inside a Lambda.
+    if (!(stepTenths > 0))
+      throw new RangeError(
+        `expandSteps: linear stepPercent must be >= 0.1 (got ${plan.linear.stepPercent})`
+      );
     const steps: number[] = [];
     for (let tenths = stepTenths; tenths < 1000; tenths += stepTenths) steps.push(tenths / 10);
     return [...steps, 100];
   }
   if (plan.exponential) {
     const { startPercent, factor } = plan.exponential;
+    if (!(startPercent > 0 && factor > 1)) {
+      throw new RangeError(
+        `expandSteps: exponential needs startPercent > 0 and factor > 1 (got ${startPercent}, ${factor})`
+      );
+    }
     const steps: number[] = [];
     for (let exponent = 0; ; exponent += 1) {
       const percent = toTenth(startPercent * factor ** exponent);
@@ -119,7 +130,7 @@ function formatDuration(seconds: number): string {
  * (a rollback needs limit + 1 failures in a row) + 60 s (the rollback reaching INSYNC) + TTL.
  *
  * @example
- * estimatePlan(input, { ttlSeconds: 60 }).etaSeconds; // => 6_480 for steps [5, 10, 25, 50, 75, 100] with the defaults
+ * estimatePlan(input, { ttlSeconds: 60 }).etaSeconds; // => 5_760 for steps [5, 10, 25, 50, 75, 100] with the defaults
  */
 export function estimatePlan(
   input: MigrationInput,

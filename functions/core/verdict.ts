@@ -394,7 +394,7 @@ function describe(assessments: readonly Assessment[]): string {
  *
  * @example
  * evaluate({ kind: 'ok', services: [orders] }, null, input, window);
- * // => { verdict: 'Fail', reason: 'overall: error rate 2.43% > 1% over 1,812 requests (lower bound 1.89% at 95%); orders: …', … }
+ * // => { verdict: 'Fail', reason: 'overall: error rate 2.43% > 1% over 1,812 requests (lower bound 1.90% at 95%); orders: …', … }
  */
 export function evaluate(
   green: MetricReading,

@@ -70,9 +70,14 @@ describe('Function: expandSteps', () => {
     expect(isPlanShaped(steps)).toBe(true);
   });
 
-  it('refuses a plan of no kind', () => {
+  it.each([
+    { name: 'a plan of no kind', plan: {} },
+    { name: 'a linear step of 0', plan: { linear: { stepPercent: 0 } } },
+    { name: 'an exponential factor of 1', plan: { exponential: { startPercent: 1, factor: 1 } } },
+    { name: 'an exponential start of 0', plan: { exponential: { startPercent: 0, factor: 2 } } },
+  ])('refuses $name rather than looping forever', ({ plan }) => {
     // Act + Assess
-    expect(() => expandSteps(timing as Plan)).toThrow(RangeError);
+    expect(() => expandSteps({ ...timing, ...plan } as Plan)).toThrow(RangeError);
   });
 
   it('always ends at 100 and strictly increases, for every schema-valid plan kind', () => {
