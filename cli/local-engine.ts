@@ -88,7 +88,11 @@ export function loadDefinition(
     /\$\{(\w+)\}/g,
     (whole, name: string) => substitutions[name] ?? whole
   );
-  return JSON.parse(text) as StateMachineDefinition;
+  const definition = JSON.parse(text) as StateMachineDefinition & { TimeoutSeconds?: number };
+  // The interpreter arms a real-time timer for TimeoutSeconds (it overflows Node's timer past 24.8 days and
+  // fires at once); under the engine's virtual clock a real-time execution timeout means nothing anyway.
+  delete definition.TimeoutSeconds;
+  return definition;
 }
 
 /** aws-local-stepfunctions passes no Lambda context; middy and Powertools need one. */

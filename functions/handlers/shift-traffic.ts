@@ -48,16 +48,18 @@ export async function shiftTraffic(state: RunState, deps: ShiftTrafficDeps): Pro
   const { executionArn } = state.run;
   await assertLive(deps.executions, executionArn);
   const actual = await deps.router.readPairs(state.input.records);
+  const greenPercent = shiftTarget(state);
+  const weights = state.snapshot.map((pair) => weightsFor(pair, greenPercent));
   const drift = findDrift(actual, state.expected);
-  if (drift.length > 0) {
+  // A retried invocation whose earlier write landed finds its own target weights: done, not drift.
+  const alreadyApplied = drift.length > 0 && findDrift(actual, weights).length === 0;
+  if (drift.length > 0 && !alreadyApplied) {
     throw new DriftDetectedError(
       `weights changed outside this run, not overwriting them: ${drift.join('; ')} (onDrift: ${state.input.onDrift})`
     );
   }
-  const greenPercent = shiftTarget(state);
-  const weights = state.snapshot.map((pair) => weightsFor(pair, greenPercent));
   let changeIds: string[] = [];
-  if (state.input.mode === 'shift') {
+  if (state.input.mode === 'shift' && !alreadyApplied) {
     changeIds = await deps.router.applyWeights(actual, weights);
     // A stop can land while the batch is in flight; the stopped run's rollback may already have run, so undo
     // our own write: whichever restore runs last, the records end at the snapshot.

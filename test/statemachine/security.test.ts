@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type CollectionTag, parse, type ScalarTag } from 'yaml';
+import { parseTemplate } from '../support/cfn-template.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TEMPLATE_PATH = 'template.yaml';
@@ -45,53 +45,8 @@ interface FoundStatement {
   statement: Statement;
 }
 
-/** CloudFormation short-form tags (!Ref, !Sub, ...) as their long form, so the template parses as data. */
-function cloudFormationTags(): (ScalarTag | CollectionTag)[] {
-  const functions = [
-    'Base64',
-    'Cidr',
-    'Equals',
-    'FindInMap',
-    'GetAtt',
-    'GetAZs',
-    'If',
-    'ImportValue',
-    'Join',
-    'Length',
-    'Not',
-    'And',
-    'Or',
-    'Select',
-    'Split',
-    'Sub',
-    'ToJsonString',
-  ];
-  const longName = (name: string) =>
-    name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
-  return ['Ref', 'Condition', ...functions].flatMap((name): (ScalarTag | CollectionTag)[] => [
-    {
-      tag: `!${name}`,
-      resolve: (value: string) => ({
-        [longName(name)]: name === 'GetAtt' ? value.split('.') : value,
-      }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'seq',
-      resolve: (value) => ({ [longName(name)]: value.toJSON() }),
-    },
-    {
-      tag: `!${name}`,
-      collection: 'map',
-      resolve: (value) => ({ [longName(name)]: value.toJSON() }),
-    },
-  ]);
-}
-
 function loadTemplate(): Template {
-  return parse(readFileSync(`${ROOT}${TEMPLATE_PATH}`, 'utf8'), {
-    customTags: cloudFormationTags(),
-  }) as Template;
+  return parseTemplate(`${ROOT}${TEMPLATE_PATH}`) as Template;
 }
 
 /** Every IAM statement under `value`, with a readable location. */

@@ -275,6 +275,20 @@ describe('Handler: shiftTraffic', () => {
     expect(router.writes).toEqual([]);
   });
 
+  it('treats a retry whose earlier write already landed as done, without writing twice', async () => {
+    // Prepare: the first invocation wrote 10 % but its result was lost; Step Functions retries with the same state.
+    const state = runState();
+    await shiftTraffic(state, { router, executions, clock });
+
+    // Act
+    const retried = await shiftTraffic(state, { router, executions, clock });
+
+    // Assess
+    expect(router.writes).toHaveLength(1);
+    expect(retried.status.greenPercent).toBe(10);
+    expect(retried.change.ids).toEqual([]);
+  });
+
   it('undoes its own write when a stop landed while the batch was in flight', async () => {
     // Prepare
     router.afterWrite = () => executions.setStatus(SELF, 'ABORTED');
