@@ -21,7 +21,10 @@ const Percent = z
 /** Route 53 hosted zone ID, with or without the `/hostedzone/` prefix. */
 const HostedZoneId = z
   .string()
-  .regex(/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'must be a Route 53 hosted zone ID such as Z0123456789ABC')
+  .regex(
+    /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/,
+    'must be a Route 53 hosted zone ID such as Z0123456789ABC'
+  )
   .transform((id) => id.replace(/^\/hostedzone\//, ''));
 
 /** Record types Route 53 allows in weighted sets. */
@@ -47,10 +50,16 @@ const DnsName = z
   .string()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
-  .regex(/^(\*\.)?([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/, 'must be a DNS name such as api.example.com')
+  .regex(
+    /^(\*\.)?([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/,
+    'must be a DNS name such as api.example.com'
+  )
   .transform((name) => name.toLowerCase().replace(/\.$/, ''));
 
-const SetIdentifier = z.string().min(1, 'must not be empty').max(128, 'must be at most 128 characters');
+const SetIdentifier = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(128, 'must be at most 128 characters');
 
 /** A Service Connect discovery name: at most 64 characters (ECS ServiceConnectService.discoveryName). */
 const DiscoveryName = z
@@ -75,11 +84,23 @@ export type RecordRef = z.infer<typeof RecordRefSchema>;
 export const PlanSchema = z
   .strictObject({
     /** Explicit green percents, strictly increasing, ending at 100. */
-    steps: z.array(Percent).min(1, 'must have at least one step').max(100, 'must have at most 100 steps').optional(),
+    steps: z
+      .array(Percent)
+      .min(1, 'must have at least one step')
+      .max(100, 'must have at most 100 steps')
+      .optional(),
     /** CodeDeploy/ECS-style canary: `percent`, then 100. */
     canary: z.strictObject({ percent: Percent.refine((p) => p < 100, 'must be < 100') }).optional(),
     /** Linear: `stepPercent`, 2 x stepPercent, ... up to 100. */
-    linear: z.strictObject({ stepPercent: z.number().min(1, 'must be >= 1').max(50, 'must be <= 50').refine(oneDecimal, 'must have at most one decimal place') }).optional(),
+    linear: z
+      .strictObject({
+        stepPercent: z
+          .number()
+          .min(1, 'must be >= 1')
+          .max(50, 'must be <= 50')
+          .refine(oneDecimal, 'must have at most one decimal place'),
+      })
+      .optional(),
     /** Exponential (AppConfig-style): startPercent x factor^n, capped at 100. */
     exponential: z
       .strictObject({
@@ -88,14 +109,28 @@ export const PlanSchema = z
       })
       .optional(),
     /** Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable. */
-    bakeSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)').default(600),
+    bakeSeconds: z
+      .int('must be an integer')
+      .min(60, 'must be >= 60')
+      .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')
+      .default(600),
     /** How often metrics are judged during a bake. */
-    evaluationIntervalSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(3_600, 'must be <= 3600').default(60),
+    evaluationIntervalSeconds: z
+      .int('must be an integer')
+      .min(60, 'must be >= 60')
+      .max(3_600, 'must be <= 3600')
+      .default(60),
     /** Bake at 100 % green before the run completes. */
-    finalBakeSeconds: z.int('must be an integer').min(0, 'must be >= 0').max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)').default(600),
+    finalBakeSeconds: z
+      .int('must be an integer')
+      .min(0, 'must be >= 0')
+      .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')
+      .default(600),
   })
   .superRefine((plan, ctx) => {
-    const given = (['steps', 'canary', 'linear', 'exponential'] as const).filter((key) => plan[key] !== undefined);
+    const given = (['steps', 'canary', 'linear', 'exponential'] as const).filter(
+      (key) => plan[key] !== undefined
+    );
     if (given.length !== 1) {
       ctx.addIssue({
         code: 'custom',
@@ -107,11 +142,19 @@ export const PlanSchema = z
       plan.steps.forEach((step, index) => {
         const previous = plan.steps?.[index - 1];
         if (previous !== undefined && step <= previous) {
-          ctx.addIssue({ code: 'custom', message: `must be greater than the previous step (${previous})`, path: ['steps', index] });
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be greater than the previous step (${previous})`,
+            path: ['steps', index],
+          });
         }
       });
       if (plan.steps.at(-1) !== 100) {
-        ctx.addIssue({ code: 'custom', message: 'the last step must be 100', path: ['steps', plan.steps.length - 1] });
+        ctx.addIssue({
+          code: 'custom',
+          message: 'the last step must be 100',
+          path: ['steps', plan.steps.length - 1],
+        });
       }
     }
     if (plan.evaluationIntervalSeconds > plan.bakeSeconds) {
@@ -124,28 +167,53 @@ export const PlanSchema = z
   });
 export type Plan = z.infer<typeof PlanSchema>;
 
-export const MetricsSchema = z.strictObject({
-  /** CloudWatch namespace of the Service Connect metrics. */
-  namespace: z.string().min(1).max(255).default('AWS/ECS'),
-  /** Green's Service Connect discovery names; every one is judged, and all of them together. */
-  greenDiscoveryNames: z.array(DiscoveryName).min(1, 'must name at least one discovery name').max(100, 'must have at most 100 discovery names'),
-  /** Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline. */
-  blueDiscoveryNames: z.array(DiscoveryName).max(100, 'must have at most 100 discovery names').optional(),
-  /** Metric period; Service Connect publishes every 60 s. */
-  periodSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(3_600, 'must be <= 3600').multipleOf(60, 'must be a multiple of 60').default(60),
-  /** How long CloudWatch takes to publish a datapoint; windows end this far in the past. */
-  publicationDelaySeconds: z.int('must be an integer').min(0, 'must be >= 0').max(900, 'must be <= 900').default(180),
-  /** Sliding window judged at each evaluation (never reaching back before the current step). */
-  windowSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(3_600, 'must be <= 3600').default(300),
-}).refine((m) => m.windowSeconds % m.periodSeconds === 0, {
-  message: 'must be a multiple of periodSeconds',
-  path: ['windowSeconds'],
-});
+export const MetricsSchema = z
+  .strictObject({
+    /** CloudWatch namespace of the Service Connect metrics. */
+    namespace: z.string().min(1).max(255).default('AWS/ECS'),
+    /** Green's Service Connect discovery names; every one is judged, and all of them together. */
+    greenDiscoveryNames: z
+      .array(DiscoveryName)
+      .min(1, 'must name at least one discovery name')
+      .max(100, 'must have at most 100 discovery names'),
+    /** Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline. */
+    blueDiscoveryNames: z
+      .array(DiscoveryName)
+      .max(100, 'must have at most 100 discovery names')
+      .optional(),
+    /** Metric period; Service Connect publishes every 60 s. */
+    periodSeconds: z
+      .int('must be an integer')
+      .min(60, 'must be >= 60')
+      .max(3_600, 'must be <= 3600')
+      .multipleOf(60, 'must be a multiple of 60')
+      .default(60),
+    /** How long CloudWatch takes to publish a datapoint; windows end this far in the past. */
+    publicationDelaySeconds: z
+      .int('must be an integer')
+      .min(0, 'must be >= 0')
+      .max(900, 'must be <= 900')
+      .default(180),
+    /** Sliding window judged at each evaluation (never reaching back before the current step). */
+    windowSeconds: z
+      .int('must be an integer')
+      .min(60, 'must be >= 60')
+      .max(3_600, 'must be <= 3600')
+      .default(300),
+  })
+  .refine((m) => m.windowSeconds % m.periodSeconds === 0, {
+    message: 'must be a multiple of periodSeconds',
+    path: ['windowSeconds'],
+  });
 
 export const BaselineThresholdsSchema = z.strictObject({
   /** Green fails when its error rate > max(blue x ratio, blue + minDelta). */
   errorRateMaxRatio: z.number().min(1, 'must be >= 1').max(100, 'must be <= 100').default(2),
-  errorRateMinDeltaPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100').default(0.5),
+  errorRateMinDeltaPercent: z
+    .number()
+    .min(0, 'must be >= 0')
+    .max(100, 'must be <= 100')
+    .default(0.5),
   /** Green fails when its average latency > max(blue x ratio, blue + minDelta). */
   latencyAvgMaxRatio: z.number().min(1, 'must be >= 1').max(100, 'must be <= 100').default(1.5),
   latencyAvgMinDeltaMs: z.number().min(0, 'must be >= 0').default(50),
@@ -153,7 +221,11 @@ export const BaselineThresholdsSchema = z.strictObject({
 
 export const ThresholdsSchema = z.strictObject({
   /** Below this many requests in a window the verdict is Inconclusive, never Pass. */
-  minRequests: z.int('must be an integer').min(1, 'must be >= 1').max(1_000_000, 'must be <= 1000000').default(50),
+  minRequests: z
+    .int('must be an integer')
+    .min(1, 'must be >= 1')
+    .max(1_000_000, 'must be <= 1000000')
+    .default(50),
   /** Green's 5xx share of requests, in percent. */
   errorRateMaxPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100').default(1),
   /** One-sided confidence that green's true error rate is above the limit before a window counts as Fail. */
@@ -169,24 +241,52 @@ export const ThresholdsSchema = z.strictObject({
 
 export const LimitsSchema = z.strictObject({
   /** Roll back when Fail evaluations in the whole run exceed this. */
-  maxFailures: z.int('must be an integer').min(0, 'must be >= 0').max(1_000, 'must be <= 1000').default(2),
+  maxFailures: z
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .max(1_000, 'must be <= 1000')
+    .default(2),
   /** Roll back when Fail evaluations in a row exceed this. */
-  maxConsecutiveFailures: z.int('must be an integer').min(0, 'must be >= 0').max(1_000, 'must be <= 1000').default(1),
+  maxConsecutiveFailures: z
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .max(1_000, 'must be <= 1000')
+    .default(1),
   /** Inconclusive evaluations in a row before `onInconclusiveLimit` applies. */
-  maxInconclusive: z.int('must be an integer').min(0, 'must be >= 0').max(100_000, 'must be <= 100000').default(30),
+  maxInconclusive: z
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .max(100_000, 'must be <= 100000')
+    .default(30),
   /** What to do when the inconclusive limit is exceeded: keep holding at the current weight, or roll back. */
   onInconclusiveLimit: z.enum(['hold', 'rollback'], 'must be hold or rollback').default('rollback'),
   /** Roll back when metric-source errors in a row exceed this. */
-  maxConsecutiveErrors: z.int('must be an integer').min(0, 'must be >= 0').max(1_000, 'must be <= 1000').default(4),
+  maxConsecutiveErrors: z
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .max(1_000, 'must be <= 1000')
+    .default(4),
 });
 
 export const DnsSchema = z.strictObject({
   /** Preflight refuses non-alias records with a higher TTL: a long TTL delays both shift and rollback. */
-  maxTtlSeconds: z.int('must be an integer').min(0, 'must be >= 0').max(DAY_SECONDS, 'must be <= 86400').default(300),
+  maxTtlSeconds: z
+    .int('must be an integer')
+    .min(0, 'must be >= 0')
+    .max(DAY_SECONDS, 'must be <= 86400')
+    .default(300),
   /** Wait between GetChange polls. */
-  syncPollSeconds: z.int('must be an integer').min(1, 'must be >= 1').max(300, 'must be <= 300').default(15),
+  syncPollSeconds: z
+    .int('must be an integer')
+    .min(1, 'must be >= 1')
+    .max(300, 'must be <= 300')
+    .default(15),
   /** Give up (and roll back) when a change is not INSYNC after this long. */
-  maxSyncWaitSeconds: z.int('must be an integer').min(60, 'must be >= 60').max(3_600, 'must be <= 3600').default(900),
+  maxSyncWaitSeconds: z
+    .int('must be an integer')
+    .min(60, 'must be >= 60')
+    .max(3_600, 'must be <= 3600')
+    .default(900),
 });
 
 export const MigrationInputSchema = z
@@ -194,9 +294,15 @@ export const MigrationInputSchema = z
     /** Names the run: execution names, lock reports, the report file. */
     migrationId: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 characters of A-Z a-z 0-9 _ - starting with a letter or digit'),
+      .regex(
+        /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+        'must be 1-64 characters of A-Z a-z 0-9 _ - starting with a letter or digit'
+      ),
     /** The weighted blue/green pairs to shift together (one change batch per hosted zone). */
-    records: z.array(RecordRefSchema).min(1, 'must name at least one record').max(50, 'must have at most 50 records'),
+    records: z
+      .array(RecordRefSchema)
+      .min(1, 'must name at least one record')
+      .max(50, 'must have at most 50 records'),
     plan: PlanSchema,
     metrics: MetricsSchema,
     thresholds: ThresholdsSchema.prefault({}),
@@ -213,7 +319,11 @@ export const MigrationInputSchema = z
       const key = `${ref.hostedZoneId} ${ref.name} ${ref.type}`;
       const first = seen.get(key);
       if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', message: `duplicates records[${first}] (same zone, name and type)`, path: ['records', index] });
+        ctx.addIssue({
+          code: 'custom',
+          message: `duplicates records[${first}] (same zone, name and type)`,
+          path: ['records', index],
+        });
       } else {
         seen.set(key, index);
       }
@@ -228,7 +338,9 @@ export type MigrationInput = z.infer<typeof MigrationInputSchema>;
 /** Renders a zod path as `records[0].hostedZoneId`. */
 export function formatPath(path: readonly PropertyKey[]): string {
   return path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`))
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : index === 0 ? String(part) : `.${String(part)}`
+    )
     .join('');
 }
 
