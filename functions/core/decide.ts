@@ -82,6 +82,12 @@ function countVerdict(status: ShiftStatus, verdict: Verdict): ShiftStatus {
   }
 }
 
+/**
+ * What `decide` folds together.
+ *
+ * @example
+ * const args: DecideArgs = { status: state.status, evaluation, steps: state.steps, input: state.input, now: clock.now() };
+ */
 export interface DecideArgs {
   status: ShiftStatus;
   evaluation: Evaluation;

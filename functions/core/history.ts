@@ -5,21 +5,62 @@
  */
 import type { RunState } from './state.ts';
 
-/** Bake (Wait 2) + EvaluateMetrics (Task 5) + Decide (Choice 2). */
+/**
+ * Bake (Wait 2) + EvaluateMetrics (Task 5) + Decide (Choice 2).
+ *
+ * @example
+ * 10 * EVENTS_PER_EVALUATION; // => 90 events for a 10-minute bake judged every minute
+ */
 export const EVENTS_PER_EVALUATION = 9;
-/** ShiftTraffic (Task 5) + WaitForDnsSync (Wait 2) + CheckDnsSync (Task 5) + IsDnsSynced (Choice 2). */
+/**
+ * ShiftTraffic (Task 5) + WaitForDnsSync (Wait 2) + CheckDnsSync (Task 5) + IsDnsSynced (Choice 2).
+ *
+ * @example
+ * 7 * EVENTS_PER_SHIFT; // => 98 events for seven steps synced at the first poll
+ */
 export const EVENTS_PER_SHIFT = 14;
-/** One more WaitForDnsSync + CheckDnsSync + IsDnsSynced round while the change is PENDING. */
+/**
+ * One more WaitForDnsSync + CheckDnsSync + IsDnsSynced round while the change is PENDING.
+ *
+ * @example
+ * EVENTS_PER_SHIFT + 2 * EVENTS_PER_EXTRA_SYNC_POLL; // => 32 events for a shift synced at the third poll
+ */
 export const EVENTS_PER_EXTRA_SYNC_POLL = 9;
-/** ExecutionStarted (1) + Preflight (Task 5). */
+/**
+ * ExecutionStarted (1) + Preflight (Task 5).
+ *
+ * @example
+ * initialHistory().eventsEstimate === EVENTS_AT_START; // => true
+ */
 export const EVENTS_AT_START = 6;
-/** AWS's hard limit on events in one Standard execution's history. */
+/**
+ * AWS's hard limit on events in one Standard execution's history.
+ *
+ * @example
+ * HISTORY_EVENT_LIMIT - HISTORY_EVENT_BUDGET; // => 5,000 events of margin
+ */
 export const HISTORY_EVENT_LIMIT = 25_000;
-/** Where we aim to stay below: 5,000 events of margin for retries this estimate does not see. */
+/**
+ * Where we aim to stay below: 5,000 events of margin for retries this estimate does not see.
+ *
+ * @example
+ * addEvents({ eventsEstimate: HISTORY_EVENT_BUDGET, continueNow: false }, 0, 0).continueNow; // => true
+ */
 export const HISTORY_EVENT_BUDGET = 20_000;
-/** Kept free for one more shift, a rollback and its retries after the decision to continue. */
+/**
+ * Kept free for one more shift, a rollback and its retries after the decision to continue.
+ *
+ * @example
+ * addEvents(history, EVENTS_PER_EVALUATION, HISTORY_RESERVE); // the default reserve
+ */
 export const HISTORY_RESERVE = 200;
 
+/**
+ * The `history` field of the run state.
+ *
+ * @example
+ * const history: HistoryEstimate = { eventsEstimate: 6, continueNow: false };
+ */
 export type HistoryEstimate = RunState['history'];
 
 /**

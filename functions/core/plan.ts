@@ -3,9 +3,19 @@
  */
 import type { MigrationInput, Plan } from './input.ts';
 
-/** Route 53 changes "generally propagate" to all its name servers within 60 s (GetChange INSYNC). */
+/**
+ * Route 53 changes "generally propagate" to all its name servers within 60 s (GetChange INSYNC).
+ *
+ * @example
+ * estimatePlan(input, { ttlSeconds: 60 }).perStep[0].dnsSyncSeconds; // => DNS_SYNC_ESTIMATE_SECONDS
+ */
 export const DNS_SYNC_ESTIMATE_SECONDS = 60;
-/** The rollback's own change takes as long to reach INSYNC as any other. */
+/**
+ * The rollback's own change takes as long to reach INSYNC as any other.
+ *
+ * @example
+ * ROLLBACK_SYNC_ESTIMATE_SECONDS; // => 60, one term of worstCaseExposureSeconds
+ */
 export const ROLLBACK_SYNC_ESTIMATE_SECONDS = 60;
 
 /** Rounds to one decimal, the resolution the input accepts for a percent. */
@@ -84,7 +94,12 @@ export function nextGreenPercent(steps: readonly number[], currentGreenPercent: 
   return Math.min(100, steps.find((step) => step > currentGreenPercent) ?? 100);
 }
 
-/** Where the time at one step goes. */
+/**
+ * Where the time at one step goes.
+ *
+ * @example
+ * // { greenPercent: 10, dnsSyncSeconds: 60, ttlSeconds: 60, publicationDelaySeconds: 180, periodSeconds: 60, bakeSeconds: 600, totalSeconds: 960 }
+ */
 export interface StepEstimate {
   greenPercent: number;
   dnsSyncSeconds: number;
@@ -96,6 +111,12 @@ export interface StepEstimate {
   totalSeconds: number;
 }
 
+/**
+ * What `estimatePlan` returns.
+ *
+ * @example
+ * const { etaSeconds, worstCaseExposureSeconds, formulas } = estimatePlan(input, { ttlSeconds: 60 });
+ */
 export interface PlanEstimate {
   steps: number[];
   perStep: StepEstimate[];

@@ -56,7 +56,12 @@ export function normalQuantile(probability: number): number {
   );
 }
 
-/** A proportion's plausible range: both ends are fractions in 0..1. */
+/**
+ * A proportion's plausible range: both ends are fractions in 0..1.
+ *
+ * @example
+ * const interval: ProportionInterval = wilsonInterval(3, 100, 0.95); // { lower: 0.0120…, upper: 0.0727… }
+ */
 export interface ProportionInterval {
   lower: number;
   upper: number;

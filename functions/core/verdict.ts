@@ -13,10 +13,20 @@ import {
   Verdict,
 } from './types.ts';
 
-/** The scope that sums every green discovery name. */
+/**
+ * The scope that sums every green discovery name.
+ *
+ * @example
+ * evaluation.assessments.filter((a) => a.scope === OVERALL_SCOPE);
+ */
 export const OVERALL_SCOPE = 'overall';
 
-/** The `check` names an assessment may carry. */
+/**
+ * The `check` names an assessment may carry.
+ *
+ * @example
+ * evaluation.assessments.find((a) => a.check === Check.BaselineErrorRate);
+ */
 export const Check = {
   ErrorRate: 'errorRate',
   LatencyAvg: 'latencyAvg',
@@ -27,7 +37,12 @@ export const Check = {
 } as const;
 export type Check = (typeof Check)[keyof typeof Check];
 
-/** What the checks need from one scope's samples. */
+/**
+ * What the checks need from one scope's samples.
+ *
+ * @example
+ * const quiet: Measure = { requests: null, errors: 0, latencySamples: 0, latencyAvgMs: null, latencyMaxMs: null, latencyP99Ms: null };
+ */
 export interface Measure {
   /** Sum of HTTPCode_Target_2XX..5XX when any has datapoints, else RequestCount; null = no traffic data. */
   requests: number | null;

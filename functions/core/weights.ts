@@ -5,9 +5,19 @@
  */
 import type { PairWeights, RecordSet, WeightedPair } from './types.ts';
 
-/** Route 53's largest weight. */
+/**
+ * Route 53's largest weight.
+ *
+ * @example
+ * weightScale(pairWith({ blue: 300, green: 0 })) <= MAX_WEIGHT; // => true (scales are clamped)
+ */
 export const MAX_WEIGHT = 255;
-/** The smallest scale we write: 100 makes every whole percent exact. */
+/**
+ * The smallest scale we write: 100 makes every whole percent exact.
+ *
+ * @example
+ * weightScale(pairWith({ blue: 1, green: 0 })); // => MIN_WEIGHT_SCALE
+ */
 export const MIN_WEIGHT_SCALE = 100;
 
 /** What identifies a pair across reads: one hosted zone, one name, one type. */

@@ -4,7 +4,12 @@
 import type { MigrationInput } from './input.ts';
 import type { TimeWindow } from './types.ts';
 
-/** The metric settings the window depends on. */
+/**
+ * The metric settings the window depends on.
+ *
+ * @example
+ * evaluationWindow(now, judgingFrom, input.metrics); // a whole MigrationInput['metrics'] fits
+ */
 export type WindowSettings = Pick<
   MigrationInput['metrics'],
   'periodSeconds' | 'publicationDelaySeconds' | 'windowSeconds'
