@@ -102,7 +102,8 @@ export interface DecideArgs {
  * Counts the evaluation's verdict, then applies the first rule that matches:
  * 1. failures > maxFailures -> rollback; 2. consecutive failures > maxConsecutiveFailures -> rollback;
  * 3. consecutive errors > maxConsecutiveErrors -> rollback; 4. inconclusive streak > maxInconclusive ->
- * rollback or hold (`onInconclusiveLimit`); 5. verdict not Pass -> hold; 6. bake not over -> observe;
+ * rollback or hold (`onInconclusiveLimit`); 5. verdict not Pass -> hold; 6. bake not over (judged traffic, from
+ * judgingFrom to the end of the evaluated window, shorter than the bake) -> observe;
  * 7. at 100 % -> complete, else advance to the next step. A rollback or limit reason ends with the
  * latest evaluation's reason, so the Fail cause says why on its own.
  *
@@ -171,7 +172,11 @@ export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decis
       `decide: invalid time (now ${String(now)}, judgingFrom ${status.judgingFrom})`
     );
   }
-  const bakedSeconds = Math.max(0, Math.floor((now.getTime() - judgingFromMillis) / 1_000));
+  // The bake counts traffic that was judged, up to the end of the window just read, not wall-clock time: with
+  // a publication delay of minutes, "300 s since sync" would otherwise be declared over on 2 minutes of data.
+  const judgedUntilMillis =
+    evaluation.window === null ? now.getTime() : Date.parse(evaluation.window.end);
+  const bakedSeconds = Math.max(0, Math.floor((judgedUntilMillis - judgingFromMillis) / 1_000));
   if (bakedSeconds < bakeSeconds) {
     const reason = `baking at ${status.greenPercent}%: ${bakedSeconds} s of ${bakeSeconds} s; ${evaluation.reason}`;
     return { status, decision: { action: Action.Observe, reason } };

@@ -14,7 +14,7 @@ import type { MigrationInput } from './input.ts';
 import { expandSteps, nextGreenPercent, remainingSteps } from './plan.ts';
 import type { Outcome, RunIdentity, RunState } from './state.ts';
 import type { Evaluation, PairWeights, WeightedPair } from './types.ts';
-import { percentOf, snapshotWeights } from './weights.ts';
+import { snapshotWeights, startGreenPercent } from './weights.ts';
 
 /** Route 53 answers alias queries to ELB with the load balancer's TTL of 60 s; alias records carry no TTL. */
 export const ALIAS_TTL_SECONDS = 60;
@@ -47,7 +47,7 @@ export function newRunState(
   run: RunIdentity,
   snapshot: WeightedPair[]
 ): RunState & { next: 'shift' } {
-  const startPercent = snapshot.length > 0 ? percentOf(snapshot[0] as WeightedPair) : 0;
+  const startPercent = startGreenPercent(snapshot);
   return {
     next: 'shift',
     input,

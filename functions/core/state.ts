@@ -71,7 +71,10 @@ export interface TrafficRouter {
    * Writes absolute weights: one atomic change batch of UPSERTs per hosted zone, each record re-sent whole
    * from `current` with only its Weight changed. Returns one change ID per hosted zone.
    */
-  applyWeights(current: readonly WeightedPair[], weights: readonly PairWeights[]): Promise<string[]>;
+  applyWeights(
+    current: readonly WeightedPair[],
+    weights: readonly PairWeights[]
+  ): Promise<string[]>;
   /** Re-sends the snapshot records verbatim (one batch per hosted zone). */
   restore(snapshot: readonly WeightedPair[]): Promise<string[]>;
   getChangeStatus(changeId: string): Promise<'PENDING' | 'INSYNC'>;
@@ -92,10 +95,19 @@ export interface MetricQuery {
 export interface MetricSource {
   read(query: MetricQuery): Promise<MetricReading>;
   /** Whether the discovery names have published HTTP metrics recently (preflight: appProtocol set). */
-  listDiscoveryNamesWithHttpMetrics(namespace: string, discoveryNames: readonly string[]): Promise<string[]>;
+  listDiscoveryNamesWithHttpMetrics(
+    namespace: string,
+    discoveryNames: readonly string[]
+  ): Promise<string[]>;
 }
 
-export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED' | 'PENDING_REDRIVE';
+export type ExecutionStatus =
+  | 'RUNNING'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'TIMED_OUT'
+  | 'ABORTED'
+  | 'PENDING_REDRIVE';
 
 export interface ExecutionDescription {
   executionArn: string;
@@ -122,8 +134,16 @@ export interface ExecutionSummary {
 /** Step Functions control plane (adapters/step-functions-control.ts). */
 export interface ExecutionControl {
   describe(executionArn: string): Promise<ExecutionDescription>;
-  list(stateMachineArn: string, status: ExecutionStatus, options?: { startedAfter?: string; maxResults?: number }): Promise<ExecutionSummary[]>;
-  start(stateMachineArn: string, name: string, input: unknown): Promise<{ executionArn: string; startDate: string }>;
+  list(
+    stateMachineArn: string,
+    status: ExecutionStatus,
+    options?: { startedAfter?: string; maxResults?: number }
+  ): Promise<ExecutionSummary[]>;
+  start(
+    stateMachineArn: string,
+    name: string,
+    input: unknown
+  ): Promise<{ executionArn: string; startDate: string }>;
   stop(executionArn: string, error?: string, cause?: string): Promise<void>;
   /** The newest RunState a Task of this execution returned (from the execution history); null if none. */
   latestRunState(executionArn: string): Promise<RunState | null>;

@@ -282,6 +282,39 @@ describe('Function: decide', () => {
     );
   });
 
+  it.each([
+    {
+      name: 'the judged window ends before the bake is covered',
+      windowEndSeconds: 480,
+      action: Action.Observe,
+    },
+    { name: 'the judged window covers the bake', windowEndSeconds: 600, action: Action.Advance },
+  ])(
+    'counts the bake in judged traffic, not wall-clock time: $name',
+    ({ windowEndSeconds, action }) => {
+      // Prepare: 11 minutes after judging started, but the publication delay means data only reaches windowEnd.
+      const evaluation = {
+        ...evaluationWith(Verdict.Pass),
+        window: {
+          start: atSeconds(windowEndSeconds - 300).toISOString(),
+          end: atSeconds(windowEndSeconds).toISOString(),
+        },
+      };
+
+      // Act
+      const { decision } = decide({
+        status: statusAt(10, JUDGING_FROM),
+        evaluation,
+        steps,
+        input,
+        now: atSeconds(660),
+      });
+
+      // Assess
+      expect(decision.action).toBe(action);
+    }
+  );
+
   it('is deterministic and leaves its arguments alone', () => {
     const counter = fc.integer({ min: 0, max: 40 });
     fc.assert(
