@@ -198,6 +198,7 @@ export class LocalEngine {
   private readonly options: LocalEngineOptions;
   private readonly definition: StateMachineDefinition;
   private readonly running = new Map<string, Running>();
+  private readonly stoppedBeforeLaunch = new Map<string, ExecutionDescription>();
   private readonly handlers: Record<TaskState, LambdaHandler>;
   private readonly onExecutionEnd: LambdaHandler;
 
@@ -214,7 +215,11 @@ export class LocalEngine {
       },
       onStop: (execution) => {
         const running = this.running.get(execution.executionArn);
-        if (running === undefined) return;
+        if (running === undefined) {
+          // Stopped while its first Task was being invoked, before launch() returned: launch() applies it.
+          this.stoppedBeforeLaunch.set(execution.executionArn, execution);
+          return;
+        }
         running.abort();
         // EventBridge delivers the status change while a stopped execution's Lambda may still be in flight.
         running.recovery = this.deliverStatusEvent(execution);
@@ -233,9 +238,9 @@ export class LocalEngine {
         metrics,
         executions,
       }) as LambdaHandler,
-      ShiftTraffic: createShiftTrafficHandler({ ...common, router, executions }) as LambdaHandler,
+      ShiftTraffic: createShiftTrafficHandler({ clock, router, executions }) as LambdaHandler,
       CheckDnsSync: createCheckDnsSyncHandler({ router, clock }) as LambdaHandler,
-      EvaluateMetrics: createEvaluateMetricsHandler({ metrics, clock }) as LambdaHandler,
+      EvaluateMetrics: createEvaluateMetricsHandler({ ...common, metrics }) as LambdaHandler,
       Complete: createCompleteHandler(common) as LambdaHandler,
       ContinueAsNew: createContinueAsNewHandler({ executions, clock }) as LambdaHandler,
       Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,
@@ -294,12 +299,16 @@ export class LocalEngine {
   private bind(
     state: TaskState,
     executionArn: string,
+    startDate: string,
     aborted: () => boolean,
     inFlight: Set<Promise<unknown>>
   ) {
     const handler = this.handlers[state];
     return async (input: unknown) => {
       const { Payload } = input as { Payload: Record<string, unknown> };
+      // The interpreter fills $$.Execution.StartTime from the wall clock; the run lock compares it with other
+      // executions' startDate from the registry, which runs on the virtual clock: use the registered one.
+      if (state === 'Preflight') Payload['startTime'] = startDate;
       if (AFTER_WAIT.includes(state)) {
         const waitSeconds = Number((Payload as { waitSeconds?: number }).waitSeconds ?? 0);
         const ms = waitSeconds * (this.options.realMsPerVirtualSecond ?? 0);
@@ -340,7 +349,7 @@ export class LocalEngine {
     const taskResourceLocalHandlers = Object.fromEntries(
       (Object.keys(TASK_FUNCTIONS) as TaskState[]).map((state) => [
         state,
-        this.bind(state, executionArn, () => stopped, inFlight),
+        this.bind(state, executionArn, description.startDate, () => stopped, inFlight),
       ])
     );
     const execution = machine.run(description.input as never, {
@@ -434,6 +443,12 @@ export class LocalEngine {
     };
     holder.running = running;
     this.running.set(executionArn, running);
+    const early = this.stoppedBeforeLaunch.get(executionArn);
+    if (early !== undefined) {
+      this.stoppedBeforeLaunch.delete(executionArn);
+      running.abort();
+      running.recovery = this.deliverStatusEvent(early);
+    }
     return running;
   }
 

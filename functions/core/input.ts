@@ -2,7 +2,7 @@
  * The execution input contract: one strict schema, defaults filled, errors that name the field and the rule.
  * The JSON Schema in `schema/migration-input.schema.json` is generated from this file (`npm run schema`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError } from './errors.ts';
 
 const DAY_SECONDS = 86_400;

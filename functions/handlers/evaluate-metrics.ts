@@ -4,20 +4,24 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
+import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { afterEvaluation } from '../core/run.ts';
-import type { Clock, MetricSource, RunState } from '../core/state.ts';
+import type { Clock, MetricSource, Notifier, RunState } from '../core/state.ts';
 import type { Evaluation, TimeWindow } from '../core/types.ts';
-import { Verdict } from '../core/types.ts';
+import { Action, Verdict } from '../core/types.ts';
 import { evaluate } from '../core/verdict.ts';
 import { evaluationWindow } from '../core/window.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';
+import { notifySafely } from '../lib/notify.ts';
 import { logger, metrics } from '../lib/powertools.ts';
 
 export interface EvaluateMetricsDeps {
   metrics: MetricSource;
   clock: Clock;
+  notifier?: Notifier;
 }
 
 async function judge(
@@ -73,6 +77,17 @@ export async function evaluateMetrics(
     decision: next.decision,
     status: next.status,
   });
+  // The step is done when the run moves on from it; the shift itself is announced by its weights.
+  if (next.decision?.action === Action.Advance || next.decision?.action === Action.Complete) {
+    await notifySafely(deps.notifier, {
+      type: 'StepCompleted',
+      migrationId: state.input.migrationId,
+      executionArn: state.run.executionArn,
+      greenPercent: state.status.greenPercent,
+      reason: next.decision.reason,
+      at: now.toISOString(),
+    });
+  }
   return next;
 }
 
@@ -82,5 +97,6 @@ export function createEvaluateMetricsHandler(deps: EvaluateMetricsDeps) {
 
 export const handler = createEvaluateMetricsHandler({
   metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
+  notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
   clock: systemClock,
 });

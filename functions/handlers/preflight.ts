@@ -3,11 +3,9 @@
  * and green's metrics, and snapshots the records. A continuation resumes a running migration instead.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
-import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { DriftDetectedError, PreflightFailedError, RunLockedError } from '../core/errors.ts';
@@ -18,7 +16,6 @@ import type {
   Clock,
   ExecutionControl,
   MetricSource,
-  Notifier,
   RunState,
   TrafficRouter,
 } from '../core/state.ts';
@@ -26,7 +23,6 @@ import type { WeightedPair } from '../core/types.ts';
 import { findDrift, percentOf } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';
-import { notifySafely } from '../lib/notify.ts';
 import { logger } from '../lib/powertools.ts';
 
 /** What the Preflight Task passes: the execution input plus the context fields it needs. */
@@ -43,7 +39,6 @@ export interface PreflightDeps {
   metrics: MetricSource;
   executions: ExecutionControl;
   clock: Clock;
-  notifier?: Notifier;
 }
 
 const isResume = (input: unknown): input is { resume: RunState } =>
@@ -204,14 +199,6 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
     ttlSeconds: effectiveTtlSeconds(pairs),
     records: input.records.map(recordKey),
   });
-  await notifySafely(deps.notifier, {
-    type: 'MigrationStarted',
-    migrationId: input.migrationId,
-    executionArn: self.executionArn,
-    greenPercent: state.status.greenPercent,
-    reason: `steps ${state.steps.join(', ')}`,
-    at: deps.clock.now().toISOString(),
-  });
   return state;
 }
 
@@ -223,6 +210,5 @@ export const handler = createPreflightHandler({
   router: new Route53TrafficRouter(new Route53Client({ maxAttempts: 5 })),
   metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
   executions: new StepFunctionsControl(new SFNClient({})),
-  notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
   clock: systemClock,
 });

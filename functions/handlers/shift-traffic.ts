@@ -3,26 +3,22 @@
  * the run is still live and nobody else changed the weights.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { DriftDetectedError, ExecutionNotRunningError } from '../core/errors.ts';
 import { afterShift, shiftTarget } from '../core/run.ts';
-import type { Clock, ExecutionControl, Notifier, RunState, TrafficRouter } from '../core/state.ts';
+import type { Clock, ExecutionControl, RunState, TrafficRouter } from '../core/state.ts';
 import { findDrift, weightsFor } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';
-import { notifySafely } from '../lib/notify.ts';
 import { logger, metrics } from '../lib/powertools.ts';
 
 export interface ShiftTrafficDeps {
   router: TrafficRouter;
   executions: ExecutionControl;
   clock: Clock;
-  notifier?: Notifier;
 }
 
 /**
@@ -82,16 +78,6 @@ export async function shiftTraffic(state: RunState, deps: ShiftTrafficDeps): Pro
     changeIds,
     mode: state.input.mode,
   });
-  if (state.status.stepIndex >= 0) {
-    await notifySafely(deps.notifier, {
-      type: 'StepCompleted',
-      migrationId: state.input.migrationId,
-      executionArn,
-      greenPercent: state.status.greenPercent,
-      reason: `step at ${state.status.greenPercent}% passed; moving to ${greenPercent}%`,
-      at: now.toISOString(),
-    });
-  }
   return next;
 }
 
@@ -102,6 +88,5 @@ export function createShiftTrafficHandler(deps: ShiftTrafficDeps) {
 export const handler = createShiftTrafficHandler({
   router: new Route53TrafficRouter(new Route53Client({ maxAttempts: 5 })),
   executions: new StepFunctionsControl(new SFNClient({})),
-  notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
   clock: systemClock,
 });

@@ -88,15 +88,14 @@ describe('Handler: preflight', () => {
     expect(executions.calls).toEqual([]);
   });
 
-  it('snapshots the records and announces the start', async () => {
+  it('snapshots the records', async () => {
     // Act
-    const state = await preflight(event(), { router, metrics, executions, clock, notifier });
+    const state = await preflight(event(), { router, metrics, executions, clock });
 
     // Assess
     expect(state.next).toBe('shift');
     expect(state.snapshot).toEqual([blueOnly()]);
     expect(state.run).toMatchObject({ executionArn: SELF, generation: 1, continuedFrom: null });
-    expect(notifier.events.map((e) => e.type)).toEqual(['MigrationStarted']);
   });
 
   it('fails fast naming the running execution that owns the records', async () => {
@@ -218,7 +217,7 @@ describe('Handler: preflight', () => {
 describe('Handler: shiftTraffic', () => {
   it('writes the first step in one call and polls for INSYNC next', async () => {
     // Act
-    const state = await shiftTraffic(runState(), { router, executions, clock, notifier });
+    const state = await shiftTraffic(runState(), { router, executions, clock });
 
     // Assess
     expect(router.writes).toEqual([
@@ -226,19 +225,6 @@ describe('Handler: shiftTraffic', () => {
     ]);
     expect(state.status.greenPercent).toBe(10);
     expect(state.change.ids).toHaveLength(1);
-    expect(notifier.events).toEqual([]);
-  });
-
-  it('announces the completed step when it advances, and a failed notification never blocks the shift', async () => {
-    // Prepare
-    const first = await shiftTraffic(runState(), { router, executions, clock, notifier });
-    notifier.fail = true;
-
-    // Act
-    const second = await shiftTraffic(first, { router, executions, clock, notifier });
-
-    // Assess
-    expect(second.status.greenPercent).toBe(50);
   });
 
   it.each([
@@ -354,6 +340,32 @@ describe('Handler: evaluateMetrics', () => {
     expect(metrics.calls.map((q) => q.discoveryNames)).toEqual([['orders'], ['orders-blue']]);
     expect(state.evaluation?.verdict).toBe('Pass');
     expect(state.decision?.action).toBe('observe');
+  });
+
+  it('announces a completed step when it advances, and a failed notification never blocks the run', async () => {
+    // Prepare
+    const input = inputWith({
+      plan: { steps: [10, 50, 100], bakeSeconds: 60, evaluationIntervalSeconds: 60 },
+    });
+    const shifted = await shiftTraffic(runState({ input }), { router, executions, clock });
+    const synced = await checkDnsSync(shifted, { router, clock });
+    clock.advance(synced.waitSeconds + 120);
+    metrics.reading = (query) => ({
+      kind: 'ok',
+      services: query.discoveryNames.map((name) => traffic(name, 500, 0)),
+    });
+
+    // Act
+    const advanced = await evaluateMetrics(synced, { metrics, clock, notifier });
+    notifier.fail = true;
+    const again = await evaluateMetrics(synced, { metrics, clock, notifier });
+
+    // Assess
+    expect(advanced.decision?.action).toBe('advance');
+    expect(notifier.events).toEqual([
+      expect.objectContaining({ type: 'StepCompleted', greenPercent: 10 }),
+    ]);
+    expect(again.decision?.action).toBe('advance');
   });
 
   it('judges nothing before the first complete window', async () => {
