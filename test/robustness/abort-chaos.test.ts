@@ -1,0 +1,229 @@
+/**
+ * Issue 5.1, abort chaos: the real state machine in the local engine with the real handlers against moto's
+ * Route 53, stopped at a random point of each run (before or after a random Task, during a random Wait, or
+ * while a shift's change batch is in flight), each stop followed by on-execution-end exactly as the
+ * EventBridge rule delivers it: concurrently with the Lambda that may still be running.
+ *
+ * Metrics come from an in-memory source (SyntheticMetricSource) that reads green's share from Route 53:
+ * CloudWatch is not what is tested here, and publishing into moto would cost a second per run.
+ */
+import { describe, expect, it } from 'vitest';
+import { isAtSnapshot } from '../../functions/core/weights.ts';
+import {
+  BatchLog,
+  countsText,
+  currentWeights,
+  GREEN_NAMES,
+  greenPercentReader,
+  makeEngine,
+  motoClients,
+  motoPerFile,
+  type ShiftPhase,
+  SyntheticMetricSource,
+  seededRandom,
+  seedWorld,
+  settle,
+  shortPlanInput,
+} from '../support/robustness-kit.ts';
+
+const moto = motoPerFile();
+
+const RUNS = 100;
+const SEED = 20_260_914;
+const WAIT_STATES = new Set(['WaitForDnsSync', 'Bake']);
+
+type Profile = 'healthy' | 'regression';
+type AbortPoint =
+  | { kind: 'before-task'; index: number }
+  | { kind: 'after-task'; index: number }
+  | { kind: 'during-wait'; index: number }
+  | { kind: 'mid-shift'; index: number; phase: ShiftPhase };
+
+interface Shape {
+  tasks: number;
+  waits: number;
+  shifts: number;
+  outcome: string;
+}
+
+interface RunResult {
+  status: string;
+  stopped: boolean;
+  stoppedIn: string | null;
+  batches: BatchLog;
+  atSnapshot: boolean;
+  weights: { name: string; blue: number; green: number }[];
+  lateBatches: number;
+  recovery: string | null;
+  selfRestores: number;
+}
+
+/** Runs one migration, stopping it at `abort` (or never), and reports what landed in Route 53. */
+async function run(
+  profile: Profile,
+  abort: AbortPoint | null
+): Promise<RunResult & { shape: Shape }> {
+  const world = await seedWorld(moto.endpoint);
+  const { route53 } = motoClients(moto.endpoint);
+  const batches = new BatchLog(world.snapshot);
+  const metrics = new SyntheticMetricSource({
+    greenPercent: greenPercentReader(world.router, world.zone.records),
+    ...(profile === 'regression' ? { failFromPercent: 50 } : {}),
+  });
+  const shape: Shape = { tasks: 0, waits: 0, shifts: 0, outcome: '' };
+  let stopped = false;
+  let stoppedIn: string | null = null;
+  let selfRestores = 0;
+  let executionArn = '';
+  let currentTask: string | null = null;
+  const setup = makeEngine({
+    endpoint: moto.endpoint,
+    route53,
+    metrics,
+    // One real timer tick per Wait: a stop issued when a Wait state is entered lands inside that Wait.
+    realMsPerVirtualSecond: 1e-9,
+    beforeTask: ({ state, executionArn: arn }) => {
+      currentTask = state;
+      if (abort?.kind === 'before-task' && abort.index === shape.tasks)
+        stop(`before ${state}`, arn);
+      shape.tasks += 1;
+    },
+    onEvent: (event) => {
+      if (
+        event.type === 'task-succeeded' &&
+        abort?.kind === 'after-task' &&
+        abort.index === shape.tasks - 1
+      ) {
+        stop(`after ${event.state}`, event.executionArn);
+      }
+      if (
+        event.type === 'task-failed' &&
+        event.error === 'ExecutionNotRunningError' &&
+        event.cause?.includes('restored the snapshot')
+      ) {
+        selfRestores += 1;
+      }
+      if (event.type === 'state-entered' && WAIT_STATES.has(event.state ?? '')) {
+        if (abort?.kind === 'during-wait' && abort.index === shape.waits)
+          stop(`during ${event.state}`, event.executionArn);
+        shape.waits += 1;
+      }
+    },
+  });
+  const { engine } = setup;
+  function stop(where: string, arn = executionArn) {
+    if (stopped) return;
+    stopped = true;
+    stoppedIn = where;
+    void engine.stop(arn, 'OperatorAbort', `chaos: ${where}`);
+  }
+  batches.attach(route53, (phase, shiftIndex) => {
+    if (phase === 'before-send') shape.shifts = Math.max(shape.shifts, shiftIndex + 1);
+    if (abort?.kind === 'mid-shift' && abort.index === shiftIndex && abort.phase === phase)
+      stop(`${phase} of shift ${shiftIndex} (${currentTask})`);
+  });
+  const started = engine.start(shortPlanInput(world.zone.records), 'chaos-run');
+  executionArn = started.executionArn;
+  const ends = await engine.endOfChain(executionArn);
+  const end = ends.at(-1)!;
+  shape.outcome = end.error ?? end.status;
+  const landedAtEnd = batches.batches.length;
+  // A Lambda still running after the stop would write now: give it the chance.
+  await settle();
+  const pairs = await world.router.readPairs(world.zone.records);
+  return {
+    shape,
+    status: end.status,
+    stopped,
+    stoppedIn,
+    batches,
+    atSnapshot: isAtSnapshot(pairs, world.snapshot),
+    weights: await currentWeights(world.router, world.zone.records),
+    lateBatches: batches.batches.length - landedAtEnd,
+    recovery: end.recovery
+      ? `${end.recovery.action}${end.recovery.restored ? ' (restored)' : ''}: ${end.recovery.reason}`
+      : null,
+    selfRestores,
+  };
+}
+
+function pickAbort(random: () => number, shape: Shape): AbortPoint {
+  const kinds = ['before-task', 'after-task', 'during-wait', 'mid-shift'] as const;
+  const kind = kinds[Math.floor(random() * kinds.length)]!;
+  const index = (n: number) => Math.floor(random() * n);
+  if (kind === 'before-task' || kind === 'after-task') return { kind, index: index(shape.tasks) };
+  if (kind === 'during-wait') return { kind, index: index(shape.waits) };
+  const phases = ['before-send', 'in-flight', 'before-return'] as const;
+  return { kind, index: index(shape.shifts), phase: phases[index(phases.length)]! };
+}
+
+describe('Abort chaos: every stopped run ends at its snapshot, and no weight write lands after the restore', () => {
+  it(`${RUNS} runs stopped at random points (before/after a Task, during a Wait, mid-shift), each followed by on-execution-end`, async () => {
+    // Prepare: one undisturbed run per profile gives the shape (how many Tasks, Waits, shifts) to aim into.
+    const shapes: Record<Profile, Shape> = {
+      healthy: (await run('healthy', null)).shape,
+      regression: (await run('regression', null)).shape,
+    };
+    expect(shapes.healthy.outcome).toBe('SUCCEEDED');
+    expect(shapes.regression.outcome).toBe('RolledBack');
+    const random = seededRandom(SEED);
+    const started = Date.now();
+    const kinds: Record<string, number> = {};
+    const phases: Record<string, number> = {};
+    const recoveries: Record<string, number> = {};
+    const failures: string[] = [];
+    let restores = 0;
+    let shiftsLanded = 0;
+    let selfRestores = 0;
+
+    // Act
+    for (let i = 0; i < RUNS; i++) {
+      const profile: Profile = random() < 0.7 ? 'healthy' : 'regression';
+      const abort = pickAbort(random, shapes[profile]);
+      const result = await run(profile, abort);
+      kinds[abort.kind] = (kinds[abort.kind] ?? 0) + 1;
+      if (abort.kind === 'mid-shift') phases[abort.phase] = (phases[abort.phase] ?? 0) + 1;
+      const recoveryKey = result.recovery === null ? 'none' : result.recovery.replace(/:.*/, '');
+      recoveries[recoveryKey] = (recoveries[recoveryKey] ?? 0) + 1;
+      restores += result.batches.restores.length;
+      shiftsLanded += result.batches.shifts.length;
+      selfRestores += result.selfRestores;
+
+      // Assess (collected, so every figure is printed before the verdict)
+      const label = `run ${i} ${profile} ${JSON.stringify(abort)} stopped ${result.stoppedIn ?? 'never'}`;
+      const kindsInOrder = result.batches.batches.map((batch) => batch.kind);
+      const lastRestore = result.batches.lastRestoreIndex();
+      if (!result.stopped || result.status !== 'ABORTED')
+        failures.push(`${label}: status ${result.status}`);
+      if (!result.atSnapshot)
+        failures.push(`${label}: records not at the snapshot: ${JSON.stringify(result.weights)}`);
+      if (kindsInOrder.slice(lastRestore + 1).includes('shift'))
+        failures.push(`${label}: a shift landed after the last restore: ${kindsInOrder.join(',')}`);
+      if (result.batches.shifts.length > 0 && kindsInOrder.at(-1) !== 'restore')
+        failures.push(`${label}: last write is not a restore`);
+      if (result.recovery === null) failures.push(`${label}: on-execution-end was never delivered`);
+      if (result.lateBatches > 0)
+        failures.push(`${label}: ${result.lateBatches} batch(es) landed after the execution ended`);
+      if (result.batches.batches.some((batch) => !batch.whole))
+        failures.push(`${label}: a partial batch landed`);
+    }
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+
+    // Assess
+    console.log(
+      `[chaos] runs=${RUNS} seed=${SEED} ${countsText(kinds)} midShiftPhases{${countsText(phases)}} shiftsLanded=${shiftsLanded} restores=${restores} selfRestoresByShift=${selfRestores} onExecutionEnd{${countsText(recoveries)}} failures=${failures.length} wallSeconds=${seconds}`
+    );
+    console.log(
+      `[chaos] shape healthy{tasks=${shapes.healthy.tasks} waits=${shapes.healthy.waits} shifts=${shapes.healthy.shifts}} regression{tasks=${shapes.regression.tasks} waits=${shapes.regression.waits} shifts=${shapes.regression.shifts}} greenNames=${GREEN_NAMES.length}`
+    );
+    for (const failure of failures.slice(0, 10)) console.log(`[chaos] FAILURE ${failure}`);
+    expect(failures).toEqual([]);
+    expect(Object.keys(kinds).sort()).toEqual([
+      'after-task',
+      'before-task',
+      'during-wait',
+      'mid-shift',
+    ]);
+    expect(restores).toBeGreaterThan(0);
+  }, 240_000);
+});
