@@ -29,7 +29,9 @@ export type Outcome =
   | 'aborted'
   | 'stopped-on-drift'
   | 'invalid-input'
-  | 'failed';
+  | 'failed'
+  /** Only in a report rebuilt from the history of an execution that has not ended yet. */
+  | 'running';
 
 export interface TimelinePoint {
   /** Virtual time, ISO-8601. */
@@ -38,10 +40,16 @@ export interface TimelinePoint {
   greenPercent: number;
   /** Overall green error rate (percent) of this evaluation, when measured. */
   errorRatePercent: number | null;
+  /** Green's overall average latency (the absolute check's value, else the baseline check's). */
   latencyAvgMs: number | null;
   verdict: string | null;
   action: string | null;
   reason: string | null;
+  /** Requests behind the error rate. */
+  requests?: number | null;
+  /** The blue-relative limits of this evaluation (they move with blue), when a baseline is configured. */
+  errorRateBaselineLimitPercent?: number | null;
+  latencyBaselineLimitMs?: number | null;
 }
 
 export interface RehearsalMarker {
@@ -67,12 +75,32 @@ export interface RunReport {
   atSnapshot: boolean;
   historyEvents: number;
   stateTransitions: number;
+  /** The plan's green percents (from the run state), when known. */
+  plannedSteps?: number[];
+}
+
+/** Where the run stands after a shift or an evaluation. */
+export interface ProgressPosition {
+  stepIndex: number;
+  steps: number[];
+  greenPercent: number;
+  weights: RunState['expected'];
 }
 
 export interface ProgressEvent {
   at: string;
   message: string;
   point?: TimelinePoint;
+  kind?:
+    | 'start'
+    | 'shift'
+    | 'evaluation'
+    | 'rollback'
+    | 'complete'
+    | 'recovery'
+    | 'task-failed'
+    | 'stop';
+  position?: ProgressPosition;
 }
 
 export interface RehearsalOptions {
@@ -102,14 +130,26 @@ export function clientsFor(endpoint: string) {
   };
 }
 
+const overallAssessment = (assessments: readonly Assessment[], check: string) =>
+  assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall');
 const overall = (assessments: readonly Assessment[], check: string) =>
-  assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall')
-    ?.value ?? null;
+  overallAssessment(assessments, check)?.value ?? null;
+
+function positionOf(state: RunState): ProgressPosition {
+  return {
+    stepIndex: state.status.stepIndex,
+    steps: state.steps,
+    greenPercent: state.status.greenPercent,
+    weights: state.expected,
+  };
+}
 
 /** Turns engine events into the timeline and markers of a report. */
 export class TimelineRecorder {
   readonly timeline: TimelinePoint[] = [];
   readonly markers: RehearsalMarker[] = [];
+  /** The newest RunState a Task returned. */
+  lastState: RunState | null = null;
   private readonly onProgress: ((event: ProgressEvent) => void) | undefined;
 
   constructor(onProgress?: (event: ProgressEvent) => void) {
@@ -119,11 +159,14 @@ export class TimelineRecorder {
   record(event: EngineEvent): void {
     const state = event.output;
     if (event.type === 'task-succeeded' && state !== undefined) {
+      if (state !== null && Array.isArray(state.snapshot)) this.lastState = state;
       if (event.state === 'ShiftTraffic') {
         this.markers.push({ at: event.at, kind: 'shift', label: `${state.status.greenPercent}%` });
         this.onProgress?.({
           at: event.at,
           message: `shifted to ${state.status.greenPercent}% green (${weightsText(state)})`,
+          kind: 'shift',
+          position: positionOf(state),
         });
       }
       if (event.state === 'EvaluateMetrics' && state.evaluation !== null) {
@@ -132,25 +175,45 @@ export class TimelineRecorder {
           state: 'EvaluateMetrics',
           greenPercent: state.status.greenPercent,
           errorRatePercent: overall(state.evaluation.assessments, 'errorRate'),
-          latencyAvgMs: overall(state.evaluation.assessments, 'latencyAvg'),
+          latencyAvgMs:
+            overall(state.evaluation.assessments, 'latencyAvg') ??
+            overall(state.evaluation.assessments, 'baselineLatencyAvg'),
           verdict: state.evaluation.verdict,
           action: state.decision?.action ?? null,
           reason: state.decision?.reason ?? state.evaluation.reason,
+          requests:
+            overallAssessment(state.evaluation.assessments, 'errorRate')?.sampleSize ?? null,
+          errorRateBaselineLimitPercent:
+            overallAssessment(state.evaluation.assessments, 'baselineErrorRate')?.limit ?? null,
+          latencyBaselineLimitMs:
+            overallAssessment(state.evaluation.assessments, 'baselineLatencyAvg')?.limit ?? null,
         };
         this.timeline.push(point);
         this.onProgress?.({
           at: event.at,
           message: `${point.verdict}: ${state.evaluation.reason} -> ${point.action}`,
           point,
+          kind: 'evaluation',
+          position: positionOf(state),
         });
       }
       if (event.state === 'Rollback') {
         this.markers.push({ at: event.at, kind: 'rollback', label: 'rollback' });
-        this.onProgress?.({ at: event.at, message: `rolled back: ${state.outcome?.reason ?? ''}` });
+        this.onProgress?.({
+          at: event.at,
+          message: `rolled back: ${state.outcome?.reason ?? ''}`,
+          kind: 'rollback',
+          position: positionOf(state),
+        });
       }
       if (event.state === 'Complete') {
         this.markers.push({ at: event.at, kind: 'complete', label: 'completed' });
-        this.onProgress?.({ at: event.at, message: `completed: ${state.outcome?.reason ?? ''}` });
+        this.onProgress?.({
+          at: event.at,
+          message: `completed: ${state.outcome?.reason ?? ''}`,
+          kind: 'complete',
+          position: positionOf(state),
+        });
       }
     }
     if (event.type === 'recovery' && event.recovery !== undefined) {
@@ -162,12 +225,14 @@ export class TimelineRecorder {
       this.onProgress?.({
         at: event.at,
         message: `on-execution-end: ${event.recovery.action} (${event.recovery.reason})`,
+        kind: 'recovery',
       });
     }
     if (event.type === 'task-failed') {
       this.onProgress?.({
         at: event.at,
         message: `${event.state} failed: ${event.error}: ${event.cause}`,
+        kind: 'task-failed',
       });
     }
   }
@@ -246,6 +311,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     options.onProgress?.({
       at: clock.now().toISOString(),
       message: `stopping the execution (${why})`,
+      kind: 'stop',
     });
     void engine.stop(executionArn, 'OperatorAbort', why);
   };
@@ -274,6 +340,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   options.onProgress?.({
     at: startedAt,
     message: `scenario ${scenario.name}: ${scenario.description}`,
+    kind: 'start',
   });
   const started = engine.start(input, `${parsed.migrationId}-${Date.now()}`);
   executionArn = started.executionArn;
@@ -307,5 +374,6 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     atSnapshot: snapshot.length > 0 && isAtSnapshot(finalPairs, snapshot),
     historyEvents: ends.reduce((sum, end) => sum + end.historyEvents, 0),
     stateTransitions: ends.reduce((sum, end) => sum + end.stateTransitions, 0),
+    plannedSteps: recorder.lastState?.steps ?? [],
   };
 }

@@ -1,0 +1,286 @@
+/**
+ * The `traffic-shift` command line (commander). Each action returns its exit code; `main` runs the
+ * program and turns a thrown CliError (or any error) into a message and an exit code.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../scenarios.ts';
+import { ExitCode, reportFailure } from './common.ts';
+
+const EXIT_CODES = `
+Exit codes:
+  0  completed (or the command did what it was asked)
+  1  error (AWS call failed, execution not found, execution failed for another reason)
+  2  rolled back
+  3  aborted (Ctrl-C, --abort-at-step, abort)
+  4  invalid input (the offending fields are named; nothing was started)
+  5  stopped on drift`;
+
+const ENDPOINTS = `
+Endpoints and credentials come from the AWS SDK's default chain: AWS_REGION / AWS_PROFILE, and the
+standard endpoint variables (AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL_CLOUDWATCH,
+AWS_ENDPOINT_URL). None set: the real account.`;
+
+function integer(name: string, min = 0) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}.`);
+    return parsed;
+  };
+}
+
+function nonNegative(name: string) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < 0)
+      throw new InvalidArgumentError(`${name} must be a number >= 0.`);
+    return parsed;
+  };
+}
+
+function timeScale(value: string): number | 'max' {
+  if (value === 'max') return 'max';
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('must be a number > 0, or max.');
+  return parsed;
+}
+
+export function buildProgram(
+  run: (action: () => Promise<number> | number, json: boolean) => Promise<void>
+): Command {
+  const program = new Command('traffic-shift')
+    .description(
+      'Moves live traffic from App Mesh (blue) to ECS Service Connect (green) with Route 53 weights, judged by\n' +
+        'Service Connect metrics, rolled back automatically. Start with: traffic-shift rehearse'
+    )
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText('after', EXIT_CODES);
+
+  program
+    .command('rehearse')
+    .description(
+      'rehearse a whole migration locally: moto, a seeded hosted zone, a traffic model, the real state machine and handlers, time compressed'
+    )
+    .addOption(
+      new Option('--scenario <name>', 'what green does').choices(SCENARIO_NAMES).default('healthy')
+    )
+    .option(
+      '--abort-at-step <n>',
+      'stop the execution during the bake of this step index (0-based)',
+      integer('--abort-at-step')
+    )
+    .option('--report <file>', 'HTML report path (default reports/rehearsal-<scenario>.html)')
+    .option('--json', 'print a JSON summary on stdout (progress goes to stderr)', false)
+    .option('--seed <n>', 'traffic noise seed', integer('--seed'))
+    .option(
+      '--pace <ms>',
+      'real milliseconds per virtual second of waiting (0: as fast as possible)',
+      nonNegative('--pace'),
+      8
+    )
+    .addHelpText(
+      'after',
+      `\nScenarios:\n${SCENARIO_NAMES.map((name) => `  ${name.padEnd(20)}${SCENARIOS[name].description}`).join('\n')}\n\nCtrl-C stops the execution like StopExecution; on-execution-end restores the snapshot (exit code 3).\n${EXIT_CODES}`
+    )
+    .action(
+      async (options: {
+        scenario: ScenarioName;
+        abortAtStep?: number;
+        report?: string;
+        json: boolean;
+        seed?: number;
+        pace: number;
+      }) => {
+        await run(async () => {
+          const { rehearse } = await import('./rehearse.ts');
+          return rehearse(options);
+        }, options.json);
+      }
+    );
+
+  program
+    .command('run-local')
+    .description(
+      "run your own migration input with the local engine (the rehearsal's interpreter) against the endpoints the environment names"
+    )
+    .requiredOption(
+      '--input <file>',
+      'migration input (JSON; see schema/migration-input.schema.json)'
+    )
+    .option(
+      '--time-scale <n>',
+      'virtual seconds per real second for waits (1: real time; max: no waiting)',
+      timeScale,
+      1 as number | 'max'
+    )
+    .option('--report <file>', 'HTML report path (default reports/run-<migrationId>.html)')
+    .option('--region <region>', 'AWS region for CloudWatch (default: the SDK chain)')
+    .option('--json', 'print a JSON summary on stdout (progress goes to stderr)', false)
+    .addHelpText(
+      'after',
+      `\nThe input is validated before any AWS call. Against a real account use --time-scale 1: CloudWatch only has\nmetrics up to now. The lock check sees only executions of this process, not a deployed stack's.\n${ENDPOINTS}\n${EXIT_CODES}`
+    )
+    .action(
+      async (options: {
+        input: string;
+        timeScale: number | 'max';
+        report?: string;
+        region?: string;
+        json: boolean;
+      }) => {
+        await run(async () => {
+          const { runLocal } = await import('./run-local.ts');
+          return runLocal(options);
+        }, options.json);
+      }
+    );
+
+  program
+    .command('plan')
+    .description('validate an input and print its steps, ETA and worst-case exposure (no AWS call)')
+    .argument('<file>', 'migration input (JSON)')
+    .option('--ttl <seconds>', 'record TTL assumed for the estimate', integer('--ttl'), 60)
+    .option('--json', 'print JSON', false)
+    .action(async (file: string, options: { ttl: number; json: boolean }) => {
+      await run(async () => {
+        const { plan } = await import('./plan.ts');
+        return plan({ file, ...options });
+      }, options.json);
+    });
+
+  const stateMachineHelp =
+    '\nThe state machine: --state-machine-arn (the stack output StateMachineArn), or --stack NAME with --account ID;\n' +
+    'the template names it <stack>-traffic-shift. (The CLI carries no CloudFormation or STS client.)\n';
+
+  program
+    .command('start')
+    .description(
+      'validate an input and start it on the deployed state machine; prints the execution ARN and console link'
+    )
+    .argument('<file>', 'migration input (JSON)')
+    .option('--state-machine-arn <arn>', 'the state machine (stack output StateMachineArn)')
+    .option(
+      '--stack <name>',
+      'the stack name; the state machine is <stack>-traffic-shift (needs --account)'
+    )
+    .option('--account <id>', 'AWS account ID, with --stack')
+    .option('--region <region>', 'AWS region (default: the ARN, else the SDK chain)')
+    .option('--name <name>', 'execution name (default: <migrationId>-<UTC timestamp>)')
+    .option('--json', 'print JSON', false)
+    .addHelpText('after', `${stateMachineHelp}${ENDPOINTS}`)
+    .action(
+      async (
+        file: string,
+        options: {
+          stateMachineArn?: string;
+          stack?: string;
+          account?: string;
+          region?: string;
+          name?: string;
+          json: boolean;
+        }
+      ) => {
+        await run(async () => {
+          const { start } = await import('./start.ts');
+          return start({ file, ...options });
+        }, options.json);
+      }
+    );
+
+  program
+    .command('status')
+    .description('progress, current weights and last verdict of a deployed execution')
+    .argument('<arn>', 'execution ARN')
+    .option(
+      '--watch [seconds]',
+      'poll until the execution ends (default every 10 s); the exit code is then its outcome',
+      integer('--watch', 1)
+    )
+    .option('--region <region>', 'AWS region (default: the ARN)')
+    .option('--json', 'print JSON (with --watch: one line per poll)', false)
+    .addHelpText('after', ENDPOINTS)
+    .action(
+      async (arn: string, options: { watch?: number | true; region?: string; json: boolean }) => {
+        await run(async () => {
+          const { status } = await import('./status.ts');
+          const { watch, ...rest } = options;
+          return status({
+            executionArn: arn,
+            ...rest,
+            ...(watch === undefined ? {} : { watch: watch === true ? 10 : watch }),
+          });
+        }, options.json);
+      }
+    );
+
+  program
+    .command('abort')
+    .description(
+      'stop a deployed execution; on-execution-end restores the snapshot unless --keep-weights'
+    )
+    .argument('<arn>', 'execution ARN')
+    .option(
+      '--keep-weights',
+      'stop with error KeepWeights: on-execution-end leaves the current weights',
+      false
+    )
+    .option('--reason <text>', 'the StopExecution cause')
+    .option('--region <region>', 'AWS region (default: the ARN)')
+    .option('--json', 'print JSON', false)
+    .addHelpText('after', ENDPOINTS)
+    .action(
+      async (
+        arn: string,
+        options: { keepWeights: boolean; reason?: string; region?: string; json: boolean }
+      ) => {
+        await run(async () => {
+          const { abort } = await import('./abort.ts');
+          return abort({ executionArn: arn, ...options });
+        }, options.json);
+      }
+    );
+
+  program
+    .command('report')
+    .description(
+      'the HTML report of a deployed execution, rebuilt from its history (continuations followed)'
+    )
+    .argument('<arn>', 'execution ARN')
+    .option('--out <file>', 'HTML report path (default reports/<execution name>.html)')
+    .option(
+      '--read-weights',
+      "read the records' current weights from Route 53 for the end state",
+      false
+    )
+    .option('--region <region>', 'AWS region (default: the ARN)')
+    .option('--json', 'print a JSON summary', false)
+    .addHelpText('after', ENDPOINTS)
+    .action(
+      async (
+        arn: string,
+        options: { out?: string; readWeights: boolean; region?: string; json: boolean }
+      ) => {
+        await run(async () => {
+          const { reportExecution } = await import('./report-execution.ts');
+          return reportExecution({ executionArn: arn, ...options });
+        }, options.json);
+      }
+    );
+
+  return program;
+}
+
+/** Runs the CLI and returns its exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode: number = ExitCode.Completed;
+  const program = buildProgram(async (action, json) => {
+    try {
+      exitCode = await action();
+    } catch (error) {
+      exitCode = reportFailure(error, json);
+    }
+  });
+  await program.parseAsync([...argv]);
+  return exitCode;
+}
