@@ -479,12 +479,28 @@ export class LocalEngine {
         cause: final.cause,
       },
     };
-    const recovery = (await this.onExecutionEnd(
-      event as never,
-      fakeContext('traffic-shift-OnExecutionEnd')
-    )) as RecoveryResult;
-    this.emit({ type: 'recovery', executionArn: final.executionArn, recovery });
-    return recovery;
+    // Lambda retries a failed asynchronous invocation twice, then drops the event (the reconciler's case);
+    // a failing on-execution-end never fails the execution's own end.
+    let failure: Error | undefined;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const recovery = (await this.onExecutionEnd(
+          event as never,
+          fakeContext('traffic-shift-OnExecutionEnd')
+        )) as RecoveryResult;
+        this.emit({ type: 'recovery', executionArn: final.executionArn, recovery });
+        return recovery;
+      } catch (error) {
+        failure = error as Error;
+      }
+    }
+    this.emit({
+      type: 'recovery',
+      executionArn: final.executionArn,
+      error: failure?.name ?? 'Error',
+      cause: failure?.message ?? '',
+    });
+    return null;
   }
 }
 
