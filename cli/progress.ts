@@ -199,7 +199,7 @@ export class ProgressPrinter {
   private redraw(): void {
     if (!this.live) return;
     const line = this.statusLine();
-    const columns = this.stream.columns ?? 120;
+    const columns = this.stream.columns || 120;
     // Keep it to one terminal row (escape codes do not take columns; count without them).
     const visible = line.replace(ESCAPE_CODES, '');
     const fitted = visible.length > columns - 1 ? shorten(visible, columns - 1) : line;

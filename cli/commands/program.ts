@@ -20,6 +20,9 @@ Endpoints and credentials come from the AWS SDK's default chain: AWS_REGION / AW
 standard endpoint variables (AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL_CLOUDWATCH,
 AWS_ENDPOINT_URL). None set: the real account.`;
 
+/** Real ms per virtual second of waiting by default: a healthy rehearsal (~50 virtual minutes) takes about 20 s. */
+export const DEFAULT_PACE_MS = 5;
+
 function integer(name: string, min = 0) {
   return (value: string): number => {
     const parsed = Number(value);
@@ -77,7 +80,7 @@ export function buildProgram(
       '--pace <ms>',
       'real milliseconds per virtual second of waiting (0: as fast as possible)',
       nonNegative('--pace'),
-      8
+      DEFAULT_PACE_MS
     )
     .addHelpText(
       'after',

@@ -23,9 +23,6 @@ export interface RehearseOptions {
   pace: number;
 }
 
-/** Real ms per virtual second by default: a healthy run (~35 virtual minutes) takes about 20 s. */
-export const DEFAULT_PACE_MS = 8;
-
 export async function rehearse(options: RehearseOptions): Promise<number> {
   const scenario = SCENARIOS[options.scenario];
   const reportPath = options.report ?? `reports/rehearsal-${scenario.name}.html`;

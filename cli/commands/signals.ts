@@ -6,6 +6,10 @@
 export interface Interruptions {
   /** What to do before quitting at once (stop moto). */
   onForce(action: () => unknown): void;
+  /**
+   * The run is over: later signals are ignored while the command writes its summary and exits (a
+   * forwarded duplicate arriving now must not kill the process with the default action).
+   */
   dispose(): void;
 }
 
@@ -16,7 +20,9 @@ export function interruptions(options: {
   const graceMs = options.graceMs ?? 2_000;
   let firstAt = 0;
   let force: (() => unknown) | undefined;
+  let done = false;
   const handler = (signal: NodeJS.Signals) => {
+    if (done) return;
     const now = Date.now();
     if (firstAt === 0) {
       firstAt = now;
@@ -37,8 +43,7 @@ export function interruptions(options: {
       force = action;
     },
     dispose() {
-      process.off('SIGINT', handler);
-      process.off('SIGTERM', handler);
+      done = true;
     },
   };
 }
