@@ -146,8 +146,10 @@ export class LocalExecutionRegistry implements ExecutionControl {
     name: string,
     input: unknown
   ): Promise<{ executionArn: string; startDate: string }> {
+    const known = this.executions.size;
     const execution = this.register(stateMachineArn, name, input);
-    this.listener.onStart?.(execution);
+    // A repeat with the same name and input while RUNNING returns that execution; it starts nothing new.
+    if (this.executions.size > known) this.listener.onStart?.(execution);
     return { executionArn: execution.executionArn, startDate: execution.startDate };
   }
 
