@@ -1,0 +1,181 @@
+/**
+ * Part 3: cold start. Bundles every handler with esbuild exactly as scripts/build.ts (and SAM's esbuild
+ * builder, template.yaml Metadata) does: ESM, minified, node24, the createRequire banner; plus a metafile to
+ * see what each bundle contains. Then, per bundle:
+ * - size of index.mjs (minified JavaScript, source map not counted);
+ * - the @aws-sdk clients it contains (metafile inputs) against the clients its handler file imports;
+ * - the largest packages by bytes in the output;
+ * - module initialization time, two ways, median of `runs` fresh Node processes each:
+ *   (a) in process: `performance.now()` around `await import(bundle)` (what Lambda's INIT spends on our code),
+ *   (b) wall clock of `node bundle` minus wall clock of a bare `node -e 0` (the issue's definition).
+ * Node is the one running this script (process.execPath: the project's Node 24 under npm).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+
+const HANDLERS_DIR = 'functions/handlers';
+
+export interface BundleResult {
+  fn: string;
+  bytes: number;
+  /** @aws-sdk/client-* packages found in the bundle. */
+  clients: string[];
+  /** @aws-sdk/client-* packages the handler file imports (value imports). */
+  expectedClients: string[];
+  /** Clients bundled but not imported by the handler itself. */
+  extraClients: string[];
+  topPackages: { name: string; kb: number }[];
+  initInProcessMs: { median: number; min: number; max: number };
+  initWallMs: { median: number; min: number; max: number };
+}
+
+export interface ColdStartResult {
+  runs: number;
+  bareNodeWallMs: number;
+  node: string;
+  bundles: BundleResult[];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+const round = (value: number) => Math.round(value * 10) / 10;
+
+/** The package an input path belongs to: `@aws-sdk/client-cloudwatch`, `zod`, or `(project)`. */
+function packageOf(path: string): string {
+  const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(path.replace(/\\/g, '/'));
+  return match?.[1] ?? '(project)';
+}
+
+function expectedClientsOf(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  const found = new Set<string>();
+  for (const match of source.matchAll(
+    /^import\s+(?!type\b)[^;]*?from\s+'@aws-sdk\/(client-[a-z0-9-]+)'/gm
+  ))
+    found.add(`@aws-sdk/${match[1]}`);
+  return [...found].sort();
+}
+
+/** Environment of a Lambda function at INIT (what the SDK and Powertools read at import). */
+const LAMBDA_ENV = {
+  PATH: process.env['PATH'] ?? '',
+  AWS_REGION: 'us-east-1',
+  AWS_DEFAULT_REGION: 'us-east-1',
+  AWS_LAMBDA_FUNCTION_NAME: 'traffic-shift-bench',
+  AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+  AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+  POWERTOOLS_SERVICE_NAME: 'traffic-shift',
+};
+
+function timeWall(args: string[]): number {
+  const started = performance.now();
+  const run = spawnSync(process.execPath, args, { env: LAMBDA_ENV, encoding: 'utf8' });
+  const elapsed = performance.now() - started;
+  if (run.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${run.stderr}`);
+  return elapsed;
+}
+
+function timeImport(bundle: string): number {
+  const url = pathToFileURL(bundle).href;
+  const code = `const t = performance.now(); await import(${JSON.stringify(url)}); process.stdout.write(String(performance.now() - t));`;
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    env: LAMBDA_ENV,
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`importing ${bundle} failed: ${run.stderr}`);
+  return Number(run.stdout.trim());
+}
+
+export async function runColdStart(
+  options: { runs?: number; onProgress?: (message: string) => void } = {}
+): Promise<ColdStartResult> {
+  const runs = options.runs ?? 9;
+  const outRoot = mkdtempSync(join(tmpdir(), 'traffic-shift-bench-'));
+  try {
+    const entries = readdirSync(HANDLERS_DIR)
+      .filter((file) => file.endsWith('.ts'))
+      .sort();
+    const built: { fn: string; outfile: string; metafile: Metafile; entry: string }[] = [];
+    for (const file of entries) {
+      const fn = basename(file, '.ts');
+      const outfile = join(outRoot, fn, 'index.mjs');
+      const result = await build({
+        entryPoints: [join(HANDLERS_DIR, file)],
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node24',
+        minify: true,
+        sourcemap: true,
+        outfile,
+        banner: {
+          js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        },
+        metafile: true,
+        logLevel: 'warning',
+      });
+      built.push({ fn, outfile, metafile: result.metafile, entry: join(HANDLERS_DIR, file) });
+    }
+    options.onProgress?.(`  built ${built.length} bundles with esbuild (minified, ESM, node24)`);
+    // Warm the file cache and the spawn path once, then measure.
+    timeWall(['-e', '0']);
+    const bare: number[] = [];
+    for (let i = 0; i < runs; i++) bare.push(timeWall(['-e', '0']));
+    const bareNodeWallMs = median(bare);
+    const bundles: BundleResult[] = [];
+    for (const { fn, outfile, metafile, entry } of built) {
+      const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.mjs'))?.[1];
+      const byPackage = new Map<string, number>();
+      for (const [path, info] of Object.entries(output?.inputs ?? {}))
+        byPackage.set(packageOf(path), (byPackage.get(packageOf(path)) ?? 0) + info.bytesInOutput);
+      const clients = [...byPackage.keys()]
+        .filter((name) => name.startsWith('@aws-sdk/client-'))
+        .sort();
+      const expectedClients = expectedClientsOf(entry);
+      timeImport(outfile);
+      const inProcess: number[] = [];
+      const wall: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        inProcess.push(timeImport(outfile));
+        wall.push(timeWall([outfile]) - bareNodeWallMs);
+      }
+      bundles.push({
+        fn,
+        bytes: statSync(outfile).size,
+        clients,
+        expectedClients,
+        extraClients: clients.filter((client) => !expectedClients.includes(client)),
+        topPackages: [...byPackage.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 6)
+          .map(([name, bytes]) => ({ name, kb: round(bytes / 1024) })),
+        initInProcessMs: {
+          median: round(median(inProcess)),
+          min: round(Math.min(...inProcess)),
+          max: round(Math.max(...inProcess)),
+        },
+        initWallMs: {
+          median: round(median(wall)),
+          min: round(Math.min(...wall)),
+          max: round(Math.max(...wall)),
+        },
+      });
+      options.onProgress?.(
+        `  ${fn.padEnd(18)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KB, init ${round(median(inProcess))} ms in process, ${round(median(wall))} ms wall over bare node`
+      );
+    }
+    return { runs, bareNodeWallMs: round(bareNodeWallMs), node: process.version, bundles };
+  } finally {
+    rmSync(outRoot, { recursive: true, force: true });
+  }
+}

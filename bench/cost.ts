@@ -1,0 +1,472 @@
+/**
+ * Part 2: the AWS cost of the reference migration (steps 1, 5, 10, 25, 50, 75, 100; 10-minute bakes;
+ * 1-minute evaluations; 10-minute final bake), counted from a real local run: the real ASL in
+ * aws-local-stepfunctions with the real handlers (cli/local-engine.ts) against a moto_server started here,
+ * fed by the closed-loop traffic model (cli/traffic-model.ts, healthy green, 3,000 req/min).
+ *
+ * Counted, never estimated:
+ * - state transitions: ExecutionEnd.stateTransitions (states entered + retries) of every execution;
+ * - Lambda invocations: every Task the engine ran (task-succeeded/task-failed), plus on-execution-end;
+ * - SDK calls by operation and GetMetricData metrics requested (MetricDataQueries per call), through
+ *   middleware on the orchestrator's own clients (the traffic model and the seeding use separate clients);
+ * - Step Functions control-plane calls the handlers make (the local registry stands in for the service).
+ * Route 53 on AWS takes ~60 s to report INSYNC while moto answers INSYNC at once; the main run therefore
+ * wraps the router so a change is PENDING for its first 60 s of virtual time (the engine's clock), which is
+ * what makes CheckDnsSync poll several times per step as it would on AWS. A second run with moto's instant
+ * INSYNC is reported as a detail.
+ */
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import {
+  type EngineEvent,
+  type ExecutionEnd,
+  LocalEngine,
+  VirtualClock,
+} from '../cli/local-engine.ts';
+import { clientConfig, type Moto, startMoto } from '../cli/moto.ts';
+import { BLUE_DISCOVERY_NAMES, GREEN_DISCOVERY_NAMES } from '../cli/scenarios.ts';
+import { seedRehearsalZone } from '../cli/seed.ts';
+import { TrafficModel } from '../cli/traffic-model.ts';
+import { EventBridgeNotifier } from '../functions/adapters/eventbridge-notifier.ts';
+import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
+import { type MigrationInputDraft, parseMigrationInput } from '../functions/core/input.ts';
+import type { Clock, RunState, TrafficRouter } from '../functions/core/state.ts';
+
+/** Prices (us-east-1) and where they come from. */
+export const PRICES = {
+  stepFunctionsPerTransition: {
+    usd: 0.025 / 1_000,
+    source:
+      'Step Functions Standard $0.025 per 1,000 state transitions (aws.amazon.com/step-functions/pricing; shared/docs/aws-facts.md 4.5)',
+  },
+  lambdaPerRequest: {
+    usd: 0.2 / 1_000_000,
+    source: 'Lambda $0.20 per 1M requests (aws.amazon.com/lambda/pricing)',
+  },
+  lambdaPerGbSecond: {
+    usd: 0.0000166667,
+    source:
+      'Lambda $0.0000166667 per GB-s (x86 price; the template deploys arm64 at $0.0000133334, so this is an upper bound), 256 MB (template MemorySize)',
+  },
+  getMetricDataPerMetric: {
+    usd: 0.01 / 1_000,
+    source:
+      'CloudWatch GetMetricData $0.01 per 1,000 metrics requested, no free tier (aws.amazon.com/cloudwatch/pricing; aws-facts.md 3.5)',
+  },
+  cloudWatchPerApiRequest: {
+    usd: 0.01 / 1_000,
+    source:
+      'CloudWatch API requests (ListMetrics) $0.01 per 1,000 requests beyond the 1M free tier; priced without the free tier',
+  },
+  route53Api: { usd: 0, source: 'Route 53 API calls are free (aws.amazon.com/route53/pricing)' },
+  eventBridgePerEvent: {
+    usd: 1 / 1_000_000,
+    source: 'EventBridge custom events $1.00 per million PutEvents entries (64 KB chunks)',
+  },
+  stepFunctionsApi: {
+    usd: 0,
+    source:
+      'Step Functions API calls (DescribeExecution, ListExecutions, GetExecutionHistory, StartExecution) carry no per-call charge',
+  },
+} as const;
+
+export const LAMBDA_MEMORY_GB = 0.25;
+/** Upper bound per invocation for the duration price (init, SDK calls against AWS instead of moto). */
+export const LAMBDA_DURATION_UPPER_BOUND_MS = 1_000;
+
+export interface CostRun {
+  label: string;
+  /** Virtual duration of the migration. */
+  virtualMinutes: number;
+  wallSeconds: number;
+  outcome: string;
+  executions: number;
+  stateTransitions: number;
+  historyEvents: number;
+  lambdaInvocations: number;
+  invocationsByFunction: Record<string, number>;
+  evaluations: number;
+  /** Measured handler wall time in this process (moto over loopback), milliseconds. */
+  handlerMs: { total: number; median: number; p95: number; max: number };
+  apiCalls: Record<string, number>;
+  getMetricDataMetrics: number;
+  putEventsEntries: number;
+  stepFunctionsApiCalls: Record<string, number>;
+}
+
+export interface CostBreakdown {
+  item: string;
+  quantity: number;
+  unit: string;
+  usd: number;
+  source: string;
+}
+
+/** The reference migration on the rehearsal's seeded records and discovery names. */
+export function referenceMigration(records: MigrationInputDraft['records']): MigrationInputDraft {
+  return {
+    migrationId: 'bench-reference',
+    records,
+    plan: {
+      steps: [1, 5, 10, 25, 50, 75, 100],
+      bakeSeconds: 600,
+      evaluationIntervalSeconds: 60,
+      finalBakeSeconds: 600,
+    },
+    metrics: {
+      greenDiscoveryNames: GREEN_DISCOVERY_NAMES,
+      blueDiscoveryNames: BLUE_DISCOVERY_NAMES,
+    },
+  };
+}
+
+/** Reports a change PENDING for its first `syncSeconds` of virtual time, as Route 53 does (~60 s). */
+class RealisticSyncRouter implements TrafficRouter {
+  private readonly inner: TrafficRouter;
+  private readonly clock: Clock;
+  private readonly syncMs: number;
+  private readonly submitted = new Map<string, number>();
+
+  constructor(inner: TrafficRouter, clock: Clock, syncSeconds: number) {
+    this.inner = inner;
+    this.clock = clock;
+    this.syncMs = syncSeconds * 1_000;
+  }
+
+  readPairs(...args: Parameters<TrafficRouter['readPairs']>) {
+    return this.inner.readPairs(...args);
+  }
+  listProtectedRecords(...args: Parameters<TrafficRouter['listProtectedRecords']>) {
+    return this.inner.listProtectedRecords(...args);
+  }
+  private remember(ids: string[]): string[] {
+    for (const id of ids) this.submitted.set(id, this.clock.now().getTime());
+    return ids;
+  }
+  async applyWeights(...args: Parameters<TrafficRouter['applyWeights']>) {
+    return this.remember(await this.inner.applyWeights(...args));
+  }
+  async restore(...args: Parameters<TrafficRouter['restore']>) {
+    return this.remember(await this.inner.restore(...args));
+  }
+  async getChangeStatus(changeId: string): Promise<'PENDING' | 'INSYNC'> {
+    const status = await this.inner.getChangeStatus(changeId);
+    const at = this.submitted.get(changeId);
+    return at !== undefined && this.clock.now().getTime() - at < this.syncMs ? 'PENDING' : status;
+  }
+}
+
+type Countable = {
+  middlewareStack: {
+    add: (middleware: never, options: { step: 'initialize'; name: string }) => void;
+  };
+};
+
+/** Counts every SDK call by operation; GetMetricData queries and PutEvents entries too. */
+function instrument(
+  client: Countable,
+  service: string,
+  calls: Record<string, number>,
+  extra: { metrics: number; entries: number }
+): void {
+  const middleware =
+    (
+      next: (args: { input: Record<string, unknown> }) => Promise<unknown>,
+      context: {
+        commandName?: string;
+      }
+    ) =>
+    async (args: { input: Record<string, unknown> }) => {
+      const operation = `${service} ${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
+      calls[operation] = (calls[operation] ?? 0) + 1;
+      const queries = args.input['MetricDataQueries'];
+      if (Array.isArray(queries)) extra.metrics += queries.length;
+      const entries = args.input['Entries'];
+      if (Array.isArray(entries) && service === 'EventBridge') extra.entries += entries.length;
+      return next(args);
+    };
+  client.middlewareStack.add(middleware as never, { step: 'initialize', name: 'benchCounter' });
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+}
+
+interface RunOptions {
+  realisticSync: boolean;
+  label: string;
+  /** Changes to the reference input (what-if runs). */
+  overrides?: (draft: MigrationInputDraft) => MigrationInputDraft;
+}
+
+let zoneCounter = 0;
+
+async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> {
+  const wallStart = performance.now();
+  const config = clientConfig(endpoint);
+  // The orchestrator's clients (counted) ...
+  const route53 = new Route53Client({ ...config, maxAttempts: 5 });
+  const cloudwatch = new CloudWatchClient(config);
+  const eventbridge = new EventBridgeClient(config);
+  // ... and the simulated environment's (not counted: ECS publishes Service Connect metrics itself).
+  const envRoute53 = new Route53Client({ ...config, maxAttempts: 5 });
+  const envCloudWatch = new CloudWatchClient(config);
+  const apiCalls: Record<string, number> = {};
+  const extra = { metrics: 0, entries: 0 };
+  instrument(route53 as unknown as Countable, 'Route53', apiCalls, extra);
+  instrument(cloudwatch as unknown as Countable, 'CloudWatch', apiCalls, extra);
+  instrument(eventbridge as unknown as Countable, 'EventBridge', apiCalls, extra);
+
+  const clock = new VirtualClock(
+    new Date(Math.floor(Date.now() / 60_000) * 60_000 - 6 * 3_600_000)
+  );
+  const startedMs = clock.now().getTime();
+  zoneCounter += 1;
+  const zone = await seedRehearsalZone(envRoute53, `bench-${zoneCounter}.example.com`);
+  const reference = referenceMigration(zone.records);
+  const draft = options.overrides?.(reference) ?? reference;
+  const input = parseMigrationInput(draft);
+  const model = new TrafficModel({
+    cloudwatch: envCloudWatch,
+    router: new Route53TrafficRouter(envRoute53),
+    clock,
+    records: zone.records,
+    namespace: input.metrics.namespace,
+    greenDiscoveryNames: input.metrics.greenDiscoveryNames,
+    blueDiscoveryNames: input.metrics.blueDiscoveryNames ?? [],
+    profile: {
+      requestsPerMinute: 3_000,
+      blue: () => ({ errorRatePercent: 0.2, latencyAvgMs: 80 }),
+      green: () => ({ errorRatePercent: 0.15, latencyAvgMs: 72 }),
+    },
+    seed: 11,
+    from: new Date(startedMs - 10 * 60_000),
+  });
+  // Green's smoke tests before the run, so preflight finds its HTTP metrics (as in the rehearsal).
+  model.greenSyntheticRequestsPerMinute = 20;
+  await model.publishUntilNow();
+  model.greenSyntheticRequestsPerMinute = 0;
+
+  const router = new Route53TrafficRouter(route53);
+  const invocationsByFunction: Record<string, number> = {};
+  const durations: number[] = [];
+  const taskStarted = new Map<string, number>();
+  let evaluations = 0;
+  const onEvent = (event: EngineEvent) => {
+    if (event.type === 'task-succeeded' || event.type === 'task-failed') {
+      const state = event.state ?? 'unknown';
+      invocationsByFunction[state] = (invocationsByFunction[state] ?? 0) + 1;
+      const began = taskStarted.get(event.executionArn);
+      if (began !== undefined) durations.push(performance.now() - began);
+      if (state === 'EvaluateMetrics' && event.type === 'task-succeeded') evaluations += 1;
+    }
+    if (event.type === 'recovery')
+      invocationsByFunction['OnExecutionEnd'] = (invocationsByFunction['OnExecutionEnd'] ?? 0) + 1;
+  };
+  const engine = new LocalEngine({
+    route53,
+    cloudwatch,
+    clock,
+    deliverStatusEvents: true,
+    notifier: new EventBridgeNotifier(eventbridge, {}),
+    ...(options.realisticSync
+      ? { router: new RealisticSyncRouter(router, clock, 60) }
+      : { router }),
+    beforeTask: async ({ executionArn }) => {
+      await model.publishUntilNow();
+      taskStarted.set(executionArn, performance.now());
+    },
+    onEvent,
+  });
+  // The Step Functions control plane the handlers call (DescribeExecution, ListExecutions, ...).
+  const stepFunctionsApiCalls: Record<string, number> = {};
+  const registry = engine.registry as unknown as Record<string, (...args: unknown[]) => unknown>;
+  for (const [method, operation] of [
+    ['describe', 'DescribeExecution'],
+    ['list', 'ListExecutions'],
+    ['start', 'StartExecution'],
+    ['stop', 'StopExecution'],
+    ['latestRunState', 'GetExecutionHistory'],
+  ] as const) {
+    const original = registry[method]?.bind(engine.registry);
+    if (original === undefined) continue;
+    registry[method] = (...args: unknown[]) => {
+      stepFunctionsApiCalls[operation] = (stepFunctionsApiCalls[operation] ?? 0) + 1;
+      return original(...args);
+    };
+  }
+  const started = engine.start(draft, `bench-reference-${zoneCounter}`);
+  const ends: ExecutionEnd[] = await engine.endOfChain(started.executionArn);
+  const last = ends.at(-1) as ExecutionEnd;
+  const sorted = [...durations].sort((a, b) => a - b);
+  const outcome =
+    last.status === 'SUCCEEDED'
+      ? ((last.output as RunState | null)?.outcome?.result ?? 'succeeded')
+      : `${last.status} ${last.error ?? ''}`.trim();
+  return {
+    label: options.label,
+    virtualMinutes: Math.round((clock.now().getTime() - startedMs) / 600) / 100,
+    wallSeconds: Math.round((performance.now() - wallStart) / 10) / 100,
+    outcome,
+    executions: ends.length,
+    stateTransitions: ends.reduce((sum, end) => sum + end.stateTransitions, 0),
+    historyEvents: ends.reduce((sum, end) => sum + end.historyEvents, 0),
+    lambdaInvocations: Object.values(invocationsByFunction).reduce((sum, n) => sum + n, 0),
+    invocationsByFunction,
+    evaluations,
+    handlerMs: {
+      total: Math.round(sorted.reduce((sum, ms) => sum + ms, 0)),
+      median: Math.round(quantile(sorted, 0.5) * 10) / 10,
+      p95: Math.round(quantile(sorted, 0.95) * 10) / 10,
+      max: Math.round((sorted.at(-1) ?? 0) * 10) / 10,
+    },
+    apiCalls,
+    getMetricDataMetrics: extra.metrics,
+    putEventsEntries: extra.entries,
+    stepFunctionsApiCalls,
+  };
+}
+
+/** Prices one run; Lambda duration at the measured handler times and at the 1 s upper bound. */
+export function price(run: CostRun): {
+  items: CostBreakdown[];
+  totalUsd: number;
+  totalUpperUsd: number;
+} {
+  const gbSecondsMeasured = (run.handlerMs.total / 1_000) * LAMBDA_MEMORY_GB;
+  const gbSecondsUpper =
+    ((run.lambdaInvocations * LAMBDA_DURATION_UPPER_BOUND_MS) / 1_000) * LAMBDA_MEMORY_GB;
+  const listMetrics = run.apiCalls['CloudWatch ListMetrics'] ?? 0;
+  const route53Calls = Object.entries(run.apiCalls)
+    .filter(([operation]) => operation.startsWith('Route53 '))
+    .reduce((sum, [, n]) => sum + n, 0);
+  const sfnCalls = Object.values(run.stepFunctionsApiCalls).reduce((sum, n) => sum + n, 0);
+  const items: CostBreakdown[] = [
+    {
+      item: 'Step Functions state transitions',
+      quantity: run.stateTransitions,
+      unit: 'transitions',
+      usd: run.stateTransitions * PRICES.stepFunctionsPerTransition.usd,
+      source: PRICES.stepFunctionsPerTransition.source,
+    },
+    {
+      item: 'Lambda requests',
+      quantity: run.lambdaInvocations,
+      unit: 'invocations',
+      usd: run.lambdaInvocations * PRICES.lambdaPerRequest.usd,
+      source: PRICES.lambdaPerRequest.source,
+    },
+    {
+      item: 'Lambda duration (upper bound: 1 s per invocation)',
+      quantity: Math.round(gbSecondsUpper * 100) / 100,
+      unit: 'GB-s',
+      usd: gbSecondsUpper * PRICES.lambdaPerGbSecond.usd,
+      source: `${PRICES.lambdaPerGbSecond.source}; measured locally: ${Math.round(gbSecondsMeasured * 1000) / 1000} GB-s ($${(gbSecondsMeasured * PRICES.lambdaPerGbSecond.usd).toFixed(6)})`,
+    },
+    {
+      item: 'CloudWatch GetMetricData metrics requested',
+      quantity: run.getMetricDataMetrics,
+      unit: 'metrics',
+      usd: run.getMetricDataMetrics * PRICES.getMetricDataPerMetric.usd,
+      source: PRICES.getMetricDataPerMetric.source,
+    },
+    {
+      item: 'CloudWatch ListMetrics requests',
+      quantity: listMetrics,
+      unit: 'requests',
+      usd: listMetrics * PRICES.cloudWatchPerApiRequest.usd,
+      source: PRICES.cloudWatchPerApiRequest.source,
+    },
+    {
+      item: 'Route 53 API calls',
+      quantity: route53Calls,
+      unit: 'calls',
+      usd: 0,
+      source: PRICES.route53Api.source,
+    },
+    {
+      item: 'EventBridge PutEvents entries',
+      quantity: run.putEventsEntries,
+      unit: 'events',
+      usd: run.putEventsEntries * PRICES.eventBridgePerEvent.usd,
+      source: PRICES.eventBridgePerEvent.source,
+    },
+    {
+      item: 'Step Functions API calls',
+      quantity: sfnCalls,
+      unit: 'calls',
+      usd: 0,
+      source: PRICES.stepFunctionsApi.source,
+    },
+  ];
+  const totalUpperUsd = items.reduce((sum, item) => sum + item.usd, 0);
+  const totalUsd =
+    totalUpperUsd -
+    gbSecondsUpper * PRICES.lambdaPerGbSecond.usd +
+    gbSecondsMeasured * PRICES.lambdaPerGbSecond.usd;
+  return { items, totalUsd, totalUpperUsd };
+}
+
+export interface CostResult {
+  runs: CostRun[];
+  pricing: ReturnType<typeof price>;
+  /** GetMetricData metrics per evaluation, and what a run costs with fewer discovery names. */
+  metricsPerEvaluation: number;
+}
+
+/** The main run first; the others are details and what-ifs on the same moto. */
+const RUNS: RunOptions[] = [
+  { realisticSync: true, label: 'reference, Route 53 INSYNC after 60 s (as on AWS)' },
+  { realisticSync: false, label: "reference, moto's immediate INSYNC" },
+  {
+    realisticSync: true,
+    label: 'what-if dns.syncPollSeconds 60 (INSYNC after 60 s)',
+    overrides: (draft) => ({ ...draft, dns: { syncPollSeconds: 60 } }),
+  },
+  {
+    realisticSync: true,
+    label: 'what-if plan.evaluationIntervalSeconds 120 (INSYNC after 60 s)',
+    overrides: (draft) => ({
+      ...draft,
+      plan: {
+        ...(draft.plan as object),
+        evaluationIntervalSeconds: 120,
+      } as MigrationInputDraft['plan'],
+    }),
+  },
+  {
+    realisticSync: true,
+    label: 'what-if one green discovery name, no blue baseline (INSYNC after 60 s)',
+    overrides: (draft) => ({ ...draft, metrics: { greenDiscoveryNames: ['orders'] } }),
+  },
+];
+
+export async function runCost(
+  onProgress: (message: string) => void = () => {}
+): Promise<CostResult> {
+  let moto: Moto | undefined;
+  try {
+    onProgress('  starting moto_server');
+    moto = await startMoto({ handleSignals: true });
+    const runs: CostRun[] = [];
+    for (const options of RUNS) {
+      const run = await runOnce(moto.endpoint, options);
+      runs.push(run);
+      const { totalUpperUsd } = price(run);
+      onProgress(
+        `  ${options.label}: ${run.outcome}, ${run.stateTransitions} transitions, $${totalUpperUsd.toFixed(4)}, ${run.wallSeconds} s wall`
+      );
+    }
+    const main = runs[0] as CostRun;
+    return {
+      runs,
+      pricing: price(main),
+      metricsPerEvaluation:
+        main.evaluations === 0 ? 0 : main.getMetricDataMetrics / main.evaluations,
+    };
+  } finally {
+    await moto?.stop();
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Our policy, driven in virtual time through the REAL core: `newRunState`, `afterShift`, `afterSyncCheck`,
+ * `evaluationWindow`, `evaluate` and `afterEvaluation` (which calls `decide`) are the functions the handlers
+ * call; this file only plays the state machine's loop (ShiftTraffic -> WaitForDnsSync/CheckDnsSync ->
+ * Bake/EvaluateMetrics/Decide) and the handlers' I/O against the simulated world. Nothing of the policy is
+ * re-implemented here.
+ */
+import { type MigrationInputDraft, parseMigrationInput } from '../../functions/core/input.ts';
+import {
+  afterEvaluation,
+  afterShift,
+  afterSyncCheck,
+  newRunState,
+  shiftTarget,
+} from '../../functions/core/run.ts';
+import type { RunState } from '../../functions/core/state.ts';
+import { type Evaluation, Verdict, type WeightedPair } from '../../functions/core/types.ts';
+import { evaluate } from '../../functions/core/verdict.ts';
+import { percentOf, weightsFor } from '../../functions/core/weights.ts';
+import { evaluationWindow } from '../../functions/core/window.ts';
+import type { World } from '../traffic.ts';
+import { type Policy, type PolicyRun, rollBack, SIMULATION_CAP_MS } from './policy.ts';
+
+export const GREEN_NAME = 'orders';
+export const BLUE_NAME = 'orders-appmesh';
+
+/** The reference migration of issue 6, everything else at the schema defaults (input.ts). */
+export function referenceInput(overrides: Partial<MigrationInputDraft> = {}): MigrationInputDraft {
+  return {
+    migrationId: 'bench',
+    records: [
+      {
+        hostedZoneId: 'Z0BENCH',
+        name: 'api.example.com',
+        type: 'A',
+        blueSetIdentifier: 'blue',
+        greenSetIdentifier: 'green',
+      },
+    ],
+    plan: {
+      steps: [1, 5, 10, 25, 50, 75, 100],
+      bakeSeconds: 600,
+      evaluationIntervalSeconds: 60,
+      finalBakeSeconds: 600,
+    },
+    metrics: { greenDiscoveryNames: [GREEN_NAME], blueDiscoveryNames: [BLUE_NAME] },
+    ...overrides,
+  };
+}
+
+/** A 100 % blue weighted pair with TTL 60 s, as preflight would snapshot it. */
+function snapshotPair(): WeightedPair {
+  const record = (side: 'blue' | 'green', weight: number, value: string) => ({
+    Name: 'api.example.com',
+    Type: 'A',
+    SetIdentifier: side,
+    Weight: weight,
+    TTL: 60,
+    ResourceRecords: [{ Value: value }],
+  });
+  return {
+    hostedZoneId: 'Z0BENCH',
+    name: 'api.example.com',
+    type: 'A',
+    blue: record('blue', 100, '192.0.2.10'),
+    green: record('green', 0, '198.51.100.20'),
+  };
+}
+
+/** The rollback trigger named by decide's reason (`failures (3) > maxFailures (2); …`). */
+function triggerOf(reason: string): string {
+  const match = /^(failures|consecutive failures|consecutive errors|inconclusive streak) \(/.exec(
+    reason
+  );
+  return match?.[1]?.replace(/ /g, '-') ?? 'other';
+}
+
+/** What EvaluateMetrics does (handlers/evaluate-metrics.ts), with the world as the metric source. */
+function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
+  const now = new Date(nowMs);
+  const window = evaluationWindow(now, state.status.judgingFrom, state.input.metrics);
+  if (window === null) {
+    return {
+      verdict: Verdict.Inconclusive,
+      reason: 'no complete metric window since the step became judgeable yet',
+      assessments: [],
+      window: null,
+    };
+  }
+  const green = {
+    kind: 'ok' as const,
+    services: state.input.metrics.greenDiscoveryNames.map((name) =>
+      world.sample('green', name, window, nowMs)
+    ),
+  };
+  const blueNames = state.input.metrics.blueDiscoveryNames ?? [];
+  const blue =
+    blueNames.length === 0
+      ? null
+      : {
+          kind: 'ok' as const,
+          services: blueNames.map((name) => world.sample('blue', name, window, nowMs)),
+        };
+  return evaluate(green, blue, state.input, window);
+}
+
+export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
+  const input = parseMigrationInput(draft);
+  const { plan, metrics, thresholds, limits, dns } = input;
+  const parameters = [
+    `plan: steps ${(plan.steps ?? []).join(', ')}; bake ${plan.bakeSeconds} s; evaluation every ${plan.evaluationIntervalSeconds} s; final bake ${plan.finalBakeSeconds} s`,
+    `metrics: window ${metrics.windowSeconds} s, period ${metrics.periodSeconds} s, publicationDelay ${metrics.publicationDelaySeconds} s; green ${metrics.greenDiscoveryNames.join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).join(', ') || 'none'}`,
+    `thresholds: errorRate <= ${thresholds.errorRateMaxPercent} % (Wilson lower bound at ${thresholds.confidence}), minRequests ${thresholds.minRequests}, baseline max(blue x ${thresholds.baseline.errorRateMaxRatio}, blue + ${thresholds.baseline.errorRateMinDeltaPercent} %) and latency max(blue x ${thresholds.baseline.latencyAvgMaxRatio}, blue + ${thresholds.baseline.latencyAvgMinDeltaMs} ms)`,
+    `limits: maxFailures ${limits.maxFailures}, maxConsecutiveFailures ${limits.maxConsecutiveFailures}, maxInconclusive ${limits.maxInconclusive} -> ${limits.onInconclusiveLimit}; DNS poll every ${dns.syncPollSeconds} s`,
+  ];
+  return {
+    name,
+    parameters,
+    run(world: World, startMs: number): PolicyRun {
+      const identity = {
+        executionArn: 'arn:aws:states:us-east-1:123456789012:execution:traffic-shift:bench',
+        executionName: 'bench',
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:traffic-shift',
+        startedAt: new Date(startMs).toISOString(),
+        generation: 1,
+        continuedFrom: null,
+      };
+      let state: RunState = newRunState(input, identity, [snapshotPair()]);
+      let t = startMs;
+      let judgements = 0;
+      for (;;) {
+        // ShiftTraffic: weights from the core, one write.
+        const target = shiftTarget(state);
+        const weights = state.snapshot.map((pair) => weightsFor(pair, target));
+        world.write(t, percentOf(weights[0] as (typeof weights)[number]));
+        const writtenAt = t;
+        state = afterShift(state, target, weights, ['/change/CBENCH'], new Date(t));
+        // WaitForDnsSync -> CheckDnsSync until INSYNC.
+        for (;;) {
+          t += state.waitSeconds * 1_000;
+          const synced = world.inSync(writtenAt, t);
+          state = afterSyncCheck(state, synced, new Date(t));
+          if (synced) break;
+        }
+        // Bake -> EvaluateMetrics -> Decide until the decision leaves the loop.
+        for (;;) {
+          t += state.waitSeconds * 1_000;
+          if (t - startMs > SIMULATION_CAP_MS) {
+            return {
+              outcome: 'held',
+              decidedAtMs: t,
+              rollbackCompleteMs: null,
+              trigger: null,
+              reason: state.decision?.reason ?? '',
+              judgements,
+            };
+          }
+          state = afterEvaluation(state, evaluateAt(state, world, t), new Date(t));
+          judgements += 1;
+          const decision = state.decision;
+          if (decision === null) throw new Error('afterEvaluation returned no decision');
+          if (decision.action === 'rollback')
+            return rollBack(world, t, triggerOf(decision.reason), decision.reason, judgements);
+          if (decision.action === 'complete') {
+            return {
+              outcome: 'completed',
+              decidedAtMs: t,
+              rollbackCompleteMs: null,
+              trigger: null,
+              reason: decision.reason,
+              judgements,
+            };
+          }
+          if (decision.action === 'advance') break;
+        }
+      }
+    },
+  };
+}
