@@ -2,7 +2,7 @@
  * The `traffic-shift` command line (commander). Each action returns its exit code; `main` runs the
  * program and turns a thrown CliError (or any error) into a message and an exit code.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../scenarios.ts';
 import { ExitCode, reportFailure } from './common.ts';
 
@@ -49,8 +49,13 @@ function timeScale(value: string): number | 'max' {
   return parsed;
 }
 
+/**
+ * The program. `run` executes an action and records its exit code; `embed` (tests) captures output and
+ * turns commander's own exits (help, usage errors) into exceptions, for every subcommand.
+ */
 export function buildProgram(
-  run: (action: () => Promise<number> | number, json: boolean) => Promise<void>
+  run: (action: () => Promise<number> | number, json: boolean) => Promise<void>,
+  embed?: { output: OutputConfiguration }
 ): Command {
   const program = new Command('traffic-shift')
     .description(
@@ -59,6 +64,7 @@ export function buildProgram(
     )
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES);
+  if (embed !== undefined) program.exitOverride().configureOutput(embed.output);
 
   program
     .command('rehearse')

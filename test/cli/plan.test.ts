@@ -1,0 +1,148 @@
+/**
+ * `traffic-shift plan FILE` (no AWS call) and the help every command carries.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CommanderError } from 'commander';
+import { describe, expect, it } from 'vitest';
+import { buildProgram } from '../../cli/commands/program.ts';
+import { parseMigrationInput } from '../../functions/core/input.ts';
+import { estimatePlan } from '../../functions/core/plan.ts';
+import { ROOT, runCli } from './run-cli.ts';
+
+const EXAMPLE = join(ROOT, 'examples/minimal-steps.json');
+const example = parseMigrationInput(JSON.parse(readFileSync(EXAMPLE, 'utf8')));
+
+describe.concurrent('traffic-shift plan', () => {
+  it('prints every step, the ETA and the worst-case exposure with their formulas', async () => {
+    // Prepare
+    const estimate = estimatePlan(example, { ttlSeconds: 60 });
+
+    // Act
+    const result = await runCli(['plan', EXAMPLE]);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    for (const step of estimate.steps) expect(result.stdout).toMatch(new RegExp(`\\s${step}%\\s`));
+    expect(result.stdout).toContain('ETA                  1 h 4 min');
+    expect(result.stdout).toContain(estimate.formulas.eta);
+    expect(result.stdout).toContain('worst-case exposure  8 min');
+    expect(result.stdout).toContain(estimate.formulas.worstCaseExposure);
+    expect(result.stdout).toContain('orders.internal.example.com A');
+  });
+
+  it('--json parses and carries the estimate; --ttl changes it', async () => {
+    // Prepare
+    const estimate = estimatePlan(example, { ttlSeconds: 300 });
+
+    // Act
+    const result = await runCli(['plan', EXAMPLE, '--ttl', '300', '--json']);
+
+    // Assess
+    expect(result.code).toBe(0);
+    const body = JSON.parse(result.stdout) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      migrationId: 'orders-api',
+      ttlSeconds: 300,
+      steps: estimate.steps,
+      etaSeconds: estimate.etaSeconds,
+      worstCaseExposureSeconds: estimate.worstCaseExposureSeconds,
+    });
+  });
+
+  it('an invalid file exits 4 and names the field and the rule', async () => {
+    // Act
+    const result = await runCli(['plan', join(ROOT, 'package.json')]);
+
+    // Assess
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('migrationId: is required');
+    expect(result.stderr).toMatch(/name: unknown key/);
+  });
+
+  it('a file that is not JSON exits 4 and says so', async () => {
+    // Act
+    const result = await runCli(['plan', join(ROOT, 'template.yaml'), '--json']);
+
+    // Assess
+    expect(result.code).toBe(4);
+    expect(JSON.parse(result.stdout)).toMatchObject({ outcome: 'invalid-input', exitCode: 4 });
+    expect(result.stderr).toMatch(/is not JSON|cannot read/);
+  });
+});
+
+/** Runs the program in-process with commander's exits turned into exceptions and its output captured. */
+async function help(argv: string[]): Promise<{ out: string; err: string; code: string }> {
+  let out = '';
+  let err = '';
+  const program = buildProgram(async () => undefined, {
+    output: { writeOut: (text) => (out += text), writeErr: (text) => (err += text) },
+  });
+  try {
+    await program.parseAsync(['node', 'traffic-shift', ...argv]);
+    return { out, err, code: 'none' };
+  } catch (error) {
+    return { out, err, code: (error as CommanderError).code };
+  }
+}
+
+describe('traffic-shift --help', () => {
+  it.each(['rehearse', 'run-local', 'plan', 'start', 'status', 'abort', 'report'])(
+    '%s --help describes its options',
+    async (command) => {
+      // Act
+      const result = await help([command, '--help']);
+
+      // Assess
+      expect(result.code).toBe('commander.helpDisplayed');
+      expect(result.out).toContain(`Usage: traffic-shift ${command}`);
+      expect(result.out).toContain('--help');
+      expect(result.out).toContain('--json');
+    }
+  );
+
+  it('the program help lists every command and the exit codes', async () => {
+    // Act
+    const result = await help(['--help']);
+
+    // Assess
+    for (const command of ['rehearse', 'run-local', 'plan', 'start', 'status', 'abort', 'report'])
+      expect(result.out).toContain(command);
+    expect(result.out).toContain('2  rolled back');
+    expect(result.out).toContain('4  invalid input');
+  });
+
+  it('an unknown scenario is refused with the choices', async () => {
+    // Act
+    const result = await help(['rehearse', '--scenario', 'nope']);
+
+    // Assess
+    expect(result.code).toBe('commander.invalidArgument');
+    expect(result.err).toContain('healthy');
+  });
+
+  it('start without a state machine, or --stack without --account, names what is missing', async () => {
+    // Act
+    const bare = await runCli(['start', EXAMPLE]);
+    const stackOnly = await runCli(['start', EXAMPLE, '--stack', 'demo', '--region', 'us-east-1']);
+
+    // Assess
+    expect(bare.code).toBe(1);
+    expect(bare.stderr).toMatch(/--state-machine-arn|AWS region/);
+    expect(stackOnly.code).toBe(1);
+    expect(stackOnly.stderr).toContain('--stack needs --account');
+  });
+
+  it('a watch interval that is not a number is refused by the argument parser', async () => {
+    // Act
+    const result = await help([
+      'status',
+      'arn:aws:states:us-east-1:123456789012:execution:sm:x',
+      '--watch',
+      'soon',
+    ]);
+
+    // Assess
+    expect(result.code).toBe('commander.invalidArgument');
+  });
+});
