@@ -344,10 +344,17 @@ function metricPanel(report: RunReport, scale: Scale, spec: MetricPanelSpec): st
       coords.push(`${f1(x)},${f1(y(entry.limit))}`);
     });
     const firstBaseline = baselines[0]!;
+    const baselineY = y(firstBaseline.limit);
+    // Named above its line when there is room; next to the absolute limit's line the legend names it.
+    const crowded = spec.limit !== null && Math.abs(y(spec.limit) - (baselineY - 8)) < 14;
     parts.push(
-      `<polyline id="${spec.id}-baseline-limit" class="baseline-limit" points="${coords.join(' ')}"><title>blue-relative limit</title></polyline>`,
-      `<text class="baseline-label" x="${f1(scale.x(Date.parse(firstBaseline.point.at)) - 8)}" y="${f1(y(firstBaseline.limit) - 5)}">blue-relative limit</text>`
+      `<polyline id="${spec.id}-baseline-limit" class="baseline-limit" points="${coords.join(' ')}"><title>blue-relative limit</title></polyline>`
     );
+    if (!crowded) {
+      parts.push(
+        `<text class="baseline-label" x="${f1(scale.x(Date.parse(firstBaseline.point.at)) - 8)}" y="${f1(baselineY - 5)}">blue-relative limit</text>`
+      );
+    }
   }
   if (spec.limit !== null) {
     const ly = f1(y(spec.limit));
@@ -407,13 +414,19 @@ interface TerminalLabel {
 
 /** Vertical markers: thin dashed lines at shifts, a strong labelled line at the rollback, abort or completion. */
 function markerLayer(report: RunReport, scale: Scale): { lines: string; labels: string } {
-  const top = WEIGHT.top;
   const bottom = AXIS_Y;
   const lines: string[] = [];
   for (const marker of report.markers.filter((m) => m.kind === 'shift')) {
     const x = f1(scale.x(Date.parse(marker.at)));
+    // Within the panels only, so the dotted line never crosses a panel title.
+    const segments = [WEIGHT, LANE, ERRORS, LATENCY]
+      .map(
+        (panel) =>
+          `<line class="marker-shift" x1="${x}" x2="${x}" y1="${panel.top}" y2="${panel.top + panel.height}"/>`
+      )
+      .join('');
     lines.push(
-      `<line class="marker-shift" x1="${x}" x2="${x}" y1="${top}" y2="${bottom}"><title>shift to ${escapeHtml(marker.label)}</title></line>`
+      `<g class="shift-marker"><title>shift to ${escapeHtml(marker.label)}</title>${segments}</g>`
     );
   }
   const terminal: TerminalLabel[] = [];
@@ -513,7 +526,7 @@ export function renderChart(report: RunReport): string {
   ].join('');
   return (
     `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Green weight, error rate and latency over time">` +
-    `<g id="shift-markers">${markers.lines}</g>${body}<g id="terminal-markers">${markers.labels}</g></svg>`
+    `${body}<g id="shift-markers">${markers.lines}</g><g id="terminal-markers">${markers.labels}</g></svg>`
   );
 }
 
