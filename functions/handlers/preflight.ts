@@ -5,11 +5,22 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SFNClient } from '@aws-sdk/client-sfn';
+import * as z from 'zod';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
-import { DriftDetectedError, PreflightFailedError, RunLockedError } from '../core/errors.ts';
-import { type MigrationInput, parseMigrationInput } from '../core/input.ts';
+import {
+  DriftDetectedError,
+  InvalidInputError,
+  PreflightFailedError,
+  RunLockedError,
+} from '../core/errors.ts';
+import {
+  describeIssues,
+  type MigrationInput,
+  MigrationInputSchema,
+  parseMigrationInput,
+} from '../core/input.ts';
 import { findLockOwner, type LockCandidate, recordKey } from '../core/lock.ts';
 import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
 import type {
@@ -43,6 +54,127 @@ export interface PreflightDeps {
 
 const isResume = (input: unknown): input is { resume: RunState } =>
   typeof input === 'object' && input !== null && 'resume' in input;
+
+const Weight = z.int('must be an integer').min(0, 'must be >= 0').max(255, 'must be <= 255');
+const PairKey = {
+  hostedZoneId: z.string().min(1),
+  name: z.string().min(1),
+  type: z.string().min(1),
+};
+const ResumedRecord = z.looseObject({
+  Name: z.string(),
+  Type: z.string(),
+  SetIdentifier: z.string().min(1),
+  Weight,
+});
+const Count = z.int('must be an integer').min(0, 'must be >= 0');
+const pairKeyOf = (pair: { hostedZoneId: string; name: string; type: string }) =>
+  `${pair.hostedZoneId.replace(/^\/hostedzone\//, '')} ${pair.name.toLowerCase().replace(/\.$/, '')} ${pair.type}`;
+
+/**
+ * A continuation's input is a RunState a ContinueAsNew handed over, but anyone allowed to start the state
+ * machine can send one: it is checked as strictly as a new migration (the migration input against the same
+ * schema, and every part the run reads) before any AWS call, so a damaged or hand-made `resume` is refused
+ * naming the field instead of steering the run.
+ */
+const ResumeSchema = z.strictObject({
+  resume: z
+    .looseObject({
+      input: MigrationInputSchema,
+      steps: z
+        .array(z.number().gt(0, 'must be > 0').max(100, 'must be <= 100'))
+        .min(1, 'must not be empty'),
+      run: z.looseObject({
+        executionArn: z.string().min(1),
+        executionName: z.string().min(1),
+        stateMachineArn: z.string().min(1),
+        startedAt: z
+          .string()
+          .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time'),
+        generation: z.int('must be an integer').min(1, 'must be >= 1'),
+        continuedFrom: z.string().min(1).nullable(),
+      }),
+      snapshot: z
+        .array(z.looseObject({ ...PairKey, blue: ResumedRecord, green: ResumedRecord }))
+        .min(1, 'must not be empty'),
+      expected: z.array(z.looseObject({ ...PairKey, blueWeight: Weight, greenWeight: Weight })),
+      status: z.looseObject({
+        stepIndex: z.int('must be an integer').min(-1, 'must be >= -1'),
+        greenPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100'),
+        syncedAt: z.string().nullable(),
+        judgingFrom: z.string().nullable(),
+        stepEvaluations: Count,
+        evaluations: Count,
+        failures: Count,
+        consecutiveFailures: Count,
+        inconclusiveStreak: Count,
+        consecutiveErrors: Count,
+      }),
+      change: z.looseObject({
+        ids: z.array(z.string()),
+        submittedAt: z.string().nullable(),
+        synced: z.boolean(),
+      }),
+    })
+    .superRefine((state, ctx) => {
+      // The snapshot and the expected weights must be of exactly the input's records, in order.
+      const wanted = state.input.records.map(pairKeyOf);
+      const same = (keys: string[]) =>
+        keys.length === wanted.length && keys.every((key, i) => key === wanted[i]);
+      if (!same(state.snapshot.map(pairKeyOf))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must hold exactly the pairs of input.records',
+          path: ['snapshot'],
+        });
+      }
+      state.snapshot.forEach((pair, i) => {
+        const ref = state.input.records[i];
+        if (
+          ref &&
+          (pair.blue.SetIdentifier !== ref.blueSetIdentifier ||
+            pair.green.SetIdentifier !== ref.greenSetIdentifier)
+        ) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'SetIdentifiers differ from input.records',
+            path: ['snapshot', i],
+          });
+        }
+      });
+      if (!same(state.expected.map(pairKeyOf))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must hold exactly the pairs of input.records',
+          path: ['expected'],
+        });
+      }
+      state.steps.forEach((step, i) => {
+        const previous = state.steps[i - 1];
+        if (previous !== undefined && step <= previous) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be greater than the previous step (${previous})`,
+            path: ['steps', i],
+          });
+        }
+      });
+      if (state.steps.at(-1) !== 100) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'the last step must be 100',
+          path: ['steps', state.steps.length - 1],
+        });
+      }
+    }),
+});
+
+/** @throws InvalidInputError naming every offending field of the continuation (`resume.…`). */
+function parseResume(raw: unknown): RunState {
+  const result = ResumeSchema.safeParse(raw);
+  if (!result.success) throw new InvalidInputError(describeIssues(result.error));
+  return result.data.resume as unknown as RunState;
+}
 
 /** Reads what a running execution locks: its records, and since when it holds them. */
 async function lockCandidate(
@@ -143,7 +275,7 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
     stateMachineArn: event.stateMachineArn,
   };
   if (isResume(event.input)) {
-    const previous = event.input.resume;
+    const previous = parseResume(event.input);
     await assertUnlocked(
       deps.executions,
       {
