@@ -19,6 +19,25 @@ import { build, type Metafile } from 'esbuild';
 
 const HANDLERS_DIR = 'functions/handlers';
 
+/** What every handler has besides its adapters: the middy stack with Powertools, and the core. */
+const BASELINE_SOURCE = `import { lambda } from './functions/lib/middy.ts';
+import * as core from './functions/core/index.ts';
+export const handler = lambda(async () => Object.keys(core).length);`;
+
+const BUILD_OPTIONS = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  banner: {
+    js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+  },
+  metafile: true,
+  logLevel: 'warning',
+} as const;
+
 export interface BundleResult {
   fn: string;
   bytes: number;
@@ -38,6 +57,10 @@ export interface ColdStartResult {
   bareNodeWallMs: number;
   node: string;
   bundles: BundleResult[];
+  /** Reference points, not functions: what our own code costs without any SDK client. */
+  baseline: { label: string; bytes: number; initInProcessMs: number };
+  /** Bundle sizes with `@aws-sdk/*` and `@smithy/*` left to the nodejs24.x runtime (External). */
+  sdkExternalBytes: Record<string, number>;
 }
 
 function median(values: number[]): number {
@@ -110,30 +133,56 @@ export async function runColdStart(
       const fn = basename(file, '.ts');
       const outfile = join(outRoot, fn, 'index.mjs');
       const result = await build({
+        ...BUILD_OPTIONS,
         entryPoints: [join(HANDLERS_DIR, file)],
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node24',
-        minify: true,
-        sourcemap: true,
         outfile,
-        banner: {
-          js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        },
-        metafile: true,
-        logLevel: 'warning',
       });
       built.push({ fn, outfile, metafile: result.metafile, entry: join(HANDLERS_DIR, file) });
     }
+    const sdkExternalBytes: Record<string, number> = {};
+    for (const file of entries) {
+      const fn = basename(file, '.ts');
+      const outfile = join(outRoot, 'sdk-external', fn, 'index.mjs');
+      await build({
+        ...BUILD_OPTIONS,
+        entryPoints: [join(HANDLERS_DIR, file)],
+        outfile,
+        external: ['@aws-sdk/*', '@smithy/*'],
+      });
+      sdkExternalBytes[fn] = statSync(outfile).size;
+    }
+    const baselineFile = join(outRoot, 'baseline', 'index.mjs');
+    await build({
+      ...BUILD_OPTIONS,
+      stdin: { contents: BASELINE_SOURCE, resolveDir: process.cwd(), loader: 'ts' },
+      outfile: baselineFile,
+    });
     options.onProgress?.(`  built ${built.length} bundles with esbuild (minified, ESM, node24)`);
-    // Warm the file cache and the spawn path once, then measure.
+    // Warm the file cache and the spawn path once, then measure round-robin: one sample of every bundle
+    // (and of a bare node) per round, so load from other processes spreads over all of them alike.
     timeWall(['-e', '0']);
+    for (const { outfile } of built) timeImport(outfile);
+    timeImport(baselineFile);
     const bare: number[] = [];
-    for (let i = 0; i < runs; i++) bare.push(timeWall(['-e', '0']));
+    const inProcess = new Map<string, number[]>();
+    const wallRaw = new Map<string, number[]>();
+    const baselineInit: number[] = [];
+    for (let round = 0; round < runs; round++) {
+      bare.push(timeWall(['-e', '0']));
+      for (const { fn, outfile } of built) {
+        inProcess.set(fn, [...(inProcess.get(fn) ?? []), timeImport(outfile)]);
+        wallRaw.set(fn, [...(wallRaw.get(fn) ?? []), timeWall([outfile])]);
+      }
+      baselineInit.push(timeImport(baselineFile));
+      options.onProgress?.(`  round ${round + 1}/${runs}`);
+    }
     const bareNodeWallMs = median(bare);
-    const bundles: BundleResult[] = [];
-    for (const { fn, outfile, metafile, entry } of built) {
+    const stats = (values: number[]) => ({
+      median: round(median(values)),
+      min: round(Math.min(...values)),
+      max: round(Math.max(...values)),
+    });
+    const bundles: BundleResult[] = built.map(({ fn, outfile, metafile, entry }) => {
       const output = Object.entries(metafile.outputs).find(([path]) => path.endsWith('.mjs'))?.[1];
       const byPackage = new Map<string, number>();
       for (const [path, info] of Object.entries(output?.inputs ?? {}))
@@ -142,14 +191,7 @@ export async function runColdStart(
         .filter((name) => name.startsWith('@aws-sdk/client-'))
         .sort();
       const expectedClients = expectedClientsOf(entry);
-      timeImport(outfile);
-      const inProcess: number[] = [];
-      const wall: number[] = [];
-      for (let i = 0; i < runs; i++) {
-        inProcess.push(timeImport(outfile));
-        wall.push(timeWall([outfile]) - bareNodeWallMs);
-      }
-      bundles.push({
+      return {
         fn,
         bytes: statSync(outfile).size,
         clients,
@@ -159,22 +201,23 @@ export async function runColdStart(
           .sort((a, b) => b[1] - a[1])
           .slice(0, 6)
           .map(([name, bytes]) => ({ name, kb: round(bytes / 1024) })),
-        initInProcessMs: {
-          median: round(median(inProcess)),
-          min: round(Math.min(...inProcess)),
-          max: round(Math.max(...inProcess)),
-        },
-        initWallMs: {
-          median: round(median(wall)),
-          min: round(Math.min(...wall)),
-          max: round(Math.max(...wall)),
-        },
-      });
-      options.onProgress?.(
-        `  ${fn.padEnd(18)} ${(statSync(outfile).size / 1024).toFixed(0).padStart(5)} KB, init ${round(median(inProcess))} ms in process, ${round(median(wall))} ms wall over bare node`
-      );
-    }
-    return { runs, bareNodeWallMs: round(bareNodeWallMs), node: process.version, bundles };
+        initInProcessMs: stats(inProcess.get(fn) ?? []),
+        initWallMs: stats((wallRaw.get(fn) ?? []).map((ms) => ms - bareNodeWallMs)),
+      };
+    });
+    const baseline = {
+      label: 'middy + Powertools logger/metrics + the core, no SDK client',
+      bytes: statSync(baselineFile).size,
+      initInProcessMs: round(median(baselineInit)),
+    };
+    return {
+      runs,
+      bareNodeWallMs: round(bareNodeWallMs),
+      node: process.version,
+      bundles,
+      baseline,
+      sdkExternalBytes,
+    };
   } finally {
     rmSync(outRoot, { recursive: true, force: true });
   }
