@@ -12,7 +12,6 @@ import { isAtSnapshot } from '../../functions/core/weights.ts';
 import {
   BatchLog,
   countsText,
-  currentWeights,
   GREEN_NAMES,
   greenPercentReader,
   makeEngine,
@@ -131,6 +130,11 @@ async function run(
   // A Lambda still running after the stop would write now: give it the chance.
   await settle();
   const pairs = await world.router.readPairs(world.zone.records);
+  const weights = pairs.map((pair) => ({
+    name: pair.name,
+    blue: pair.blue.Weight,
+    green: pair.green.Weight,
+  }));
   return {
     shape,
     status: end.status,
@@ -138,7 +142,7 @@ async function run(
     stoppedIn,
     batches,
     atSnapshot: isAtSnapshot(pairs, world.snapshot),
-    weights: await currentWeights(world.router, world.zone.records),
+    weights,
     lateBatches: batches.batches.length - landedAtEnd,
     recovery: end.recovery
       ? `${end.recovery.action}${end.recovery.restored ? ' (restored)' : ''}: ${end.recovery.reason}`

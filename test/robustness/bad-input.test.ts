@@ -272,7 +272,6 @@ const validDraft: fc.Arbitrary<MigrationInputDraft> = fc
 /** A genuine continuation: what ContinueAsNew hands over, after 0 or 1 shifts. */
 const validResume = fc.tuple(validDraft, fc.boolean()).map(([draft, shifted]) => {
   const input = parseMigrationInput(draft);
-  const { router } = spyPorts().deps;
   const snapshot = input.records.map((ref) => {
     const key = { hostedZoneId: ref.hostedZoneId, name: ref.name, type: ref.type };
     const alias = (side: string) => ({
@@ -298,7 +297,6 @@ const validResume = fc.tuple(validDraft, fc.boolean()).map(([draft, shifted]) =>
       },
     } satisfies WeightedPair;
   });
-  void router;
   const first = newRunState(
     input,
     {
@@ -344,51 +342,74 @@ const onlyPlanKind = (draft: Draft, kind: Record<string, unknown>) => {
   Object.assign(draft.plan, kind);
 };
 
+/** Sets `target[key]` and returns the path the error must name. */
+function put(target: object, key: string, value: unknown, path: string): string {
+  (target as Record<string, unknown>)[key] = value;
+  return path;
+}
+
+/** Deletes `target[key]` and returns the path the error must name. */
+function drop(target: object, key: string, path: string): string {
+  delete (target as Record<string, unknown>)[key];
+  return path;
+}
+
+/** Replaces the plan's kind and returns the path the error must name. */
+function planKindOf(draft: Draft, kind: Record<string, unknown>, path: string): string {
+  onlyPlanKind(draft, kind);
+  return path;
+}
+
 const MUTATIONS: Mutation[] = [
   {
     name: 'migrationId-pattern',
-    apply: (d, n) => (
-      (d['migrationId'] = pick(['', '-x', '_lead', 'has space', 'x'.repeat(65), 'ünï', 'a/b'], n)),
-      'migrationId'
-    ),
+    apply: (d, n) =>
+      put(
+        d,
+        'migrationId',
+        pick(['', '-x', '_lead', 'has space', 'x'.repeat(65), 'ünï', 'a/b'], n),
+        'migrationId'
+      ),
   },
-  { name: 'migrationId-missing', apply: (d) => (delete d['migrationId'], 'migrationId') },
+  { name: 'migrationId-missing', apply: (d) => drop(d, 'migrationId', 'migrationId') },
   {
     name: 'migrationId-type',
-    apply: (d, n) => ((d['migrationId'] = pick([42, null, true, ['x']], n)), 'migrationId'),
+    apply: (d, n) => put(d, 'migrationId', pick([42, null, true, ['x']], n), 'migrationId'),
   },
-  { name: 'records-empty', apply: (d) => ((d.records = []), 'records') },
+  { name: 'records-empty', apply: (d) => put(d, 'records', [], 'records') },
   {
     name: 'records-too-many',
     apply: (d) => {
       const base = d.records[0]!;
-      d.records = Array.from({ length: 51 }, (_, i) => ({ ...base, name: `r${i}.example.com` }));
-      return 'records';
+      return put(
+        d,
+        'records',
+        Array.from({ length: 51 }, (_, i) => ({ ...base, name: `r${i}.example.com` })),
+        'records'
+      );
     },
   },
   {
     name: 'records-type',
-    apply: (d, n) => (
-      ((d as Record<string, unknown>)['records'] = pick(['api.example.com', {}, null, 7], n)),
-      'records'
-    ),
+    apply: (d, n) => put(d, 'records', pick(['api.example.com', {}, null, 7], n), 'records'),
   },
   {
     name: 'hostedZoneId',
     apply: (d, n) => {
       const i = n % d.records.length;
-      d.records[i]!['hostedZoneId'] = pick(
-        ['z0123lower', 'Z-12', '', 'Z'.repeat(33), '/hostedzone/', 12345],
-        n
+      return put(
+        d.records[i]!,
+        'hostedZoneId',
+        pick(['z0123lower', 'Z-12', '', 'Z'.repeat(33), '/hostedzone/', 12345], n),
+        `records[${i}].hostedZoneId`
       );
-      return `records[${i}].hostedZoneId`;
     },
   },
   {
     name: 'record-name',
     apply: (d, n) => {
       const i = n % d.records.length;
-      d.records[i]!['name'] = pick(
+      const name = pick(
         [
           '',
           'a..example.com',
@@ -399,15 +420,19 @@ const MUTATIONS: Mutation[] = [
         ],
         n
       );
-      return `records[${i}].name`;
+      return put(d.records[i]!, 'name', name, `records[${i}].name`);
     },
   },
   {
     name: 'record-type',
     apply: (d, n) => {
       const i = n % d.records.length;
-      d.records[i]!['type'] = pick(['a', 'SOA', 'NS', 'ANY', '', 5], n);
-      return `records[${i}].type`;
+      return put(
+        d.records[i]!,
+        'type',
+        pick(['a', 'SOA', 'NS', 'ANY', '', 5], n),
+        `records[${i}].type`
+      );
     },
   },
   {
@@ -415,16 +440,24 @@ const MUTATIONS: Mutation[] = [
     apply: (d, n) => {
       const i = n % d.records.length;
       const side = pick(['blueSetIdentifier', 'greenSetIdentifier'], n);
-      d.records[i]![side] = pick(['', 'x'.repeat(129), null], n);
-      return `records[${i}].${side}`;
+      return put(
+        d.records[i]!,
+        side,
+        pick(['', 'x'.repeat(129), null], n),
+        `records[${i}].${side}`
+      );
     },
   },
   {
     name: 'set-identifiers-equal',
     apply: (d, n) => {
       const i = n % d.records.length;
-      d.records[i]!['greenSetIdentifier'] = d.records[i]!['blueSetIdentifier'];
-      return `records[${i}].greenSetIdentifier`;
+      return put(
+        d.records[i]!,
+        'greenSetIdentifier',
+        d.records[i]!['blueSetIdentifier'],
+        `records[${i}].greenSetIdentifier`
+      );
     },
   },
   {
@@ -443,17 +476,19 @@ const MUTATIONS: Mutation[] = [
     name: 'unknown-key',
     apply: (d, n) => {
       const where = pick(['root', 'plan', 'metrics', 'record', 'thresholds', 'dns'], n);
-      if (where === 'root') return ((d['migrationID'] = 'typo'), 'migrationID');
-      if (where === 'plan') return ((d.plan['bakeSecs'] = 600), 'plan.bakeSecs');
+      if (where === 'root') return put(d, 'migrationID', 'typo', 'migrationID');
+      if (where === 'plan') return put(d.plan, 'bakeSecs', 600, 'plan.bakeSecs');
       if (where === 'metrics')
-        return ((d.metrics['greenDiscoveryName'] = 'x'), 'metrics.greenDiscoveryName');
-      if (where === 'record') return ((d.records[0]!['weight'] = 10), 'records[0].weight');
+        return put(d.metrics, 'greenDiscoveryName', 'x', 'metrics.greenDiscoveryName');
+      if (where === 'record') return put(d.records[0]!, 'weight', 10, 'records[0].weight');
       if (where === 'thresholds')
-        return (
-          (d['thresholds'] = { ...(d['thresholds'] as object), errorRate: 1 }),
+        return put(
+          d,
+          'thresholds',
+          { ...(d['thresholds'] as object), errorRate: 1 },
           'thresholds.errorRate'
         );
-      return ((d['dns'] = { ...(d['dns'] as object), ttl: 60 }), 'dns.ttl');
+      return put(d, 'dns', { ...(d['dns'] as object), ttl: 60 }, 'dns.ttl');
     },
   },
   {
@@ -469,156 +504,165 @@ const MUTATIONS: Mutation[] = [
         n
       );
       const key = Object.keys(extra)[0]!;
-      if (key in d.plan)
-        Object.assign(
-          d.plan,
-          key === 'canary' ? { linear: { stepPercent: 10 } } : { canary: { percent: 10 } }
-        );
-      else Object.assign(d.plan, extra);
+      Object.assign(
+        d.plan,
+        key in d.plan
+          ? key === 'canary'
+            ? { linear: { stepPercent: 10 } }
+            : { canary: { percent: 10 } }
+          : extra
+      );
       return 'plan';
     },
   },
-  { name: 'plan-no-kind', apply: (d) => (onlyPlanKind(d, {}), 'plan') },
+  { name: 'plan-no-kind', apply: (d) => planKindOf(d, {}, 'plan') },
   {
     name: 'steps-not-increasing',
-    apply: (d) => (onlyPlanKind(d, { steps: [50, 10, 100] }), 'plan.steps[1]'),
+    apply: (d) => planKindOf(d, { steps: [50, 10, 100] }, 'plan.steps[1]'),
   },
   {
     name: 'steps-last-not-100',
-    apply: (d, n) => (
-      onlyPlanKind(d, { steps: pick([[10, 50], [99.9]], n) }), `plan.steps[${pick([1, 0], n)}]`
-    ),
+    apply: (d, n) =>
+      planKindOf(d, { steps: pick([[10, 50], [99.9]], n) }, `plan.steps[${pick([1, 0], n)}]`),
   },
   {
     name: 'step-out-of-range',
-    apply: (d, n) => (
-      onlyPlanKind(d, {
-        steps: pick(
-          [
-            [0, 100],
-            [10.25, 100],
-            [-5, 100],
-          ],
-          n
-        ),
-      }),
-      'plan.steps[0]'
-    ),
+    apply: (d, n) =>
+      planKindOf(
+        d,
+        {
+          steps: pick(
+            [
+              [0, 100],
+              [10.25, 100],
+              [-5, 100],
+            ],
+            n
+          ),
+        },
+        'plan.steps[0]'
+      ),
   },
-  { name: 'steps-empty', apply: (d) => (onlyPlanKind(d, { steps: [] }), 'plan.steps') },
+  { name: 'steps-empty', apply: (d) => planKindOf(d, { steps: [] }, 'plan.steps') },
   {
     name: 'canary-100',
-    apply: (d, n) => (
-      onlyPlanKind(d, { canary: { percent: pick([100, 0, 12.34], n) } }), 'plan.canary.percent'
-    ),
+    apply: (d, n) =>
+      planKindOf(d, { canary: { percent: pick([100, 0, 12.34], n) } }, 'plan.canary.percent'),
   },
   {
     name: 'linear-range',
-    apply: (d, n) => (
-      onlyPlanKind(d, { linear: { stepPercent: pick([0.5, 51, 10.05], n) } }),
-      'plan.linear.stepPercent'
-    ),
+    apply: (d, n) =>
+      planKindOf(
+        d,
+        { linear: { stepPercent: pick([0.5, 51, 10.05], n) } },
+        'plan.linear.stepPercent'
+      ),
   },
   {
     name: 'exponential-factor',
-    apply: (d, n) => (
-      onlyPlanKind(d, { exponential: { startPercent: 1, factor: pick([1.2, 11, Number.NaN], n) } }),
-      'plan.exponential.factor'
-    ),
+    apply: (d, n) =>
+      planKindOf(
+        d,
+        { exponential: { startPercent: 1, factor: pick([1.2, 11, Number.NaN], n) } },
+        'plan.exponential.factor'
+      ),
   },
   {
     name: 'bakeSeconds',
-    apply: (d, n) => (
-      (d.plan['bakeSeconds'] = pick([59, 60.5, 604_801, -1, '600'], n)), 'plan.bakeSeconds'
-    ),
+    apply: (d, n) =>
+      put(d.plan, 'bakeSeconds', pick([59, 60.5, 604_801, -1, '600'], n), 'plan.bakeSeconds'),
   },
   {
     name: 'interval-above-bake',
-    apply: (d) => (
-      Object.assign(d.plan, { bakeSeconds: 120, evaluationIntervalSeconds: 180 }),
-      'plan.evaluationIntervalSeconds'
-    ),
+    apply: (d) => {
+      Object.assign(d.plan, { bakeSeconds: 120, evaluationIntervalSeconds: 180 });
+      return 'plan.evaluationIntervalSeconds';
+    },
   },
   {
     name: 'finalBakeSeconds',
-    apply: (d, n) => (
-      (d.plan['finalBakeSeconds'] = pick([-1, 604_801, 1.5], n)), 'plan.finalBakeSeconds'
-    ),
+    apply: (d, n) =>
+      put(d.plan, 'finalBakeSeconds', pick([-1, 604_801, 1.5], n), 'plan.finalBakeSeconds'),
   },
   {
     name: 'period-not-multiple',
-    apply: (d, n) => (
-      Object.assign(d.metrics, { periodSeconds: pick([90, 30, 3_660], n), windowSeconds: 3_600 }),
-      'metrics.periodSeconds'
-    ),
+    apply: (d, n) => {
+      Object.assign(d.metrics, { periodSeconds: pick([90, 30, 3_660], n), windowSeconds: 3_600 });
+      return 'metrics.periodSeconds';
+    },
   },
   {
     name: 'window-not-multiple',
-    apply: (d) => (
-      Object.assign(d.metrics, { periodSeconds: 120, windowSeconds: 180 }), 'metrics.windowSeconds'
-    ),
+    apply: (d) => {
+      Object.assign(d.metrics, { periodSeconds: 120, windowSeconds: 180 });
+      return 'metrics.windowSeconds';
+    },
   },
   {
     name: 'green-names-empty',
-    apply: (d) => ((d.metrics['greenDiscoveryNames'] = []), 'metrics.greenDiscoveryNames'),
+    apply: (d) => put(d.metrics, 'greenDiscoveryNames', [], 'metrics.greenDiscoveryNames'),
   },
   {
     name: 'green-name-too-long',
-    apply: (d) => (
-      (d.metrics['greenDiscoveryNames'] = ['x'.repeat(65)]), 'metrics.greenDiscoveryNames[0]'
-    ),
+    apply: (d) =>
+      put(d.metrics, 'greenDiscoveryNames', ['x'.repeat(65)], 'metrics.greenDiscoveryNames[0]'),
   },
-  {
-    name: 'metrics-missing',
-    apply: (d) => (delete (d as Record<string, unknown>)['metrics'], 'metrics'),
-  },
+  { name: 'metrics-missing', apply: (d) => drop(d, 'metrics', 'metrics') },
   {
     name: 'publication-delay',
-    apply: (d, n) => (
-      (d.metrics['publicationDelaySeconds'] = pick([-1, 901, 1.5], n)),
-      'metrics.publicationDelaySeconds'
-    ),
+    apply: (d, n) =>
+      put(
+        d.metrics,
+        'publicationDelaySeconds',
+        pick([-1, 901, 1.5], n),
+        'metrics.publicationDelaySeconds'
+      ),
   },
   {
     name: 'confidence',
-    apply: (d, n) => (
-      (d['thresholds'] = { confidence: pick([0.3, 1, 'high'], n) }), 'thresholds.confidence'
-    ),
+    apply: (d, n) =>
+      put(d, 'thresholds', { confidence: pick([0.3, 1, 'high'], n) }, 'thresholds.confidence'),
   },
   {
     name: 'minRequests',
-    apply: (d, n) => (
-      (d['thresholds'] = { minRequests: pick([0, 1.5, 1_000_001], n) }), 'thresholds.minRequests'
-    ),
+    apply: (d, n) =>
+      put(d, 'thresholds', { minRequests: pick([0, 1.5, 1_000_001], n) }, 'thresholds.minRequests'),
   },
   {
     name: 'latency-limit',
-    apply: (d, n) => (
-      (d['thresholds'] = { latencyAvgMaxMs: pick([0, -10], n) }), 'thresholds.latencyAvgMaxMs'
-    ),
+    apply: (d, n) =>
+      put(d, 'thresholds', { latencyAvgMaxMs: pick([0, -10], n) }, 'thresholds.latencyAvgMaxMs'),
   },
   {
     name: 'limits',
-    apply: (d, n) => (
-      (d['limits'] = pick(
-        [{ maxFailures: -1 }, { onInconclusiveLimit: 'panic' }, { maxConsecutiveErrors: 2.5 }],
+    apply: (d, n) => {
+      const [key, value] = pick(
+        [
+          ['maxFailures', -1],
+          ['onInconclusiveLimit', 'panic'],
+          ['maxConsecutiveErrors', 2.5],
+        ] as const,
         n
-      )),
-      `limits.${pick(['maxFailures', 'onInconclusiveLimit', 'maxConsecutiveErrors'], n)}`
-    ),
+      );
+      return put(d, 'limits', { [key]: value }, `limits.${key}`);
+    },
   },
   {
     name: 'dns',
-    apply: (d, n) => (
-      (d['dns'] = pick(
-        [{ syncPollSeconds: 0 }, { maxSyncWaitSeconds: 30 }, { maxTtlSeconds: 86_401 }],
+    apply: (d, n) => {
+      const [key, value] = pick(
+        [
+          ['syncPollSeconds', 0],
+          ['maxSyncWaitSeconds', 30],
+          ['maxTtlSeconds', 86_401],
+        ] as const,
         n
-      )),
-      `dns.${pick(['syncPollSeconds', 'maxSyncWaitSeconds', 'maxTtlSeconds'], n)}`
-    ),
+      );
+      return put(d, 'dns', { [key]: value }, `dns.${key}`);
+    },
   },
-  { name: 'mode', apply: (d) => ((d['mode'] = 'dry-run'), 'mode') },
-  { name: 'onDrift', apply: (d) => ((d['onDrift'] = 'ignore'), 'onDrift') },
+  { name: 'mode', apply: (d) => put(d, 'mode', 'dry-run', 'mode') },
+  { name: 'onDrift', apply: (d) => put(d, 'onDrift', 'ignore', 'onDrift') },
   {
     name: 'section-type',
     apply: (d, n) => {
@@ -632,8 +676,7 @@ const MUTATIONS: Mutation[] = [
         ] as const,
         n
       );
-      (d as Record<string, unknown>)[key] = value;
-      return key;
+      return put(d, key, value, key);
     },
   },
 ];
@@ -652,13 +695,11 @@ const notAnObject = fc
 
 /** A broken continuation: garbage `resume`, a missing part, or a migration input broken the same ways. */
 const invalidResume = fc.oneof(
-  fc
-    .constantFrom<unknown>(null, 42, 'state', [], true)
-    .map((resume) => ({
-      input: { resume } as unknown,
-      path: 'resume',
-      mutation: 'resume-not-an-object',
-    })),
+  fc.constantFrom<unknown>(null, 42, 'state', [], true).map((resume) => ({
+    input: { resume } as unknown,
+    path: 'resume',
+    mutation: 'resume-not-an-object',
+  })),
   fc
     .tuple(
       validResume,

@@ -125,7 +125,8 @@ async function runWithFaults(
     blueDiscoveryNames: [],
     profile: PROFILES[profileName],
     seed,
-    from: new Date(clock.now().getTime() - 10 * 60_000),
+    // Three minutes of history before the run: enough for Preflight to find green's HTTP metrics.
+    from: new Date(clock.now().getTime() - 3 * 60_000),
   });
   model.greenSyntheticRequestsPerMinute = 20;
   await model.publishUntilNow();
