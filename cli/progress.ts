@@ -185,8 +185,10 @@ export class ProgressPrinter {
     const c = this.color;
     const position = `step ${this.step.index + 1}/${this.step.total} · ${c(`${this.step.greenPercent}% green`, 'bold')}`;
     const time = this.start ? sinceStart(this.lastAt, this.start) : '';
-    const parts = [bar(this.step.index + 1, this.step.total), position, time, this.weights];
+    // Most telling first: a narrow terminal cuts the weights before the verdict.
+    const parts = [bar(this.step.index + 1, this.step.total), position, time];
     if (this.lastVerdict) parts.push(`last ${this.lastVerdict}`);
+    parts.push(this.weights);
     return parts.filter((part) => part !== '').join('  ');
   }
 
