@@ -3,7 +3,8 @@
  * machine is created from the real ASL text; with moto's execution simulation off, executions stay RUNNING
  * until stopped, which is what a just-started migration looks like.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   CreateStateMachineCommand,
@@ -187,6 +188,24 @@ describe('commands for a deployed stack, against moto Step Functions', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toContain('ABORTED');
     expect(result.stdout).toContain('on-execution-end restores the snapshot');
+  });
+
+  it('report ARN pages the history and writes the HTML report (moto serves a static history)', async () => {
+    // Prepare
+    const started = await startExample('--name', 'report-check');
+    const out = join(mkdtempSync(join(tmpdir(), 'traffic-shift-report-')), 'report.html');
+
+    // Act
+    const result = await runCli(['report', started.executionArn, '--out', out, '--json'], env);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      command: 'report',
+      executionArn: started.executionArn,
+      report: out,
+    });
+    expect(readFileSync(out, 'utf8')).toContain('<svg id="chart"');
   });
 
   it('status of an execution that does not exist exits 1 with the service error', async () => {
