@@ -59,8 +59,8 @@ export function buildProgram(
 ): Command {
   const program = new Command('traffic-shift')
     .description(
-      'Moves live traffic from App Mesh (blue) to ECS Service Connect (green) with Route 53 weights, judged by\n' +
-        'Service Connect metrics, rolled back automatically. Start with: traffic-shift rehearse'
+      'Moves live traffic from App Mesh (blue) to ECS Service Connect (green) with Route 53 weights, ' +
+        'judged by Service Connect metrics, rolled back automatically. Start with: traffic-shift rehearse'
     )
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES);
