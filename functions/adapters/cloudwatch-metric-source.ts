@@ -10,6 +10,7 @@ import {
   type ListMetricsCommandOutput,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchBusyError } from '../core/errors.ts';
 import type { MetricQuery, MetricSource } from '../core/state.ts';
 import type { MetricReading, ServiceSample } from '../core/types.ts';
 
@@ -180,6 +181,29 @@ function weightedAverage(averages: Series | undefined, counts: Series | undefine
   return samples > 0 ? weighted / samples : null;
 }
 
+const BUSY_ERRORS = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'LimitExceededException',
+  'RequestLimitExceeded',
+]);
+
+/** Throttling and 5xx become CloudWatchBusyError (the state machine retries it); anything else is unchanged. */
+function translateListError(error: unknown): unknown {
+  const shaped = error as
+    | { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } }
+    | undefined;
+  const serverFault =
+    shaped?.$fault === 'server' || (shaped?.$metadata?.httpStatusCode ?? 0) >= 500;
+  if (!BUSY_ERRORS.has(shaped?.name ?? '') && !serverFault) return error;
+  return new CloudWatchBusyError(
+    `ListMetrics: CloudWatch is busy (${shaped?.name}) after the SDK's retries; retry later`,
+    {
+      cause: error,
+    }
+  );
+}
+
 /**
  * Reads Service Connect metrics from CloudWatch. Never throws for metric problems: an SDK error, a
  * status other than `Complete` or an error message becomes `{ kind: 'unavailable', reason }`.
@@ -261,15 +285,19 @@ export class CloudWatchMetricSource implements MetricSource {
     for (const metricName of HTTP_METRICS) {
       let nextToken: string | undefined;
       for (let page = 0; page < MAX_LIST_PAGES; page++) {
-        const out: ListMetricsCommandOutput = await this.#client.send(
-          new ListMetricsCommand({
-            Namespace: namespace,
-            MetricName: metricName,
-            Dimensions: [{ Name: 'TargetDiscoveryName' }],
-            RecentlyActive: 'PT3H',
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          })
-        );
+        const out: ListMetricsCommandOutput = await this.#client
+          .send(
+            new ListMetricsCommand({
+              Namespace: namespace,
+              MetricName: metricName,
+              Dimensions: [{ Name: 'TargetDiscoveryName' }],
+              RecentlyActive: 'PT3H',
+              ...(nextToken ? { NextToken: nextToken } : {}),
+            })
+          )
+          .catch((error: unknown) => {
+            throw translateListError(error);
+          });
         for (const metric of out.Metrics ?? []) {
           const value = metric.Dimensions?.find((d) => d.Name === 'TargetDiscoveryName')?.Value;
           if (value !== undefined && wanted.has(value)) found.add(value);

@@ -128,6 +128,12 @@ function errorName(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
 }
 
+/** A 5xx from the service (or its front end): transient, like throttling, and retried the same way. */
+export function isServerFault(error: unknown): boolean {
+  const shaped = error as { $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  return shaped?.$fault === 'server' || (shaped?.$metadata?.httpStatusCode ?? 0) >= 500;
+}
+
 /**
  * Translates Route 53 errors into the orchestrator's errors; anything else is returned unchanged.
  * The SDK has already retried the busy errors (its default strategy classes them as throttling).
@@ -136,7 +142,7 @@ function translate(error: unknown, context: string): unknown {
   const name = errorName(error);
   if (name === undefined) return error;
   const message = (error as Error).message;
-  if (BUSY_ERRORS.has(name)) {
+  if (BUSY_ERRORS.has(name) || isServerFault(error)) {
     return new Route53BusyError(
       `${context}: Route 53 is busy (${name}) after the SDK's retries; retry later`,
       { cause: error }

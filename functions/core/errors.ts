@@ -61,6 +61,11 @@ export class Route53NotFoundError extends TrafficShiftError {
   override name = 'Route53NotFoundError' as const;
 }
 
+/** CloudWatch throttled or failed transiently where a reading cannot degrade to an Error verdict (preflight). */
+export class CloudWatchBusyError extends TrafficShiftError {
+  override name = 'CloudWatchBusyError' as const;
+}
+
 /** Step Functions control plane throttled or failed transiently. Retry with backoff. */
 export class StepFunctionsBusyError extends TrafficShiftError {
   override name = 'StepFunctionsBusyError' as const;
@@ -91,6 +96,7 @@ export const ERROR_NAMES = [
   'Route53BusyError',
   'Route53ChangeRejectedError',
   'Route53NotFoundError',
+  'CloudWatchBusyError',
   'StepFunctionsBusyError',
   'StepFunctionsRejectedError',
   'DnsSyncTimeoutError',

@@ -392,3 +392,56 @@ describe('Method: listDiscoveryNamesWithHttpMetrics', () => {
     });
   });
 });
+
+describe('Method: listDiscoveryNamesWithHttpMetrics, transient errors', () => {
+  it.each([
+    {
+      name: 'Throttling',
+      error: Object.assign(new Error('Rate exceeded'), {
+        name: 'Throttling',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 400 },
+      }),
+    },
+    {
+      name: 'a 503',
+      error: Object.assign(new Error('Service Unavailable'), {
+        name: 'ServiceUnavailable',
+        $fault: 'server',
+        $metadata: { httpStatusCode: 503 },
+      }),
+    },
+  ])('turns $name into CloudWatchBusyError, which the state machine retries', async ({ error }) => {
+    // Prepare
+    cloudwatch.on(ListMetricsCommand).rejects(error);
+
+    // Act + Assess
+    await expect(
+      new CloudWatchMetricSource(new CloudWatchClient({})).listDiscoveryNamesWithHttpMetrics(
+        'AWS/ECS',
+        ['orders']
+      )
+    ).rejects.toMatchObject({ name: 'CloudWatchBusyError' });
+  });
+
+  it('passes an access error through unchanged', async () => {
+    // Prepare
+    cloudwatch
+      .on(ListMetricsCommand)
+      .rejects(
+        Object.assign(new Error('denied'), {
+          name: 'AccessDenied',
+          $fault: 'client',
+          $metadata: { httpStatusCode: 403 },
+        })
+      );
+
+    // Act + Assess
+    await expect(
+      new CloudWatchMetricSource(new CloudWatchClient({})).listDiscoveryNamesWithHttpMetrics(
+        'AWS/ECS',
+        ['orders']
+      )
+    ).rejects.toMatchObject({ name: 'AccessDenied' });
+  });
+});

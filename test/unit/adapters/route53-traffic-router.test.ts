@@ -15,7 +15,10 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Route53TrafficRouter } from '../../../functions/adapters/route53-traffic-router.ts';
+import {
+  isServerFault,
+  Route53TrafficRouter,
+} from '../../../functions/adapters/route53-traffic-router.ts';
 import {
   PreflightFailedError,
   Route53BusyError,
@@ -592,5 +595,29 @@ describe('Method: listProtectedRecords', () => {
 
     // Act + Assess
     await expect(router.listProtectedRecords([ref])).rejects.toBe(denied);
+  });
+});
+
+describe('Function: isServerFault', () => {
+  it.each([
+    {
+      name: 'a 503 from the service',
+      error: { $fault: 'server', $metadata: { httpStatusCode: 503 } },
+      fault: true,
+    },
+    {
+      name: 'a 502 from a proxy without a fault tag',
+      error: { $metadata: { httpStatusCode: 502 } },
+      fault: true,
+    },
+    {
+      name: 'a client error',
+      error: { $fault: 'client', $metadata: { httpStatusCode: 400 } },
+      fault: false,
+    },
+    { name: 'no metadata', error: new Error('x'), fault: false },
+  ])('$name -> $fault', ({ error, fault }) => {
+    // Act + Assess
+    expect(isServerFault(error)).toBe(fault);
   });
 });
