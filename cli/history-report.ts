@@ -244,6 +244,7 @@ export function reportFromHistories(
     historyEvents,
     stateTransitions,
     plannedSteps: state?.steps ?? [],
+    clock: 'real',
   };
 }
 

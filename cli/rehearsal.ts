@@ -77,6 +77,8 @@ export interface RunReport {
   stateTransitions: number;
   /** The plan's green percents (from the run state), when known. */
   plannedSteps?: number[];
+  /** Whose clock the times are on: a local run's virtual clock, or AWS's. */
+  clock?: 'virtual' | 'real';
 }
 
 /** Where the run stands after a shift or an evaluation. */

@@ -774,7 +774,7 @@ export function renderReport(report: RunReport): string {
     <tr><th>Outcome</th><td><b>${escapeHtml(OUTCOME_TEXT[report.outcome])}</b> <span class="muted">(exit code ${report.exitCode})</span></td></tr>
     <tr><th>Migration</th><td class="mono">${escapeHtml(report.migrationId)}</td></tr>
     <tr><th>Execution</th><td class="mono">${escapeHtml(report.executionArn)}</td></tr>
-    <tr><th>Started · ended</th><td>${escapeHtml(utc(report.startedAt))} · ${escapeHtml(utc(report.endedAt))} <span class="muted">(${escapeHtml(formatDuration(duration))})</span></td></tr>
+    <tr><th>Started · ended</th><td>${escapeHtml(utc(report.startedAt))} · ${escapeHtml(utc(report.endedAt))} <span class="muted">(${escapeHtml(formatDuration(duration))}${report.clock === 'virtual' ? ' of virtual time: waits were compressed' : ''})</span></td></tr>
     <tr><th>Steps</th><td>${stepsText(report)}</td></tr>
     <tr><th>Evaluations</th><td>${report.timeline.length} ${verdictCounts(report.timeline)}</td></tr>
     <tr><th>Limits</th><td>${escapeHtml(limits)}</td></tr>
@@ -795,7 +795,7 @@ export function renderReport(report: RunReport): string {
     ${evaluationRows(report, start) || '<tr><td colspan="9" class="muted">no evaluation</td></tr>'}
   </table>
 </section>
-<footer>traffic-shift report · times in UTC · ${escapeHtml(report.executionArn)}</footer>
+<footer>traffic-shift report · times in UTC${report.clock === 'virtual' ? ' on the local run’s virtual clock' : ''} · ${escapeHtml(report.executionArn)}</footer>
 </main>
 </body>
 </html>

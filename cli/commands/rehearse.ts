@@ -57,6 +57,7 @@ export async function rehearse(options: RehearseOptions): Promise<number> {
       ...(options.seed === undefined ? {} : { seed: options.seed }),
     });
     printer.finish();
+    report.clock = 'virtual';
     const written = writeReport(report, reportPath);
     const realMs = Date.now() - began;
     if (options.json) {

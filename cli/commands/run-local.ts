@@ -120,6 +120,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     historyEvents: ends.reduce((sum, end) => sum + end.historyEvents, 0),
     stateTransitions: ends.reduce((sum, end) => sum + end.stateTransitions, 0),
     plannedSteps: latest?.steps ?? [],
+    clock: options.timeScale === 1 ? 'real' : 'virtual',
   };
   const written = writeReport(report, options.report ?? `reports/run-${input.migrationId}.html`);
   const realMs = Date.now() - began;
