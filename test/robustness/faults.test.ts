@@ -60,7 +60,10 @@ const CLOUDWATCH_KINDS: CloudWatchFaultKind[] = [
   'LimitExceededException',
   'EmptyResult',
 ];
-/** Above the retry most runs end early (a 5xx is not retried by design), so that placement gets more runs. */
+/**
+ * Above the retry, 40 % of every Task attempt's operations fail, so many runs exhaust the state machine's
+ * retriers early (mostly in Preflight, before any write): that placement gets more runs.
+ */
 const SEEDS: Record<FaultPlacement, number[]> = {
   'below-retry': [11, 23, 37],
   'above-retry': [11, 23, 37, 41, 53, 67, 71, 83, 97, 101, 113, 127],
