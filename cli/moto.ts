@@ -66,6 +66,9 @@ function waitForExit(child: ChildProcess): Promise<void> {
 
 /**
  * Starts `moto_server -H 127.0.0.1 -p <free port>` and resolves once `POST /moto-api/reset` answers.
+ * `detached` puts the server in its own process group: Ctrl-C in a terminal signals the whole foreground
+ * group, and the rehearsal needs moto alive after Ctrl-C so that on-execution-end can restore the snapshot.
+ * Either way the server is killed when this process exits.
  *
  * @throws Error when the server exits early or does not answer within about 15 s.
  * @example
@@ -73,13 +76,16 @@ function waitForExit(child: ChildProcess): Promise<void> {
  * beforeAll(async () => { moto = await startMoto(); });
  * afterAll(() => moto.stop());
  */
-export async function startMoto(options: { handleSignals?: boolean } = {}): Promise<Moto> {
+export async function startMoto(
+  options: { handleSignals?: boolean; detached?: boolean } = {}
+): Promise<Moto> {
   installExitHook(options.handleSignals ?? true);
   const port = await freePort();
   // MOTO_PORT must equal -p: moto calls itself on that port (e.g. Lambda from Step Functions).
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     env: { ...process.env, MOTO_PORT: String(port) },
     stdio: 'ignore',
+    detached: options.detached ?? false,
   });
   running.add(child);
   let spawnError: Error | undefined;
@@ -108,7 +114,7 @@ export async function startMoto(options: { handleSignals?: boolean } = {}): Prom
   throw new Error(
     `moto_server did not answer on ${endpoint}` +
       (spawnError
-        ? `: ${spawnError.message}`
+        ? `: ${spawnError.message} (is moto installed? pip install "moto[server]")`
         : child.exitCode !== null
           ? `: exited with ${child.exitCode}`
           : ''),

@@ -5,12 +5,12 @@
  * does, and on-execution-end restores the snapshot, as it would on AWS.
  */
 import { resolve } from 'node:path';
+import { startMoto } from '../moto.ts';
 import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progress.ts';
 import { runRehearsal } from '../rehearsal.ts';
 import { writeReport } from '../report.ts';
 import { SCENARIOS, type ScenarioName } from '../scenarios.ts';
 import { ExitCode, printJson } from './common.ts';
-import { startPrivateMoto } from './private-moto.ts';
 import { interruptions } from './signals.ts';
 
 export interface RehearseOptions {
@@ -40,9 +40,9 @@ export async function rehearse(options: RehearseOptions): Promise<number> {
     },
   });
   const began = Date.now();
-  let moto: Awaited<ReturnType<typeof startPrivateMoto>> | undefined;
+  let moto: Awaited<ReturnType<typeof startMoto>> | undefined;
   try {
-    moto = await startPrivateMoto();
+    moto = await startMoto({ handleSignals: false, detached: true });
     signals.onForce(() => moto?.stop());
     printer.note(
       `moto_server on ${moto.endpoint}: hosted zone example.com with api (alias to two load balancers) and www (A, TTL 60), 100 % blue`
