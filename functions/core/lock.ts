@@ -14,6 +14,8 @@ export interface LockCandidate {
   recordKeys: string[];
   /** The execution it continues, if it is a continuation. */
   continuedFrom: string | null;
+  /** Whether it already passed preflight (a Task returned its state): it holds the lock whatever the order. */
+  established?: boolean;
 }
 
 /** `Z123 api.example.com A`: what two runs must not share. */
@@ -30,7 +32,8 @@ const byStartThenName = (a: LockCandidate, b: LockCandidate) =>
  * Which execution owns the records `self` wants, or null when `self` may proceed.
  * The owner is the earliest-started running execution sharing a record (ties: the smaller name), so two runs
  * started at the same moment agree on one winner without a lock table. A continuation is never blocked by the
- * execution it continues (both run for a moment while the predecessor hands over).
+ * execution it continues (both run for a moment while the predecessor hands over). A rival that already passed
+ * preflight always wins, so a tie that is not simultaneous cannot let two runs through.
  *
  * @example
  * findLockOwner(self, [self, older]); // => older: self must fail fast, naming older.executionArn
@@ -47,6 +50,10 @@ export function findLockOwner(
       other.continuedFrom !== self.executionArn &&
       other.recordKeys.some((key) => mine.has(key))
   );
+  // A rival that already passed preflight owns the records, even if this run sorts first: the ordering only
+  // settles runs that are in preflight at the same time.
+  const established = rivals.filter((rival) => rival.established === true).sort(byStartThenName)[0];
+  if (established !== undefined) return established;
   const winner = rivals.reduce(
     (best, rival) => (byStartThenName(rival, best) < 0 ? rival : best),
     self

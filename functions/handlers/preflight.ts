@@ -179,26 +179,36 @@ function parseResume(raw: unknown): RunState {
 /** Reads what a running execution locks: its records, and since when it holds them. */
 async function lockCandidate(
   executions: ExecutionControl,
-  executionArn: string
+  executionArn: string,
+  mine: readonly string[]
 ): Promise<LockCandidate> {
   const described = await executions.describe(executionArn);
   const input = described.input;
+  const records = isResume(input)
+    ? input.resume.input.records
+    : (input as Partial<MigrationInput> | null)?.records;
+  const recordKeys = Array.isArray(records) ? records.map(recordKey) : [];
+  // Only a rival on the same records needs the (paged) history read that tells whether it passed preflight.
+  const established =
+    recordKeys.some((key) => mine.includes(key)) &&
+    (await executions.latestRunState(executionArn)) !== null;
   if (isResume(input)) {
     return {
       executionArn,
       name: described.name,
       startDate: input.resume.run.startedAt,
-      recordKeys: input.resume.input.records.map(recordKey),
+      recordKeys,
       continuedFrom: input.resume.run.continuedFrom,
+      established,
     };
   }
-  const records = (input as Partial<MigrationInput> | null)?.records;
   return {
     executionArn,
     name: described.name,
     startDate: described.startDate,
-    recordKeys: Array.isArray(records) ? records.map(recordKey) : [],
+    recordKeys,
     continuedFrom: null,
+    established,
   };
 }
 
@@ -211,7 +221,7 @@ async function assertUnlocked(
   const others = await Promise.all(
     running
       .filter((execution) => execution.executionArn !== self.executionArn)
-      .map((execution) => lockCandidate(executions, execution.executionArn))
+      .map((execution) => lockCandidate(executions, execution.executionArn, self.recordKeys))
   );
   const owner = findLockOwner(self, others);
   if (owner !== null) {
@@ -267,6 +277,47 @@ async function assertMetricsExist(metrics: MetricSource, input: MigrationInput) 
   }
 }
 
+/** Canonical JSON (sorted keys), so that two copies of the same state compare equal. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v
+  );
+}
+
+/**
+ * A continuation's `resume` state decides who holds the lock (startedAt) and what a rollback writes (snapshot),
+ * so it must be the predecessor's own: an execution of this state machine whose latest state matches.
+ */
+async function assertGenuineContinuation(
+  executions: ExecutionControl,
+  previous: RunState,
+  stateMachineArn: string
+) {
+  const from = previous.run.continuedFrom;
+  const refuse = (why: string) => {
+    throw new PreflightFailedError(
+      `preflight failed: resume is not a genuine continuation: ${why}`
+    );
+  };
+  if (from === null) return refuse('resume.run.continuedFrom is null');
+  const predecessor = await executions.describe(from);
+  if (predecessor.stateMachineArn !== stateMachineArn) {
+    return refuse(`${from} belongs to ${predecessor.stateMachineArn}, not ${stateMachineArn}`);
+  }
+  const latest = await executions.latestRunState(from);
+  const same = (pick: (state: RunState) => unknown) =>
+    latest !== null && canonical(pick(latest)) === canonical(pick(previous));
+  if (
+    !same((state) => state.snapshot) ||
+    !same((state) => state.expected) ||
+    !same((state) => state.run.startedAt)
+  ) {
+    return refuse(`its snapshot, weights or start do not match the latest state of ${from}`);
+  }
+}
+
 /** The preflight logic, without middy, so tests and the rehearsal can call it with their own dependencies. */
 export async function preflight(event: PreflightEvent, deps: PreflightDeps): Promise<RunState> {
   const self = {
@@ -276,6 +327,7 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
   };
   if (isResume(event.input)) {
     const previous = parseResume(event.input);
+    await assertGenuineContinuation(deps.executions, previous, self.stateMachineArn);
     await assertUnlocked(
       deps.executions,
       {

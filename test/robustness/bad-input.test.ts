@@ -68,7 +68,9 @@ function spyPorts(
   weights?: (ref: { hostedZoneId: string; name: string; type: string }) => {
     blue: number;
     green: number;
-  }
+  },
+  /** For a continuation: the predecessor whose latest state it resumes (preflight checks it is genuine). */
+  predecessor?: RunState
 ): Spies {
   const calls: string[] = [];
   const refused = async () => {
@@ -116,11 +118,24 @@ function spyPorts(
     listDiscoveryNamesWithHttpMetrics: async (_namespace, names) => [...names],
   };
   const executions: ExecutionControl = {
-    describe: refused,
+    describe: predecessor
+      ? async (executionArn) => ({
+          executionArn,
+          stateMachineArn: SM,
+          name: 'self-prev',
+          status: 'SUCCEEDED',
+          startDate: NOW,
+          stopDate: null,
+          input: {},
+          error: null,
+          cause: null,
+          redriveCount: 0,
+        })
+      : refused,
     list: async () => [],
     start: refused,
     stop: refused,
-    latestRunState: refused,
+    latestRunState: predecessor ? async () => structuredClone(predecessor) : refused,
   };
   return {
     deps: {
@@ -782,7 +797,8 @@ describe('Bad input at the Preflight handler: refused naming the field before an
       weights?: Parameters<typeof spyPorts>[0]
     ) => {
       count(kind);
-      const { deps, calls } = spyPorts(weights);
+      const resume = (input as { resume?: RunState } | null)?.resume;
+      const { deps, calls } = spyPorts(weights, kind === 'valid-resume' ? resume : undefined);
       const outcome = await preflight(eventFor(input), deps).then(
         (state) => state,
         (error: unknown) => error as Error

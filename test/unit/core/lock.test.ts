@@ -75,6 +75,15 @@ describe('Function: findLockOwner', () => {
     expect(found?.name ?? null).toBe(owner);
   });
 
+  it('yields to a rival that already passed preflight even when it would sort first', () => {
+    // Prepare: same instant, self has the smaller name, but the rival's preflight already returned.
+    const self = candidate('a', '2026-01-01T00:00:00Z', [API]);
+    const rival = { ...candidate('b', '2026-01-01T00:00:00Z', [API]), established: true };
+
+    // Act + Assess
+    expect(findLockOwner(self, [rival])?.name).toBe('b');
+  });
+
   it('never blocks its own successor, which carries the run on', () => {
     // Prepare
     const self = candidate('a', '2026-01-01T00:00:00Z', [API]);

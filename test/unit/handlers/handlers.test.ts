@@ -27,6 +27,7 @@ import { draft, inputWith, pairWith, traffic } from '../core/fixtures.ts';
 const ZONE = 'Z0123456789ABC';
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:ts';
 const SELF = 'arn:aws:states:us-east-1:123456789012:execution:ts:self';
+const PREDECESSOR = 'arn:aws:states:us-east-1:123456789012:execution:ts:previous';
 const blueOnly = (): WeightedPair => pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
 
 let router: FakeRouter;
@@ -183,8 +184,9 @@ describe('Handler: preflight', () => {
     // Prepare
     const previous = {
       ...runState(),
-      run: { ...runState().run, generation: 2, continuedFrom: 'arn:prev' },
+      run: { ...runState().run, generation: 2, continuedFrom: PREDECESSOR },
     };
+    executions.add({ executionArn: PREDECESSOR, status: 'SUCCEEDED' }, runState());
 
     // Act
     const state = await preflight(event({ resume: previous }), {
@@ -199,19 +201,63 @@ describe('Handler: preflight', () => {
     expect(state.run).toMatchObject({
       executionArn: SELF,
       generation: 2,
-      continuedFrom: 'arn:prev',
+      continuedFrom: PREDECESSOR,
     });
   });
 
   it('refuses to resume when the weights drifted during the hand-over', async () => {
     // Prepare
     router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
+    executions.add({ executionArn: PREDECESSOR, status: 'SUCCEEDED' }, runState());
+    const previous = { ...runState(), run: { ...runState().run, continuedFrom: PREDECESSOR } };
 
     // Act + Assess
     await expect(
-      preflight(event({ resume: runState() }), { router, metrics, executions, clock })
+      preflight(event({ resume: previous }), { router, metrics, executions, clock })
     ).rejects.toMatchObject({ name: 'DriftDetectedError' });
   });
+
+  it.each([
+    {
+      name: 'names no predecessor',
+      continuedFrom: null,
+      setup: () => {},
+      why: /continuedFrom is null/,
+    },
+    {
+      name: 'names an execution of another state machine',
+      continuedFrom: PREDECESSOR,
+      setup: () =>
+        executions.add({ executionArn: PREDECESSOR, stateMachineArn: `${SM}-other` }, runState()),
+      why: /belongs to/,
+    },
+    {
+      name: 'carries a snapshot its predecessor never had',
+      continuedFrom: PREDECESSOR,
+      setup: () =>
+        executions.add(
+          { executionArn: PREDECESSOR },
+          { ...runState(), snapshot: [pairWith({ blue: 1, green: 99 }, { hostedZoneId: ZONE })] }
+        ),
+      why: /do not match the latest state/,
+    },
+  ])(
+    'refuses a forged continuation that $name, before touching Route 53',
+    async ({ continuedFrom, setup, why }) => {
+      // Prepare
+      setup();
+      const forged = { ...runState(), run: { ...runState().run, continuedFrom } };
+
+      // Act + Assess
+      await expect(
+        preflight(event({ resume: forged }), { router, metrics, executions, clock })
+      ).rejects.toMatchObject({
+        name: 'PreflightFailedError',
+        message: expect.stringMatching(why),
+      });
+      expect(router.calls).toEqual([]);
+    }
+  );
 });
 
 describe('Handler: shiftTraffic', () => {
