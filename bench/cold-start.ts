@@ -19,10 +19,20 @@ import { build, type Metafile } from 'esbuild';
 
 const HANDLERS_DIR = 'functions/handlers';
 
-/** What every handler has besides its adapters: the middy stack with Powertools, and the core. */
-const BASELINE_SOURCE = `import { lambda } from './functions/lib/middy.ts';
+/** Reference bundles, not functions: what our own code costs, and what one SDK client costs alone. */
+const REFERENCES = [
+  {
+    label: 'middy + Powertools + the core, no SDK client',
+    source: `import { lambda } from './functions/lib/middy.ts';
 import * as core from './functions/core/index.ts';
-export const handler = lambda(async () => Object.keys(core).length);`;
+export const handler = lambda(async () => Object.keys(core).length);`,
+  },
+  {
+    label: 'new Route53Client({}) alone',
+    source: `import { Route53Client } from '@aws-sdk/client-route-53';
+export const client = new Route53Client({});`,
+  },
+] as const;
 
 const BUILD_OPTIONS = {
   bundle: true,
@@ -57,8 +67,8 @@ export interface ColdStartResult {
   bareNodeWallMs: number;
   node: string;
   bundles: BundleResult[];
-  /** Reference points, not functions: what our own code costs without any SDK client. */
-  baseline: { label: string; bytes: number; initInProcessMs: number };
+  /** Reference bundles, not functions: our own code without any SDK client; one SDK client alone. */
+  references: { label: string; bytes: number; initInProcessMs: { median: number; min: number } }[];
   /** Bundle sizes with `@aws-sdk/*` and `@smithy/*` left to the nodejs24.x runtime (External). */
   sdkExternalBytes: Record<string, number>;
 }
@@ -151,29 +161,35 @@ export async function runColdStart(
       });
       sdkExternalBytes[fn] = statSync(outfile).size;
     }
-    const baselineFile = join(outRoot, 'baseline', 'index.mjs');
-    await build({
-      ...BUILD_OPTIONS,
-      stdin: { contents: BASELINE_SOURCE, resolveDir: process.cwd(), loader: 'ts' },
-      outfile: baselineFile,
-    });
+    const referenceFiles: string[] = [];
+    for (const [index, reference] of REFERENCES.entries()) {
+      const outfile = join(outRoot, `reference-${index}`, 'index.mjs');
+      await build({
+        ...BUILD_OPTIONS,
+        stdin: { contents: reference.source, resolveDir: process.cwd(), loader: 'ts' },
+        outfile,
+      });
+      referenceFiles.push(outfile);
+    }
     options.onProgress?.(`  built ${built.length} bundles with esbuild (minified, ESM, node24)`);
     // Warm the file cache and the spawn path once, then measure round-robin: one sample of every bundle
     // (and of a bare node) per round, so load from other processes spreads over all of them alike.
     timeWall(['-e', '0']);
     for (const { outfile } of built) timeImport(outfile);
-    timeImport(baselineFile);
+    for (const file of referenceFiles) timeImport(file);
     const bare: number[] = [];
     const inProcess = new Map<string, number[]>();
     const wallRaw = new Map<string, number[]>();
-    const baselineInit: number[] = [];
+    const referenceInit: number[][] = referenceFiles.map(() => []);
     for (let round = 0; round < runs; round++) {
       bare.push(timeWall(['-e', '0']));
       for (const { fn, outfile } of built) {
         inProcess.set(fn, [...(inProcess.get(fn) ?? []), timeImport(outfile)]);
         wallRaw.set(fn, [...(wallRaw.get(fn) ?? []), timeWall([outfile])]);
       }
-      baselineInit.push(timeImport(baselineFile));
+      referenceFiles.forEach((file, index) => {
+        referenceInit[index]?.push(timeImport(file));
+      });
       options.onProgress?.(`  round ${round + 1}/${runs}`);
     }
     const bareNodeWallMs = median(bare);
@@ -205,17 +221,20 @@ export async function runColdStart(
         initWallMs: stats((wallRaw.get(fn) ?? []).map((ms) => ms - bareNodeWallMs)),
       };
     });
-    const baseline = {
-      label: 'middy + Powertools logger/metrics + the core, no SDK client',
-      bytes: statSync(baselineFile).size,
-      initInProcessMs: round(median(baselineInit)),
-    };
+    const references = REFERENCES.map((reference, index) => {
+      const values = referenceInit[index] ?? [];
+      return {
+        label: reference.label,
+        bytes: statSync(referenceFiles[index] as string).size,
+        initInProcessMs: { median: round(median(values)), min: round(Math.min(...values)) },
+      };
+    });
     return {
       runs,
       bareNodeWallMs: round(bareNodeWallMs),
       node: process.version,
       bundles,
-      baseline,
+      references,
       sdkExternalBytes,
     };
   } finally {

@@ -504,9 +504,10 @@ if (ONLY.has('cold-start')) {
   details.push(
     `  Node ${cold.node} on ${machine.cpu} (${machine.cores} cores, shared with other work: medians move by ~30 % between runs); bare \`node -e 0\` ${cold.bareNodeWallMs} ms; init = median of ${cold.runs} fresh processes: in process = performance.now() around import(bundle), wall = node bundle.mjs minus bare node.`
   );
-  details.push(
-    `  reference point: ${cold.baseline.label}: ${Math.round(cold.baseline.bytes / 1024)} KB, init ${cold.baseline.initInProcessMs} ms; the rest of each function's size and init is the AWS SDK.`
-  );
+  for (const reference of cold.references)
+    details.push(
+      `  reference bundle "${reference.label}": ${Math.round(reference.bytes / 1024)} KB, init ${reference.initInProcessMs.median} ms (min ${reference.initInProcessMs.min})`
+    );
   details.push(
     `  with External @aws-sdk/* and @smithy/* (the nodejs24.x runtime's SDK): ${Object.entries(
       cold.sdkExternalBytes
