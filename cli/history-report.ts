@@ -4,7 +4,10 @@
  * so the same TimelineRecorder that watches a local run can replay a real one.
  */
 import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@aws-sdk/client-sfn';
-import { runStateFromOutput } from '../functions/adapters/step-functions-control.ts';
+import {
+  runStateFromHistory,
+  runStateFromOutput,
+} from '../functions/adapters/step-functions-control.ts';
 import { KEEP_WEIGHTS_ERROR } from '../functions/core/recovery.ts';
 import { continuationName } from '../functions/core/run.ts';
 import type { ExecutionStatus, RunState } from '../functions/core/state.ts';
@@ -266,28 +269,23 @@ export async function historyReport(
     const events = await fetchHistory(client, current);
     histories.push({ executionArn: current, events });
     const partial = reportFromHistories([{ executionArn: current, events }]);
-    const last = lastRunState(events);
+    const last = lastRunState([{ executionArn: current, events }]);
     current =
       partial.outcome === 'completed' && last?.outcome?.result === 'continued'
         ? executionArnOf(last.run.stateMachineArn, continuationName(last))
         : null;
   }
-  const state = lastRunState(histories.flatMap((history) => history.events));
+  const state = lastRunState(histories);
   const currentPairs =
     options.currentPairs ??
     (options.readPairs && state ? await options.readPairs(state) : undefined);
   return reportFromHistories(histories, currentPairs === undefined ? {} : { currentPairs });
 }
 
-function lastRunState(events: readonly HistoryEvent[]): RunState | null {
-  for (const event of [...events].reverse()) {
-    const output =
-      event.type === 'TaskSucceeded'
-        ? event.taskSucceededEventDetails?.output
-        : event.type === 'LambdaFunctionSucceeded'
-          ? event.lambdaFunctionSucceededEventDetails?.output
-          : undefined;
-    const state = runStateFromOutput(output);
+/** The newest state any Task of these executions returned, the newest execution first. */
+function lastRunState(histories: readonly ExecutionHistory[]): RunState | null {
+  for (const history of [...histories].reverse()) {
+    const state = runStateFromHistory(history.events);
     if (state !== null) return state;
   }
   return null;

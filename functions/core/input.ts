@@ -81,6 +81,32 @@ export const RecordRefSchema = z
   });
 export type RecordRef = z.infer<typeof RecordRefSchema>;
 
+/**
+ * Steps strictly increase and end at 100; issues go to `steps[i]` of the object being refined.
+ *
+ * @example
+ * z.object({ steps: z.array(z.number()) }).superRefine((value, ctx) => checkStepOrder(value.steps, ctx));
+ */
+export function checkStepOrder(steps: readonly number[], ctx: z.RefinementCtx): void {
+  steps.forEach((step, index) => {
+    const previous = steps[index - 1];
+    if (previous !== undefined && step <= previous) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be greater than the previous step (${previous})`,
+        path: ['steps', index],
+      });
+    }
+  });
+  if (steps.at(-1) !== 100) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'the last step must be 100',
+      path: ['steps', steps.length - 1],
+    });
+  }
+}
+
 export const PlanSchema = z
   .strictObject({
     /** Explicit green percents, strictly increasing, ending at 100. */
@@ -139,23 +165,7 @@ export const PlanSchema = z
       });
     }
     if (plan.steps) {
-      plan.steps.forEach((step, index) => {
-        const previous = plan.steps?.[index - 1];
-        if (previous !== undefined && step <= previous) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `must be greater than the previous step (${previous})`,
-            path: ['steps', index],
-          });
-        }
-      });
-      if (plan.steps.at(-1) !== 100) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'the last step must be 100',
-          path: ['steps', plan.steps.length - 1],
-        });
-      }
+      checkStepOrder(plan.steps, ctx);
     }
     if (plan.evaluationIntervalSeconds > plan.bakeSeconds) {
       ctx.addIssue({
