@@ -426,15 +426,13 @@ describe('Method: listDiscoveryNamesWithHttpMetrics, transient errors', () => {
 
   it('passes an access error through unchanged', async () => {
     // Prepare
-    cloudwatch
-      .on(ListMetricsCommand)
-      .rejects(
-        Object.assign(new Error('denied'), {
-          name: 'AccessDenied',
-          $fault: 'client',
-          $metadata: { httpStatusCode: 403 },
-        })
-      );
+    cloudwatch.on(ListMetricsCommand).rejects(
+      Object.assign(new Error('denied'), {
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+      })
+    );
 
     // Act + Assess
     await expect(
