@@ -78,11 +78,12 @@ function triggerOf(reason: string): string {
 /** What EvaluateMetrics does (handlers/evaluate-metrics.ts), with the world as the metric source. */
 function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
   const now = new Date(nowMs);
-  const window = evaluationWindow(now, state.status.judgingFrom, state.input.metrics);
+  const window = evaluationWindow(now, state.status, state.input.metrics);
   if (window === null) {
     return {
       verdict: Verdict.Inconclusive,
-      reason: 'no complete metric window since the step became judgeable yet',
+      reason:
+        'no new complete metric window yet (since the step became judgeable or since the last judged window)',
       assessments: [],
       window: null,
     };
@@ -101,7 +102,7 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
           kind: 'ok' as const,
           services: blueNames.map((name) => world.sample('blue', name, window, nowMs)),
         };
-  return evaluate(green, blue, state.input, window);
+  return evaluate(green, blue, state.input, window, state.status.blueLatency);
 }
 
 export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {

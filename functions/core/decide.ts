@@ -11,7 +11,7 @@ import { Action, type Decision, type Evaluation, type ShiftStatus, Verdict } fro
  * The cursor before the first shift.
  *
  * @example
- * initialStatus(); // => { stepIndex: -1, greenPercent: 0, syncedAt: null, …, lastVerdict: null }
+ * initialStatus(); // => { stepIndex: -1, greenPercent: 0, syncedAt: null, windowFrom: null, …, lastVerdict: null }
  */
 export function initialStatus(): ShiftStatus {
   return {
@@ -19,6 +19,8 @@ export function initialStatus(): ShiftStatus {
     greenPercent: 0,
     syncedAt: null,
     judgingFrom: null,
+    windowFrom: null,
+    blueLatency: null,
     stepEvaluations: 0,
     evaluations: 0,
     failures: 0,
@@ -32,10 +34,10 @@ export function initialStatus(): ShiftStatus {
 /**
  * The cursor right after a write for a new step: not synced, nothing judged at this step yet. Run-wide
  * counters carry over (`failures` is a whole-run budget; the streaks are 0 anyway after the Pass that
- * allowed the advance).
+ * allowed the advance), and so does the remembered blue latency baseline (blue's traffic only shrinks).
  *
  * @example
- * statusForNewStep(status, 1, 25); // => { ...status, stepIndex: 1, greenPercent: 25, syncedAt: null, judgingFrom: null, stepEvaluations: 0 }
+ * statusForNewStep(status, 1, 25); // => { ...status, stepIndex: 1, greenPercent: 25, syncedAt: null, judgingFrom: null, windowFrom: null, stepEvaluations: 0 }
  */
 export function statusForNewStep(
   status: ShiftStatus,
@@ -48,17 +50,27 @@ export function statusForNewStep(
     greenPercent,
     syncedAt: null,
     judgingFrom: null,
+    windowFrom: null,
     stepEvaluations: 0,
   };
 }
 
-/** The counters after one more verdict (design.md §4 "Decision"). */
-function countVerdict(status: ShiftStatus, verdict: Verdict): ShiftStatus {
+/**
+ * The counters after one more verdict (design.md §4 "Decision"), the window cursor and the blue baseline.
+ * The cursor moves past a window only once it was judged (Pass or Fail): after Inconclusive (too little
+ * traffic, or a breach not yet significant) or Error its data is read again, together with what follows.
+ */
+function countVerdict(status: ShiftStatus, evaluation: Evaluation): ShiftStatus {
+  const { verdict, window } = evaluation;
+  const judged = (verdict === Verdict.Pass || verdict === Verdict.Fail) && window !== null;
   const counted = {
     ...status,
     evaluations: status.evaluations + 1,
     stepEvaluations: status.stepEvaluations + 1,
     lastVerdict: verdict,
+    windowFrom: judged ? window.end : (status.windowFrom ?? null),
+    // A state written before the baseline existed has none.
+    blueLatency: evaluation.blueLatency ?? status.blueLatency ?? null,
   };
   switch (verdict) {
     case Verdict.Fail:
@@ -115,7 +127,7 @@ export interface DecideArgs {
 export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decision } {
   const { evaluation, steps, input, now } = args;
   const { limits, plan } = input;
-  const status = countVerdict(args.status, evaluation.verdict);
+  const status = countVerdict(args.status, evaluation);
   const latest = `; latest evaluation: ${evaluation.reason}`;
   const limitRules: {
     observed: number;

@@ -198,13 +198,22 @@ export const MetricsSchema = z
       .max(3_600, 'must be <= 3600')
       .multipleOf(60, 'must be a multiple of 60')
       .default(60),
-    /** How long CloudWatch takes to publish a datapoint; windows end this far in the past. */
+    /**
+     * How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no
+     * figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s
+     * is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations
+     * run at this phase within the minute, and a shift written just after a minute boundary would leave
+     * almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).
+     */
     publicationDelaySeconds: z
       .int('must be an integer')
       .min(0, 'must be >= 0')
       .max(900, 'must be <= 900')
-      .default(180),
-    /** Sliding window judged at each evaluation (never reaching back before the current step). */
+      .default(150),
+    /**
+     * Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent
+     * data); after an Inconclusive the window grows, at most to this, then its start moves forward.
+     */
     windowSeconds: z
       .int('must be an integer')
       .min(60, 'must be >= 60')
@@ -238,8 +247,12 @@ export const ThresholdsSchema = z.strictObject({
     .default(50),
   /** Green's 5xx share of requests, in percent. */
   errorRateMaxPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100').default(1),
-  /** One-sided confidence that green's true error rate is above the limit before a window counts as Fail. */
-  confidence: z.number().min(0.5, 'must be >= 0.5').max(0.9999, 'must be <= 0.9999').default(0.95),
+  /**
+   * One-sided confidence that green's true error rate is above the limit before a window counts as Fail.
+   * Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default):
+   * at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001.
+   */
+  confidence: z.number().min(0.5, 'must be >= 0.5').max(0.9999, 'must be <= 0.9999').default(0.9),
   /** Limit on TargetResponseTime Average (ms). Unset: no absolute latency check. */
   latencyAvgMaxMs: z.number().positive('must be > 0').optional(),
   /** Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy). */
@@ -250,18 +263,25 @@ export const ThresholdsSchema = z.strictObject({
 });
 
 export const LimitsSchema = z.strictObject({
-  /** Roll back when Fail evaluations in the whole run exceed this. */
+  /**
+   * Roll back when Fail evaluations in the whole run exceed this: the budget for intermittent failures
+   * (each Fail is a separate stretch of traffic, so one bad minute is one Fail).
+   */
   maxFailures: z
     .int('must be an integer')
     .min(0, 'must be >= 0')
     .max(1_000, 'must be <= 1000')
-    .default(2),
-  /** Roll back when Fail evaluations in a row exceed this. */
+    .default(6),
+  /**
+   * Roll back when Fail evaluations in a row (Inconclusive in between does not break the row, Pass does)
+   * exceed this. Consecutive Fails judge independent windows, so the default 2 asks for three separate
+   * confirmations: a one- or two-minute 5xx burst does not roll back, a regression does within 3 windows.
+   */
   maxConsecutiveFailures: z
     .int('must be an integer')
     .min(0, 'must be >= 0')
     .max(1_000, 'must be <= 1000')
-    .default(1),
+    .default(2),
   /** Inconclusive evaluations in a row before `onInconclusiveLimit` applies. */
   maxInconclusive: z
     .int('must be an integer')
@@ -285,12 +305,15 @@ export const DnsSchema = z.strictObject({
     .min(0, 'must be >= 0')
     .max(DAY_SECONDS, 'must be <= 86400')
     .default(300),
-  /** Wait between GetChange polls. */
+  /**
+   * Wait between GetChange polls. Route 53 is normally INSYNC within 60 s, so one poll usually suffices;
+   * shorter polls only add state transitions (a rollback never waits for INSYNC).
+   */
   syncPollSeconds: z
     .int('must be an integer')
     .min(1, 'must be >= 1')
     .max(300, 'must be <= 300')
-    .default(15),
+    .default(60),
   /** Give up (and roll back) when a change is not INSYNC after this long. */
   maxSyncWaitSeconds: z
     .int('must be an integer')

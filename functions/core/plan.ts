@@ -98,7 +98,7 @@ export function nextGreenPercent(steps: readonly number[], currentGreenPercent: 
  * Where the time at one step goes.
  *
  * @example
- * // { greenPercent: 10, dnsSyncSeconds: 60, ttlSeconds: 60, publicationDelaySeconds: 180, periodSeconds: 60, bakeSeconds: 600, totalSeconds: 960 }
+ * // { greenPercent: 10, dnsSyncSeconds: 60, ttlSeconds: 60, publicationDelaySeconds: 150, periodSeconds: 60, bakeSeconds: 600, totalSeconds: 930 }
  */
 export interface StepEstimate {
   greenPercent: number;
@@ -147,11 +147,12 @@ function formatDuration(seconds: number): string {
  * rollback has taken effect. A step costs DNS sync (~60 s) + TTL (resolvers keep the old answer) +
  * the CloudWatch publication delay + one period (the first complete datapoint) + its bake; the step at
  * 100 % bakes `finalBakeSeconds`. The exposure is publicationDelay + period (one bad datapoint) +
- * evaluationInterval (waiting for the next evaluation) + maxConsecutiveFailures x evaluationInterval
- * (a rollback needs limit + 1 failures in a row) + 60 s (the rollback reaching INSYNC) + TTL.
+ * evaluationInterval (waiting for the next evaluation) + maxConsecutiveFailures x max(evaluationInterval,
+ * period) (a rollback needs limit + 1 failures in a row, each on a window of new data) + 60 s (the
+ * rollback reaching INSYNC) + TTL.
  *
  * @example
- * estimatePlan(input, { ttlSeconds: 60 }).etaSeconds; // => 5_760 for steps [5, 10, 25, 50, 75, 100] with the defaults
+ * estimatePlan(input, { ttlSeconds: 60 }).etaSeconds; // => 5_580 for steps [5, 10, 25, 50, 75, 100] with the defaults
  */
 export function estimatePlan(
   input: MigrationInput,
@@ -177,11 +178,13 @@ export function estimatePlan(
   });
   const etaSeconds = perStep.reduce((sum, step) => sum + step.totalSeconds, 0);
   const { maxConsecutiveFailures } = input.limits;
+  // Consecutive Fails judge separate windows: each further one needs a new period of data.
+  const confirmationSeconds = Math.max(evaluationIntervalSeconds, periodSeconds);
   const worstCaseExposureSeconds =
     publicationDelaySeconds +
     periodSeconds +
     evaluationIntervalSeconds +
-    maxConsecutiveFailures * evaluationIntervalSeconds +
+    maxConsecutiveFailures * confirmationSeconds +
     ROLLBACK_SYNC_ESTIMATE_SECONDS +
     ttlSeconds;
   const lag = `${DNS_SYNC_ESTIMATE_SECONDS} s DNS sync + ${ttlSeconds} s TTL + ${publicationDelaySeconds} s publication delay + ${periodSeconds} s period`;
@@ -195,7 +198,7 @@ export function estimatePlan(
   const worstCaseExposure =
     `${publicationDelaySeconds} s publication delay + ${periodSeconds} s period` +
     ` + ${evaluationIntervalSeconds} s to the next evaluation` +
-    ` + ${maxConsecutiveFailures} x ${evaluationIntervalSeconds} s (maxConsecutiveFailures more failing evaluations)` +
+    ` + ${maxConsecutiveFailures} x ${confirmationSeconds} s (maxConsecutiveFailures more failing windows, each on new data)` +
     ` + ${ROLLBACK_SYNC_ESTIMATE_SECONDS} s rollback DNS sync + ${ttlSeconds} s TTL`;
   return {
     steps,

@@ -120,7 +120,7 @@ export function afterShift(
  * evaluation waits for one full metric period to be published after that.
  *
  * @example
- * afterSyncCheck(state, true, now); // => { change: { synced: true }, status: { judgingFrom: now + TTL }, ... }
+ * afterSyncCheck(state, true, now); // => { change: { synced: true }, status: { judgingFrom: now + TTL, windowFrom: now + TTL }, ... }
  */
 export function afterSyncCheck(state: RunState, allInSync: boolean, now: Date): RunState {
   if (!allInSync) {
@@ -144,6 +144,8 @@ export function afterSyncCheck(state: RunState, allInSync: boolean, now: Date): 
       ...state.status,
       syncedAt: now.toISOString(),
       judgingFrom: judgingFrom.toISOString(),
+      // The first window of the step starts where its traffic does.
+      windowFrom: judgingFrom.toISOString(),
     },
     waitSeconds: Math.ceil((readyMs - now.getTime()) / 1_000),
   };

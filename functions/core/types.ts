@@ -62,6 +62,20 @@ export interface Evaluation {
   reason: string;
   assessments: Assessment[];
   window: TimeWindow | null;
+  /**
+   * Blue's latency average in this window when it had at least `minRequests` samples: the run keeps the
+   * latest one (`ShiftStatus.blueLatency`) as the baseline for windows in which blue has too little traffic.
+   */
+  blueLatency?: BlueLatency | null;
+}
+
+/** A blue latency average good enough to be a baseline, and where it was measured. */
+export interface BlueLatency {
+  /** TargetResponseTime Average weighted by sample count, milliseconds. */
+  avgMs: number;
+  samples: number;
+  /** End of the window it was measured in (ISO-8601). */
+  windowEnd: string;
 }
 
 export interface TimeWindow {
@@ -143,6 +157,15 @@ export interface ShiftStatus {
   syncedAt: string | null;
   /** First instant whose traffic reflects the current weights (synced + TTL). */
   judgingFrom: string | null;
+  /**
+   * Where the next window starts: everything before it has been judged Pass or Fail (or predates
+   * judgingFrom). Set to judgingFrom when the step becomes judgeable; moves to the end of each window judged
+   * Pass or Fail, and stays put after Inconclusive or Error, so the next window grows (up to windowSeconds)
+   * until it holds enough evidence. Consecutive Fails are thus independent data. Null while not judgeable.
+   */
+  windowFrom: string | null;
+  /** The latest blue latency average with enough samples: the baseline once blue has too little traffic. */
+  blueLatency: BlueLatency | null;
   /** Evaluations in the current step. */
   stepEvaluations: number;
   /** All evaluations of the run, all generations. */

@@ -6,6 +6,7 @@ import type { MigrationInput } from './input.ts';
 import { wilsonLowerBound } from './stats.ts';
 import {
   type Assessment,
+  type BlueLatency,
   type Evaluation,
   type MetricReading,
   type ServiceSample,
@@ -311,8 +312,32 @@ function assessScope(scope: string, measure: Measure, thresholds: Thresholds): A
   ];
 }
 
-/** Green against blue over the same window: `max(blue x ratio, blue + minDelta)`. */
-function assessBaseline(green: Measure, blue: Measure, thresholds: Thresholds): Assessment[] {
+/**
+ * Blue's latency average when it had enough samples to be a baseline, tagged with the window it is from.
+ * Null without a window, without an average, or with fewer than `minRequests` samples.
+ */
+function blueLatencyOf(
+  blue: Measure,
+  minRequests: number,
+  window: TimeWindow | null
+): BlueLatency | null {
+  if (window === null || blue.latencyAvgMs === null || blue.latencySamples < minRequests)
+    return null;
+  return { avgMs: blue.latencyAvgMs, samples: blue.latencySamples, windowEnd: window.end };
+}
+
+/**
+ * Green against blue over the same window: `max(blue x ratio, blue + minDelta)`. When blue has too little
+ * traffic for a latency baseline (at 100 % green it has none), the run's remembered one (`remembered`, the
+ * latest blue window with enough samples) stands in, and the reason says so.
+ */
+function assessBaseline(
+  green: Measure,
+  blue: Measure,
+  thresholds: Thresholds,
+  window: TimeWindow | null,
+  remembered: BlueLatency | null
+): Assessment[] {
   const { minRequests, baseline } = thresholds;
   const noBaseline = (check: Check, reason: string): Assessment => ({
     check,
@@ -348,33 +373,38 @@ function assessBaseline(green: Measure, blue: Measure, thresholds: Thresholds): 
             countShortfall: true,
           });
         })();
-  const blueAvg = blue.latencyAvgMs;
-  const latencyAvg =
+  const current = blueLatencyOf(blue, minRequests, window);
+  const shortfall =
     blue.latencySamples < minRequests
-      ? noBaseline(
-          Check.BaselineLatencyAvg,
-          `blue latency samples (${count(blue.latencySamples)}) < minRequests (${count(minRequests)})`
-        )
-      : blueAvg === null
-        ? noBaseline(Check.BaselineLatencyAvg, 'no blue latency average in the window')
-        : (() => {
-            const limitMs = Math.max(
-              blueAvg * baseline.latencyAvgMaxRatio,
-              blueAvg + baseline.latencyAvgMinDeltaMs
-            );
-            return judgeLatency({
-              check: Check.BaselineLatencyAvg,
-              scope: OVERALL_SCOPE,
-              label: 'latency avg',
-              samples: green.latencySamples,
-              valueMs: green.latencyAvgMs,
-              limitMs,
-              limitText: `baseline ${millis(limitMs)} (max(blue ${millis(blueAvg)} x ${count(baseline.latencyAvgMaxRatio)}, blue + ${millis(baseline.latencyAvgMinDeltaMs)}))`,
-              minRequests,
-              countShortfall: true,
-              missing: 'no latency average in the window',
-            });
-          })();
+      ? `blue latency samples (${count(blue.latencySamples)}) < minRequests (${count(minRequests)})`
+      : 'no blue latency average in the window';
+  const source = current ?? remembered;
+  const latencyAvg =
+    source === null
+      ? noBaseline(Check.BaselineLatencyAvg, shortfall)
+      : (() => {
+          const limitMs = Math.max(
+            source.avgMs * baseline.latencyAvgMaxRatio,
+            source.avgMs + baseline.latencyAvgMinDeltaMs
+          );
+          const formula = `max(blue ${millis(source.avgMs)} x ${count(baseline.latencyAvgMaxRatio)}, blue + ${millis(baseline.latencyAvgMinDeltaMs)})`;
+          const limitText =
+            current !== null
+              ? `baseline ${millis(limitMs)} (${formula})`
+              : `remembered baseline ${millis(limitMs)} (${formula}; ${shortfall}, so blue from the window ending ${source.windowEnd} over ${count(source.samples)} samples)`;
+          return judgeLatency({
+            check: Check.BaselineLatencyAvg,
+            scope: OVERALL_SCOPE,
+            label: 'latency avg',
+            samples: green.latencySamples,
+            valueMs: green.latencyAvgMs,
+            limitMs,
+            limitText,
+            minRequests,
+            countShortfall: true,
+            missing: 'no latency average in the window',
+          });
+        })();
   return [errorRate, latencyAvg];
 }
 
@@ -406,6 +436,8 @@ function describe(assessments: readonly Assessment[]): string {
  * reading is given. The overall verdict: green's reading unavailable -> Error; else any counted Fail ->
  * Fail; else any counted Error (blue's reading unavailable) -> Error; else any counted Inconclusive ->
  * Inconclusive; else Pass. No data is never a pass: the overall error rate always counts.
+ * `rememberedBlueLatency` (the run's `status.blueLatency`) is the latency baseline for a window in which
+ * blue has too few samples; the evaluation's `blueLatency` is blue's own when it had enough.
  *
  * @example
  * evaluate({ kind: 'ok', services: [orders] }, null, input, window);
@@ -415,7 +447,8 @@ export function evaluate(
   green: MetricReading,
   blue: MetricReading | null,
   input: Pick<MigrationInput, 'metrics' | 'thresholds'>,
-  window: TimeWindow | null
+  window: TimeWindow | null,
+  rememberedBlueLatency: BlueLatency | null = null
 ): Evaluation {
   if (green.kind === 'unavailable') {
     return {
@@ -431,26 +464,31 @@ export function evaluate(
     measure: combineMeasures(green.services.filter((s) => s.discoveryName === name).map(measureOf)),
   }));
   const overall = combineMeasures(perName.map((entry) => entry.measure));
+  const blueMeasure = blue?.kind === 'ok' ? combineMeasures(blue.services.map(measureOf)) : null;
   const baseline =
-    blue === null
-      ? []
-      : blue.kind === 'unavailable'
-        ? unavailableBaseline(blue.reason)
-        : assessBaseline(overall, combineMeasures(blue.services.map(measureOf)), thresholds);
+    blue?.kind === 'unavailable'
+      ? unavailableBaseline(blue.reason)
+      : blueMeasure === null
+        ? []
+        : assessBaseline(overall, blueMeasure, thresholds, window, rememberedBlueLatency);
   const assessments = [
     ...assessScope(OVERALL_SCOPE, overall, thresholds),
     ...baseline,
     ...perName.flatMap((entry) => assessScope(entry.name, entry.measure, thresholds)),
   ];
+  const blueLatency =
+    blueMeasure === null ? null : blueLatencyOf(blueMeasure, thresholds.minRequests, window);
   const counted = assessments.filter((assessment) => assessment.counted);
   for (const verdict of [Verdict.Fail, Verdict.Error, Verdict.Inconclusive]) {
     const matching = counted.filter((assessment) => assessment.verdict === verdict);
-    if (matching.length > 0) return { verdict, reason: describe(matching), assessments, window };
+    if (matching.length > 0)
+      return { verdict, reason: describe(matching), assessments, window, blueLatency };
   }
   return {
     verdict: Verdict.Pass,
     reason: describe(counted.filter((assessment) => assessment.scope === OVERALL_SCOPE)),
     assessments,
     window,
+    blueLatency,
   };
 }

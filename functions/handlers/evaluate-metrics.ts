@@ -43,7 +43,7 @@ async function judge(
       ? source.read({ ...query, discoveryNames: blueNames })
       : Promise.resolve(null),
   ]);
-  return evaluate(green, blue, state.input, window);
+  return evaluate(green, blue, state.input, window, state.status.blueLatency ?? null);
 }
 
 export async function evaluateMetrics(
@@ -51,12 +51,14 @@ export async function evaluateMetrics(
   deps: EvaluateMetricsDeps
 ): Promise<RunState> {
   const now = deps.clock.now();
-  const window = evaluationWindow(now, state.status.judgingFrom, state.input.metrics);
+  // The window starts at the status's cursor: consecutive evaluations judge new data (design.md §4 "Window").
+  const window = evaluationWindow(now, state.status, state.input.metrics);
   const evaluation: Evaluation =
     window === null
       ? {
           verdict: Verdict.Inconclusive,
-          reason: 'no complete metric window since the step became judgeable yet',
+          reason:
+            'no new complete metric window yet (since the step became judgeable or since the last judged window)',
           assessments: [],
           window: null,
         }

@@ -16,6 +16,7 @@ import {
   RunLockedError,
 } from '../core/errors.ts';
 import {
+  checkStepOrder,
   describeIssues,
   type MigrationInput,
   MigrationInputSchema,
@@ -68,6 +69,9 @@ const ResumedRecord = z.looseObject({
   Weight,
 });
 const Count = z.int('must be an integer').min(0, 'must be >= 0');
+const IsoTime = z
+  .string()
+  .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time');
 const pairKeyOf = (pair: { hostedZoneId: string; name: string; type: string }) =>
   `${pair.hostedZoneId.replace(/^\/hostedzone\//, '')} ${pair.name.toLowerCase().replace(/\.$/, '')} ${pair.type}`;
 
@@ -103,6 +107,16 @@ const ResumeSchema = z.strictObject({
         greenPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100'),
         syncedAt: z.string().nullable(),
         judgingFrom: z.string().nullable(),
+        // Absent in a state written before the window cursor and the blue latency memory existed.
+        windowFrom: IsoTime.nullable().default(null),
+        blueLatency: z
+          .looseObject({
+            avgMs: z.number().min(0, 'must be >= 0'),
+            samples: Count,
+            windowEnd: IsoTime,
+          })
+          .nullable()
+          .default(null),
         stepEvaluations: Count,
         evaluations: Count,
         failures: Count,
@@ -149,23 +163,7 @@ const ResumeSchema = z.strictObject({
           path: ['expected'],
         });
       }
-      state.steps.forEach((step, i) => {
-        const previous = state.steps[i - 1];
-        if (previous !== undefined && step <= previous) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `must be greater than the previous step (${previous})`,
-            path: ['steps', i],
-          });
-        }
-      });
-      if (state.steps.at(-1) !== 100) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'the last step must be 100',
-          path: ['steps', state.steps.length - 1],
-        });
-      }
+      checkStepOrder(state.steps, ctx);
     }),
 });
 

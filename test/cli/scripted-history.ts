@@ -210,11 +210,7 @@ export class HistoryScript {
   /** Bake, then EvaluateMetrics over a window where green served `requests` with `errors` 5xx. */
   evaluate(requests: number, errors: number, latencyAvgMs = 70): this {
     this.pass('Wait', 'Bake', this.state.waitSeconds);
-    const window = evaluationWindow(
-      this.now,
-      this.state.status.judgingFrom,
-      this.state.input.metrics
-    );
+    const window = evaluationWindow(this.now, this.state.status, this.state.input.metrics);
     const evaluation = evaluate(
       { kind: 'ok', services: [sample(requests, errors, latencyAvgMs)] },
       null,

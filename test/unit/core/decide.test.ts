@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decide, initialStatus, statusForNewStep } from '../../../functions/core/decide.ts';
-import { Action, type ShiftStatus, Verdict } from '../../../functions/core/types.ts';
+import {
+  Action,
+  type Evaluation,
+  type ShiftStatus,
+  Verdict,
+} from '../../../functions/core/types.ts';
 import { evaluationWith, inputWith, statusAt } from './fixtures.ts';
 
 const JUDGING_FROM = '2025-01-01T00:00:00.000Z';
@@ -372,6 +377,73 @@ describe('Function: decide', () => {
   });
 });
 
+describe('Function: decide (window cursor and blue baseline)', () => {
+  const window = { start: '2025-01-01T00:06:00.000Z', end: '2025-01-01T00:07:00.000Z' };
+  const cursor = '2025-01-01T00:06:00.000Z';
+  const lenient = inputWith({
+    limits: { maxFailures: 10, maxConsecutiveFailures: 10, maxInconclusive: 10 },
+  });
+  const decideWith = (status: ShiftStatus, evaluation: Evaluation) =>
+    decide({ status, evaluation, steps, input: lenient, now: atSeconds(600) }).status;
+
+  it.each([
+    { verdict: Verdict.Pass, expected: window.end },
+    { verdict: Verdict.Fail, expected: window.end },
+    { verdict: Verdict.Inconclusive, expected: cursor },
+    { verdict: Verdict.Error, expected: cursor },
+  ])('after a $verdict window the next one starts at $expected', ({ verdict, expected }) => {
+    // Prepare
+    const status = statusAt(10, JUDGING_FROM, { windowFrom: cursor });
+
+    // Act
+    const after = decideWith(status, { ...evaluationWith(verdict), window });
+
+    // Assess
+    expect(after.windowFrom).toBe(expected);
+  });
+
+  it('keeps the cursor when a verdict comes without a window', () => {
+    // Prepare
+    const status = statusAt(10, JUDGING_FROM, { windowFrom: cursor });
+
+    // Act
+    const after = decideWith(status, evaluationWith(Verdict.Pass));
+
+    // Assess
+    expect(after.windowFrom).toBe(cursor);
+  });
+
+  it('reads a state written before the cursor and the baseline existed as having neither', () => {
+    // Prepare
+    const { windowFrom: _cursor, blueLatency: _baseline, ...old } = statusAt(10, JUDGING_FROM);
+
+    // Act
+    const after = decideWith(old as ShiftStatus, evaluationWith(Verdict.Inconclusive));
+
+    // Assess
+    expect(after).toMatchObject({ windowFrom: null, blueLatency: null });
+  });
+
+  it('remembers the latest blue latency baseline and keeps it while an evaluation brings none', () => {
+    // Prepare
+    const earlier = { avgMs: 80, samples: 900, windowEnd: '2025-01-01T00:06:00.000Z' };
+    const latest = { avgMs: 85, samples: 700, windowEnd: window.end };
+    const status = statusAt(10, JUDGING_FROM, { blueLatency: earlier });
+
+    // Act
+    const replaced = decideWith(status, {
+      ...evaluationWith(Verdict.Pass),
+      window,
+      blueLatency: latest,
+    });
+    const kept = decideWith(replaced, { ...evaluationWith(Verdict.Fail), blueLatency: null });
+
+    // Assess
+    expect(replaced.blueLatency).toEqual(latest);
+    expect(kept.blueLatency).toEqual(latest);
+  });
+});
+
 describe('Function: initialStatus', () => {
   it('starts before the first step with nothing counted', () => {
     // Act + Assess
@@ -380,6 +452,8 @@ describe('Function: initialStatus', () => {
       greenPercent: 0,
       syncedAt: null,
       judgingFrom: null,
+      windowFrom: null,
+      blueLatency: null,
       stepEvaluations: 0,
       evaluations: 0,
       failures: 0,
@@ -392,13 +466,15 @@ describe('Function: initialStatus', () => {
 });
 
 describe('Function: statusForNewStep', () => {
-  it('moves the cursor, forgets the step timing and keeps the run counters', () => {
+  it('moves the cursor, forgets the step timing and keeps the run counters and the blue baseline', () => {
     // Prepare
     const before = statusAt(10, JUDGING_FROM, {
       evaluations: 12,
       stepEvaluations: 10,
       failures: 1,
       lastVerdict: Verdict.Pass,
+      windowFrom: '2025-01-01T00:09:00.000Z',
+      blueLatency: { avgMs: 80, samples: 900, windowEnd: '2025-01-01T00:09:00.000Z' },
     });
 
     // Act
@@ -411,6 +487,7 @@ describe('Function: statusForNewStep', () => {
       greenPercent: 50,
       syncedAt: null,
       judgingFrom: null,
+      windowFrom: null,
       stepEvaluations: 0,
     });
   });

@@ -144,6 +144,7 @@ export function statusAt(
     greenPercent,
     syncedAt: judgingFrom,
     judgingFrom,
+    windowFrom: judgingFrom,
     ...extra,
   };
 }

@@ -69,13 +69,13 @@ describe('Function: parseMigrationInput', () => {
         namespace: 'AWS/ECS',
         greenDiscoveryNames: ['orders'],
         periodSeconds: 60,
-        publicationDelaySeconds: 180,
+        publicationDelaySeconds: 150,
         windowSeconds: 300,
       },
       thresholds: {
         minRequests: 50,
         errorRateMaxPercent: 1,
-        confidence: 0.95,
+        confidence: 0.9,
         baseline: {
           errorRateMaxRatio: 2,
           errorRateMinDeltaPercent: 0.5,
@@ -84,13 +84,13 @@ describe('Function: parseMigrationInput', () => {
         },
       },
       limits: {
-        maxFailures: 2,
-        maxConsecutiveFailures: 1,
+        maxFailures: 6,
+        maxConsecutiveFailures: 2,
         maxInconclusive: 30,
         onInconclusiveLimit: 'rollback',
         maxConsecutiveErrors: 4,
       },
-      dns: { maxTtlSeconds: 300, syncPollSeconds: 15, maxSyncWaitSeconds: 900 },
+      dns: { maxTtlSeconds: 300, syncPollSeconds: 60, maxSyncWaitSeconds: 900 },
       mode: 'shift',
       onDrift: 'stop',
     });

@@ -163,22 +163,22 @@ describe('Function: estimatePlan', () => {
     // Act
     const estimate = estimatePlan(input, { ttlSeconds: 60 });
 
-    // Assess: 5 x (60 + 60 + 180 + 60 + 600) + (60 + 60 + 180 + 60 + 600)
+    // Assess: 5 x (60 + 60 + 150 + 60 + 600) + (60 + 60 + 150 + 60 + 600)
     expect(estimate.steps).toEqual([5, 10, 25, 50, 75, 100]);
-    expect(estimate.etaSeconds).toBe(5_760);
+    expect(estimate.etaSeconds).toBe(5_580);
     expect(estimate.perStep[0]).toEqual({
       greenPercent: 5,
       dnsSyncSeconds: 60,
       ttlSeconds: 60,
-      publicationDelaySeconds: 180,
+      publicationDelaySeconds: 150,
       periodSeconds: 60,
       bakeSeconds: 600,
-      totalSeconds: 960,
+      totalSeconds: 930,
     });
     expect(estimate.formulas.eta).toBe(
-      '5 step(s) x (60 s DNS sync + 60 s TTL + 180 s publication delay + 60 s period + 600 s bake)' +
-        ' + 1 step at 100% x (60 s DNS sync + 60 s TTL + 180 s publication delay + 60 s period + 600 s final bake)' +
-        ' = 5,760 s (1 h 36 min)'
+      '5 step(s) x (60 s DNS sync + 60 s TTL + 150 s publication delay + 60 s period + 600 s bake)' +
+        ' + 1 step at 100% x (60 s DNS sync + 60 s TTL + 150 s publication delay + 60 s period + 600 s final bake)' +
+        ' = 5,580 s (1 h 33 min)'
     );
   });
 
@@ -192,12 +192,27 @@ describe('Function: estimatePlan', () => {
     // Act
     const estimate = estimatePlan(input, { ttlSeconds: 30 });
 
-    // Assess: 180 + 60 + 120 + 2 x 120 + 60 + 30
-    expect(estimate.worstCaseExposureSeconds).toBe(690);
+    // Assess: 150 + 60 + 120 + 2 x 120 + 60 + 30
+    expect(estimate.worstCaseExposureSeconds).toBe(660);
     expect(estimate.formulas.worstCaseExposure).toBe(
-      '180 s publication delay + 60 s period + 120 s to the next evaluation' +
-        ' + 2 x 120 s (maxConsecutiveFailures more failing evaluations) + 60 s rollback DNS sync + 30 s TTL = 690 s (11 min 30 s)'
+      '150 s publication delay + 60 s period + 120 s to the next evaluation' +
+        ' + 2 x 120 s (maxConsecutiveFailures more failing windows, each on new data) + 60 s rollback DNS sync + 30 s TTL = 660 s (11 min)'
     );
+  });
+
+  it('spaces the confirming failures by the period when it is longer than the evaluation interval', () => {
+    // Prepare: a new window of data only every 300 s, although evaluations run every 60 s
+    const input = inputWith({
+      limits: { maxConsecutiveFailures: 2 },
+      metrics: { periodSeconds: 300, windowSeconds: 600, publicationDelaySeconds: 0 },
+    });
+
+    // Act
+    const estimate = estimatePlan(input, { ttlSeconds: 60 });
+
+    // Assess: 0 + 300 + 60 + 2 x 300 + 60 + 60
+    expect(estimate.worstCaseExposureSeconds).toBe(1_080);
+    expect(estimate.formulas.worstCaseExposure).toContain('2 x 300 s (maxConsecutiveFailures');
   });
 
   it.each([
@@ -222,9 +237,9 @@ describe('Function: estimatePlan', () => {
     // Act
     const estimate = estimatePlan(input, { ttlSeconds: 0, startGreenPercent: 10 });
 
-    // Assess: 60 + 0 + 180 + 60 + 3,000 = 3,300 s
+    // Assess: 60 + 0 + 150 + 60 + 3,000 = 3,270 s
     expect(estimate.formulas.eta).toBe(
-      '1 step at 100% x (60 s DNS sync + 0 s TTL + 180 s publication delay + 60 s period + 3000 s final bake) = 3,300 s (55 min)'
+      '1 step at 100% x (60 s DNS sync + 0 s TTL + 150 s publication delay + 60 s period + 3000 s final bake) = 3,270 s (54 min 30 s)'
     );
   });
 

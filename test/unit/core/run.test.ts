@@ -105,6 +105,8 @@ describe('Function: afterShift', () => {
       stepIndex: 0,
       greenPercent: 10,
       syncedAt: null,
+      judgingFrom: null,
+      windowFrom: null,
       stepEvaluations: 0,
     });
     expect(state.expected).toEqual(weights);
@@ -113,7 +115,8 @@ describe('Function: afterShift', () => {
       submittedAt: NOW.toISOString(),
       synced: false,
     });
-    expect(state.waitSeconds).toBe(15);
+    // dns.syncPollSeconds: Route 53 is normally INSYNC within 60 s.
+    expect(state.waitSeconds).toBe(60);
     expect(state.history.eventsEstimate).toBe(initialHistory().eventsEstimate + EVENTS_PER_SHIFT);
   });
 });
@@ -128,7 +131,7 @@ describe('Function: afterSyncCheck', () => {
 
     // Assess
     expect(state.change.synced).toBe(false);
-    expect(state.waitSeconds).toBe(15);
+    expect(state.waitSeconds).toBe(60);
     expect(state.history.eventsEstimate).toBe(
       shifted.history.eventsEstimate + EVENTS_PER_EXTRA_SYNC_POLL
     );
@@ -141,11 +144,12 @@ describe('Function: afterSyncCheck', () => {
     // Act
     const state = afterSyncCheck(shifted, true, NOW);
 
-    // Assess: judging from 00:11:07; first window 00:12:00-00:13:00; published 180 s later at 00:16:00.
+    // Assess: judging from 00:11:07; first window 00:12:00-00:13:00; published 150 s later at 00:15:30.
     expect(state.change.synced).toBe(true);
     expect(state.status.syncedAt).toBe(NOW.toISOString());
     expect(state.status.judgingFrom).toBe('2026-01-01T00:11:07.000Z');
-    expect(state.waitSeconds).toBe(353);
+    expect(state.status.windowFrom).toBe('2026-01-01T00:11:07.000Z');
+    expect(state.waitSeconds).toBe(323);
   });
 });
 
@@ -181,6 +185,25 @@ describe('Function: afterEvaluation', () => {
     expect(state.history.eventsEstimate).toBe(
       synced.history.eventsEstimate + EVENTS_PER_EVALUATION
     );
+  });
+
+  it('starts the next window where a judged one ended, and keeps the start after an Inconclusive', () => {
+    // Prepare
+    const synced = afterSyncCheck(afterShift(started(), 10, [], [], NOW), true, NOW);
+    const window = { start: '2026-01-01T00:12:00.000Z', end: '2026-01-01T00:13:00.000Z' };
+    const at = new Date('2026-01-01T00:15:30.000Z');
+
+    // Act
+    const passed = afterEvaluation(synced, { ...evaluationWith(Verdict.Pass), window }, at);
+    const waiting = afterEvaluation(
+      synced,
+      { ...evaluationWith(Verdict.Inconclusive), window },
+      at
+    );
+
+    // Assess
+    expect(passed.status.windowFrom).toBe(window.end);
+    expect(waiting.status.windowFrom).toBe(synced.status.windowFrom);
   });
 });
 

@@ -29,16 +29,16 @@ describe('Function: evaluate', () => {
         green: ok(traffic('orders', 1_812, 44)),
         verdict: Verdict.Fail,
         reason:
-          'overall: error rate 2.43% > 1% over 1,812 requests (lower bound 1.90% at 95%); ' +
-          'orders: error rate 2.43% > 1% over 1,812 requests (lower bound 1.90% at 95%)',
+          'overall: error rate 2.43% > 1% over 1,812 requests (lower bound 2.01% at 90%); ' +
+          'orders: error rate 2.43% > 1% over 1,812 requests (lower bound 2.01% at 90%)',
       },
       {
         name: 'is inconclusive when the rate is above the limit but not significant',
         green: ok(traffic('orders', 100, 2)),
         verdict: Verdict.Inconclusive,
         reason:
-          'overall: error rate 2.00% > 1% over 100 requests, not significant (lower bound 0.66% at 95% <= 1%); ' +
-          'orders: error rate 2.00% > 1% over 100 requests, not significant (lower bound 0.66% at 95% <= 1%)',
+          'overall: error rate 2.00% > 1% over 100 requests, not significant (lower bound 0.83% at 90% <= 1%); ' +
+          'orders: error rate 2.00% > 1% over 100 requests, not significant (lower bound 0.83% at 90% <= 1%)',
       },
       {
         name: 'is inconclusive below minRequests',
@@ -99,7 +99,7 @@ describe('Function: evaluate', () => {
         limit: 1,
         sampleSize: 1_812,
         counted: true,
-        reason: 'error rate 2.43% > 1% over 1,812 requests (lower bound 1.90% at 95%)',
+        reason: 'error rate 2.43% > 1% over 1,812 requests (lower bound 2.01% at 90%)',
       });
     });
 
@@ -185,7 +185,7 @@ describe('Function: evaluate', () => {
       expect(find(evaluation.assessments, 'overall', 'errorRate')?.verdict).toBe(Verdict.Pass);
       expect(evaluation.verdict).toBe(Verdict.Fail);
       expect(evaluation.reason).toBe(
-        'payments: error rate 10.00% > 1% over 1,000 requests (lower bound 8.55% at 95%)'
+        'payments: error rate 10.00% > 1% over 1,000 requests (lower bound 8.85% at 90%)'
       );
     });
 
@@ -375,7 +375,7 @@ describe('Function: evaluate', () => {
         limit: 0.8,
         counted: true,
         reason:
-          'error rate 2.43% > baseline 0.80% (max(blue 0.30% x 2, blue + 0.5)) over 1,812 requests (lower bound 1.90% at 95%)',
+          'error rate 2.43% > baseline 0.80% (max(blue 0.30% x 2, blue + 0.5)) over 1,812 requests (lower bound 2.01% at 90%)',
       });
       expect(evaluation.verdict).toBe(Verdict.Fail);
     });
@@ -506,6 +506,125 @@ describe('Function: evaluate', () => {
 
       // Assess
       expect(evaluation.verdict).toBe(Verdict.Fail);
+    });
+
+    describe('blue latency memory', () => {
+      const remembered = { avgMs: 100, samples: 750, windowEnd: '2025-01-01T00:01:00.000Z' };
+
+      it('reports blue latency with enough samples, for the run to remember', () => {
+        // Act
+        const evaluation = evaluate(
+          ok(traffic('orders', 1_000, 0)),
+          blueAt(800, 0, 90),
+          inputWith(),
+          WINDOW
+        );
+
+        // Assess
+        expect(evaluation.blueLatency).toEqual({ avgMs: 90, samples: 800, windowEnd: WINDOW.end });
+      });
+
+      it.each([
+        { name: 'too few blue samples', blue: blueAt(12, 0), window: WINDOW },
+        { name: 'no blue latency average', blue: blueAt(10_000, 0, null), window: WINDOW },
+        { name: 'no window', blue: blueAt(10_000, 0), window: null },
+        { name: 'no blue reading configured', blue: null, window: WINDOW },
+        {
+          name: 'blue unavailable',
+          blue: { kind: 'unavailable', reason: 'x' } as const,
+          window: WINDOW,
+        },
+      ])('reports no blue latency with $name', ({ blue, window }) => {
+        // Act
+        const evaluation = evaluate(ok(traffic('orders', 1_000, 0)), blue, inputWith(), window);
+
+        // Assess
+        expect(evaluation.blueLatency).toBeNull();
+      });
+
+      it('judges green latency against the remembered blue baseline when blue has too little traffic', () => {
+        // Act: 100 % green, blue carries nothing
+        const evaluation = evaluate(
+          ok(traffic('orders', 3_000, 0, { latencyAvgMs: 200 })),
+          ok(),
+          inputWith(),
+          WINDOW,
+          remembered
+        );
+
+        // Assess
+        expect(find(evaluation.assessments, 'overall', 'baselineLatencyAvg')).toEqual({
+          check: 'baselineLatencyAvg',
+          scope: 'overall',
+          verdict: Verdict.Fail,
+          value: 200,
+          limit: 150,
+          sampleSize: 3_000,
+          counted: true,
+          reason:
+            'latency avg 200 ms > remembered baseline 150 ms (max(blue 100 ms x 1.5, blue + 50 ms); ' +
+            'blue latency samples (0) < minRequests (50), so blue from the window ending ' +
+            '2025-01-01T00:01:00.000Z over 750 samples) over 3,000 samples',
+        });
+        expect(evaluation.verdict).toBe(Verdict.Fail);
+        expect(evaluation.blueLatency).toBeNull();
+      });
+
+      it('names the missing blue average when that is why the memory stands in', () => {
+        // Act
+        const evaluation = evaluate(
+          ok(traffic('orders', 3_000, 0, { latencyAvgMs: 120 })),
+          blueAt(10_000, 0, null),
+          inputWith(),
+          WINDOW,
+          remembered
+        );
+
+        // Assess
+        expect(find(evaluation.assessments, 'overall', 'baselineLatencyAvg')).toMatchObject({
+          verdict: Verdict.Pass,
+          reason: expect.stringContaining(
+            '<= remembered baseline 150 ms (max(blue 100 ms x 1.5, blue + 50 ms); no blue latency average in the window, so blue from'
+          ),
+        });
+      });
+
+      it("prefers the window's own blue latency over the remembered one", () => {
+        // Act
+        const evaluation = evaluate(
+          ok(traffic('orders', 1_000, 0, { latencyAvgMs: 200 })),
+          blueAt(10_000, 0, 200),
+          inputWith(),
+          WINDOW,
+          remembered
+        );
+
+        // Assess
+        expect(find(evaluation.assessments, 'overall', 'baselineLatencyAvg')).toMatchObject({
+          verdict: Verdict.Pass,
+          limit: 300,
+          reason:
+            'latency avg 200 ms <= baseline 300 ms (max(blue 200 ms x 1.5, blue + 50 ms)) over 1,000 samples',
+        });
+      });
+
+      it('still needs enough green samples against the remembered baseline', () => {
+        // Act
+        const evaluation = evaluate(
+          ok(traffic('orders', 10, 0)),
+          ok(),
+          inputWith(),
+          WINDOW,
+          remembered
+        );
+
+        // Assess
+        expect(find(evaluation.assessments, 'overall', 'baselineLatencyAvg')).toMatchObject({
+          verdict: Verdict.Inconclusive,
+          counted: true,
+          reason: 'latency samples (10) < minRequests (50)',
+        });
+      });
     });
 
     it('passes with every counted check, naming the overall ones', () => {

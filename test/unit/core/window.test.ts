@@ -44,7 +44,7 @@ describe('Function: evaluationWindow', () => {
     },
   ])('returns $name', ({ now, judgingFrom, expected }) => {
     // Act
-    const window = evaluationWindow(new Date(now), judgingFrom, metrics);
+    const window = evaluationWindow(new Date(now), { judgingFrom, windowFrom: null }, metrics);
 
     // Assess
     expect(window).toEqual(expected);
@@ -52,25 +52,86 @@ describe('Function: evaluationWindow', () => {
 
   it('aligns to longer periods', () => {
     // Act
-    const window = evaluationWindow(new Date('2025-01-01T01:00:00Z'), '2025-01-01T00:00:01Z', {
-      periodSeconds: 300,
-      publicationDelaySeconds: 0,
-      windowSeconds: 600,
-    });
+    const window = evaluationWindow(
+      new Date('2025-01-01T01:00:00Z'),
+      { judgingFrom: '2025-01-01T00:00:01Z', windowFrom: null },
+      {
+        periodSeconds: 300,
+        publicationDelaySeconds: 0,
+        windowSeconds: 600,
+      }
+    );
 
     // Assess
     expect(window).toEqual({ start: '2025-01-01T00:50:00.000Z', end: '2025-01-01T01:00:00.000Z' });
   });
 
-  it.each([
-    { now: new Date('not a time'), judgingFrom: '2025-01-01T00:00:00Z' },
-    { now: new Date('2025-01-01T00:00:00Z'), judgingFrom: 'yesterday-ish' },
-  ])('refuses an invalid time (judgingFrom $judgingFrom)', ({ now, judgingFrom }) => {
-    // Act + Assess
-    expect(() => evaluationWindow(now, judgingFrom, metrics)).toThrow(RangeError);
+  describe('with a window cursor (windowFrom)', () => {
+    const judgingFrom = '2025-01-01T00:01:10Z';
+
+    it.each([
+      {
+        name: 'starts where the last judged window ended, so consecutive windows do not overlap',
+        now: '2025-01-01T00:10:30Z',
+        windowFrom: '2025-01-01T00:06:00.000Z',
+        expected: { start: '2025-01-01T00:06:00.000Z', end: '2025-01-01T00:07:00.000Z' },
+      },
+      {
+        name: 'grows while the cursor stays (after an Inconclusive)',
+        now: '2025-01-01T00:12:30Z',
+        windowFrom: '2025-01-01T00:06:00.000Z',
+        expected: { start: '2025-01-01T00:06:00.000Z', end: '2025-01-01T00:09:00.000Z' },
+      },
+      {
+        name: 'grows at most to windowSeconds, then its start moves forward',
+        now: '2025-01-01T00:20:30Z',
+        windowFrom: '2025-01-01T00:06:00.000Z',
+        expected: { start: '2025-01-01T00:12:00.000Z', end: '2025-01-01T00:17:00.000Z' },
+      },
+      {
+        name: 'no window while nothing new is published since the last judged one',
+        now: '2025-01-01T00:10:30Z',
+        windowFrom: '2025-01-01T00:07:00.000Z',
+        expected: null,
+      },
+      {
+        name: 'a window from judgingFrom when the cursor is older (never before the step)',
+        now: '2025-01-01T00:10:30Z',
+        windowFrom: '2025-01-01T00:00:00.000Z',
+        expected: { start: '2025-01-01T00:02:00.000Z', end: '2025-01-01T00:07:00.000Z' },
+      },
+      {
+        name: 'a window from judgingFrom when a state from before the cursor has none',
+        now: '2025-01-01T00:10:30Z',
+        windowFrom: undefined,
+        expected: { start: '2025-01-01T00:02:00.000Z', end: '2025-01-01T00:07:00.000Z' },
+      },
+    ])('$name', ({ now, windowFrom, expected }) => {
+      // Act
+      const window = evaluationWindow(new Date(now), { judgingFrom, windowFrom }, metrics);
+
+      // Assess
+      expect(window).toEqual(expected);
+    });
   });
 
-  it('is aligned, at least a period long, within the window size, after judgingFrom and published', () => {
+  it.each([
+    { now: new Date('not a time'), judgingFrom: '2025-01-01T00:00:00Z', windowFrom: null },
+    { now: new Date('2025-01-01T00:00:00Z'), judgingFrom: 'yesterday-ish', windowFrom: null },
+    {
+      now: new Date('2025-01-01T00:00:00Z'),
+      judgingFrom: '2025-01-01T00:00:00Z',
+      windowFrom: 'soon',
+    },
+  ])(
+    'refuses an invalid time (judgingFrom $judgingFrom, windowFrom $windowFrom)',
+    ({ now, judgingFrom, windowFrom }) => {
+      // Act + Assess
+      expect(() => evaluationWindow(now, { judgingFrom, windowFrom }, metrics)).toThrow(RangeError);
+    }
+  );
+
+  it('is aligned, at least a period long, within the window size, after judgingFrom and the cursor, and published', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1_700_000_000, max: 1_800_000_000 }),
@@ -78,7 +139,15 @@ describe('Function: evaluationWindow', () => {
         fc.constantFrom(60, 120, 300),
         fc.integer({ min: 0, max: 900 }),
         fc.integer({ min: 1, max: 10 }),
-        (judgingFromSeconds, elapsedSeconds, periodSeconds, publicationDelaySeconds, periods) => {
+        fc.option(fc.integer({ min: -3_600, max: 7_200 }), { nil: null }),
+        (
+          judgingFromSeconds,
+          elapsedSeconds,
+          periodSeconds,
+          publicationDelaySeconds,
+          periods,
+          cursorOffsetSeconds
+        ) => {
           // Prepare
           const settings = {
             periodSeconds,
@@ -87,9 +156,20 @@ describe('Function: evaluationWindow', () => {
           };
           const judgingFrom = new Date(judgingFromSeconds * 1_000);
           const now = new Date((judgingFromSeconds + elapsedSeconds) * 1_000);
+          const windowFrom =
+            cursorOffsetSeconds === null
+              ? null
+              : new Date((judgingFromSeconds + cursorOffsetSeconds) * 1_000);
 
           // Act
-          const window = evaluationWindow(now, judgingFrom.toISOString(), settings);
+          const window = evaluationWindow(
+            now,
+            {
+              judgingFrom: judgingFrom.toISOString(),
+              windowFrom: windowFrom?.toISOString() ?? null,
+            },
+            settings
+          );
 
           // Assess
           if (window === null) return;
@@ -100,6 +180,8 @@ describe('Function: evaluationWindow', () => {
           expect(end - start).toBeGreaterThanOrEqual(periodSeconds * 1_000);
           expect(end - start).toBeLessThanOrEqual(settings.windowSeconds * 1_000);
           expect(start).toBeGreaterThanOrEqual(judgingFrom.getTime());
+          // Nothing already judged (before the cursor) is judged again.
+          if (windowFrom !== null) expect(start).toBeGreaterThanOrEqual(windowFrom.getTime());
           expect(end).toBeLessThanOrEqual(now.getTime() - publicationDelaySeconds * 1_000);
         }
       )

@@ -205,6 +205,51 @@ describe('Handler: preflight', () => {
     });
   });
 
+  it('resumes a state written before the window cursor and the blue latency memory existed', async () => {
+    // Prepare
+    const { windowFrom: _cursor, blueLatency: _memory, ...oldStatus } = runState().status;
+    const previous = {
+      ...runState(),
+      status: oldStatus,
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+    executions.add({ executionArn: PREDECESSOR, status: 'SUCCEEDED' }, runState());
+
+    // Act
+    const state = await preflight(event({ resume: previous }), {
+      router,
+      metrics,
+      executions,
+      clock,
+    });
+
+    // Assess
+    expect(state.status).toMatchObject({ windowFrom: null, blueLatency: null });
+  });
+
+  it.each([
+    { field: 'windowFrom', status: { windowFrom: 'later' } },
+    {
+      field: 'blueLatency.windowEnd',
+      status: { blueLatency: { avgMs: 80, samples: 500, windowEnd: 'never' } },
+    },
+  ])('refuses a continuation whose status.$field is not a time', async ({ field, status }) => {
+    // Prepare
+    const previous = {
+      ...runState(),
+      status: { ...runState().status, ...status },
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+
+    // Act + Assess
+    await expect(
+      preflight(event({ resume: previous }), { router, metrics, executions, clock })
+    ).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining(`resume.status.${field}`),
+    });
+  });
+
   it('refuses to resume when the weights drifted during the hand-over', async () => {
     // Prepare
     router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
@@ -412,6 +457,59 @@ describe('Handler: evaluateMetrics', () => {
       expect.objectContaining({ type: 'StepCompleted', greenPercent: 10 }),
     ]);
     expect(again.decision?.action).toBe('advance');
+  });
+
+  it('judges each minute once: the next window starts where a judged one ended', async () => {
+    // Prepare
+    const shifted = await shiftTraffic(runState(), { router, executions, clock });
+    const synced = await checkDnsSync(shifted, { router, clock });
+    clock.advance(synced.waitSeconds);
+    metrics.reading = (query) => ({
+      kind: 'ok',
+      services: query.discoveryNames.map((name) => traffic(name, 500, 0)),
+    });
+
+    // Act
+    const first = await evaluateMetrics(synced, { metrics, clock });
+    clock.advance(first.waitSeconds);
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess
+    const [a, b] = metrics.calls.map((query) => query.window);
+    expect(b?.start).toBe(a?.end);
+    expect(second.status.windowFrom).toBe(b?.end);
+  });
+
+  it('judges green latency against the remembered blue baseline once blue has no traffic', async () => {
+    // Prepare: blue answered at 80 ms in an earlier window; now green serves everything at 200 ms
+    const input = inputWith({
+      metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+    });
+    const shifted = await shiftTraffic(runState({ input }), { router, executions, clock });
+    const synced = await checkDnsSync(shifted, { router, clock });
+    clock.advance(synced.waitSeconds);
+    metrics.reading = (query) => ({
+      kind: 'ok',
+      services: query.discoveryNames.map((name) =>
+        traffic(name, 500, 0, { latencyAvgMs: name === 'orders-blue' ? 80 : 75 })
+      ),
+    });
+    const remembered = await evaluateMetrics(synced, { metrics, clock });
+    clock.advance(remembered.waitSeconds);
+    metrics.reading = (query) => ({
+      kind: 'ok',
+      services: query.discoveryNames.includes('orders')
+        ? [traffic('orders', 3_000, 0, { latencyAvgMs: 200 })]
+        : [],
+    });
+
+    // Act
+    const state = await evaluateMetrics(remembered, { metrics, clock });
+
+    // Assess
+    expect(remembered.status.blueLatency).toMatchObject({ avgMs: 80, samples: 500 });
+    expect(state.evaluation?.verdict).toBe('Fail');
+    expect(state.evaluation?.reason).toContain('latency avg 200 ms > remembered baseline 130 ms');
   });
 
   it('judges nothing before the first complete window', async () => {
