@@ -422,8 +422,8 @@ const RUNS: RunOptions[] = [
   { realisticSync: false, label: "reference, moto's immediate INSYNC" },
   {
     realisticSync: true,
-    label: 'what-if dns.syncPollSeconds 60 (INSYNC after 60 s)',
-    overrides: (draft) => ({ ...draft, dns: { syncPollSeconds: 60 } }),
+    label: 'what-if dns.syncPollSeconds 15, the former default (INSYNC after 60 s)',
+    overrides: (draft) => ({ ...draft, dns: { syncPollSeconds: 15 } }),
   },
   {
     realisticSync: true,

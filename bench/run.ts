@@ -4,7 +4,7 @@
  * no pass/fail of its own (the exit code is 0 whenever the measurements ran).
  *
  * Options: --runs N (simulated migrations per scenario and policy, default 2000), --sweep-runs N (per
- * candidate default, default 1000), --init-runs N (fresh processes per bundle, default 7),
+ * candidate default, default 1000; 0 skips them), --init-runs N (fresh processes per bundle, default 7),
  * --only decision,cost,cold-start,scale, --out PATH.
  * Progress goes to stderr; the table and the details to stdout.
  */
@@ -233,6 +233,7 @@ if (ONLY.has('decision')) {
       metrics: { ...(base.metrics as object), ...metrics } as typeof base.metrics,
     });
   const fourScenarios = ['healthy', 'flapping', 'error-regression', 'latency-regression'] as const;
+  // Each candidate changes only what its name says; everything else stays at the defaults.
   const candidates = [
     {
       policy: withDefaults('ours (defaults)', {}, {}),
@@ -240,34 +241,52 @@ if (ONLY.has('decision')) {
     },
     {
       policy: withDefaults(
-        'confidence 0.99, baseline.errorRateMinDeltaPercent 1',
-        { confidence: 0.99, baseline: { errorRateMinDeltaPercent: 1 } },
-        {}
+        'former defaults on independent windows: confidence 0.95, maxConsecutiveFailures 1, maxFailures 2, publicationDelay 180 s',
+        { confidence: 0.95 },
+        { maxConsecutiveFailures: 1, maxFailures: 2 },
+        { publicationDelaySeconds: 180 }
       ),
       scenarios: fourScenarios,
     },
     {
       policy: withDefaults(
-        'confidence 0.999, baseline.errorRateMinDeltaPercent 1',
-        { confidence: 0.999, baseline: { errorRateMinDeltaPercent: 1 } },
-        {}
-      ),
-      scenarios: fourScenarios,
-    },
-    {
-      policy: withDefaults(
-        'as above + publicationDelay 120 s, window 180 s, maxConsecutiveFailures 0',
-        { confidence: 0.999, baseline: { errorRateMinDeltaPercent: 1 } },
-        { maxConsecutiveFailures: 0 },
-        { publicationDelaySeconds: 120, windowSeconds: 180 }
-      ),
-      scenarios: fourScenarios,
-    },
-    {
-      policy: withDefaults(
-        'maxConsecutiveFailures 5, maxFailures 10 (a failure must outlast the window)',
+        'publicationDelay 180 s (a multiple of 60: the first minute of every step goes unjudged)',
         {},
-        { maxConsecutiveFailures: 5, maxFailures: 10 }
+        {},
+        { publicationDelaySeconds: 180 }
+      ),
+      scenarios: fourScenarios,
+    },
+    {
+      policy: withDefaults(
+        "publicationDelay 120 s (Datadog's figure; in this world a third of the minutes are not published yet at 120 s)",
+        {},
+        {},
+        { publicationDelaySeconds: 120 }
+      ),
+      scenarios: fourScenarios,
+    },
+    {
+      policy: withDefaults(
+        'two confirmations: maxConsecutiveFailures 1, maxFailures 4, confidence 0.997, baseline.errorRateMinDeltaPercent 0.8',
+        { confidence: 0.997, baseline: { errorRateMinDeltaPercent: 0.8 } },
+        { maxConsecutiveFailures: 1, maxFailures: 4 }
+      ),
+      scenarios: fourScenarios,
+    },
+    {
+      policy: withDefaults(
+        'two confirmations at confidence 0.99, baseline.errorRateMinDeltaPercent 0.5, maxFailures 4',
+        { confidence: 0.99 },
+        { maxConsecutiveFailures: 1, maxFailures: 4 }
+      ),
+      scenarios: fourScenarios,
+    },
+    {
+      policy: withDefaults(
+        'confidence 0.8, maxFailures 10',
+        { confidence: 0.8 },
+        { maxFailures: 10 }
       ),
       scenarios: fourScenarios,
     },
@@ -288,7 +307,8 @@ if (ONLY.has('decision')) {
       scenarios: ['low-traffic'] as const,
     },
   ];
-  const sweep = candidates.flatMap((candidate) =>
+  // --sweep-runs 0 skips the candidate defaults (a faster look at the defaults alone).
+  const sweep = (SWEEP_RUNS > 0 ? candidates : []).flatMap((candidate) =>
     runDecisionQuality({
       runs: SWEEP_RUNS,
       policies: [candidate.policy],
@@ -361,7 +381,7 @@ if (ONLY.has('decision')) {
   }
   const lt = get('low-traffic', ours.name);
   details.push(
-    `  low traffic, ours: at 1 % green a 300 s window holds ~5 requests < minRequests 50, so every evaluation is Inconclusive; the run holds, then takes the configured action (onInconclusiveLimit rollback) after maxInconclusive 30: median ${lt.medianMinutesToRollback ?? '-'} min after the start. The first step is judgeable from about 50 / (5 min x 1 %) = 1,000 req/min overall.`
+    `  low traffic, ours: at 1 % green even the longest window (windowSeconds 300 s) holds ~5 requests < minRequests 50, so every evaluation is Inconclusive; the run holds, then takes the configured action (onInconclusiveLimit rollback) after maxInconclusive 30: median ${lt.medianMinutesToRollback ?? '-'} min after the start. The first step is judgeable from about 50 / (5 min x 1 %) = 1,000 req/min overall.`
   );
   details.push('  candidate defaults (ours with other defaults; same scenarios and seeds):');
   const byPolicy = new Map<string, typeof sweep>();
@@ -589,7 +609,7 @@ if (ONLY.has('scale')) {
   });
   details.push('', 'Part 4: scale (bench/scale.ts)');
   details.push(
-    `  a step = ShiftTraffic + ${SYNC_POLLS_PER_STEP} CheckDnsSync polls (INSYNC after ~60 s, dns.syncPollSeconds 15); calls exclude the records inside a batch.`
+    `  a step = ShiftTraffic + ${SYNC_POLLS_PER_STEP} CheckDnsSync poll(s) (INSYNC after ~60 s, dns.syncPollSeconds 60); calls exclude the records inside a batch.`
   );
   for (const row of scale.routeRows) {
     details.push(

@@ -345,8 +345,11 @@ export interface ScaleResult {
   };
 }
 
-/** Route 53 reports INSYNC after ~60 s; with 15 s polls a step takes this many CheckDnsSync calls. */
-export const SYNC_POLLS_PER_STEP = 4;
+/**
+ * Route 53 reports INSYNC after ~60 s; with the default 60 s polls (dns.syncPollSeconds) a step usually takes
+ * one CheckDnsSync call (it was 4 with the former 15 s).
+ */
+export const SYNC_POLLS_PER_STEP = 1;
 
 export async function runScale(
   onProgress: (message: string) => void = () => {}
