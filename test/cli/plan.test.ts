@@ -24,9 +24,9 @@ describe.concurrent('traffic-shift plan', () => {
     // Assess
     expect(result.code, result.stderr).toBe(0);
     for (const step of estimate.steps) expect(result.stdout).toMatch(new RegExp(`\\s${step}%\\s`));
-    expect(result.stdout).toContain('ETA                  1 h 4 min');
+    expect(result.stdout).toContain('ETA                  1 h 2 min');
     expect(result.stdout).toContain(estimate.formulas.eta);
-    expect(result.stdout).toContain('worst-case exposure  8 min');
+    expect(result.stdout).toContain('worst-case exposure  8 min 30 s');
     expect(result.stdout).toContain(estimate.formulas.worstCaseExposure);
     expect(result.stdout).toContain('orders.internal.example.com A');
   });
