@@ -110,7 +110,7 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
   const { plan, metrics, thresholds, limits, dns } = input;
   const parameters = [
     `plan: steps ${(plan.steps ?? []).join(', ')}; bake ${plan.bakeSeconds} s; evaluation every ${plan.evaluationIntervalSeconds} s; final bake ${plan.finalBakeSeconds} s`,
-    `metrics: window ${metrics.windowSeconds} s, period ${metrics.periodSeconds} s, publicationDelay ${metrics.publicationDelaySeconds} s; green ${metrics.greenDiscoveryNames.join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).join(', ') || 'none'}`,
+    `metrics: independent windows (each from where the last Pass/Fail ended; an Inconclusive one grows up to ${metrics.windowSeconds} s), period ${metrics.periodSeconds} s, publicationDelay ${metrics.publicationDelaySeconds} s; green ${metrics.greenDiscoveryNames.join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).join(', ') || 'none'} (latency: the last blue average with enough samples once blue has too little traffic)`,
     `thresholds: errorRate <= ${thresholds.errorRateMaxPercent} % (Wilson lower bound at ${thresholds.confidence}), minRequests ${thresholds.minRequests}, baseline max(blue x ${thresholds.baseline.errorRateMaxRatio}, blue + ${thresholds.baseline.errorRateMinDeltaPercent} %) and latency max(blue x ${thresholds.baseline.latencyAvgMaxRatio}, blue + ${thresholds.baseline.latencyAvgMinDeltaMs} ms)`,
     `limits: maxFailures ${limits.maxFailures}, maxConsecutiveFailures ${limits.maxConsecutiveFailures}, maxInconclusive ${limits.maxInconclusive} -> ${limits.onInconclusiveLimit}; DNS poll every ${dns.syncPollSeconds} s`,
   ];
