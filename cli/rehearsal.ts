@@ -5,7 +5,7 @@
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
-import { parseMigrationInput } from '../functions/core/input.ts';
+import { type MigrationInput, parseMigrationInput } from '../functions/core/input.ts';
 import type { RunState } from '../functions/core/state.ts';
 import type { Assessment, WeightedPair } from '../functions/core/types.ts';
 import { isAtSnapshot } from '../functions/core/weights.ts';
@@ -353,29 +353,59 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   const snapshot =
     last.output?.snapshot ?? (await engine.registry.latestRunState(executionArn))?.snapshot ?? [];
   const finalPairs = await router.readPairs(parsed.records);
-  const { outcome, exitCode, reason } = outcomeOf(last);
-  if (last.status === 'ABORTED')
-    recorder.markers.push({ at: clock.now().toISOString(), kind: 'abort', label: 'aborted' });
-  return {
+  return runReportOf({
     title: `traffic-shift rehearsal: ${scenario.name}`,
-    migrationId: parsed.migrationId,
+    input: parsed,
     executionArn,
+    ends,
+    recorder,
+    snapshot,
+    finalPairs,
+    now: clock.now(),
+    startedAt,
+  });
+}
+
+/** What a finished local run (rehearsal or run-local) reports, from its executions and recorded timeline. */
+export function runReportOf(run: {
+  title: string;
+  input: Pick<MigrationInput, 'migrationId' | 'thresholds'>;
+  executionArn: string;
+  ends: readonly ExecutionEnd[];
+  recorder: TimelineRecorder;
+  snapshot: WeightedPair[];
+  finalPairs: WeightedPair[];
+  now: Date;
+  startedAt: string;
+}): RunReport {
+  const last = run.ends.at(-1) as ExecutionEnd;
+  const { outcome, exitCode, reason } = outcomeOf(last);
+  if (last.status === 'ABORTED') {
+    run.recorder.markers.push({ at: run.now.toISOString(), kind: 'abort', label: 'aborted' });
+  }
+  return {
+    title: run.title,
+    migrationId: run.input.migrationId,
+    executionArn: run.executionArn,
     outcome,
     exitCode,
     reason: last.recovery ? `${reason}; on-execution-end: ${last.recovery.reason}` : reason,
-    startedAt,
-    endedAt: clock.now().toISOString(),
-    timeline: recorder.timeline,
-    markers: recorder.markers,
+    startedAt: run.startedAt,
+    endedAt: run.now.toISOString(),
+    timeline: run.recorder.timeline,
+    markers: run.recorder.markers,
     limits: {
-      errorRateMaxPercent: parsed.thresholds.errorRateMaxPercent,
-      latencyAvgMaxMs: parsed.thresholds.latencyAvgMaxMs ?? null,
+      errorRateMaxPercent: run.input.thresholds.errorRateMaxPercent,
+      latencyAvgMaxMs: run.input.thresholds.latencyAvgMaxMs ?? null,
     },
-    snapshot,
-    finalPairs,
-    atSnapshot: snapshot.length > 0 && isAtSnapshot(finalPairs, snapshot),
-    historyEvents: ends.reduce((sum, end) => sum + end.historyEvents, 0),
-    stateTransitions: ends.reduce((sum, end) => sum + end.stateTransitions, 0),
-    plannedSteps: recorder.lastState?.steps ?? [],
+    snapshot: run.snapshot,
+    finalPairs: run.finalPairs,
+    atSnapshot:
+      run.snapshot.length > 0 &&
+      run.finalPairs.length > 0 &&
+      isAtSnapshot(run.finalPairs, run.snapshot),
+    historyEvents: run.ends.reduce((sum, end) => sum + end.historyEvents, 0),
+    stateTransitions: run.ends.reduce((sum, end) => sum + end.stateTransitions, 0),
+    plannedSteps: run.recorder.lastState?.steps ?? [],
   };
 }

@@ -11,10 +11,9 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import type { WeightedPair } from '../../functions/core/types.ts';
-import { isAtSnapshot } from '../../functions/core/weights.ts';
 import { type ExecutionEnd, LocalEngine, VirtualClock } from '../local-engine.ts';
 import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progress.ts';
-import { outcomeOf, type RunReport, TimelineRecorder } from '../rehearsal.ts';
+import { type RunReport, runReportOf, TimelineRecorder } from '../rehearsal.ts';
 import { writeReport } from '../report.ts';
 import { executionName, loadInput, printJson, regionOf } from './common.ts';
 import { interruptions } from './signals.ts';
@@ -87,7 +86,6 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     signals.dispose();
   }
   printer.finish();
-  const last = ends.at(-1) as ExecutionEnd;
   const latest = recorder.lastState ?? (await engine.registry.latestRunState(started.executionArn));
   const snapshot = latest?.snapshot ?? [];
   let finalPairs: WeightedPair[] = [];
@@ -96,32 +94,22 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   } catch (error) {
     printer.note(`could not read the records at the end: ${(error as Error).message}`);
   }
-  const { outcome, exitCode, reason } = outcomeOf(last);
-  if (last.status === 'ABORTED')
-    recorder.markers.push({ at: clock.now().toISOString(), kind: 'abort', label: 'aborted' });
   const report: RunReport = {
-    title: `traffic-shift run-local: ${input.migrationId}`,
-    migrationId: input.migrationId,
-    executionArn: started.executionArn,
-    outcome,
-    exitCode,
-    reason: last.recovery ? `${reason}; on-execution-end: ${last.recovery.reason}` : reason,
-    startedAt,
-    endedAt: clock.now().toISOString(),
-    timeline: recorder.timeline,
-    markers: recorder.markers,
-    limits: {
-      errorRateMaxPercent: input.thresholds.errorRateMaxPercent,
-      latencyAvgMaxMs: input.thresholds.latencyAvgMaxMs ?? null,
-    },
-    snapshot,
-    finalPairs,
-    atSnapshot: snapshot.length > 0 && finalPairs.length > 0 && isAtSnapshot(finalPairs, snapshot),
-    historyEvents: ends.reduce((sum, end) => sum + end.historyEvents, 0),
-    stateTransitions: ends.reduce((sum, end) => sum + end.stateTransitions, 0),
+    ...runReportOf({
+      title: `traffic-shift run-local: ${input.migrationId}`,
+      input,
+      executionArn: started.executionArn,
+      ends,
+      recorder,
+      snapshot,
+      finalPairs,
+      now: clock.now(),
+      startedAt,
+    }),
     plannedSteps: latest?.steps ?? [],
     clock: options.timeScale === 1 ? 'real' : 'virtual',
   };
+
   const written = writeReport(report, options.report ?? `reports/run-${input.migrationId}.html`);
   const realMs = Date.now() - began;
   if (options.json) {
