@@ -163,6 +163,12 @@ function max(series: Series | undefined): number | null {
   return Math.max(...series.values);
 }
 
+/** ISO start of the newest datapoint among `series` (the request count series); null without any. */
+function lastPeriodStart(series: readonly (Series | undefined)[]): string | null {
+  const timestamps = series.flatMap((one) => one?.timestamps ?? []);
+  return timestamps.length === 0 ? null : new Date(Math.max(...timestamps)).toISOString();
+}
+
 /** Average over the window, each period's average weighted by its SampleCount at the same timestamp. */
 function weightedAverage(averages: Series | undefined, counts: Series | undefined): number | null {
   if (!averages || !counts) return null;
@@ -266,6 +272,9 @@ export class CloudWatchMetricSource implements MetricSource {
         latencyAvgMs: weightedAverage(get('latencyAvg'), get('latencySamples')),
         latencyMaxMs: max(get('latencyMax')),
         latencyP99Ms: p99 ? max(p99.get(`n${index}_latencyP99`)) : null,
+        lastPeriodStart: lastPeriodStart(
+          (['http2xx', 'http3xx', 'http4xx', 'http5xx', 'requestCount'] as const).map(get)
+        ),
       };
     });
     return { kind: 'ok', services };

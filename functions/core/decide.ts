@@ -57,8 +57,9 @@ export function statusForNewStep(
 
 /**
  * The counters after one more verdict (design.md §4 "Decision"), the window cursor and the blue baseline.
- * The cursor moves past a window only once it was judged (Pass or Fail): after Inconclusive (too little
- * traffic, or a breach not yet significant) or Error its data is read again, together with what follows.
+ * The cursor moves past a window only once it was judged (Pass or Fail), and only to its `judgedUntil` (the
+ * end of its newest period with green data): after Inconclusive (too little traffic, or a breach not yet
+ * significant) or Error its data is read again, together with what follows.
  */
 function countVerdict(status: ShiftStatus, evaluation: Evaluation): ShiftStatus {
   const { verdict, window } = evaluation;
@@ -68,7 +69,8 @@ function countVerdict(status: ShiftStatus, evaluation: Evaluation): ShiftStatus 
     evaluations: status.evaluations + 1,
     stepEvaluations: status.stepEvaluations + 1,
     lastVerdict: verdict,
-    windowFrom: judged ? window.end : (status.windowFrom ?? null),
+    // Only as far as green's data reached: a period published late is read again with the next window.
+    windowFrom: judged ? (evaluation.judgedUntil ?? window.end) : (status.windowFrom ?? null),
     // A state written before the baseline existed has none.
     blueLatency: evaluation.blueLatency ?? status.blueLatency ?? null,
   };
@@ -115,7 +117,7 @@ export interface DecideArgs {
  * 1. failures > maxFailures -> rollback; 2. consecutive failures > maxConsecutiveFailures -> rollback;
  * 3. consecutive errors > maxConsecutiveErrors -> rollback; 4. inconclusive streak > maxInconclusive ->
  * rollback or hold (`onInconclusiveLimit`); 5. verdict not Pass -> hold; 6. bake not over (judged traffic, from
- * judgingFrom to the end of the evaluated window, shorter than the bake) -> observe;
+ * judgingFrom to the evaluation's `judgedUntil`, shorter than the bake) -> observe;
  * 7. at 100 % -> complete, else advance to the next step. A rollback or limit reason ends with the
  * latest evaluation's reason, so the Fail cause says why on its own.
  *
@@ -184,10 +186,13 @@ export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decis
       `decide: invalid time (now ${String(now)}, judgingFrom ${status.judgingFrom})`
     );
   }
-  // The bake counts traffic that was judged, up to the end of the window just read, not wall-clock time: with
-  // a publication delay of minutes, "300 s since sync" would otherwise be declared over on 2 minutes of data.
+  // The bake counts traffic that was judged, up to where the window's data reached (the instant the cursor moved
+  // to), not wall-clock time: with a publication delay of minutes, "300 s since sync" would otherwise be
+  // declared over on 2 minutes of data.
   const judgedUntilMillis =
-    evaluation.window === null ? now.getTime() : Date.parse(evaluation.window.end);
+    evaluation.window === null
+      ? now.getTime()
+      : Date.parse(evaluation.judgedUntil ?? evaluation.window.end);
   const bakedSeconds = Math.max(0, Math.floor((judgedUntilMillis - judgingFromMillis) / 1_000));
   if (bakedSeconds < bakeSeconds) {
     const reason = `baking at ${status.greenPercent}%: ${bakedSeconds} s of ${bakeSeconds} s; ${evaluation.reason}`;

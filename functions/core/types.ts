@@ -63,6 +63,15 @@ export interface Evaluation {
   assessments: Assessment[];
   window: TimeWindow | null;
   /**
+   * How far green's data reached (ISO-8601, period-aligned): the end of the newest period of the window with
+   * a green request datapoint (at least one period past the window's start, at most its end), or the window's
+   * end when green has no request datapoint at all. A Pass or Fail moves the cursor (`ShiftStatus.windowFrom`)
+   * and the bake only this far, so a minute CloudWatch publishes late is judged by the next evaluation
+   * instead of being skipped. Null without a window; absent in an evaluation written before it existed
+   * (read as the window's end).
+   */
+  judgedUntil?: string | null;
+  /**
    * Blue's latency average in this window when it had at least `minRequests` samples: the run keeps the
    * latest one (`ShiftStatus.blueLatency`) as the baseline for windows in which blue has too little traffic.
    */
@@ -106,6 +115,12 @@ export interface ServiceSample {
   latencyMaxMs: number | null;
   /** p99 where the source has it (AWS/ECS documents none); null otherwise. */
   latencyP99Ms: number | null;
+  /**
+   * ISO-8601 start of the newest period in the window with any HTTP status count or RequestCount datapoint;
+   * null when there is none. Tells how far the data reached: a period CloudWatch has not published yet is
+   * missing here.
+   */
+  lastPeriodStart: string | null;
 }
 
 /** What a metric source returned for one environment. A failure to measure is data, not an exception. */

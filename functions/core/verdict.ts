@@ -75,7 +75,7 @@ function maxKnown(values: readonly (number | null)[]): number | null {
  * 5xx series means no 5xx: CloudWatch publishes no datapoint for a count that stayed at zero.
  *
  * @example
- * measureOf({ discoveryName: 'orders', http2xx: 990, http3xx: null, http4xx: null, http5xx: 10, requestCount: 1000, latencySampleCount: 1000, latencyAvgMs: 20, latencyMaxMs: 400, latencyP99Ms: null });
+ * measureOf({ discoveryName: 'orders', http2xx: 990, http3xx: null, http4xx: null, http5xx: 10, requestCount: 1000, latencySampleCount: 1000, latencyAvgMs: 20, latencyMaxMs: 400, latencyP99Ms: null, lastPeriodStart: null });
  * // => { requests: 1000, errors: 10, latencySamples: 1000, latencyAvgMs: 20, latencyMaxMs: 400, latencyP99Ms: null }
  */
 export function measureOf(sample: ServiceSample): Measure {
@@ -421,6 +421,29 @@ function unavailableBaseline(reason: string): Assessment[] {
   }));
 }
 
+/**
+ * The end of the newest period of `window` with a green request datapoint, kept within
+ * `[window.start + period, window.end]`; the window's end when green has none (nothing newer was missed).
+ */
+function judgedUntilOf(
+  services: readonly ServiceSample[],
+  window: TimeWindow | null,
+  periodSeconds: number
+): string | null {
+  if (window === null) return null;
+  const starts = services.flatMap((service) =>
+    service.lastPeriodStart == null ? [] : [Date.parse(service.lastPeriodStart)]
+  );
+  const endMillis = Date.parse(window.end);
+  if (starts.length === 0) return window.end;
+  const periodMillis = periodSeconds * 1_000;
+  const until = Math.min(
+    endMillis,
+    Math.max(Date.parse(window.start) + periodMillis, Math.max(...starts) + periodMillis)
+  );
+  return new Date(until).toISOString();
+}
+
 /** `overall: a, b; orders: c`, in order of first appearance. */
 function describe(assessments: readonly Assessment[]): string {
   const byScope = new Map<string, string[]>();
@@ -437,7 +460,9 @@ function describe(assessments: readonly Assessment[]): string {
  * Fail; else any counted Error (blue's reading unavailable) -> Error; else any counted Inconclusive ->
  * Inconclusive; else Pass. No data is never a pass: the overall error rate always counts.
  * `rememberedBlueLatency` (the run's `status.blueLatency`) is the latency baseline for a window in which
- * blue has too few samples; the evaluation's `blueLatency` is blue's own when it had enough.
+ * blue has too few samples; the evaluation's `blueLatency` is blue's own when it had enough. Its
+ * `judgedUntil` is how far green's data reached (`input.metrics.periodSeconds` aligned): where the cursor
+ * moves after a Pass or Fail.
  *
  * @example
  * evaluate({ kind: 'ok', services: [orders] }, null, input, window);
@@ -459,6 +484,11 @@ export function evaluate(
     };
   }
   const { thresholds } = input;
+  const judgedUntil = judgedUntilOf(
+    green.services.filter((s) => input.metrics.greenDiscoveryNames.includes(s.discoveryName)),
+    window,
+    input.metrics.periodSeconds
+  );
   const perName = input.metrics.greenDiscoveryNames.map((name) => ({
     name,
     measure: combineMeasures(green.services.filter((s) => s.discoveryName === name).map(measureOf)),
@@ -482,13 +512,21 @@ export function evaluate(
   for (const verdict of [Verdict.Fail, Verdict.Error, Verdict.Inconclusive]) {
     const matching = counted.filter((assessment) => assessment.verdict === verdict);
     if (matching.length > 0)
-      return { verdict, reason: describe(matching), assessments, window, blueLatency };
+      return {
+        verdict,
+        reason: describe(matching),
+        assessments,
+        window,
+        judgedUntil,
+        blueLatency,
+      };
   }
   return {
     verdict: Verdict.Pass,
     reason: describe(counted.filter((assessment) => assessment.scope === OVERALL_SCOPE)),
     assessments,
     window,
+    judgedUntil,
     blueLatency,
   };
 }

@@ -86,6 +86,7 @@ function sample(requests: number, errors: number, latencyAvgMs: number): Service
     latencyAvgMs,
     latencyMaxMs: latencyAvgMs * 3,
     latencyP99Ms: null,
+    lastPeriodStart: null,
   };
 }
 

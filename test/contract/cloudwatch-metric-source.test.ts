@@ -118,6 +118,8 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyAvgMs: 77.5,
           latencyMaxMs: 150,
           latencyP99Ms: null,
+          // The newest request datapoint inside the window (minute 5 lies outside it).
+          lastPeriodStart: at(4).toISOString(),
         },
         {
           discoveryName: 'payments',
@@ -130,6 +132,7 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyAvgMs: null,
           latencyMaxMs: null,
           latencyP99Ms: null,
+          lastPeriodStart: at(2).toISOString(),
         },
       ],
     });
@@ -144,7 +147,7 @@ describe('CloudWatchMetricSource against moto', () => {
     if (reading.kind !== 'ok') return;
     for (const service of reading.services) {
       const { discoveryName, ...values } = service;
-      expect(Object.values(values)).toEqual(Array(9).fill(null));
+      expect(Object.values(values)).toEqual(Array(10).fill(null));
     }
   });
 

@@ -155,6 +155,7 @@ export class SyntheticMetricSource implements MetricSource {
         latencyAvgMs: 70,
         latencyMaxMs: 210,
         latencyP99Ms: null,
+        lastPeriodStart: null,
       })),
     };
   }

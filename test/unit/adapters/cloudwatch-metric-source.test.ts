@@ -135,8 +135,56 @@ describe('Method: read', () => {
           latencyAvgMs: (10 * 30 + 40 * 10) / 40,
           latencyMaxMs: 120,
           latencyP99Ms: null,
+          // The newest request count datapoint: latency series do not count (minute 2 is latency only).
+          lastPeriodStart: minute(1).toISOString(),
         },
       ],
+    });
+  });
+
+  it('reports the start of the newest request datapoint of any status or RequestCount series as lastPeriodStart', async () => {
+    // Prepare: newest first, as GetMetricData returns by default; RequestCount reaches furthest, latency
+    // further still but does not count.
+    cloudwatch.on(GetMetricDataCommand).callsFake((input) =>
+      answer(input, {
+        n0_http2xx: [
+          [2, 100],
+          [0, 100],
+        ],
+        n0_http4xx: [[1, 3]],
+        n0_requestCount: [
+          [3, 90],
+          [1, 110],
+        ],
+        n0_latencyMax: [[4, 80]],
+      })
+    );
+
+    // Act
+    const reading = await source.read(baseQuery);
+
+    // Assess
+    expect(reading).toMatchObject({
+      kind: 'ok',
+      services: [{ discoveryName: 'orders', lastPeriodStart: minute(3).toISOString() }],
+    });
+  });
+
+  it('reports lastPeriodStart null when no request series has a datapoint', async () => {
+    // Prepare: latency only
+    cloudwatch
+      .on(GetMetricDataCommand)
+      .callsFake((input) =>
+        answer(input, { n0_latencyMax: [[4, 80]], n0_latencySamples: [[4, 12]] })
+      );
+
+    // Act
+    const reading = await source.read(baseQuery);
+
+    // Assess
+    expect(reading).toMatchObject({
+      kind: 'ok',
+      services: [{ discoveryName: 'orders', http2xx: null, lastPeriodStart: null }],
     });
   });
 

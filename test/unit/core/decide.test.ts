@@ -294,16 +294,32 @@ describe('Function: decide', () => {
       action: Action.Observe,
     },
     { name: 'the judged window covers the bake', windowEndSeconds: 600, action: Action.Advance },
+    {
+      name: 'the window covers the bake but its data stops a minute short',
+      windowEndSeconds: 600,
+      judgedUntilSeconds: 540,
+      action: Action.Observe,
+    },
+    {
+      name: 'the data reaches the end of the bake',
+      windowEndSeconds: 660,
+      judgedUntilSeconds: 600,
+      action: Action.Advance,
+    },
   ])(
     'counts the bake in judged traffic, not wall-clock time: $name',
-    ({ windowEndSeconds, action }) => {
-      // Prepare: 11 minutes after judging started, but the publication delay means data only reaches windowEnd.
-      const evaluation = {
+    ({ windowEndSeconds, action, ...late }) => {
+      // Prepare: 11 minutes after judging started, but the publication delay means data only reaches windowEnd
+      // (or judgedUntil, the end of the newest period with green data, when a period was published late).
+      const evaluation: Evaluation = {
         ...evaluationWith(Verdict.Pass),
         window: {
           start: atSeconds(windowEndSeconds - 300).toISOString(),
           end: atSeconds(windowEndSeconds).toISOString(),
         },
+        ...('judgedUntilSeconds' in late
+          ? { judgedUntil: atSeconds(late.judgedUntilSeconds).toISOString() }
+          : {}),
       };
 
       // Act
@@ -400,6 +416,43 @@ describe('Function: decide (window cursor and blue baseline)', () => {
 
     // Assess
     expect(after.windowFrom).toBe(expected);
+  });
+
+  describe('with a trailing period not published yet (judgedUntil before the window end)', () => {
+    const wide = { start: '2025-01-01T00:06:00.000Z', end: '2025-01-01T00:09:00.000Z' };
+    const judgedUntil = '2025-01-01T00:08:00.000Z';
+
+    it.each([
+      { verdict: Verdict.Pass, expected: judgedUntil },
+      { verdict: Verdict.Fail, expected: judgedUntil },
+      { verdict: Verdict.Inconclusive, expected: cursor },
+      { verdict: Verdict.Error, expected: cursor },
+    ])('after a $verdict the next window starts at $expected', ({ verdict, expected }) => {
+      // Prepare
+      const status = statusAt(10, JUDGING_FROM, { windowFrom: cursor });
+
+      // Act
+      const after = decideWith(status, {
+        ...evaluationWith(verdict),
+        window: wide,
+        judgedUntil,
+      });
+
+      // Assess
+      expect(after.windowFrom).toBe(expected);
+    });
+
+    it('reads a null judgedUntil as the window end', () => {
+      // Act
+      const after = decideWith(statusAt(10, JUDGING_FROM, { windowFrom: cursor }), {
+        ...evaluationWith(Verdict.Pass),
+        window: wide,
+        judgedUntil: null,
+      });
+
+      // Assess
+      expect(after.windowFrom).toBe(wide.end);
+    });
   });
 
   it('keeps the cursor when a verdict comes without a window', () => {

@@ -106,6 +106,7 @@ export function sample(
     latencyAvgMs: null,
     latencyMaxMs: null,
     latencyP99Ms: null,
+    lastPeriodStart: null,
     ...values,
   };
 }

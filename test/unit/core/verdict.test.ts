@@ -647,6 +647,99 @@ describe('Function: evaluate', () => {
   });
 });
 
+describe('Function: evaluate (judgedUntil: how far green data reached)', () => {
+  // A 3-minute window: minutes 0:02, 0:03 and 0:04.
+  const window = { start: '2025-01-01T00:02:00.000Z', end: '2025-01-01T00:05:00.000Z' };
+  const upTo = (name: string, lastPeriodStart: string | null) => ({
+    ...traffic(name, 1_000, 0),
+    lastPeriodStart,
+  });
+
+  it.each([
+    {
+      name: 'data through the last period: the window end',
+      green: ok(upTo('orders', '2025-01-01T00:04:00.000Z')),
+      expected: window.end,
+    },
+    {
+      name: 'the last period not published yet: the end of the newest period with data',
+      green: ok(upTo('orders', '2025-01-01T00:03:00.000Z')),
+      expected: '2025-01-01T00:04:00.000Z',
+    },
+    {
+      name: 'several names: the newest among them',
+      green: ok(
+        upTo('orders', '2025-01-01T00:02:00.000Z'),
+        upTo('payments', '2025-01-01T00:03:00.000Z')
+      ),
+      expected: '2025-01-01T00:04:00.000Z',
+      extra: twoNames,
+    },
+    {
+      name: 'a name that is not green does not count',
+      green: ok(
+        upTo('orders', '2025-01-01T00:02:00.000Z'),
+        upTo('legacy', '2025-01-01T00:04:00.000Z')
+      ),
+      expected: '2025-01-01T00:03:00.000Z',
+    },
+    {
+      name: 'no request datapoint at all: the window end (nothing newer was missed)',
+      green: ok(upTo('orders', null)),
+      expected: window.end,
+    },
+    {
+      name: 'a datapoint before the window start: still one period past the start',
+      green: ok(upTo('orders', '2025-01-01T00:00:00.000Z')),
+      expected: '2025-01-01T00:03:00.000Z',
+    },
+    {
+      name: 'a datapoint at or after the window end: never past the end',
+      green: ok(upTo('orders', '2025-01-01T00:05:00.000Z')),
+      expected: window.end,
+    },
+  ])('$name', ({ green, expected, extra }) => {
+    // Act
+    const evaluation = evaluate(green, null, inputWith(extra ?? {}), window);
+
+    // Assess
+    expect(evaluation.judgedUntil).toBe(expected);
+  });
+
+  it('follows the verdict: a Fail reports how far its data reached too', () => {
+    // Act
+    const evaluation = evaluate(
+      ok({ ...traffic('orders', 1_812, 44), lastPeriodStart: '2025-01-01T00:02:00.000Z' }),
+      null,
+      inputWith(),
+      window
+    );
+
+    // Assess
+    expect(evaluation).toMatchObject({
+      verdict: Verdict.Fail,
+      judgedUntil: '2025-01-01T00:03:00.000Z',
+    });
+  });
+
+  it('uses the input metric period', () => {
+    // Prepare: 5-minute periods over a 10-minute window
+    const wide = { start: '2025-01-01T00:00:00.000Z', end: '2025-01-01T00:10:00.000Z' };
+    const input = inputWith({ metrics: { periodSeconds: 300, windowSeconds: 600 } });
+
+    // Act
+    const evaluation = evaluate(ok(upTo('orders', wide.start)), null, input, wide);
+
+    // Assess
+    expect(evaluation.judgedUntil).toBe('2025-01-01T00:05:00.000Z');
+  });
+
+  it('is null without a window', () => {
+    // Act + Assess
+    expect(evaluate(ok(upTo('orders', null)), null, inputWith(), null).judgedUntil).toBeNull();
+  });
+});
+
 describe('Function: measureOf', () => {
   it.each([
     { name: 'no count', values: { latencySampleCount: null, latencyAvgMs: 30 }, expected: null },
