@@ -27,6 +27,7 @@ import type {
 import type { WeightedPair } from '../../functions/core/types.ts';
 import { weightsFor } from '../../functions/core/weights.ts';
 import { type PreflightEvent, preflight } from '../../functions/handlers/preflight.ts';
+import { dnsArb, limitsArb } from '../support/input-arbitraries.ts';
 import { countsText } from '../support/robustness-kit.ts';
 
 const SEED = 7_777;
@@ -63,6 +64,30 @@ function spy<T extends object>(name: string, target: T, calls: string[]): T {
 const bareZone = (id: string) => id.replace(/^\/hostedzone\//, '');
 const normalName = (name: string) => name.toLowerCase().replace(/\.$/, '');
 
+/** The weighted alias pair Route 53 would return for `ref` (names already normalised in `key`). */
+function aliasPair(
+  key: { hostedZoneId: string; name: string; type: string },
+  ref: { blueSetIdentifier: string; greenSetIdentifier: string },
+  weights: { blue: number; green: number }
+): WeightedPair {
+  const side = (id: string, weight: number, color: string) => ({
+    Name: `${key.name}.`,
+    Type: key.type,
+    SetIdentifier: id,
+    Weight: weight,
+    AliasTarget: {
+      HostedZoneId: 'Z35SXDOTRQ7X7K',
+      DNSName: `${color}.elb.amazonaws.com`,
+      EvaluateTargetHealth: true,
+    },
+  });
+  return {
+    ...key,
+    blue: side(ref.blueSetIdentifier, weights.blue, 'blue'),
+    green: side(ref.greenSetIdentifier, weights.green, 'green'),
+  };
+}
+
 /** Ports that succeed: records found at `weights` (100 % blue by default), metrics present, nobody running. */
 function spyPorts(
   weights?: (ref: { hostedZoneId: string; name: string; type: string }) => {
@@ -84,29 +109,7 @@ function spyPorts(
           name: normalName(ref.name),
           type: ref.type,
         };
-        const w = weights?.(key) ?? { blue: 100, green: 0 };
-        const alias = (side: string) => ({
-          HostedZoneId: 'Z35SXDOTRQ7X7K',
-          DNSName: `${side}.elb.amazonaws.com`,
-          EvaluateTargetHealth: true,
-        });
-        return {
-          ...key,
-          blue: {
-            Name: `${key.name}.`,
-            Type: ref.type,
-            SetIdentifier: ref.blueSetIdentifier,
-            Weight: w.blue,
-            AliasTarget: alias('blue'),
-          },
-          green: {
-            Name: `${key.name}.`,
-            Type: ref.type,
-            SetIdentifier: ref.greenSetIdentifier,
-            Weight: w.green,
-            AliasTarget: alias('green'),
-          },
-        };
+        return aliasPair(key, ref, weights?.(key) ?? { blue: 100, green: 0 });
       }),
     applyWeights: refused,
     restore: refused,
@@ -249,24 +252,6 @@ const thresholds = fc.record(
   },
   { requiredKeys: [] }
 );
-const limits = fc.record(
-  {
-    maxFailures: fc.integer({ min: 0, max: 1_000 }),
-    maxConsecutiveFailures: fc.integer({ min: 0, max: 1_000 }),
-    maxInconclusive: fc.integer({ min: 0, max: 100_000 }),
-    onInconclusiveLimit: fc.constantFrom('hold', 'rollback'),
-    maxConsecutiveErrors: fc.integer({ min: 0, max: 1_000 }),
-  },
-  { requiredKeys: [] }
-);
-const dns = fc.record(
-  {
-    maxTtlSeconds: fc.integer({ min: 0, max: 86_400 }),
-    syncPollSeconds: fc.integer({ min: 1, max: 300 }),
-    maxSyncWaitSeconds: fc.integer({ min: 60, max: 3_600 }),
-  },
-  { requiredKeys: [] }
-);
 const validDraft: fc.Arbitrary<MigrationInputDraft> = fc
   .record(
     {
@@ -275,8 +260,8 @@ const validDraft: fc.Arbitrary<MigrationInputDraft> = fc
       plan,
       metrics,
       thresholds,
-      limits,
-      dns,
+      limits: limitsArb,
+      dns: dnsArb,
       mode: fc.constantFrom('shift', 'observe'),
       onDrift: fc.constantFrom('stop', 'rollback'),
     },
@@ -289,28 +274,7 @@ const validResume = fc.tuple(validDraft, fc.boolean()).map(([draft, shifted]) =>
   const input = parseMigrationInput(draft);
   const snapshot = input.records.map((ref) => {
     const key = { hostedZoneId: ref.hostedZoneId, name: ref.name, type: ref.type };
-    const alias = (side: string) => ({
-      HostedZoneId: 'Z35SXDOTRQ7X7K',
-      DNSName: `${side}.elb.amazonaws.com`,
-      EvaluateTargetHealth: true,
-    });
-    return {
-      ...key,
-      blue: {
-        Name: `${ref.name}.`,
-        Type: ref.type,
-        SetIdentifier: ref.blueSetIdentifier,
-        Weight: 100,
-        AliasTarget: alias('blue'),
-      },
-      green: {
-        Name: `${ref.name}.`,
-        Type: ref.type,
-        SetIdentifier: ref.greenSetIdentifier,
-        Weight: 0,
-        AliasTarget: alias('green'),
-      },
-    } satisfies WeightedPair;
+    return aliasPair(key, ref, { blue: 100, green: 0 });
   });
   const first = newRunState(
     input,

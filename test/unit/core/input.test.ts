@@ -6,6 +6,7 @@ import {
   parseMigrationInput,
   RECORD_TYPES,
 } from '../../../functions/core/input.ts';
+import { dnsArb, limitsArb } from '../../support/input-arbitraries.ts';
 import { draft } from './fixtures.ts';
 
 /** Generated drafts are loose JSON on purpose: the mutations break them in ways no type allows. */
@@ -371,24 +372,6 @@ const thresholdsArb = fc.record(
       },
       { requiredKeys: [] }
     ),
-  },
-  { requiredKeys: [] }
-);
-const limitsArb = fc.record(
-  {
-    maxFailures: fc.integer({ min: 0, max: 1_000 }),
-    maxConsecutiveFailures: fc.integer({ min: 0, max: 1_000 }),
-    maxInconclusive: fc.integer({ min: 0, max: 100_000 }),
-    onInconclusiveLimit: fc.constantFrom('hold', 'rollback'),
-    maxConsecutiveErrors: fc.integer({ min: 0, max: 1_000 }),
-  },
-  { requiredKeys: [] }
-);
-const dnsArb = fc.record(
-  {
-    maxTtlSeconds: fc.integer({ min: 0, max: 86_400 }),
-    syncPollSeconds: fc.integer({ min: 1, max: 300 }),
-    maxSyncWaitSeconds: fc.integer({ min: 60, max: 3_600 }),
   },
   { requiredKeys: [] }
 );
