@@ -22,6 +22,7 @@ import {
   Route53NotFoundError,
 } from '../core/errors.ts';
 import type { RecordRef } from '../core/input.ts';
+import { canonicalRecordName, canonicalZoneId } from '../core/names.ts';
 import type { TrafficRouter } from '../core/state.ts';
 import type { PairWeights, RecordSet, WeightedPair } from '../core/types.ts';
 
@@ -57,15 +58,11 @@ export interface Route53TrafficRouterOptions {
  */
 export type ProtectionCheck = { known: true; records: string[] } | { known: false; reason: string };
 
-/** Lower case, no trailing dot: Route 53 treats `Api.example.com.` and `api.example.com` alike. */
-export function normaliseName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
-}
+/** Lower case, no trailing dot, Route 53's octal escapes: `*.Api.example.com.` lists as `\052.api.example.com`. */
+export const normaliseName = canonicalRecordName;
 
 /** Hosted zone IDs come with or without `/hostedzone/`; compare and group them bare. */
-function bareZoneId(id: string): string {
-  return id.replace(/^\/hostedzone\//, '');
-}
+const bareZoneId = canonicalZoneId;
 
 function pairKey(zoneId: string, name: string, type: string): string {
   return `${bareZoneId(zoneId)} ${normaliseName(name)} ${type}`;

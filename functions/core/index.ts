@@ -4,6 +4,7 @@ export * from './errors.ts';
 export * from './history.ts';
 export * from './input.ts';
 export * from './lock.ts';
+export * from './names.ts';
 export * from './plan.ts';
 export * from './recovery.ts';
 export * from './run.ts';

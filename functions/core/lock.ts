@@ -3,6 +3,7 @@
  * There is no lock table: the executions themselves are the lock, ordered by start time.
  */
 import type { RecordRef } from './input.ts';
+import { recordSetKey } from './names.ts';
 
 /** A running execution as far as the lock is concerned. */
 export interface LockCandidate {
@@ -20,7 +21,7 @@ export interface LockCandidate {
 
 /** `Z123 api.example.com A`: what two runs must not share. */
 export function recordKey(ref: Pick<RecordRef, 'hostedZoneId' | 'name' | 'type'>): string {
-  return `${ref.hostedZoneId} ${ref.name.toLowerCase().replace(/\.$/, '')} ${ref.type}`;
+  return recordSetKey(ref);
 }
 
 const byStartThenName = (a: LockCandidate, b: LockCandidate) =>

@@ -3,6 +3,8 @@
  * Route 53 weights are integers 0..255 and a record's share is its weight over the group's sum;
  * if every weight in a group is 0, Route 53 splits traffic equally, so a pair must never be 0/0.
  */
+
+import { canonicalRecordName } from './names.ts';
 import type { PairWeights, RecordSet, WeightedPair } from './types.ts';
 
 /**
@@ -160,7 +162,7 @@ export function findDrift(
 
 /** DNS names compare case-insensitively and with or without the root dot. */
 function normaliseDnsName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, '');
+  return canonicalRecordName(name);
 }
 
 /** Every attribute an UPSERT of the snapshot re-sends, in a form that compares with `===`. */

@@ -23,6 +23,7 @@ import {
   parseMigrationInput,
 } from '../core/input.ts';
 import { findLockOwner, type LockCandidate, recordKey } from '../core/lock.ts';
+import { recordSetKey } from '../core/names.ts';
 import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
 import type {
   Clock,
@@ -72,8 +73,7 @@ const Count = z.int('must be an integer').min(0, 'must be >= 0');
 const IsoTime = z
   .string()
   .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time');
-const pairKeyOf = (pair: { hostedZoneId: string; name: string; type: string }) =>
-  `${pair.hostedZoneId.replace(/^\/hostedzone\//, '')} ${pair.name.toLowerCase().replace(/\.$/, '')} ${pair.type}`;
+const pairKeyOf = recordSetKey;
 
 /**
  * A continuation's input is a RunState a ContinueAsNew handed over, but anyone allowed to start the state
