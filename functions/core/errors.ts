@@ -86,6 +86,19 @@ export class RollbackFailedError extends TrafficShiftError {
   override name = 'RollbackFailedError' as const;
 }
 
+/** The migration registry (DynamoDB) throttled or failed transiently. Retry with backoff. */
+export class RegistryBusyError extends TrafficShiftError {
+  override name = 'RegistryBusyError' as const;
+}
+
+/**
+ * A conditional registry write found the entry moved on (another execution owns it now, or its version
+ * changed): this run no longer owns the records and must not write. No retry.
+ */
+export class RegistryConflictError extends TrafficShiftError {
+  override name = 'RegistryConflictError' as const;
+}
+
 /** Every error name the state machine may match, for the ASL consistency test. */
 export const ERROR_NAMES = [
   'InvalidInputError',
@@ -101,5 +114,7 @@ export const ERROR_NAMES = [
   'StepFunctionsRejectedError',
   'DnsSyncTimeoutError',
   'RollbackFailedError',
+  'RegistryBusyError',
+  'RegistryConflictError',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

@@ -7,6 +7,7 @@ export * from './lock.ts';
 export * from './names.ts';
 export * from './plan.ts';
 export * from './recovery.ts';
+export * from './registry.ts';
 export * from './run.ts';
 export * from './state.ts';
 export * from './stats.ts';
