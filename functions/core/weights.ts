@@ -82,12 +82,14 @@ export function weightsFor(pair: WeightedPair, greenPercent: number): PairWeight
 }
 
 /**
- * Green's share of a pair in percent (unrounded). Both weights 0 counts as 50 %: Route 53 then answers
- * with both records equally often.
+ * Green's real share of the pair's weighted group in percent (unrounded): Route 53 shares traffic over every
+ * record of the name and type (API_ResourceRecordSet `Weight`), so the group's other records count in the sum.
+ * All weights 0 makes Route 53 answer with every record equally often (50 % for a lone pair).
  *
  * @example
  * percentOf({ blueWeight: 90, greenWeight: 10 }); // => 10
  * percentOf(pairWith({ blue: 229, green: 26 })); // => 10.196…
+ * percentOf({ ...pairWith({ blue: 0, green: 100 }), others: [{ SetIdentifier: 'x', Weight: 10 }] }); // => 90.909…
  */
 export function percentOf(
   pairOrWeights: WeightedPair | Pick<PairWeights, 'blueWeight' | 'greenWeight'>
@@ -96,8 +98,12 @@ export function percentOf(
     'blue' in pairOrWeights
       ? { blueWeight: pairOrWeights.blue.Weight, greenWeight: pairOrWeights.green.Weight }
       : pairOrWeights;
-  const sum = blueWeight + greenWeight;
-  return sum === 0 ? 50 : (100 * greenWeight) / sum;
+  const weighted = ('others' in pairOrWeights ? (pairOrWeights.others ?? []) : []).filter(
+    (other) => other.Weight !== null
+  );
+  const sum =
+    blueWeight + greenWeight + weighted.reduce((total, other) => total + (other.Weight ?? 0), 0);
+  return sum === 0 ? 100 / (2 + weighted.length) : (100 * greenWeight) / sum;
 }
 
 /**

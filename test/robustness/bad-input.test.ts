@@ -115,6 +115,7 @@ function spyPorts(
     restore: refused,
     getChangeStatus: refused,
     listProtectedRecords: async () => [],
+    readHealthChecks: async () => [],
   };
   const metrics: MetricSource = {
     read: refused,
