@@ -26,7 +26,8 @@ function evaluate(node: Node, env: { partition: string; zones: string[] }): Node
       if (arg === 'AWS::Partition') return env.partition;
       if (arg === 'HostedZoneIds') return env.zones;
       if (arg === 'RecordNames') return ['api.example.com', '\\052.example.com'];
-      if (arg === 'RecordTypes') return (template.Parameters['RecordTypes']?.Default ?? '').split(',');
+      if (arg === 'RecordTypes')
+        return (template.Parameters['RecordTypes']?.Default ?? '').split(',');
       return `\${${String(arg)}}`;
     case 'Fn::Equals': {
       const [a, b] = (arg as Node[]).map(recurse);
