@@ -61,7 +61,7 @@ export function ttlProblems(
     }
     if (ttl.blue !== ttl.green) {
       problems.push(
-        `${label(pair)}: blue TTL ${describeTtl(pair.blue, ttl.blue)} != green TTL ${describeTtl(pair.green, ttl.green)}; Route 53 needs one TTL per weighted group (next to an ELB alias, give the non-alias record TTL 60)`
+        `${label(pair)}: blue TTL ${describeTtl(pair.blue, ttl.blue)} != green TTL ${describeTtl(pair.green, ttl.green)}; resolvers cache each answer for its own TTL, which skews the weights (Route 53 keeps one TTL per weighted group and advises TTL 60 beside an ELB alias)`
       );
     }
     return problems;
