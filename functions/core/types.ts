@@ -170,8 +170,13 @@ export interface WeightedPair {
    * (Route 53 DG "Choosing between alias and non-alias records"). Absent in a state written before it existed.
    */
   effectiveTtlSeconds?: { blue: number; green: number };
-  /** The group's other records (same name and type); absent in a state written before it existed. */
+  /**
+   * The group's other records (same name and type) whose weight is not 0 (a zero-weight record never changes
+   * the share and is never written); absent in a state written before it existed.
+   */
   others?: GroupRecord[];
+  /** Why an alias's effective TTL could not be resolved (missing target, loop, chain too deep). */
+  ttlProblems?: string[];
   /** Set when a traffic policy created blue or green: such records must not be UPSERTed. */
   trafficPolicyInstanceIds?: { blue?: string; green?: string };
 }

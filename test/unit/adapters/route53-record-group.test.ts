@@ -18,7 +18,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_ALIAS_DEPTH } from '../../../functions/adapters/route53-alias-ttl.ts';
 import { Route53TrafficRouter } from '../../../functions/adapters/route53-traffic-router.ts';
-import { PreflightFailedError, Route53NotFoundError } from '../../../functions/core/errors.ts';
+import { Route53NotFoundError } from '../../../functions/core/errors.ts';
 import { parseMigrationInput, type RecordRef } from '../../../functions/core/input.ts';
 import { draft } from '../core/fixtures.ts';
 
@@ -171,12 +171,14 @@ describe('Method: readPairs resolves the effective TTL of aliases', () => {
       'a.example.com': [{ Name: 'a.example.com.', Type: 'A', ...aliasTo('api.example.com') }],
     });
 
-    // Act + Assess
-    await expect(router.readPairs([ref])).rejects.toThrow(
-      new PreflightFailedError(
-        'alias loop: api.example.com -> a.example.com -> api.example.com (A in Z1)'
-      )
-    );
+    // Act
+    const [pair] = await router.readPairs([ref]);
+
+    // Assess: reported for Preflight to refuse, never thrown (restores read pairs too)
+    expect(pair?.ttlProblems).toEqual([
+      'alias loop: api.example.com -> a.example.com -> api.example.com (A in Z1)',
+    ]);
+    expect(pair).not.toHaveProperty('effectiveTtlSeconds');
   });
 
   it(`refuses a chain deeper than ${MAX_ALIAS_DEPTH} hops`, async () => {
@@ -194,8 +196,11 @@ describe('Method: readPairs resolves the effective TTL of aliases', () => {
     }
     listing(hops);
 
-    // Act + Assess
-    await expect(router.readPairs([ref])).rejects.toThrow(/alias chain longer than 8/);
+    // Act
+    const [pair] = await router.readPairs([ref]);
+
+    // Assess
+    expect(pair?.ttlProblems).toEqual([expect.stringMatching(/^alias chain longer than 8: /)]);
   });
 
   it('refuses an alias whose same-zone target is missing', async () => {
@@ -208,21 +213,25 @@ describe('Method: readPairs resolves the effective TTL of aliases', () => {
       'gone.example.com': [],
     });
 
-    // Act + Assess
-    await expect(router.readPairs([ref])).rejects.toThrow(
-      /alias target not found: api\.example\.com -> gone\.example\.com/
-    );
+    // Act
+    const [pair] = await router.readPairs([ref]);
+
+    // Assess
+    expect(pair?.ttlProblems).toEqual([
+      expect.stringMatching(/^alias target not found: api\.example\.com -> gone\.example\.com/),
+    ]);
   });
 });
 
 describe('Method: readPairs reads the whole weighted group', () => {
-  it('returns the other records and the traffic policy of a side, and never hides a weighted other', async () => {
+  it('returns the weighted other records and the traffic policy of a side', async () => {
     // Prepare: Route 53 sets TrafficPolicyInstanceId on records a traffic policy created
     listing({
       'api.example.com': [
         weighted('api.example.com', 'blue', 100),
         weighted('api.example.com', 'green', 0, { TrafficPolicyInstanceId: 'tp-1' }),
         weighted('api.example.com', 'legacy', 10, { HealthCheckId: 'hc-legacy' }),
+        weighted('api.example.com', 'spare', 0),
       ],
     });
 

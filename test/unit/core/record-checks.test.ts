@@ -94,6 +94,19 @@ describe('Function: ttlProblems (effective TTL, mixed alias pairs)', () => {
     }
   );
 
+  it('refuses an alias whose TTL could not be resolved, with the reason the router gave', () => {
+    // Prepare
+    const pair: WeightedPair = {
+      ...pairWith({ blue: 100, green: 0 }),
+      ttlProblems: ['alias loop: api.example.com -> a.example.com -> api.example.com (A in Z1)'],
+    };
+
+    // Act + Assess
+    expect(ttlProblems(input, [pair])).toEqual([
+      'api.example.com A in Z1: alias loop: api.example.com -> a.example.com -> api.example.com (A in Z1)',
+    ]);
+  });
+
   it('feeds the resolved TTL into the wait after INSYNC (effectiveTtlSeconds)', () => {
     // Prepare
     const pair: WeightedPair = {
