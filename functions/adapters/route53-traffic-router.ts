@@ -262,7 +262,6 @@ export class Route53TrafficRouter implements TrafficRouter {
       };
       const blue = find(ref.blueSetIdentifier, 'blue');
       const green = find(ref.greenSetIdentifier, 'green');
-      const list = (zone: string, name: string, type: string) => this.#listGroup(zone, name, type);
       const trafficPolicyInstanceIds = {
         ...(blue.TrafficPolicyInstanceId ? { blue: blue.TrafficPolicyInstanceId } : {}),
         ...(green.TrafficPolicyInstanceId ? { green: green.TrafficPolicyInstanceId } : {}),
@@ -273,15 +272,44 @@ export class Route53TrafficRouter implements TrafficRouter {
         type: ref.type,
         blue: toRecordSet(blue as ResourceRecordSet & { SetIdentifier: string; Weight: number }),
         green: toRecordSet(green as ResourceRecordSet & { SetIdentifier: string; Weight: number }),
-        effectiveTtlSeconds: {
-          blue: await effectiveTtlOf(blue, zoneId, ref.type, list),
-          green: await effectiveTtlOf(green, zoneId, ref.type, list),
-        },
-        others: group.filter((record) => record !== blue && record !== green).map(toGroupRecord),
+        ...(await this.#effectiveTtls(zoneId, ref.type, blue, green)),
+        // Zero-weight others never change the share and are never written: not kept, so a big group
+        // cannot swell the run state (Step Functions payloads are limited).
+        others: group
+          .filter((record) => record !== blue && record !== green && record.Weight !== 0)
+          .map(toGroupRecord),
         ...(Object.keys(trafficPolicyInstanceIds).length > 0 ? { trafficPolicyInstanceIds } : {}),
       });
     }
     return pairs;
+  }
+
+  /**
+   * Both sides' effective TTLs. An alias that cannot be resolved (missing target, loop, too deep) is reported
+   * in `ttlProblems` for Preflight to refuse, never thrown: readPairs also serves drift checks and restores,
+   * which must not fail because someone changed an alias target mid-run.
+   */
+  async #effectiveTtls(
+    zoneId: string,
+    type: string,
+    blue: ResourceRecordSet,
+    green: ResourceRecordSet
+  ): Promise<Pick<WeightedPair, 'effectiveTtlSeconds' | 'ttlProblems'>> {
+    const list = (zone: string, name: string, recordType: string) =>
+      this.#listGroup(zone, name, recordType);
+    const problems: string[] = [];
+    const resolve = async (record: ResourceRecordSet): Promise<number | null> => {
+      try {
+        return await effectiveTtlOf(record, zoneId, type, list);
+      } catch (error) {
+        if (!(error instanceof PreflightFailedError)) throw error;
+        problems.push(error.message);
+        return null;
+      }
+    };
+    const ttl = { blue: await resolve(blue), green: await resolve(green) };
+    if (ttl.blue === null || ttl.green === null) return { ttlProblems: problems };
+    return { effectiveTtlSeconds: { blue: ttl.blue, green: ttl.green } };
   }
 
   /**

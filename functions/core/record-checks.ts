@@ -50,6 +50,9 @@ export function ttlProblems(
 ): string[] {
   const max = input.dns.maxTtlSeconds;
   return pairs.flatMap((pair) => {
+    if (pair.ttlProblems && pair.ttlProblems.length > 0) {
+      return pair.ttlProblems.map((problem) => `${label(pair)}: ${problem}`);
+    }
     const problems: string[] = [];
     const ttl = { blue: sideTtl(pair, 'blue'), green: sideTtl(pair, 'green') };
     for (const side of ['blue', 'green'] as const) {

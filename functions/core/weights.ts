@@ -135,7 +135,7 @@ export function snapshotWeights(snapshot: readonly WeightedPair[]): PairWeights[
 
 /**
  * How the weights Route 53 holds differ from the ones this run last wrote (or found): one line per
- * difference, empty when none. Someone else changing the weights mid-run is drift: writing over it
+ * difference, empty when none. Another record of the pair's weighted group with weight > 0 is a difference. Someone else changing the weights mid-run is drift: writing over it
  * would silently undo their change.
  *
  * @example
@@ -157,6 +157,12 @@ export function findDrift(
     }
     if (pair.green.Weight !== weights.greenWeight) {
       parts.push(`green weight ${pair.green.Weight} (expected ${weights.greenWeight})`);
+    }
+    // Another record of the group gaining weight changes the real share as much as a changed blue or green.
+    for (const other of pair.others ?? []) {
+      if ((other.Weight ?? 0) > 0) {
+        parts.push(`other record "${other.SetIdentifier}" weight ${other.Weight} (expected 0)`);
+      }
     }
     return parts.length === 0 ? [] : [`${labelOf(weights)}: ${parts.join(', ')}`];
   });

@@ -10,7 +10,7 @@ import {
 } from '../../../functions/core/record-checks.ts';
 import { effectiveTtlSeconds } from '../../../functions/core/run.ts';
 import type { RecordSet, WeightedPair } from '../../../functions/core/types.ts';
-import { percentOf } from '../../../functions/core/weights.ts';
+import { findDrift, percentOf } from '../../../functions/core/weights.ts';
 import { inputWith, pairWith, record } from './fixtures.ts';
 
 /** A weighted alias record as Route 53 lists it: no TTL, no values. */
@@ -332,5 +332,24 @@ describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and
         /^records\[0\]\.name \*\.example\.com \(\\052\.example\.com\) is not in the stack parameter RecordNames/
       ),
     ]);
+  });
+});
+
+describe('Function: findDrift (another record of the group gains weight mid-run)', () => {
+  it('reports it, since it changes the real share', () => {
+    // Prepare
+    const pair: WeightedPair = {
+      ...pairWith({ blue: 50, green: 50 }),
+      others: [{ SetIdentifier: 'legacy', Weight: 10 }],
+    };
+    const expected = [
+      { hostedZoneId: 'Z1', name: 'api.example.com', type: 'A', blueWeight: 50, greenWeight: 50 },
+    ];
+
+    // Act + Assess
+    expect(findDrift([pair], expected)).toEqual([
+      'api.example.com A in Z1: other record "legacy" weight 10 (expected 0)',
+    ]);
+    expect(findDrift([{ ...pair, others: [] }], expected)).toEqual([]);
   });
 });
