@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import { parseMigrationInput } from '../../functions/core/input.ts';
 import {
+  batchSizeProblems,
   groupProblems,
   healthCheckIdsOf,
   healthProblems,
@@ -205,6 +206,39 @@ describe('Route 53 record rules against moto', () => {
     expect(percentOf(pairs[0]!)).toBeCloseTo(90.909, 3);
     expect(groupProblems(pairs)).toEqual([expect.stringMatching(/"group-legacy" \(10\)/)]);
     expect(after[0]?.others).toEqual([{ SetIdentifier: 'group-legacy', Weight: 10 }]);
+  });
+
+  it('refuses 26 pairs of 10 values in one zone before any write (moto does not enforce the batch limits)', async () => {
+    // Prepare: Route 53 would reject the 1,040-element UPSERT batch; moto accepts anything (local-aws.md §3.3 #5)
+    const values = Array.from({ length: 10 }, (_, v) => ({ Value: `10.1.0.${v}` }));
+    const records = [];
+    for (let i = 0; i < 26; i++) {
+      const name = `batch${i}.example.com`;
+      await create([
+        weighted(name, `batch${i}-blue`, 100, { ResourceRecords: values }),
+        weighted(name, `batch${i}-green`, 0, { ResourceRecords: values }),
+      ]);
+      records.push({
+        hostedZoneId: zoneId,
+        name,
+        type: 'A' as const,
+        blueSetIdentifier: `batch${i}-blue`,
+        greenSetIdentifier: `batch${i}-green`,
+      });
+    }
+
+    // Act
+    const pairs = await router.readPairs(records);
+
+    // Assess
+    expect(batchSizeProblems(pairs)).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^hosted zone ${zoneId}: a shift or rollback batch of 26 pairs holds 1040 ResourceRecord elements \\(limit 1000\\)`
+        )
+      ),
+    ]);
+    expect(batchSizeProblems(pairs.slice(0, 25))).toEqual([]);
   });
 
   it('reads health check status (moto reports every checker Success)', async () => {
