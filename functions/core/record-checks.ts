@@ -89,7 +89,7 @@ export function groupProblems(pairs: readonly WeightedPair[]): string[] {
       const others = weighted.reduce((sum, other) => sum + (other.Weight ?? 0), 0);
       const total = pair.blue.Weight + pair.green.Weight + others;
       problems.push(
-        `${label(pair)}: other records of the weighted group carry weight: ${weighted.map((other) => `"${other.SetIdentifier}" (${other.Weight})`).join(', ')}; Route 53 shares traffic over all ${2 + (pair.others ?? []).length} records, so green at 100% would get ${((100 * (total - others)) / total).toFixed(1)}%; set them to 0 or remove them first`
+        `${label(pair)}: other records of the weighted group carry weight: ${weighted.map((other) => `"${other.SetIdentifier}" (${other.Weight})`).join(', ')}; Route 53 shares traffic over every record of the name and type, so green at 100% would get ${((100 * (total - others)) / total).toFixed(1)}%; set them to 0 or remove them first`
       );
     }
     const simple = (pair.others ?? []).filter((other) => other.Weight === null);

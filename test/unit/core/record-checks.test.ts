@@ -138,7 +138,7 @@ describe('Function: groupProblems (the whole weighted group)', () => {
     // Assess
     expect(problems).toEqual([
       expect.stringMatching(
-        /^api\.example\.com A in Z1: other records of the weighted group carry weight: "legacy" \(10\); Route 53 shares traffic over all 4 records, so green at 100% would get 90\.9%/
+        /^api\.example\.com A in Z1: other records of the weighted group carry weight: "legacy" \(10\); Route 53 shares traffic over every record of the name and type, so green at 100% would get 90\.9%/
       ),
     ]);
   });
