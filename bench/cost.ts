@@ -140,6 +140,9 @@ class RealisticSyncRouter implements TrafficRouter {
   listProtectedRecords(...args: Parameters<TrafficRouter['listProtectedRecords']>) {
     return this.inner.listProtectedRecords(...args);
   }
+  readHealthChecks(...args: Parameters<TrafficRouter['readHealthChecks']>) {
+    return this.inner.readHealthChecks(...args);
+  }
   private remember(ids: string[]): string[] {
     for (const id of ids) this.submitted.set(id, this.clock.now().getTime());
     return ids;

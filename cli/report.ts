@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { WeightedPair } from '../functions/core/types.ts';
+import { percentOf } from '../functions/core/weights.ts';
 import type { Outcome, RehearsalMarker, RunReport, TimelinePoint } from './rehearsal.ts';
 
 /** Escapes text for HTML element content and attribute values. */
@@ -19,12 +20,12 @@ export function escapeHtml(value: unknown): string {
     .replace(/'/g, '&#39;');
 }
 
-/** Green's share of the first pair, in percent; null when there is no pair or both weights are 0. */
+/** Green's share of the first pair's group, in percent; null when there is no pair or both weights are 0. */
 export function greenPercentOf(pairs: readonly WeightedPair[]): number | null {
   const [pair] = pairs;
   if (pair === undefined) return null;
-  const total = pair.blue.Weight + pair.green.Weight;
-  return total === 0 ? null : (100 * pair.green.Weight) / total;
+  // The real share of the whole weighted group (Route 53 counts every record of the name and type).
+  return pair.blue.Weight + pair.green.Weight === 0 ? null : percentOf(pair);
 }
 
 export interface GreenPoint {

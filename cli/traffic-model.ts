@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import type { RecordRef } from '../functions/core/input.ts';
 import type { Clock, TrafficRouter } from '../functions/core/state.ts';
+import { percentOf } from '../functions/core/weights.ts';
 
 /** How one environment behaves in one minute. */
 export interface EnvironmentHealth {
@@ -119,9 +120,8 @@ export class TrafficModel {
   async greenPercent(): Promise<number> {
     const [pair] = await this.options.router.readPairs(this.options.records.slice(0, 1));
     if (pair === undefined) return 0;
-    const total = pair.blue.Weight + pair.green.Weight;
-    // All-zero weights make Route 53 answer with every record equally (never written by us).
-    return total === 0 ? 50 : (100 * pair.green.Weight) / total;
+    // The whole group's share: Route 53 counts every record of the name and type.
+    return percentOf(pair);
   }
 
   /** Publishes every whole minute that ended by the clock's now, with the weights as they are now. */

@@ -6,6 +6,7 @@ import {
   type Change,
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
+  GetHealthCheckStatusCommand,
   ListResourceRecordSetProtectionsCommand,
   type ListResourceRecordSetProtectionsCommandOutput,
   ListResourceRecordSetsCommand,
@@ -22,9 +23,16 @@ import {
   Route53NotFoundError,
 } from '../core/errors.ts';
 import type { RecordRef } from '../core/input.ts';
-import { canonicalRecordName, canonicalZoneId } from '../core/names.ts';
+import { canonicalRecordName, canonicalZoneId, displayRecordName } from '../core/names.ts';
 import type { TrafficRouter } from '../core/state.ts';
-import type { PairWeights, RecordSet, WeightedPair } from '../core/types.ts';
+import type {
+  GroupRecord,
+  HealthCheckReport,
+  PairWeights,
+  RecordSet,
+  WeightedPair,
+} from '../core/types.ts';
+import { effectiveTtlOf } from './route53-alias-ttl.ts';
 
 /** Route 53 `Weight` range (API_ResourceRecordSet). */
 const MAX_WEIGHT = 255;
@@ -40,7 +48,7 @@ const DEFAULT_MAX_PAGES = 20;
 const MAX_PROTECTION_PAGES = 100;
 
 const BUSY_ERRORS = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
-const NOT_FOUND_ERRORS = new Set(['NoSuchHostedZone', 'NoSuchChange']);
+const NOT_FOUND_ERRORS = new Set(['NoSuchHostedZone', 'NoSuchChange', 'NoSuchHealthCheck']);
 
 export interface Route53TrafficRouterOptions {
   /** Pages of `ListResourceRecordSets` read per record before giving up. Default 20. */
@@ -68,8 +76,20 @@ function pairKey(zoneId: string, name: string, type: string): string {
   return `${bareZoneId(zoneId)} ${normaliseName(name)} ${type}`;
 }
 
+/** For people: `*.example.com A in hosted zone Z1` (Route 53 lists the wildcard as `\052.example.com.`). */
 function describeRef(ref: { hostedZoneId: string; name: string; type: string }): string {
-  return `${ref.name} ${ref.type} in hosted zone ${bareZoneId(ref.hostedZoneId)}`;
+  return `${displayRecordName(ref.name)} ${ref.type} in hosted zone ${bareZoneId(ref.hostedZoneId)}`;
+}
+
+function toGroupRecord(record: ResourceRecordSet): GroupRecord {
+  return {
+    SetIdentifier: record.SetIdentifier ?? null,
+    Weight: record.Weight ?? null,
+    ...(record.HealthCheckId ? { HealthCheckId: record.HealthCheckId } : {}),
+    ...(record.TrafficPolicyInstanceId
+      ? { TrafficPolicyInstanceId: record.TrafficPolicyInstanceId }
+      : {}),
+  };
 }
 
 /**
@@ -174,6 +194,8 @@ function translate(error: unknown, context: string): unknown {
  */
 function isNotImplemented(error: unknown): boolean {
   const name = errorName(error);
+  // A modelled 404 (NoSuchHostedZone) is a real answer about the zone, never "not implemented".
+  if (name === undefined || NOT_FOUND_ERRORS.has(name)) return false;
   if (
     name === 'NotImplemented' ||
     name === 'NotImplementedException' ||
@@ -209,16 +231,20 @@ export class Route53TrafficRouter implements TrafficRouter {
   }
 
   /**
-   * Reads each blue/green pair in full, verbatim.
+   * Reads each blue/green pair in full, verbatim, with the rest of its weighted group (Route 53 shares traffic
+   * over every record of the name and type), the traffic policy that created a side if any, and each side's
+   * effective TTL (an alias follows its same-zone target; see route53-alias-ttl.ts).
    *
-   * @throws PreflightFailedError when a SetIdentifier is missing or its record is not weighted.
+   * @throws PreflightFailedError when a SetIdentifier is missing, its record is not weighted, or an alias
+   *   target cannot be resolved.
    * @throws Route53NotFoundError when the hosted zone does not exist; Route53BusyError when throttled.
    */
   async readPairs(refs: readonly RecordRef[]): Promise<WeightedPair[]> {
     const pairs: WeightedPair[] = [];
     for (const ref of refs) {
-      const group = await this.#listGroup(ref);
-      const find = (setIdentifier: string, side: 'blue' | 'green'): RecordSet => {
+      const zoneId = bareZoneId(ref.hostedZoneId);
+      const group = await this.#listGroup(zoneId, ref.name, ref.type);
+      const find = (setIdentifier: string, side: 'blue' | 'green'): ResourceRecordSet => {
         const record = group.find((candidate) => candidate.SetIdentifier === setIdentifier);
         if (!record) {
           throw new PreflightFailedError(
@@ -232,17 +258,88 @@ export class Route53TrafficRouter implements TrafficRouter {
               '(only weighted records can be shifted)'
           );
         }
-        return toRecordSet(record as ResourceRecordSet & { SetIdentifier: string; Weight: number });
+        return record;
+      };
+      const blue = find(ref.blueSetIdentifier, 'blue');
+      const green = find(ref.greenSetIdentifier, 'green');
+      const trafficPolicyInstanceIds = {
+        ...(blue.TrafficPolicyInstanceId ? { blue: blue.TrafficPolicyInstanceId } : {}),
+        ...(green.TrafficPolicyInstanceId ? { green: green.TrafficPolicyInstanceId } : {}),
       };
       pairs.push({
-        hostedZoneId: bareZoneId(ref.hostedZoneId),
+        hostedZoneId: zoneId,
         name: normaliseName(ref.name),
         type: ref.type,
-        blue: find(ref.blueSetIdentifier, 'blue'),
-        green: find(ref.greenSetIdentifier, 'green'),
+        blue: toRecordSet(blue as ResourceRecordSet & { SetIdentifier: string; Weight: number }),
+        green: toRecordSet(green as ResourceRecordSet & { SetIdentifier: string; Weight: number }),
+        ...(await this.#effectiveTtls(zoneId, ref.type, blue, green)),
+        // Zero-weight others never change the share and are never written: not kept, so a big group
+        // cannot swell the run state (Step Functions payloads are limited).
+        others: group
+          .filter((record) => record !== blue && record !== green && record.Weight !== 0)
+          .map(toGroupRecord),
+        ...(Object.keys(trafficPolicyInstanceIds).length > 0 ? { trafficPolicyInstanceIds } : {}),
       });
     }
     return pairs;
+  }
+
+  /**
+   * Both sides' effective TTLs. An alias that cannot be resolved (missing target, loop, too deep) is reported
+   * in `ttlProblems` for Preflight to refuse, never thrown: readPairs also serves drift checks and restores,
+   * which must not fail because someone changed an alias target mid-run.
+   */
+  async #effectiveTtls(
+    zoneId: string,
+    type: string,
+    blue: ResourceRecordSet,
+    green: ResourceRecordSet
+  ): Promise<Pick<WeightedPair, 'effectiveTtlSeconds' | 'ttlProblems'>> {
+    const list = (zone: string, name: string, recordType: string) =>
+      this.#listGroup(zone, name, recordType);
+    const problems: string[] = [];
+    const resolve = async (record: ResourceRecordSet): Promise<number | null> => {
+      try {
+        return await effectiveTtlOf(record, zoneId, type, list);
+      } catch (error) {
+        if (!(error instanceof PreflightFailedError)) throw error;
+        problems.push(error.message);
+        return null;
+      }
+    };
+    const ttl = { blue: await resolve(blue), green: await resolve(green) };
+    if (ttl.blue === null || ttl.green === null) return { ttlProblems: problems };
+    return { effectiveTtlSeconds: { blue: ttl.blue, green: ttl.green } };
+  }
+
+  /**
+   * The latest checker observations of each health check, one `GetHealthCheckStatus` each. A calculated
+   * health check has no observations of its own (Route 53 answers InvalidInput): reported with `statuses: null`.
+   *
+   * @throws Route53NotFoundError for a health check that does not exist; Route53BusyError when throttled.
+   */
+  async readHealthChecks(healthCheckIds: readonly string[]): Promise<HealthCheckReport[]> {
+    const reports: HealthCheckReport[] = [];
+    for (const healthCheckId of new Set(healthCheckIds)) {
+      try {
+        const out = await this.#client.send(
+          new GetHealthCheckStatusCommand({ HealthCheckId: healthCheckId })
+        );
+        reports.push({
+          healthCheckId,
+          statuses: (out.HealthCheckObservations ?? []).map(
+            (observation) => observation.StatusReport?.Status ?? ''
+          ),
+        });
+      } catch (error) {
+        if (errorName(error) === 'InvalidInput') {
+          reports.push({ healthCheckId, statuses: null, reason: (error as Error).message });
+          continue;
+        }
+        throw translate(error, `GetHealthCheckStatus ${healthCheckId}`);
+      }
+    }
+    return reports;
   }
 
   /**
@@ -395,17 +492,17 @@ export class Route53TrafficRouter implements TrafficRouter {
   }
 
   /**
-   * Lists the records with the ref's name and type. Starts at name+type and pages with the three-part
-   * token (no paginator exists for this operation in the JS SDK); stops as soon as a record with
-   * another name or type appears, since the listing is sorted and started at ours.
+   * Lists the records of one name and type. Starts at name+type and pages with the three-part token (no
+   * paginator exists for this operation in the JS SDK); stops as soon as a record with another name or type
+   * appears, since the listing is sorted and started at ours.
    */
-  async #listGroup(ref: RecordRef): Promise<ResourceRecordSet[]> {
-    const zoneId = bareZoneId(ref.hostedZoneId);
-    const wanted = normaliseName(ref.name);
+  async #listGroup(zoneId: string, name: string, type: string): Promise<ResourceRecordSet[]> {
+    const ref = { hostedZoneId: zoneId, name, type };
+    const wanted = normaliseName(name);
     const group: ResourceRecordSet[] = [];
     let start: Partial<ListResourceRecordSetsCommandInput> = {
       StartRecordName: wanted,
-      StartRecordType: ref.type,
+      StartRecordType: type as RRType,
     };
     for (let page = 0; page < this.#maxPages; page++) {
       let out: ListResourceRecordSetsCommandOutput;
@@ -421,7 +518,7 @@ export class Route53TrafficRouter implements TrafficRouter {
         throw translate(error, `ListResourceRecordSets ${describeRef(ref)}`);
       }
       for (const record of out.ResourceRecordSets ?? []) {
-        if (normaliseName(record.Name ?? '') !== wanted || record.Type !== ref.type) return group;
+        if (normaliseName(record.Name ?? '') !== wanted || record.Type !== type) return group;
         group.push(record);
       }
       if (!out.IsTruncated) return group;

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod';
 import { InvalidInputError } from './errors.ts';
+import { canonicalRecordName } from './names.ts';
 
 const DAY_SECONDS = 86_400;
 /** Longest plan we accept: a week-long migration plus margin; Step Functions allows a year. */
@@ -46,15 +47,19 @@ export const RECORD_TYPES = [
   'TXT',
 ] as const;
 
+/**
+ * A record name, optionally a wildcard written `*.` or as Route 53 lists it, `\052.` (DomainNameFormat).
+ * Normalised to the canonical escaped form (names.ts) so it compares with what Route 53 lists.
+ */
 const DnsName = z
   .string()
   .min(1, 'must not be empty')
   .max(255, 'must be at most 255 characters')
   .regex(
-    /^(\*\.)?([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/,
-    'must be a DNS name such as api.example.com'
+    /^((\*|\\052)\.)?([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?$/,
+    'must be a DNS name such as api.example.com or *.example.com (\\052.example.com)'
   )
-  .transform((name) => name.toLowerCase().replace(/\.$/, ''));
+  .transform(canonicalRecordName);
 
 const SetIdentifier = z
   .string()

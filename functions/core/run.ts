@@ -16,22 +16,28 @@ import type { Outcome, RunIdentity, RunState } from './state.ts';
 import type { Evaluation, PairWeights, WeightedPair } from './types.ts';
 import { snapshotWeights, startGreenPercent } from './weights.ts';
 
-/** Route 53 answers alias queries to ELB with the load balancer's TTL of 60 s; alias records carry no TTL. */
+/**
+ * The TTL Route 53 serves for an alias to an AWS resource such as an ELB load balancer or an S3 website
+ * endpoint: 60 s (Route 53 FAQ; DG "Choosing between alias and non-alias records"). An alias to a record in
+ * the same zone serves that record's TTL instead, which the router resolves into `effectiveTtlSeconds`.
+ */
 export const ALIAS_TTL_SECONDS = 60;
 /**
- * The longest time a resolver may keep serving the old weights after a change is INSYNC.
+ * The longest time a resolver may keep serving the old weights after a change is INSYNC: the largest
+ * effective TTL of any side (as resolved when the pair was read), else its TTL, else 60 s for an alias.
  *
  * @example
  * effectiveTtlSeconds([{ blue: { TTL: 30 }, green: { TTL: 30 } }]); // => 30
+ * effectiveTtlSeconds([{ ...aliasPair, effectiveTtlSeconds: { blue: 3600, green: 3600 } }]); // => 3600
  */
 export function effectiveTtlSeconds(
-  pairs: readonly Pick<WeightedPair, 'blue' | 'green'>[]
+  pairs: readonly Pick<WeightedPair, 'blue' | 'green' | 'effectiveTtlSeconds'>[]
 ): number {
   return Math.max(
     0,
     ...pairs.flatMap((pair) => [
-      pair.blue.TTL ?? ALIAS_TTL_SECONDS,
-      pair.green.TTL ?? ALIAS_TTL_SECONDS,
+      pair.effectiveTtlSeconds?.blue ?? pair.blue.TTL ?? ALIAS_TTL_SECONDS,
+      pair.effectiveTtlSeconds?.green ?? pair.green.TTL ?? ALIAS_TTL_SECONDS,
     ])
   );
 }

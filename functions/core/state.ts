@@ -6,6 +6,7 @@ import type { MigrationInput, RecordRef } from './input.ts';
 import type {
   Decision,
   Evaluation,
+  HealthCheckReport,
   MetricReading,
   PairWeights,
   ShiftStatus,
@@ -80,6 +81,8 @@ export interface TrafficRouter {
   getChangeStatus(changeId: string): Promise<'PENDING' | 'INSYNC'>;
   /** Record-set protections on any of the names (they block shift and rollback alike). */
   listProtectedRecords(refs: readonly RecordRef[]): Promise<string[]>;
+  /** The latest checker observations of each health check (preflight: a failing one can invert a rollback). */
+  readHealthChecks(healthCheckIds: readonly string[]): Promise<HealthCheckReport[]>;
 }
 
 export interface MetricQuery {

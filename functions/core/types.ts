@@ -143,14 +143,42 @@ export interface RecordSet {
   HealthCheckId?: string;
 }
 
+/**
+ * A record of a pair's weighted group other than blue and green, as read. Route 53 shares traffic over every
+ * record of the name and type, so these count in the real share; they are never written.
+ */
+export interface GroupRecord {
+  /** Null for a simple (non-weighted) record sharing the name and type. */
+  SetIdentifier: string | null;
+  /** Null when the record has no Weight (not a weighted record). */
+  Weight: number | null;
+  HealthCheckId?: string;
+  TrafficPolicyInstanceId?: string;
+}
+
 /** One blue/green weighted pair as found in Route 53. */
 export interface WeightedPair {
   hostedZoneId: string;
-  /** Normalised: lower case, no trailing dot. */
+  /** Canonical (names.ts): Route 53's escaped form, lower case, no trailing dot. */
   name: string;
   type: string;
   blue: RecordSet;
   green: RecordSet;
+  /**
+   * How long resolvers may cache each side's answer: the record's TTL, or for an alias the TTL of the
+   * same-zone record it points to (followed through alias chains) or 60 s for an AWS resource target
+   * (Route 53 DG "Choosing between alias and non-alias records"). Absent in a state written before it existed.
+   */
+  effectiveTtlSeconds?: { blue: number; green: number };
+  /**
+   * The group's other records (same name and type) whose weight is not 0 (a zero-weight record never changes
+   * the share and is never written); absent in a state written before it existed.
+   */
+  others?: GroupRecord[];
+  /** Why an alias's effective TTL could not be resolved (missing target, loop, chain too deep). */
+  ttlProblems?: string[];
+  /** Set when a traffic policy created blue or green: such records must not be UPSERTed. */
+  trafficPolicyInstanceIds?: { blue?: string; green?: string };
 }
 
 /** Absolute weights for one pair: what a write sets, never a delta. */
@@ -193,4 +221,16 @@ export interface ShiftStatus {
   consecutiveErrors: number;
   /** The verdict of the latest evaluation, if any. */
   lastVerdict: Verdict | null;
+}
+
+/**
+ * What Route 53's health checkers last reported for one health check (GetHealthCheckStatus
+ * `HealthCheckObservations[].StatusReport.Status`, strings starting `Success` or `Failure`).
+ * `statuses` is null when the status cannot be read this way (Route 53 refuses GetHealthCheckStatus for a
+ * calculated health check), with the reason.
+ */
+export interface HealthCheckReport {
+  healthCheckId: string;
+  statuses: string[] | null;
+  reason?: string;
 }

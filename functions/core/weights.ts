@@ -82,12 +82,14 @@ export function weightsFor(pair: WeightedPair, greenPercent: number): PairWeight
 }
 
 /**
- * Green's share of a pair in percent (unrounded). Both weights 0 counts as 50 %: Route 53 then answers
- * with both records equally often.
+ * Green's real share of the pair's weighted group in percent (unrounded): Route 53 shares traffic over every
+ * record of the name and type (API_ResourceRecordSet `Weight`), so the group's other records count in the sum.
+ * All weights 0 makes Route 53 answer with every record equally often (50 % for a lone pair).
  *
  * @example
  * percentOf({ blueWeight: 90, greenWeight: 10 }); // => 10
  * percentOf(pairWith({ blue: 229, green: 26 })); // => 10.196…
+ * percentOf({ ...pairWith({ blue: 0, green: 100 }), others: [{ SetIdentifier: 'x', Weight: 10 }] }); // => 90.909…
  */
 export function percentOf(
   pairOrWeights: WeightedPair | Pick<PairWeights, 'blueWeight' | 'greenWeight'>
@@ -96,8 +98,12 @@ export function percentOf(
     'blue' in pairOrWeights
       ? { blueWeight: pairOrWeights.blue.Weight, greenWeight: pairOrWeights.green.Weight }
       : pairOrWeights;
-  const sum = blueWeight + greenWeight;
-  return sum === 0 ? 50 : (100 * greenWeight) / sum;
+  const weighted = ('others' in pairOrWeights ? (pairOrWeights.others ?? []) : []).filter(
+    (other) => other.Weight !== null
+  );
+  const sum =
+    blueWeight + greenWeight + weighted.reduce((total, other) => total + (other.Weight ?? 0), 0);
+  return sum === 0 ? 100 / (2 + weighted.length) : (100 * greenWeight) / sum;
 }
 
 /**
@@ -129,7 +135,7 @@ export function snapshotWeights(snapshot: readonly WeightedPair[]): PairWeights[
 
 /**
  * How the weights Route 53 holds differ from the ones this run last wrote (or found): one line per
- * difference, empty when none. Someone else changing the weights mid-run is drift: writing over it
+ * difference, empty when none. Another record of the pair's weighted group with weight > 0 is a difference. Someone else changing the weights mid-run is drift: writing over it
  * would silently undo their change.
  *
  * @example
@@ -151,6 +157,12 @@ export function findDrift(
     }
     if (pair.green.Weight !== weights.greenWeight) {
       parts.push(`green weight ${pair.green.Weight} (expected ${weights.greenWeight})`);
+    }
+    // Another record of the group gaining weight changes the real share as much as a changed blue or green.
+    for (const other of pair.others ?? []) {
+      if ((other.Weight ?? 0) > 0) {
+        parts.push(`other record "${other.SetIdentifier}" weight ${other.Weight} (expected 0)`);
+      }
     }
     return parts.length === 0 ? [] : [`${labelOf(weights)}: ${parts.join(', ')}`];
   });

@@ -24,6 +24,15 @@ import {
 } from '../core/input.ts';
 import { findLockOwner, type LockCandidate, recordKey } from '../core/lock.ts';
 import { recordSetKey } from '../core/names.ts';
+import {
+  batchSizeProblems,
+  type DeployedPolicy,
+  deployedPolicyProblems,
+  groupProblems,
+  healthCheckIdsOf,
+  healthProblems,
+  ttlProblems,
+} from '../core/record-checks.ts';
 import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
 import type {
   Clock,
@@ -35,6 +44,7 @@ import type {
 import type { WeightedPair } from '../core/types.ts';
 import { findDrift, percentOf } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
+import { optionalEnv } from '../lib/env.ts';
 import { lambda } from '../lib/middy.ts';
 import { logger } from '../lib/powertools.ts';
 
@@ -52,6 +62,8 @@ export interface PreflightDeps {
   metrics: MetricSource;
   executions: ExecutionControl;
   clock: Clock;
+  /** What the stack's write policy allows (env ALLOWED_RECORD_TYPES/NAMES); unset: not checked. */
+  policy?: DeployedPolicy;
 }
 
 const isResume = (input: unknown): input is { resume: RunState } =>
@@ -231,22 +243,11 @@ async function assertUnlocked(
 }
 
 function assertShiftable(input: MigrationInput, pairs: WeightedPair[]) {
-  const problems: string[] = [];
-  for (const pair of pairs) {
-    const label = `${pair.name} ${pair.type}`;
-    for (const record of [pair.blue, pair.green]) {
-      if (record.TTL !== undefined && record.TTL > input.dns.maxTtlSeconds) {
-        problems.push(
-          `${label} ${record.SetIdentifier}: TTL ${record.TTL}s > dns.maxTtlSeconds (${input.dns.maxTtlSeconds}s); lower it first, a long TTL delays both shift and rollback`
-        );
-      }
-    }
-    if (pair.blue.TTL !== pair.green.TTL) {
-      problems.push(
-        `${label}: blue TTL (${pair.blue.TTL ?? 'alias'}) != green TTL (${pair.green.TTL ?? 'alias'}); Route 53 needs one TTL per weighted group`
-      );
-    }
-  }
+  const problems = [
+    ...ttlProblems(input, pairs),
+    ...groupProblems(pairs),
+    ...batchSizeProblems(pairs),
+  ];
   const percents = pairs.map((pair) => percentOf(pair));
   if (Math.max(...percents) - Math.min(...percents) > 1) {
     problems.push(
@@ -350,6 +351,8 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
   }
   // Validation comes first: bad input must never reach an AWS call.
   const input = parseMigrationInput(event.input);
+  const denied = deployedPolicyProblems(input, deps.policy ?? {});
+  if (denied.length > 0) throw new PreflightFailedError(`preflight failed: ${denied.join('; ')}`);
   await assertUnlocked(
     deps.executions,
     {
@@ -363,6 +366,9 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
   );
   const pairs = await deps.router.readPairs(input.records);
   assertShiftable(input, pairs);
+  const unhealthy = healthProblems(await deps.router.readHealthChecks(healthCheckIdsOf(pairs)));
+  if (unhealthy.length > 0)
+    throw new PreflightFailedError(`preflight failed: ${unhealthy.join('; ')}`);
   const protectedRecords = await deps.router.listProtectedRecords(input.records);
   if (protectedRecords.length > 0) {
     throw new PreflightFailedError(
@@ -393,4 +399,8 @@ export const handler = createPreflightHandler({
   metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
   executions: new StepFunctionsControl(new SFNClient({})),
   clock: systemClock,
+  policy: {
+    recordTypes: optionalEnv('ALLOWED_RECORD_TYPES')?.split(','),
+    recordNames: optionalEnv('ALLOWED_RECORD_NAMES')?.split(','),
+  },
 });

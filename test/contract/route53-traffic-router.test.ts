@@ -99,6 +99,8 @@ describe('Route53TrafficRouter against moto', () => {
         TTL: 60,
         ResourceRecords: [{ Value: '10.0.0.2' }],
       },
+      effectiveTtlSeconds: { blue: 60, green: 60 },
+      others: [],
     });
     // moto lists aliases with TTL 0; AWS never returns one and refuses one on UPSERT.
     expect(aliasPair).toEqual({
@@ -127,6 +129,9 @@ describe('Route53TrafficRouter against moto', () => {
           EvaluateTargetHealth: false,
         },
       },
+      // An alias to an ELB serves 60 s (Route 53 FAQ).
+      effectiveTtlSeconds: { blue: 60, green: 60 },
+      others: [],
     });
     expect(JSON.parse(JSON.stringify(plainPair))).toEqual(plainPair);
   });

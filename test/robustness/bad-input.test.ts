@@ -85,6 +85,9 @@ function aliasPair(
     ...key,
     blue: side(ref.blueSetIdentifier, weights.blue, 'blue'),
     green: side(ref.greenSetIdentifier, weights.green, 'green'),
+    // As if the aliases pointed at same-zone records with TTL 0: within every generated dns.maxTtlSeconds
+    // (an ELB alias serves 60 s, which Preflight rightly refuses below dns.maxTtlSeconds 60).
+    effectiveTtlSeconds: { blue: 0, green: 0 },
   };
 }
 
@@ -115,6 +118,7 @@ function spyPorts(
     restore: refused,
     getChangeStatus: refused,
     listProtectedRecords: async () => [],
+    readHealthChecks: async () => [],
   };
   const metrics: MetricSource = {
     read: refused,

@@ -16,7 +16,12 @@ import type {
   RunState,
   TrafficRouter,
 } from '../../functions/core/state.ts';
-import type { MetricReading, PairWeights, WeightedPair } from '../../functions/core/types.ts';
+import type {
+  HealthCheckReport,
+  MetricReading,
+  PairWeights,
+  WeightedPair,
+} from '../../functions/core/types.ts';
 
 export class FakeClock implements Clock {
   private ms: number;
@@ -109,6 +114,20 @@ export class FakeRouter implements TrafficRouter {
   async listProtectedRecords(): Promise<string[]> {
     this.calls.push('listProtectedRecords');
     return this.protectedRecords;
+  }
+
+  /** Every health check reports Success unless listed in `failingHealthChecks`. */
+  failingHealthChecks: string[] = [];
+  async readHealthChecks(ids: readonly string[]): Promise<HealthCheckReport[]> {
+    this.calls.push('readHealthChecks');
+    return ids.map((healthCheckId) => ({
+      healthCheckId,
+      statuses: [
+        this.failingHealthChecks.includes(healthCheckId)
+          ? 'Failure: Connection timed out.'
+          : 'Success: HTTP Status Code 200, OK',
+      ],
+    }));
   }
 }
 

@@ -59,6 +59,12 @@ const green: SdkRecord = {
   ResourceRecords: [{ Value: '10.0.0.2' }],
 };
 const pair: WeightedPair = { hostedZoneId: 'Z1', name: 'api.example.com', type: 'A', blue, green };
+/** What readPairs returns for `pair`: plus the resolved TTLs and the (empty) rest of the group. */
+const pairAsRead: WeightedPair = {
+  ...pair,
+  effectiveTtlSeconds: { blue: 60, green: 60 },
+  others: [],
+};
 
 const aliasBlue: SdkRecord = {
   Name: 'www.example.org.',
@@ -122,7 +128,7 @@ describe('Method: readPairs', () => {
     const pairs = await router.readPairs([ref]);
 
     // Assess
-    expect(pairs).toEqual([pair]);
+    expect(pairs).toEqual([pairAsRead]);
     expect(route53).toReceiveCommandExactlyOnceWith(ListResourceRecordSetsCommand, {
       HostedZoneId: 'Z1',
       StartRecordName: 'api.example.com',
@@ -155,7 +161,7 @@ describe('Method: readPairs', () => {
     const pairs = await paging.readPairs([ref]);
 
     // Assess: the second page moved past the name, so there is no third call
-    expect(pairs).toEqual([pair]);
+    expect(pairs).toEqual([pairAsRead]);
     expect(route53).toReceiveCommandTimes(ListResourceRecordSetsCommand, 2);
     expect(route53).toReceiveNthCommandWith(ListResourceRecordSetsCommand, 2, {
       HostedZoneId: 'Z1',
@@ -255,7 +261,11 @@ describe('Method: readPairs', () => {
     ]);
 
     // Assess
-    expect(found).toEqual(aliasPair);
+    expect(found).toEqual({
+      ...aliasPair,
+      effectiveTtlSeconds: { blue: 60, green: 60 },
+      others: [],
+    });
   });
 
   it('turns NoSuchHostedZone into Route53NotFoundError', async () => {

@@ -607,3 +607,31 @@ describe('Generated inputs', () => {
     expect(sample).toHaveLength(5);
   });
 });
+
+describe('Record names: wildcards in the form Route 53 lists them (DomainNameFormat)', () => {
+  it.each([
+    { name: '*.Example.com.', canonical: '\\052.example.com' },
+    { name: '\\052.example.com', canonical: '\\052.example.com' },
+    { name: '\\052.EXAMPLE.com.', canonical: '\\052.example.com' },
+    { name: 'API.example.com.', canonical: 'api.example.com' },
+  ])('accepts $name as $canonical', ({ name, canonical }) => {
+    // Prepare
+    const raw = draft();
+    raw.records = [{ ...raw.records[0]!, name }];
+
+    // Act
+    const input = parseMigrationInput(raw);
+
+    // Assess
+    expect(input.records[0]?.name).toBe(canonical);
+  });
+
+  it.each(['a.*.example.com', '\\053.example.com', '**.example.com'])('refuses %s', (name) => {
+    // Prepare
+    const raw = draft();
+    raw.records = [{ ...raw.records[0]!, name }];
+
+    // Act + Assess
+    expect(rejectionOf(raw)?.message).toMatch(/records\.0\.name|records\[0\]\.name/);
+  });
+});

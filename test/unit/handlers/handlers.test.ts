@@ -127,7 +127,7 @@ describe('Handler: preflight', () => {
     {
       name: 'different TTLs in one pair',
       pairs: [{ ...blueOnly(), green: { ...blueOnly().green, TTL: 30 } }],
-      message: /blue TTL \(60\) != green TTL \(30\)/,
+      message: /blue TTL 60s != green TTL 30s/,
     },
     {
       name: 'green already at 100 %',

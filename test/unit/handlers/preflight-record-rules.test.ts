@@ -1,0 +1,141 @@
+/**
+ * Preflight refuses what Route 53 would do differently from the plan (issue 10), before any write:
+ * a failing health check, other weighted records in the group, an alias whose real TTL is too long,
+ * a change batch Route 53 would reject, and a record type the deployed policy does not allow.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { WeightedPair } from '../../../functions/core/types.ts';
+import { type PreflightEvent, preflight } from '../../../functions/handlers/preflight.ts';
+import { FakeClock, FakeExecutions, FakeMetrics, FakeRouter } from '../../support/fake-ports.ts';
+import { draft, pairWith } from '../core/fixtures.ts';
+
+const ZONE = 'Z0123456789ABC';
+const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:ts';
+const SELF = 'arn:aws:states:us-east-1:123456789012:execution:ts:self';
+
+let executions: FakeExecutions;
+const metrics = new FakeMetrics();
+const clock = new FakeClock();
+
+beforeEach(() => {
+  executions = new FakeExecutions();
+  executions.add({ executionArn: SELF, input: draft(), startDate: '2026-01-01T00:00:00.000Z' });
+});
+
+const event = (input: unknown = draft()): PreflightEvent => ({
+  input,
+  executionArn: SELF,
+  executionName: 'self',
+  stateMachineArn: SM,
+  startTime: '2026-01-01T00:00:00.000Z',
+});
+
+function blueWithHealthCheck(): WeightedPair {
+  const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
+  return { ...pair, blue: { ...pair.blue, HealthCheckId: 'hc-blue' } };
+}
+
+describe('Handler: preflight (Route 53 record rules)', () => {
+  it('refuses while a health check of the pair is failing, before any write', async () => {
+    // Prepare: blue's check fails, so Route 53 would answer with green (weight 0) on a rollback
+    const router = new FakeRouter([blueWithHealthCheck()]);
+    router.failingHealthChecks = ['hc-blue'];
+
+    // Act + Assess
+    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringMatching(
+        /health check hc-blue is failing: 0 of 1 checkers report Success/
+      ),
+    });
+    expect(router.calls).toEqual(['readPairs', 'readHealthChecks']);
+  });
+
+  it('passes with a healthy health check and reads it', async () => {
+    // Prepare
+    const router = new FakeRouter([blueWithHealthCheck()]);
+
+    // Act
+    const state = await preflight(event(), { router, metrics, executions, clock });
+
+    // Assess
+    expect(state.next).toBe('shift');
+    expect(router.calls).toContain('readHealthChecks');
+  });
+
+  it('refuses other weighted records in the group, naming them', async () => {
+    // Prepare
+    const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
+    const router = new FakeRouter([{ ...pair, others: [{ SetIdentifier: 'legacy', Weight: 10 }] }]);
+
+    // Act + Assess
+    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringMatching(/"legacy" \(10\)/),
+    });
+  });
+
+  it('refuses an alias pair whose resolved TTL exceeds dns.maxTtlSeconds and keeps it for the waits', async () => {
+    // Prepare
+    const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
+    const router = new FakeRouter([{ ...pair, effectiveTtlSeconds: { blue: 3600, green: 3600 } }]);
+
+    // Act + Assess
+    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringMatching(/TTL 3600s > dns\.maxTtlSeconds \(300s\)/),
+    });
+  });
+
+  it('refuses a record type the deployed policy does not allow, before reading the records', async () => {
+    // Prepare
+    const router = new FakeRouter([pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE })]);
+    const policy = { recordTypes: ['AAAA'] };
+
+    // Act + Assess
+    await expect(
+      preflight(event(), { router, metrics, executions, clock, policy })
+    ).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringMatching(
+        /records\[0\]\.type A is not in the stack parameter RecordTypes \(AAAA\)/
+      ),
+    });
+    expect(router.calls).toEqual([]);
+  });
+
+  it('refuses a change batch above 1,000 ResourceRecord elements, naming zone and numbers', async () => {
+    // Prepare: 26 pairs x 10 values in one zone
+    const records = Array.from({ length: 26 }, (_, i) => ({
+      hostedZoneId: ZONE,
+      name: `api${i}.example.com`,
+      type: 'A',
+      blueSetIdentifier: 'blue',
+      greenSetIdentifier: 'green',
+    }));
+    const values = Array.from({ length: 10 }, (_, v) => ({ Value: `192.0.2.${v}` }));
+    const router = new FakeRouter(
+      records.map((record) => {
+        const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE, name: record.name });
+        return {
+          ...pair,
+          blue: { ...pair.blue, ResourceRecords: values },
+          green: { ...pair.green, ResourceRecords: values },
+        };
+      })
+    );
+
+    // Act + Assess
+    await expect(
+      preflight(event({ ...draft(), records }), { router, metrics, executions, clock })
+    ).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringMatching(
+        new RegExp(
+          `hosted zone ${ZONE}: a shift or rollback batch of 26 pairs holds 1040 ResourceRecord elements \\(limit 1000\\)`
+        )
+      ),
+    });
+    expect(router.writes).toEqual([]);
+  });
+});
