@@ -11,7 +11,9 @@ export const metrics = new Metrics({ namespace: 'TrafficShift', serviceName: 'tr
  * itself off outside Lambda (no AWS_EXECUTION_ENV: the local engine, the tests), under SAM local, and when
  * POWERTOOLS_TRACE_ENABLED is false; then the middleware and traced() do nothing.
  */
-export const tracer = new Tracer({ serviceName: 'traffic-shift' });
+// Only the SDK clients wrapped by traced() make subsegments: the handlers make no other HTTP calls, and patching
+// http/https globally as well would trace every SDK call twice and cost init time.
+export const tracer = new Tracer({ serviceName: 'traffic-shift', captureHTTPsRequests: false });
 
 /** An AWS SDK v3 client whose calls are traced subsegments: `traced(new Route53Client({}))`. */
 export function traced<TClient>(client: TClient): TClient {
