@@ -104,3 +104,27 @@ describe('the handler stack', () => {
     expect(printed).toEqual([]);
   });
 });
+
+describe('tracing in Lambda', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    vi.resetModules();
+  });
+
+  it('instruments an SDK client wrapped by traced() once AWS_EXECUTION_ENV says this is Lambda', async () => {
+    // Prepare: a fresh module graph, so the tracer is created with Lambda's environment.
+    vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x');
+    vi.resetModules();
+    const lambdaPowertools = await import('../../../functions/lib/powertools.ts');
+    const { Route53Client } = await import('@aws-sdk/client-route-53');
+    const client = new Route53Client({ region: 'us-east-1' });
+    const before = client.middlewareStack.identify();
+
+    // Act
+    const wrapped = lambdaPowertools.traced(client);
+
+    // Assess
+    expect(lambdaPowertools.tracer.isTracingEnabled()).toBe(true);
+    expect(wrapped.middlewareStack.identify().length).toBeGreaterThan(before.length);
+  });
+});
