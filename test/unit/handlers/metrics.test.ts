@@ -110,6 +110,10 @@ describe('handler metrics', () => {
       ['GreenPercent', 'payments', null],
     ]);
     expect(lines.every((line) => line['service'] === 'traffic-shift')).toBe(true);
+    // The dashboard's SEARCH expressions find the metrics by these dimension sets (template.yaml).
+    expect(
+      new Set(lines.map((line) => JSON.stringify(line._aws.CloudWatchMetrics[0]?.Dimensions)))
+    ).toEqual(new Set(['[["service","MigrationId"]]', '[["service","MigrationId","Verdict"]]']));
     expect(printed.filter((chunk) => !chunk.includes('"_aws"'))).toEqual([]);
   });
 });
