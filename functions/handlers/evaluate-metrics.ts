@@ -16,7 +16,7 @@ import { evaluationWindow } from '../core/window.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
-import { logger, metrics } from '../lib/powertools.ts';
+import { logger, publishMetric } from '../lib/powertools.ts';
 
 export interface EvaluateMetricsDeps {
   metrics: MetricSource;
@@ -64,12 +64,9 @@ export async function evaluateMetrics(
         }
       : await judge(state, window, deps.metrics);
   const next = afterEvaluation(state, evaluation, now);
-  metrics.addDimension('MigrationId', state.input.migrationId);
-  metrics.addMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent);
-  const verdictMetric = metrics.singleMetric();
-  verdictMetric.addDimension('MigrationId', state.input.migrationId);
-  verdictMetric.addDimension('Verdict', evaluation.verdict);
-  verdictMetric.addMetric('Verdicts', MetricUnit.Count, 1);
+  const migration = { MigrationId: state.input.migrationId };
+  publishMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent, migration);
+  publishMetric('Verdicts', MetricUnit.Count, 1, { ...migration, Verdict: evaluation.verdict });
   logger.info('evaluated', {
     migrationId: state.input.migrationId,
     greenPercent: state.status.greenPercent,
@@ -94,7 +91,7 @@ export async function evaluateMetrics(
 }
 
 export function createEvaluateMetricsHandler(deps: EvaluateMetricsDeps) {
-  return lambda((state: RunState) => evaluateMetrics(state, deps), { publishesMetrics: true });
+  return lambda((state: RunState) => evaluateMetrics(state, deps));
 }
 
 export const handler = createEvaluateMetricsHandler({

@@ -13,7 +13,7 @@ import type { Clock, ExecutionControl, RunState, TrafficRouter } from '../core/s
 import { findDrift, weightsFor } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';
-import { logger, metrics } from '../lib/powertools.ts';
+import { logger, publishMetric } from '../lib/powertools.ts';
 
 export interface ShiftTrafficDeps {
   router: TrafficRouter;
@@ -69,8 +69,9 @@ export async function shiftTraffic(state: RunState, deps: ShiftTrafficDeps): Pro
   }
   const now = deps.clock.now();
   const next = afterShift(state, greenPercent, weights, changeIds, now);
-  metrics.addDimension('MigrationId', state.input.migrationId);
-  metrics.addMetric('GreenPercent', MetricUnit.Percent, greenPercent);
+  publishMetric('GreenPercent', MetricUnit.Percent, greenPercent, {
+    MigrationId: state.input.migrationId,
+  });
   logger.info('shifted', {
     migrationId: state.input.migrationId,
     greenPercent,
@@ -82,7 +83,7 @@ export async function shiftTraffic(state: RunState, deps: ShiftTrafficDeps): Pro
 }
 
 export function createShiftTrafficHandler(deps: ShiftTrafficDeps) {
-  return lambda((state: RunState) => shiftTraffic(state, deps), { publishesMetrics: true });
+  return lambda((state: RunState) => shiftTraffic(state, deps));
 }
 
 export const handler = createShiftTrafficHandler({

@@ -1,18 +1,31 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import middy from '@middy/core';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { logger, metrics } from './powertools.ts';
+import { logKeysOf } from './log-keys.ts';
+import { logger, tracer } from './powertools.ts';
 
 /**
- * The middleware stack every handler shares: Logger, then Metrics (middy's recommended order), the latter only
- * for handlers that publish metrics (Powertools warns on every empty flush otherwise).
- * The event is never logged: it carries the whole execution input.
+ * The middleware stack every handler shares, in Powertools' order: Tracer, then Logger (with the migration's
+ * keys). No logMetrics: handlers emit each metric at once with its own dimensions (publishMetric), so there is
+ * nothing stored to flush, and an empty flush only warns.
+ * Neither the event nor the response is logged or traced: both carry the whole execution input.
  */
-export function lambda<TEvent, TResult>(
-  fn: (event: TEvent, context: Context) => Promise<TResult>,
-  options: { publishesMetrics?: boolean } = {}
-) {
-  const handler = middy(fn).use(injectLambdaContext(logger, { resetKeys: true }));
-  return options.publishesMetrics ? handler.use(logMetrics(metrics)) : handler;
+export function lambda<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
+  return middy(fn)
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(migrationLogKeys());
+}
+
+/**
+ * Adds migrationId and executionArn to every log line of the invocation; injectLambdaContext's resetKeys
+ * removes them after it, so a warm Lambda never carries the previous event's keys.
+ */
+function migrationLogKeys(): MiddlewareObj {
+  return {
+    before: (request) => {
+      logger.appendKeys({ ...logKeysOf(request.event) });
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * machine is created from the real ASL text; with moto's execution simulation off, executions stay RUNNING
  * until stopped, which is what a just-started migration looks like.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -23,6 +23,7 @@ let moto: Moto;
 let sfn: SFNClient;
 let stateMachineArn: string;
 let env: NodeJS.ProcessEnv;
+const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-deployed-'));
 
 beforeAll(async () => {
   moto = await startMoto();
@@ -44,6 +45,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await moto.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 interface Started {
@@ -193,7 +195,7 @@ describe('commands for a deployed stack, against moto Step Functions', () => {
   it('report ARN pages the history and writes the HTML report (moto serves a static history)', async () => {
     // Prepare
     const started = await startExample('--name', 'report-check');
-    const out = join(mkdtempSync(join(tmpdir(), 'traffic-shift-report-')), 'report.html');
+    const out = join(dir, 'report.html');
 
     // Act
     const result = await runCli(['report', started.executionArn, '--out', out, '--json'], env);

@@ -1,10 +1,10 @@
 /**
  * The report as a person sees it: a rolled-back rehearsal rendered, opened in headless Chromium (Debian's
- * package, installed by scripts/install-chromium.sh) and screenshotted into reports/. The chart must have
+ * package, installed by scripts/install-chromium.sh) and screenshotted into a temporary directory. The chart must have
  * rendered: an SVG with a size, a green-weight line with points, a visible rollback marker.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,15 +17,17 @@ import { type Moto, startMoto } from '../support/moto.ts';
 import { ROOT } from './run-cli.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = join(ROOT, 'reports/report-rolled-back.png');
-const profile = mkdtempSync(join(tmpdir(), 'traffic-shift-chromium-'));
+const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-report-browser-'));
+const SCREENSHOT = join(dir, 'report-rolled-back.png');
+const profile = join(dir, 'chromium-profile');
 let browser: BrowserContext;
 let moto: Moto;
 let report: RunReport;
 
 beforeAll(async () => {
-  // Prepare: Chromium from the project's own script (a minute the first time, then a no-op).
-  execFileSync('bash', [join(ROOT, 'scripts/install-chromium.sh')], { stdio: 'inherit' });
+  // Prepare: Chromium from the project's own script (a minute the first time, then a no-op). Its output is
+  // kept out of the test log; on failure execFileSync's error carries the script's stderr.
+  execFileSync('bash', [join(ROOT, 'scripts/install-chromium.sh')], { stdio: 'pipe' });
   moto = await startMoto();
   report = await runRehearsal({ scenario: SCENARIOS['error-regression'], endpoint: moto.endpoint });
   // A fresh profile directory for this run (launchPersistentContext owns it; no leftovers from other runs).
@@ -50,14 +52,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await moto?.stop();
-  rmSync(profile, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 });
 
 describe('the report in a browser', () => {
   it('renders the chart of a rolled-back rehearsal: green-weight line, rollback marker, screenshot', async () => {
     // Prepare
-    mkdirSync(join(ROOT, 'reports'), { recursive: true });
-    const file = join(ROOT, 'reports/report-rolled-back.html');
+    const file = join(dir, 'report-rolled-back.html');
     writeFileSync(file, renderReport(report));
     const page = await browser.newPage();
 

@@ -113,14 +113,7 @@ describe('IAM in template.yaml', () => {
   const statements = statementsIn(template.Resources, 'Resources');
 
   it('finds the IAM statements it checks', () => {
-    // Act
-    const summary = statements.map(
-      ({ where, statement }) =>
-        `${statement.Effect} ${list(statement.Action).join(',')} @ ${where.replace(/\.Properties/g, '')}`
-    );
-
     // Assess
-    console.info(`checked ${statements.length} IAM statements:\n  ${summary.join('\n  ')}`);
     expect(statements.length).toBeGreaterThan(10);
   });
 
@@ -163,7 +156,6 @@ describe('IAM in template.yaml', () => {
     });
 
     // Assess
-    console.info(`checked ${writes.length} statements allowing route53:ChangeResourceRecordSets`);
     expect(writes.length).toBeGreaterThan(0);
     expect(offending).toEqual([]);
   });
@@ -237,9 +229,6 @@ describe('Logging in functions/', () => {
 
   it('scans every TypeScript file under functions/', () => {
     // Assess
-    console.info(
-      `scanned ${files.length} files under functions/ for credential and full-input logging`
-    );
     expect(files.length).toBeGreaterThan(0);
   });
 

@@ -542,10 +542,6 @@ describe('SAM template (template.yaml)', () => {
       .map(({ file }) => file);
 
     // Assess
-    console.info(
-      `handlers: ${functions.length} functions; missing files: ${missing.join(', ') || 'none'}; ` +
-        `allowed in progress: ${HANDLERS_IN_PROGRESS.join(', ') || 'none'}`
-    );
     expect(runtime).toMatch(/^nodejs\d+\.x$/);
     expect(functions.map(({ file }) => file).sort()).toEqual([...ALL_HANDLERS].sort());
     for (const fn of functions) {

@@ -15,6 +15,8 @@ describe('Function: canonicalRecordName', () => {
     { name: '\\052.example.com.', expected: '\\052.example.com' },
     { name: 'a_b-c.example.com', expected: 'a_b-c.example.com' },
     { name: 'a b.example.com', expected: 'a\\040b.example.com' },
+    { name: 'a\\-b.example.com', expected: 'a-b.example.com' },
+    { name: 'example.com\\', expected: 'example.com\\134' },
   ])('$name -> $expected (Route 53 lists it so)', ({ name, expected }) => {
     // Act + Assess
     expect(canonicalRecordName(name)).toBe(expected);

@@ -1,0 +1,119 @@
+/**
+ * The dashboard's metrics (embedded metric format on stdout): each one carries its own migration's dimensions,
+ * and calling the handlers many times in one process (a warm Lambda, the local engine running several
+ * executions, these tests) prints nothing but the metrics: no Powertools warning.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { newRunState } from '../../../functions/core/run.ts';
+import type { RunState } from '../../../functions/core/state.ts';
+import { checkDnsSync } from '../../../functions/handlers/check-dns-sync.ts';
+import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
+import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
+import { FakeClock, FakeExecutions, FakeMetrics, FakeRouter } from '../../support/fake-ports.ts';
+import { draft, inputWith, pairWith, traffic } from '../core/fixtures.ts';
+
+const ZONE = 'Z0123456789ABC';
+const arn = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:ts:${name}`;
+
+interface Emf {
+  _aws: { CloudWatchMetrics: { Dimensions: string[][]; Metrics: { Name: string }[] }[] };
+  [key: string]: unknown;
+}
+
+let printed: string[];
+let clock: FakeClock;
+let executions: FakeExecutions;
+
+beforeEach(() => {
+  // Metrics are switched off for the rest of the suite; here they are what is under test.
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'false');
+  printed = [];
+  const capture = (chunk: string | Uint8Array) => {
+    printed.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  clock = new FakeClock();
+  executions = new FakeExecutions();
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+function runState(migrationId: string, zone: string): { state: RunState; router: FakeRouter } {
+  const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: zone });
+  const input = inputWith({
+    migrationId,
+    records: draft().records.map((record) => ({ ...record, hostedZoneId: zone })),
+  });
+  executions.add({ executionArn: arn(migrationId), input, startDate: '2026-01-01T00:00:00.000Z' });
+  const state = newRunState(
+    input,
+    {
+      executionArn: arn(migrationId),
+      executionName: migrationId,
+      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
+      startedAt: '2026-01-01T00:00:00.000Z',
+      generation: 1,
+      continuedFrom: null,
+    },
+    [pair]
+  );
+  const { next: _next, ...rest } = state;
+  return { state: rest, router: new FakeRouter([pair]) };
+}
+
+function emitted(): Emf[] {
+  return printed
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as Emf);
+}
+
+describe('handler metrics', () => {
+  it('labels each GreenPercent and Verdicts with its own migration, and warns about nothing', async () => {
+    // Prepare
+    const orders = runState('orders', ZONE);
+    const payments = runState('payments', 'Z0987654321XYZ');
+    const metrics = new FakeMetrics();
+    metrics.reading = (query) => ({
+      kind: 'ok',
+      services: query.discoveryNames.map((name) => traffic(name, 500, 1)),
+    });
+
+    // Act: two migrations interleaved in one process, each handler called twice.
+    const shiftedOrders = await shiftTraffic(orders.state, { ...orders, executions, clock });
+    const shiftedPayments = await shiftTraffic(payments.state, { ...payments, executions, clock });
+    const synced = await checkDnsSync(shiftedOrders, { router: orders.router, clock });
+    clock.advance(synced.waitSeconds);
+    const evaluated = await evaluateMetrics(synced, { metrics, clock });
+    await evaluateMetrics(evaluated, { metrics, clock });
+    await shiftTraffic(shiftedPayments, { ...payments, executions, clock });
+
+    // Assess
+    const lines = emitted();
+    const labelled = lines.map((line) => [
+      line._aws.CloudWatchMetrics[0]?.Metrics[0]?.Name,
+      line['MigrationId'],
+      line['Verdict'] ?? null,
+    ]);
+    expect(labelled).toEqual([
+      ['GreenPercent', 'orders', null],
+      ['GreenPercent', 'payments', null],
+      ['GreenPercent', 'orders', null],
+      ['Verdicts', 'orders', 'Pass'],
+      ['GreenPercent', 'orders', null],
+      ['Verdicts', 'orders', expect.any(String)],
+      ['GreenPercent', 'payments', null],
+    ]);
+    expect(lines.every((line) => line['service'] === 'traffic-shift')).toBe(true);
+    // The dashboard's SEARCH expressions find the metrics by these dimension sets (template.yaml).
+    expect(
+      new Set(lines.map((line) => JSON.stringify(line._aws.CloudWatchMetrics[0]?.Dimensions)))
+    ).toEqual(new Set(['[["service","MigrationId"]]', '[["service","MigrationId","Verdict"]]']));
+    expect(printed.filter((chunk) => !chunk.includes('"_aws"'))).toEqual([]);
+  });
+});
