@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
+import { targetLabel } from '../core/discovery-target.ts';
 import {
   DriftDetectedError,
   InvalidInputError,
@@ -265,9 +266,11 @@ async function assertMetricsExist(metrics: MetricSource, input: MigrationInput) 
     ...(input.metrics.blueDiscoveryNames ?? []),
   ];
   const found = new Set(
-    await metrics.listDiscoveryNamesWithHttpMetrics(input.metrics.namespace, wanted)
+    (await metrics.listDiscoveryNamesWithHttpMetrics(input.metrics.namespace, wanted)).map(
+      targetLabel
+    )
   );
-  const missing = wanted.filter((name) => !found.has(name));
+  const missing = wanted.map(targetLabel).filter((name) => !found.has(name));
   if (missing.length > 0) {
     throw new PreflightFailedError(
       `preflight failed: no HTTP metrics in ${input.metrics.namespace} for discovery names ${missing.join(', ')}; set appProtocol (http/http2/grpc) on the Service Connect port mapping and make sure the service has RUNNING tasks`

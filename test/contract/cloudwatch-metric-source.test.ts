@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchMetricSource } from '../../functions/adapters/cloudwatch-metric-source.ts';
 import type { MetricQuery } from '../../functions/core/state.ts';
+import type { DiscoveryTarget } from '../../functions/core/types.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
 
 const NAMESPACE = 'Contract/ECS';
@@ -70,10 +71,14 @@ async function put(data: MetricDatum[], namespace = NAMESPACE): Promise<void> {
   await cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data }));
 }
 
-function query(discoveryNames: string[], fromMinute: number, toMinute: number): MetricQuery {
+function query(
+  names: (string | DiscoveryTarget)[],
+  fromMinute: number,
+  toMinute: number
+): MetricQuery {
   return {
     namespace: NAMESPACE,
-    discoveryNames,
+    targets: names.map((name) => (typeof name === 'string' ? { discoveryName: name } : name)),
     window: { start: at(fromMinute).toISOString(), end: at(toMinute).toISOString() },
     periodSeconds: 60,
     includeP99: false,
@@ -119,7 +124,7 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyMaxMs: 150,
           latencyP99Ms: null,
           // The newest request datapoint inside the window (minute 5 lies outside it).
-          lastPeriodStart: at(4).toISOString(),
+          periodStarts: [0, 1, 2, 3, 4].map((m) => at(m).toISOString()),
         },
         {
           discoveryName: 'payments',
@@ -132,7 +137,7 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyAvgMs: null,
           latencyMaxMs: null,
           latencyP99Ms: null,
-          lastPeriodStart: at(2).toISOString(),
+          periodStarts: [at(2).toISOString()],
         },
       ],
     });
@@ -203,15 +208,14 @@ describe('CloudWatchMetricSource against moto', () => {
     );
 
     // Act
-    const names = await source.listDiscoveryNamesWithHttpMetrics(NAMESPACE, [
-      'tcp-only',
-      'http-only-errors',
-      'other-namespace',
-      'http-ok',
-      'missing',
-    ]);
+    const names = await source.listDiscoveryNamesWithHttpMetrics(
+      NAMESPACE,
+      ['tcp-only', 'http-only-errors', 'other-namespace', 'http-ok', 'missing'].map(
+        (discoveryName) => ({ discoveryName })
+      )
+    );
 
     // Assess
-    expect(names).toEqual(['http-only-errors', 'http-ok']);
+    expect(names.map((t) => t.discoveryName)).toEqual(['http-only-errors', 'http-ok']);
   });
 });

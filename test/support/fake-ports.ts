@@ -16,7 +16,12 @@ import type {
   RunState,
   TrafficRouter,
 } from '../../functions/core/state.ts';
-import type { MetricReading, PairWeights, WeightedPair } from '../../functions/core/types.ts';
+import type {
+  DiscoveryTarget,
+  MetricReading,
+  PairWeights,
+  WeightedPair,
+} from '../../functions/core/types.ts';
 
 export class FakeClock implements Clock {
   private ms: number;
@@ -115,6 +120,7 @@ export class FakeRouter implements TrafficRouter {
 export class FakeMetrics implements MetricSource {
   calls: MetricQuery[] = [];
   reading: MetricReading | ((query: MetricQuery) => MetricReading) = { kind: 'ok', services: [] };
+  /** Discovery names (bare) that have HTTP metrics; null: every target has. */
   withHttpMetrics: string[] | null = null;
 
   async read(query: MetricQuery): Promise<MetricReading> {
@@ -124,9 +130,10 @@ export class FakeMetrics implements MetricSource {
 
   async listDiscoveryNamesWithHttpMetrics(
     _namespace: string,
-    names: readonly string[]
-  ): Promise<string[]> {
-    return this.withHttpMetrics ?? [...names];
+    targets: readonly DiscoveryTarget[]
+  ): Promise<DiscoveryTarget[]> {
+    const found = this.withHttpMetrics;
+    return found === null ? [...targets] : targets.filter((t) => found.includes(t.discoveryName));
   }
 }
 
