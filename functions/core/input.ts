@@ -79,31 +79,34 @@ const EcsName = z
  * scoping it to the calling service `serviceName` in `clusterName` (the `TargetDiscoveryName, ServiceName,
  * ClusterName` dimension set). Always an object after parsing.
  */
-const DiscoveryTargetSchema = z.union([
-  DiscoveryName.transform((discoveryName): DiscoveryTarget => ({ discoveryName })),
-  z
-    .strictObject({
-      discoveryName: DiscoveryName,
-      clusterName: EcsName.optional(),
-      serviceName: EcsName.optional(),
-    })
-    .superRefine((target, ctx) => {
-      if ((target.clusterName === undefined) !== (target.serviceName === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'clusterName and serviceName go together: CloudWatch publishes Service Connect metrics by discovery name alone or by discovery name, service and cluster',
-          path: [target.clusterName === undefined ? 'clusterName' : 'serviceName'],
-        });
-      }
-    })
-    .transform(
-      ({ discoveryName, clusterName, serviceName }): DiscoveryTarget =>
-        clusterName === undefined || serviceName === undefined
-          ? { discoveryName }
-          : { discoveryName, clusterName, serviceName }
-    ),
-]);
+const DiscoveryTargetSchema = z.union(
+  [
+    DiscoveryName.transform((discoveryName): DiscoveryTarget => ({ discoveryName })),
+    z
+      .strictObject({
+        discoveryName: DiscoveryName,
+        clusterName: EcsName.optional(),
+        serviceName: EcsName.optional(),
+      })
+      .superRefine((target, ctx) => {
+        if ((target.clusterName === undefined) !== (target.serviceName === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'clusterName and serviceName go together: CloudWatch publishes Service Connect metrics by discovery name alone or by discovery name, service and cluster',
+            path: [target.clusterName === undefined ? 'clusterName' : 'serviceName'],
+          });
+        }
+      })
+      .transform(
+        ({ discoveryName, clusterName, serviceName }): DiscoveryTarget =>
+          clusterName === undefined || serviceName === undefined
+            ? { discoveryName }
+            : { discoveryName, clusterName, serviceName }
+      ),
+  ],
+  'must be a discovery name or { discoveryName, clusterName, serviceName }'
+);
 
 const DiscoveryTargets = z
   .array(DiscoveryTargetSchema)
@@ -448,18 +451,32 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Turns zod issues into `{ path, rule }` pairs a person can act on. */
 export function describeIssues(error: z.ZodError): { path: string; rule: string }[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key]),
-        rule: 'unknown key (check the spelling against the input reference)',
-      }));
-    }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
-      return [{ path: formatPath(issue.path), rule: 'is required' }];
-    }
-    return [{ path: formatPath(issue.path), rule: issue.message }];
-  });
+  return error.issues.flatMap((issue) => describeIssue(issue, []));
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  prefix: readonly PropertyKey[]
+): { path: string; rule: string }[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    // A union (a bare discovery name or an object) fails in every branch; the branch of the input's own
+    // shape says what is wrong with it. Only when the shape matches no branch, the union's rule stands.
+    const branch = issue.errors.find(
+      (issues) => !issues.some((i) => i.code === 'invalid_type' && i.path.length === 0)
+    );
+    if (branch !== undefined) return branch.flatMap((inner) => describeIssue(inner, path));
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: formatPath([...path, key]),
+      rule: 'unknown key (check the spelling against the input reference)',
+    }));
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [{ path: formatPath(path), rule: 'is required' }];
+  }
+  return [{ path: formatPath(path), rule: issue.message }];
 }
 
 /**
