@@ -321,7 +321,10 @@ export const ThresholdsSchema = z.strictObject({
   latencyAvgMaxMs: z.number().positive('must be > 0').optional(),
   /** Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy). */
   latencyMaxMs: z.number().positive('must be > 0').optional(),
-  /** Limit on p99 where the source has it; AWS/ECS documents no percentiles, so no data is Inconclusive. */
+  /**
+   * Limit on p99 where the source has percentiles (a load balancer namespace). Refused with AWS/ECS: CloudWatch
+   * percentiles need raw data points and ECS publishes pre-aggregated minutes (docs/aws-facts.md §1.5).
+   */
   latencyP99MaxMs: z.number().positive('must be > 0').optional(),
   baseline: BaselineThresholdsSchema.prefault({}),
 });
