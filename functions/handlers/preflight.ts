@@ -110,6 +110,8 @@ const ResumeSchema = z.strictObject({
         judgingFrom: z.string().nullable(),
         // Absent in a state written before the window cursor and the blue latency memory existed.
         windowFrom: IsoTime.nullable().default(null),
+        // Absent in a state written before the bake counted periods with data: nothing baked yet.
+        bakedSeconds: Count.default(0),
         blueLatency: z
           .looseObject({
             avgMs: z.number().min(0, 'must be >= 0'),

@@ -4,10 +4,11 @@
  * named with its cluster and service.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { newRunState } from '../../../functions/core/run.ts';
 import type { DiscoveryTarget } from '../../../functions/core/types.ts';
 import { type PreflightEvent, preflight } from '../../../functions/handlers/preflight.ts';
 import { FakeClock, FakeExecutions, FakeMetrics, FakeRouter } from '../../support/fake-ports.ts';
-import { draft, pairWith } from '../core/fixtures.ts';
+import { draft, inputWith, pairWith } from '../core/fixtures.ts';
 
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:ts';
 const SELF = 'arn:aws:states:us-east-1:123456789012:execution:ts:self';
@@ -59,5 +60,35 @@ describe('Handler: preflight, scoped discovery names', () => {
       /no HTTP metrics in AWS\/ECS for discovery names orders from prod\/gateway; set appProtocol/
     );
     expect(metrics.asked).toEqual([scoped, { discoveryName: 'payments' }]);
+  });
+});
+
+describe('Handler: preflight, the bake counter of a continuation', () => {
+  it('refuses a resume whose status.bakedSeconds is not a count', async () => {
+    // Prepare
+    const { next: _next, ...state } = newRunState(
+      inputWith(),
+      {
+        executionArn: SELF,
+        executionName: 'self',
+        stateMachineArn: SM,
+        startedAt: '2026-01-01T00:00:00.000Z',
+        generation: 2,
+        continuedFrom: 'arn:aws:states:us-east-1:123456789012:execution:ts:previous',
+      },
+      [pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'Z0123456789ABC' })]
+    );
+    const resume = { ...state, status: { ...state.status, bakedSeconds: '600' } };
+
+    // Act + Assess
+    await expect(
+      preflight(
+        { ...event, input: { resume } },
+        { router: new FakeRouter([]), metrics, executions, clock: new FakeClock() }
+      )
+    ).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('resume.status.bakedSeconds'),
+    });
   });
 });
