@@ -182,7 +182,7 @@ export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decis
   const bakeSeconds = status.greenPercent >= 100 ? plan.finalBakeSeconds : plan.bakeSeconds;
   // The bake counts periods of judged green data, not time: with a publication delay of minutes, "300 s since
   // sync" would be declared over on 2 minutes of data, and after a gap one minute of data would count the gap.
-  const bakedSeconds = status.bakedSeconds ?? 0;
+  const { bakedSeconds } = status;
   if (bakedSeconds < bakeSeconds) {
     const reason = `baking at ${status.greenPercent}%: ${bakedSeconds} s of ${bakeSeconds} s; ${evaluation.reason}`;
     return { status, decision: { action: Action.Observe, reason } };

@@ -199,9 +199,9 @@ export interface ShiftStatus {
   windowFrom: string | null;
   /**
    * Seconds of green data judged Pass or Fail at this step (periods with a request datapoint only): the bake.
-   * Absent in a state written before it existed: read as 0.
+   * A state written before it existed has none: preflight's resume schema and `decide` read that as 0.
    */
-  bakedSeconds?: number;
+  bakedSeconds: number;
   /** The latest blue latency average with enough samples: the baseline once blue has too little traffic. */
   blueLatency: BlueLatency | null;
   /** Evaluations in the current step. */

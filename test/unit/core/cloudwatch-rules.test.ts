@@ -85,6 +85,28 @@ describe('Item 8: no status codes is not zero errors', () => {
     expect(find(evaluation.assessments, 'overall', 'errorRate')).toMatchObject(overall);
   });
 
+  it('judges no latency without any traffic, with or without a remembered blue baseline', () => {
+    // Act
+    const evaluation = evaluate(
+      ok(sample('orders', { latencySampleCount: 3, latencyAvgMs: 900 })),
+      ok(),
+      inputWith({
+        metrics: { blueDiscoveryNames: ['orders-blue'] },
+        thresholds: { latencyAvgMaxMs: 100 },
+      }),
+      WINDOW,
+      { avgMs: 50, samples: 800, windowEnd: WINDOW.start }
+    );
+
+    // Assess
+    for (const check of ['latencyAvg', 'baselineLatencyAvg'])
+      expect(find(evaluation.assessments, 'overall', check)).toMatchObject({
+        verdict: Verdict.Inconclusive,
+        sampleSize: 0,
+        reason: 'requests (0) < minRequests (50)',
+      });
+  });
+
   it('holds the run when one green name has traffic but no status codes', () => {
     // Act
     const evaluation = evaluate(
@@ -303,6 +325,28 @@ describe('Item 12: discovery names scoped to a cluster and service', () => {
     // Assess
     expect(input.metrics.greenDiscoveryNames).toEqual([scoped, { discoveryName: 'payments' }]);
     expect(input.metrics.blueDiscoveryNames).toEqual([{ discoveryName: 'legacy' }]);
+  });
+
+  it('reads an object without cluster and service as the bare name', () => {
+    // Act
+    const input = parseMigrationInput(
+      withMetrics({ greenDiscoveryNames: [{ discoveryName: 'orders' }] })
+    );
+
+    // Assess
+    expect(input.metrics.greenDiscoveryNames).toEqual([{ discoveryName: 'orders' }]);
+  });
+
+  it.each([
+    { entry: 7, rule: 'must be a discovery name or { discoveryName, clusterName, serviceName }' },
+    { entry: 'x'.repeat(65), rule: 'must be at most 64 characters' },
+    { entry: { discoveryName: 'orders', cluster: 'prod' }, rule: 'unknown key' },
+  ])('names the rule of the shape given ($rule)', ({ entry, rule }) => {
+    // Act + Assess
+    expect(refusal(withMetrics({ greenDiscoveryNames: [entry] }))).toContain(
+      `metrics.greenDiscoveryNames[0]`
+    );
+    expect(refusal(withMetrics({ greenDiscoveryNames: [entry] }))).toContain(rule);
   });
 
   it.each([
