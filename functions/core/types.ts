@@ -49,7 +49,7 @@ export interface Assessment {
   value: number | null;
   /** The limit it was judged against, in the same unit. */
   limit: number | null;
-  /** Requests (or latency samples) behind the value. */
+  /** Requests behind the value (for the error rate: those with a status code). */
   sampleSize: number;
   /** Whether this assessment counts toward the overall verdict (per-scope sample shortfalls do not). */
   counted: boolean;
