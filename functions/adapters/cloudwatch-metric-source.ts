@@ -260,7 +260,7 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   /**
-   * One GetMetricData call per 500 queries (8 per discovery name), NextToken followed. p99 is asked in
+   * One GetMetricData call per 500 queries (8 per bare discovery name, 7 per scoped one), NextToken followed. p99 is asked in
    * separate calls so that its failure (AWS/ECS documents no percentiles) only nulls p99.
    */
   async read(query: MetricQuery): Promise<MetricReading> {
