@@ -424,14 +424,14 @@ export class World {
     let latencyWeighted = 0;
     let latencyMax: number | null = null;
     let datapoints = 0;
-    let lastPeriodStartMs: number | null = null;
+    const periodStarts: string[] = [];
     for (let ms = startMs; ms < endMs; ms += MINUTE_MS) {
       const minute = this.minute(ms);
       if (minute.publishedAtMs > nowMs) continue;
       const data = minute[env];
       if (data.requests === 0) continue;
       datapoints += 1;
-      lastPeriodStartMs = ms;
+      periodStarts.push(new Date(ms).toISOString());
       requests += data.requests;
       http2xx += data.http2xx;
       http4xx += data.http4xx;
@@ -451,8 +451,7 @@ export class World {
       latencyAvgMs: known ? latencyWeighted / requests : null,
       latencyMaxMs: latencyMax,
       latencyP99Ms: null,
-      lastPeriodStart:
-        lastPeriodStartMs === null ? null : new Date(lastPeriodStartMs).toISOString(),
+      periodStarts,
     };
   }
 

@@ -9,8 +9,10 @@ import {
   type MetricDatum,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
+import { dimensionsOf } from '../functions/adapters/cloudwatch-metric-source.ts';
 import type { RecordRef } from '../functions/core/input.ts';
 import type { Clock, TrafficRouter } from '../functions/core/state.ts';
+import type { DiscoveryTarget } from '../functions/core/types.ts';
 import { percentOf } from '../functions/core/weights.ts';
 
 /** How one environment behaves in one minute. */
@@ -41,8 +43,9 @@ export interface TrafficModelOptions {
   clock: Clock;
   records: readonly RecordRef[];
   namespace?: string;
-  greenDiscoveryNames: readonly string[];
-  blueDiscoveryNames: readonly string[];
+  /** Bare names, or parsed targets: a scoped one publishes its client-side metrics with the caller's dimension set. */
+  greenDiscoveryNames: readonly (string | DiscoveryTarget)[];
+  blueDiscoveryNames: readonly (string | DiscoveryTarget)[];
   profile: TrafficProfile;
   seed?: number;
   /** First minute to publish (default: the clock's current minute). */
@@ -179,10 +182,11 @@ export class TrafficModel {
   }
 
   private datums(
-    names: readonly string[],
+    given: readonly (string | DiscoveryTarget)[],
     env: ReturnType<TrafficModel['environment']>,
     minute: Date
   ): MetricDatum[] {
+    const names = given.map((name) => (typeof name === 'string' ? { discoveryName: name } : name));
     // An environment without requests publishes nothing that minute, like a Service Connect proxy with no traffic.
     if (env.requests === 0 || names.length === 0) return [];
     const share = (count: number, index: number) =>
@@ -192,7 +196,7 @@ export class TrafficModel {
       if (requests === 0) return [];
       const errors = share(env.errors, index);
       const clientErrors = share(env.clientErrors, index);
-      const target = [{ Name: 'TargetDiscoveryName', Value: name }];
+      const target = dimensionsOf('TargetDiscoveryName', name);
       const count = (MetricName: string, Value: number, Dimensions = target): MetricDatum => ({
         MetricName,
         Dimensions,
@@ -202,7 +206,7 @@ export class TrafficModel {
       });
       const maxMs = env.latencyAvgMs * 3;
       return [
-        count('RequestCount', requests, [{ Name: 'DiscoveryName', Value: name }]),
+        count('RequestCount', requests, [{ Name: 'DiscoveryName', Value: name.discoveryName }]),
         count('HTTPCode_Target_2XX_Count', Math.max(0, requests - errors - clientErrors)),
         count('HTTPCode_Target_4XX_Count', clientErrors),
         count('HTTPCode_Target_5XX_Count', errors),

@@ -90,8 +90,8 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
   }
   const green = {
     kind: 'ok' as const,
-    services: state.input.metrics.greenDiscoveryNames.map((name) =>
-      world.sample('green', name, window, nowMs)
+    services: state.input.metrics.greenDiscoveryNames.map((target) =>
+      world.sample('green', target.discoveryName, window, nowMs)
     ),
   };
   const blueNames = state.input.metrics.blueDiscoveryNames ?? [];
@@ -100,7 +100,9 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
       ? null
       : {
           kind: 'ok' as const,
-          services: blueNames.map((name) => world.sample('blue', name, window, nowMs)),
+          services: blueNames.map((target) =>
+            world.sample('blue', target.discoveryName, window, nowMs)
+          ),
         };
   return evaluate(green, blue, state.input, window, state.status.blueLatency);
 }
@@ -110,7 +112,7 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
   const { plan, metrics, thresholds, limits, dns } = input;
   const parameters = [
     `plan: steps ${(plan.steps ?? []).join(', ')}; bake ${plan.bakeSeconds} s; evaluation every ${plan.evaluationIntervalSeconds} s; final bake ${plan.finalBakeSeconds} s`,
-    `metrics: independent windows (each from where the last Pass/Fail ended; an Inconclusive one grows up to ${metrics.windowSeconds} s), period ${metrics.periodSeconds} s, publicationDelay ${metrics.publicationDelaySeconds} s; green ${metrics.greenDiscoveryNames.join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).join(', ') || 'none'} (latency: the last blue average with enough samples once blue has too little traffic)`,
+    `metrics: independent windows (each from where the last Pass/Fail ended; an Inconclusive one grows up to ${metrics.windowSeconds} s), period ${metrics.periodSeconds} s, publicationDelay ${metrics.publicationDelaySeconds} s; green ${metrics.greenDiscoveryNames.map((t) => t.discoveryName).join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).map((t) => t.discoveryName).join(', ') || 'none'} (latency: the last blue average with enough samples once blue has too little traffic)`,
     `thresholds: errorRate <= ${thresholds.errorRateMaxPercent} % (Wilson lower bound at ${thresholds.confidence}), minRequests ${thresholds.minRequests}, baseline max(blue x ${thresholds.baseline.errorRateMaxRatio}, blue + ${thresholds.baseline.errorRateMinDeltaPercent} %) and latency max(blue x ${thresholds.baseline.latencyAvgMaxRatio}, blue + ${thresholds.baseline.latencyAvgMinDeltaMs} ms)`,
     `limits: maxFailures ${limits.maxFailures}, maxConsecutiveFailures ${limits.maxConsecutiveFailures}, maxInconclusive ${limits.maxInconclusive} -> ${limits.onInconclusiveLimit}; DNS poll every ${dns.syncPollSeconds} s`,
   ];

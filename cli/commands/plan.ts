@@ -3,6 +3,7 @@
  * the ETA and the worst-case exposure (how long users see a regression before the rollback has taken effect).
  * No AWS call.
  */
+import { targetLabel } from '../../functions/core/discovery-target.ts';
 import type { MigrationInput } from '../../functions/core/input.ts';
 import { estimatePlan } from '../../functions/core/plan.ts';
 import { formatDuration } from '../report.ts';
@@ -27,7 +28,7 @@ function rules(input: MigrationInput): string[] {
       : '',
   ].filter((part) => part !== '');
   return [
-    `judged every ${input.plan.evaluationIntervalSeconds} s over ${input.metrics.windowSeconds} s windows of ${input.metrics.greenDiscoveryNames.join(', ')} (>= ${t.minRequests} requests, else Inconclusive)`,
+    `judged every ${input.plan.evaluationIntervalSeconds} s over ${input.metrics.windowSeconds} s windows of ${input.metrics.greenDiscoveryNames.map(targetLabel).join(', ')} (>= ${t.minRequests} requests, else Inconclusive)`,
     `pass when ${judged.join(', ')}`,
     `roll back when failures > ${l.maxFailures}, failures in a row > ${l.maxConsecutiveFailures}, metric errors in a row > ${l.maxConsecutiveErrors}; after ${l.maxInconclusive} inconclusive in a row: ${l.onInconclusiveLimit}`,
     `mode ${input.mode}${input.mode === 'observe' ? ' (no write to Route 53)' : ''}; on drift: ${input.onDrift}`,

@@ -4,6 +4,8 @@
  */
 import {
   type CloudWatchClient,
+  type Dimension,
+  type DimensionFilter,
   GetMetricDataCommand,
   type GetMetricDataCommandOutput,
   ListMetricsCommand,
@@ -12,7 +14,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchBusyError } from '../core/errors.ts';
 import type { MetricQuery, MetricSource } from '../core/state.ts';
-import type { MetricReading, ServiceSample } from '../core/types.ts';
+import type { DiscoveryTarget, MetricReading, ServiceSample } from '../core/types.ts';
 
 /** `MetricDataQuery` structures per GetMetricData call: a fixed AWS quota. */
 const MAX_QUERIES_PER_CALL = 500;
@@ -115,16 +117,43 @@ class Unavailable extends Error {
 
 /**
  * Query ids must match `[a-z][a-zA-Z0-9_]*`, and discovery names may hold any character, so ids are
- * built from the name's index, never from the name.
+ * built from the name's index, never from the name. A scoped target reads no RequestCount: its
+ * server-side three-dimension set names the service that owns the name, not the calling service the
+ * target is scoped to (docs/aws-facts.md §1.3), and the single-dimension one would count every cluster.
  */
-function plan(discoveryNames: readonly string[], specs: readonly QuerySpec[]): PlannedQuery[] {
-  return discoveryNames.flatMap((_, index) =>
-    specs.map((spec) => ({ id: `n${index}_${spec.field}`, index, spec }))
+function plan(targets: readonly DiscoveryTarget[], specs: readonly QuerySpec[]): PlannedQuery[] {
+  return targets.flatMap((target, index) =>
+    specs
+      .filter(
+        (spec) => target.clusterName === undefined || spec.dimension === 'TargetDiscoveryName'
+      )
+      .map((spec) => ({ id: `n${index}_${spec.field}`, index, spec }))
   );
 }
 
+/**
+ * The dimension set of one target: the discovery name alone (every cluster and caller), or with the
+ * calling `ServiceName` and its `ClusterName`.
+ *
+ * @example
+ * dimensionsOf('TargetDiscoveryName', { discoveryName: 'orders', clusterName: 'prod', serviceName: 'gateway' });
+ * // => [{ Name: 'TargetDiscoveryName', Value: 'orders' }, { Name: 'ServiceName', Value: 'gateway' }, { Name: 'ClusterName', Value: 'prod' }]
+ */
+export function dimensionsOf(
+  dimension: QuerySpec['dimension'],
+  target: DiscoveryTarget
+): { Name: string; Value: string }[] {
+  const name = { Name: dimension, Value: target.discoveryName };
+  if (target.clusterName === undefined || target.serviceName === undefined) return [name];
+  return [
+    name,
+    { Name: 'ServiceName', Value: target.serviceName },
+    { Name: 'ClusterName', Value: target.clusterName },
+  ];
+}
+
 function toQuery(planned: PlannedQuery, query: MetricQuery, period: number): MetricDataQuery {
-  const name = query.discoveryNames[planned.index]!;
+  const target = query.targets[planned.index]!;
   return {
     Id: planned.id,
     // No Unit: a Unit that differs from the stored one yields no data (CloudWatch does not convert).
@@ -132,7 +161,7 @@ function toQuery(planned: PlannedQuery, query: MetricQuery, period: number): Met
       Metric: {
         Namespace: query.namespace,
         MetricName: planned.spec.metricName,
-        Dimensions: [{ Name: planned.spec.dimension, Value: name }],
+        Dimensions: dimensionsOf(planned.spec.dimension, target),
       },
       Period: period,
       Stat: planned.spec.stat,
@@ -163,10 +192,12 @@ function max(series: Series | undefined): number | null {
   return Math.max(...series.values);
 }
 
-/** ISO start of the newest datapoint among `series` (the request count series); null without any. */
-function lastPeriodStart(series: readonly (Series | undefined)[]): string | null {
-  const timestamps = series.flatMap((one) => one?.timestamps ?? []);
-  return timestamps.length === 0 ? null : new Date(Math.max(...timestamps)).toISOString();
+/** ISO starts of the periods with a datapoint in any of `series` (the request count series), each once. */
+function periodStarts(series: readonly (Series | undefined)[]): string[] {
+  const timestamps = new Set(series.flatMap((one) => one?.timestamps ?? []));
+  return [...timestamps]
+    .sort((a, b) => a - b)
+    .map((timestamp) => new Date(timestamp).toISOString());
 }
 
 /** Average over the window, each period's average weighted by its SampleCount at the same timestamp. */
@@ -217,7 +248,7 @@ function translateListError(error: unknown): unknown {
  * @example
  * const source = new CloudWatchMetricSource(new CloudWatchClient({}));
  * const reading = await source.read({
- *   namespace: 'AWS/ECS', discoveryNames: ['orders'], periodSeconds: 60, includeP99: false,
+ *   namespace: 'AWS/ECS', targets: [{ discoveryName: 'orders' }], periodSeconds: 60, includeP99: false,
  *   window: { start: '2026-09-14T10:00:00.000Z', end: '2026-09-14T10:05:00.000Z' },
  * });
  */
@@ -229,11 +260,11 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   /**
-   * One GetMetricData call per 500 queries (8 per discovery name), NextToken followed. p99 is asked in
+   * One GetMetricData call per 500 queries (8 per bare discovery name, 7 per scoped one), NextToken followed. p99 is asked in
    * separate calls so that its failure (AWS/ECS documents no percentiles) only nulls p99.
    */
   async read(query: MetricQuery): Promise<MetricReading> {
-    const planned = plan(query.discoveryNames, BASE_QUERIES);
+    const planned = plan(query.targets, BASE_QUERIES);
     let series: Map<string, Series>;
     try {
       series = await this.#fetch(planned, query, query.periodSeconds);
@@ -250,19 +281,19 @@ export class CloudWatchMetricSource implements MetricSource {
     // which per-minute p99s could not be combined into. The window is period-aligned, so this is a
     // multiple of 60 as GetMetricData requires.
     const windowSeconds = (Date.parse(query.window.end) - Date.parse(query.window.start)) / 1000;
-    if (query.includeP99 && query.discoveryNames.length > 0 && windowSeconds > 0) {
+    if (query.includeP99 && query.targets.length > 0 && windowSeconds > 0) {
       try {
-        p99 = await this.#fetch(plan(query.discoveryNames, [P99_QUERY]), query, windowSeconds);
+        p99 = await this.#fetch(plan(query.targets, [P99_QUERY]), query, windowSeconds);
       } catch {
         // Deliberately swallowed: a missing p99 is judged Inconclusive by the core, not an Error.
         p99 = null;
       }
     }
 
-    const services: ServiceSample[] = query.discoveryNames.map((discoveryName, index) => {
+    const services: ServiceSample[] = query.targets.map((target, index) => {
       const get = (field: Field) => series.get(`n${index}_${field}`);
       return {
-        discoveryName,
+        ...target,
         http2xx: sum(get('http2xx')),
         http3xx: sum(get('http3xx')),
         http4xx: sum(get('http4xx')),
@@ -272,7 +303,7 @@ export class CloudWatchMetricSource implements MetricSource {
         latencyAvgMs: weightedAverage(get('latencyAvg'), get('latencySamples')),
         latencyMaxMs: max(get('latencyMax')),
         latencyP99Ms: p99 ? max(p99.get(`n${index}_latencyP99`)) : null,
-        lastPeriodStart: lastPeriodStart(
+        periodStarts: periodStarts(
           (['http2xx', 'http3xx', 'http4xx', 'http5xx', 'requestCount'] as const).map(get)
         ),
       };
@@ -281,41 +312,73 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   /**
-   * The discovery names among `discoveryNames` that published HTTP metrics in the last 3 hours
-   * (ListMetrics `RecentlyActive: PT3H`, the only value AWS accepts). A name without them has no
-   * `appProtocol` and cannot be judged. SDK errors are re-thrown.
+   * The targets among `targets` that published HTTP metrics in the last 3 hours (ListMetrics
+   * `RecentlyActive: PT3H`, the only value AWS accepts), read with the same dimension set as `read`: a bare
+   * name by `TargetDiscoveryName` alone, a scoped one by `TargetDiscoveryName, ServiceName, ClusterName`. A
+   * name without them has no `appProtocol` (or, scoped, that service does not call it) and cannot be judged.
+   * SDK errors are re-thrown.
    */
   async listDiscoveryNamesWithHttpMetrics(
     namespace: string,
-    discoveryNames: readonly string[]
-  ): Promise<string[]> {
-    const wanted = new Set(discoveryNames);
-    const found = new Set<string>();
+    targets: readonly DiscoveryTarget[]
+  ): Promise<DiscoveryTarget[]> {
+    const found = new Set<number>();
+    const unscoped = targets.flatMap((target, index) =>
+      target.clusterName === undefined ? [{ target, index }] : []
+    );
+    const scoped = targets.flatMap((target, index) =>
+      target.clusterName === undefined ? [] : [{ target, index }]
+    );
     for (const metricName of HTTP_METRICS) {
-      let nextToken: string | undefined;
-      for (let page = 0; page < MAX_LIST_PAGES; page++) {
-        const out: ListMetricsCommandOutput = await this.#client
-          .send(
-            new ListMetricsCommand({
-              Namespace: namespace,
-              MetricName: metricName,
-              Dimensions: [{ Name: 'TargetDiscoveryName' }],
-              RecentlyActive: 'PT3H',
-              ...(nextToken ? { NextToken: nextToken } : {}),
-            })
-          )
-          .catch((error: unknown) => {
-            throw translateListError(error);
-          });
-        for (const metric of out.Metrics ?? []) {
-          const value = metric.Dimensions?.find((d) => d.Name === 'TargetDiscoveryName')?.Value;
-          if (value !== undefined && wanted.has(value)) found.add(value);
+      if (unscoped.length > 0) {
+        const metrics = await this.#listMetrics(namespace, metricName, [
+          { Name: 'TargetDiscoveryName' },
+        ]);
+        for (const { target, index } of unscoped) {
+          const named = (dims: Dimension[]) =>
+            dims.some((d) => d.Name === 'TargetDiscoveryName' && d.Value === target.discoveryName);
+          if (metrics.some(named)) found.add(index);
         }
-        nextToken = out.NextToken;
-        if (!nextToken) break;
+      }
+      for (const { target, index } of scoped) {
+        const wanted = dimensionsOf('TargetDiscoveryName', target);
+        const metrics = await this.#listMetrics(namespace, metricName, wanted);
+        const same = (dims: Dimension[]) =>
+          dims.length === wanted.length &&
+          wanted.every((w) => dims.some((d) => d.Name === w.Name && d.Value === w.Value));
+        if (metrics.some(same)) found.add(index);
       }
     }
-    return discoveryNames.filter((name) => found.has(name));
+    return targets.filter((_, index) => found.has(index));
+  }
+
+  /** The dimension lists of the metrics ListMetrics finds (pages followed); SDK errors translated. */
+  async #listMetrics(
+    namespace: string,
+    metricName: string,
+    dimensions: DimensionFilter[]
+  ): Promise<Dimension[][]> {
+    const found: Dimension[][] = [];
+    let nextToken: string | undefined;
+    for (let page = 0; page < MAX_LIST_PAGES; page++) {
+      const out: ListMetricsCommandOutput = await this.#client
+        .send(
+          new ListMetricsCommand({
+            Namespace: namespace,
+            MetricName: metricName,
+            Dimensions: dimensions,
+            RecentlyActive: 'PT3H',
+            ...(nextToken ? { NextToken: nextToken } : {}),
+          })
+        )
+        .catch((error: unknown) => {
+          throw translateListError(error);
+        });
+      for (const metric of out.Metrics ?? []) found.push(metric.Dimensions ?? []);
+      nextToken = out.NextToken;
+      if (!nextToken) break;
+    }
+    return found;
   }
 
   /** Runs the planned queries in calls of <= 500; throws `Unavailable` or the SDK error. */
@@ -330,7 +393,7 @@ export class CloudWatchMetricSource implements MetricSource {
       const labels = new Map(
         chunk.map((p) => [
           p.id,
-          `${p.spec.metricName} ${p.spec.stat} of ${query.discoveryNames[p.index]}`,
+          `${p.spec.metricName} ${p.spec.stat} of ${query.targets[p.index]?.discoveryName}`,
         ])
       );
       let nextToken: string | undefined;

@@ -20,6 +20,7 @@ export function initialStatus(): ShiftStatus {
     syncedAt: null,
     judgingFrom: null,
     windowFrom: null,
+    bakedSeconds: 0,
     blueLatency: null,
     stepEvaluations: 0,
     evaluations: 0,
@@ -37,7 +38,7 @@ export function initialStatus(): ShiftStatus {
  * allowed the advance), and so does the remembered blue latency baseline (blue's traffic only shrinks).
  *
  * @example
- * statusForNewStep(status, 1, 25); // => { ...status, stepIndex: 1, greenPercent: 25, syncedAt: null, judgingFrom: null, windowFrom: null, stepEvaluations: 0 }
+ * statusForNewStep(status, 1, 25); // => { ...status, stepIndex: 1, greenPercent: 25, syncedAt: null, judgingFrom: null, windowFrom: null, bakedSeconds: 0, stepEvaluations: 0 }
  */
 export function statusForNewStep(
   status: ShiftStatus,
@@ -51,6 +52,7 @@ export function statusForNewStep(
     syncedAt: null,
     judgingFrom: null,
     windowFrom: null,
+    bakedSeconds: 0,
     stepEvaluations: 0,
   };
 }
@@ -71,6 +73,8 @@ function countVerdict(status: ShiftStatus, evaluation: Evaluation): ShiftStatus 
     lastVerdict: verdict,
     // Only as far as green's data reached: a period published late is read again with the next window.
     windowFrom: judged ? (evaluation.judgedUntil ?? window.end) : (status.windowFrom ?? null),
+    // The bake grows by the periods in which green had data, never by gaps (design.md §4 "Decision").
+    bakedSeconds: (status.bakedSeconds ?? 0) + (judged ? (evaluation.judgedDataSeconds ?? 0) : 0),
     // A state written before the baseline existed has none.
     blueLatency: evaluation.blueLatency ?? status.blueLatency ?? null,
   };
@@ -108,7 +112,7 @@ export interface DecideArgs {
   /** The run's steps (strictly increasing, ending at 100). */
   steps: readonly number[];
   input: Pick<MigrationInput, 'plan' | 'limits'>;
-  /** The handler's clock; the core never reads one. */
+  /** The handler's clock (the core never reads one); the rules do not depend on it since the bake counts data. */
   now: Date;
 }
 
@@ -116,18 +120,17 @@ export interface DecideArgs {
  * Counts the evaluation's verdict, then applies the first rule that matches:
  * 1. failures > maxFailures -> rollback; 2. consecutive failures > maxConsecutiveFailures -> rollback;
  * 3. consecutive errors > maxConsecutiveErrors -> rollback; 4. inconclusive streak > maxInconclusive ->
- * rollback or hold (`onInconclusiveLimit`); 5. verdict not Pass -> hold; 6. bake not over (judged traffic, from
- * judgingFrom to the evaluation's `judgedUntil`, shorter than the bake) -> observe;
+ * rollback or hold (`onInconclusiveLimit`); 5. verdict not Pass -> hold; 6. bake not over (`bakedSeconds`, the
+ * periods with green data in the windows judged Pass or Fail at this step, shorter than the bake) -> observe;
  * 7. at 100 % -> complete, else advance to the next step. A rollback or limit reason ends with the
  * latest evaluation's reason, so the Fail cause says why on its own.
  *
- * @throws RangeError when `now` or `status.judgingFrom` is not a valid time.
  * @example
  * decide({ status, evaluation: failing, steps: [10, 50, 100], input, now });
  * // => { status: { ...status, failures: 3, … }, decision: { action: 'rollback', reason: 'failures (3) > maxFailures (2); latest evaluation: overall: error rate …' } }
  */
 export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decision } {
-  const { evaluation, steps, input, now } = args;
+  const { evaluation, steps, input } = args;
   const { limits, plan } = input;
   const status = countVerdict(args.status, evaluation);
   const latest = `; latest evaluation: ${evaluation.reason}`;
@@ -177,23 +180,9 @@ export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decis
     return { status, decision: { action: Action.Hold, reason: evaluation.reason } };
   }
   const bakeSeconds = status.greenPercent >= 100 ? plan.finalBakeSeconds : plan.bakeSeconds;
-  // Not judgeable yet counts as no bake at all.
-  const judgingFromMillis =
-    status.judgingFrom === null ? now.getTime() : new Date(status.judgingFrom).getTime();
-  if (Number.isNaN(judgingFromMillis) || Number.isNaN(now.getTime())) {
-    // NaN compares false with everything, which would read as "bake over": refuse instead.
-    throw new RangeError(
-      `decide: invalid time (now ${String(now)}, judgingFrom ${status.judgingFrom})`
-    );
-  }
-  // The bake counts traffic that was judged, up to where the window's data reached (the instant the cursor moved
-  // to), not wall-clock time: with a publication delay of minutes, "300 s since sync" would otherwise be
-  // declared over on 2 minutes of data.
-  const judgedUntilMillis =
-    evaluation.window === null
-      ? now.getTime()
-      : Date.parse(evaluation.judgedUntil ?? evaluation.window.end);
-  const bakedSeconds = Math.max(0, Math.floor((judgedUntilMillis - judgingFromMillis) / 1_000));
+  // The bake counts periods of judged green data, not time: with a publication delay of minutes, "300 s since
+  // sync" would be declared over on 2 minutes of data, and after a gap one minute of data would count the gap.
+  const { bakedSeconds } = status;
   if (bakedSeconds < bakeSeconds) {
     const reason = `baking at ${status.greenPercent}%: ${bakedSeconds} s of ${bakeSeconds} s; ${evaluation.reason}`;
     return { status, decision: { action: Action.Observe, reason } };

@@ -1,5 +1,6 @@
 /** The pure decision core: import from here in handlers and adapters. */
 export * from './decide.ts';
+export * from './discovery-target.ts';
 export * from './errors.ts';
 export * from './history.ts';
 export * from './input.ts';

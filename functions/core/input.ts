@@ -3,8 +3,10 @@
  * The JSON Schema in `schema/migration-input.schema.json` is generated from this file (`npm run schema`).
  */
 import * as z from 'zod';
+import { overlaps, targetLabel } from './discovery-target.ts';
 import { InvalidInputError } from './errors.ts';
 import { canonicalRecordName } from './names.ts';
+import type { DiscoveryTarget } from './types.ts';
 
 const DAY_SECONDS = 86_400;
 /** Longest plan we accept: a week-long migration plus margin; Step Functions allows a year. */
@@ -71,6 +73,49 @@ const DiscoveryName = z
   .string()
   .min(1, 'must not be empty')
   .max(64, 'must be at most 64 characters');
+
+/** An ECS cluster or service name: 1-255 letters, digits, hyphens and underscores (ECS CreateService). */
+const EcsName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,255}$/, 'must be 1-255 characters of A-Z a-z 0-9 _ -');
+
+/**
+ * A discovery name to judge: a bare name (summed over every cluster and caller that uses it), or an object
+ * scoping it to the calling service `serviceName` in `clusterName` (the `TargetDiscoveryName, ServiceName,
+ * ClusterName` dimension set). Always an object after parsing.
+ */
+const DiscoveryTargetSchema = z.union(
+  [
+    DiscoveryName.transform((discoveryName): DiscoveryTarget => ({ discoveryName })),
+    z
+      .strictObject({
+        discoveryName: DiscoveryName,
+        clusterName: EcsName.optional(),
+        serviceName: EcsName.optional(),
+      })
+      .superRefine((target, ctx) => {
+        if ((target.clusterName === undefined) !== (target.serviceName === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'clusterName and serviceName go together: CloudWatch publishes Service Connect metrics by discovery name alone or by discovery name, service and cluster',
+            path: [target.clusterName === undefined ? 'clusterName' : 'serviceName'],
+          });
+        }
+      })
+      .transform(
+        ({ discoveryName, clusterName, serviceName }): DiscoveryTarget =>
+          clusterName === undefined || serviceName === undefined
+            ? { discoveryName }
+            : { discoveryName, clusterName, serviceName }
+      ),
+  ],
+  'must be a discovery name or { discoveryName, clusterName, serviceName }'
+);
+
+const DiscoveryTargets = z
+  .array(DiscoveryTargetSchema)
+  .max(100, 'must have at most 100 discovery names');
 
 export const RecordRefSchema = z
   .strictObject({
@@ -186,16 +231,13 @@ export const MetricsSchema = z
   .strictObject({
     /** CloudWatch namespace of the Service Connect metrics. */
     namespace: z.string().min(1).max(255).default('AWS/ECS'),
-    /** Green's Service Connect discovery names; every one is judged, and all of them together. */
-    greenDiscoveryNames: z
-      .array(DiscoveryName)
-      .min(1, 'must name at least one discovery name')
-      .max(100, 'must have at most 100 discovery names'),
+    /**
+     * Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the
+     * traffic from that calling service in that cluster); every one is judged, and all of them together.
+     */
+    greenDiscoveryNames: DiscoveryTargets.min(1, 'must name at least one discovery name'),
     /** Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline. */
-    blueDiscoveryNames: z
-      .array(DiscoveryName)
-      .max(100, 'must have at most 100 discovery names')
-      .optional(),
+    blueDiscoveryNames: DiscoveryTargets.optional(),
     /** Metric period; Service Connect publishes every 60 s. */
     periodSeconds: z
       .int('must be an integer')
@@ -228,6 +270,28 @@ export const MetricsSchema = z
   .refine((m) => m.windowSeconds % m.periodSeconds === 0, {
     message: 'must be a multiple of periodSeconds',
     path: ['windowSeconds'],
+  })
+  .superRefine((m, ctx) => {
+    // The same traffic named twice would be counted twice: one bad minute would weigh double.
+    const named = [
+      ...m.greenDiscoveryNames.map((target, index) => ({
+        target,
+        path: ['greenDiscoveryNames', index],
+      })),
+      ...(m.blueDiscoveryNames ?? []).map((target, index) => ({
+        target,
+        path: ['blueDiscoveryNames', index],
+      })),
+    ];
+    named.forEach((entry, index) => {
+      const earlier = named.slice(0, index).find((other) => overlaps(other.target, entry.target));
+      if (earlier === undefined) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `counts the same traffic as metrics.${formatPath(earlier.path)} (${targetLabel(earlier.target)}): each discovery name (or name, cluster and service) may appear once across green and blue; a bare name covers every cluster`,
+        path: entry.path,
+      });
+    });
   });
 
 export const BaselineThresholdsSchema = z.strictObject({
@@ -262,7 +326,10 @@ export const ThresholdsSchema = z.strictObject({
   latencyAvgMaxMs: z.number().positive('must be > 0').optional(),
   /** Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy). */
   latencyMaxMs: z.number().positive('must be > 0').optional(),
-  /** Limit on p99 where the source has it; AWS/ECS documents no percentiles, so no data is Inconclusive. */
+  /**
+   * Limit on p99 where the source has percentiles (a load balancer namespace). Refused with AWS/ECS: CloudWatch
+   * percentiles need raw data points and ECS publishes pre-aggregated minutes (docs/aws-facts.md §1.5).
+   */
   latencyP99MaxMs: z.number().positive('must be > 0').optional(),
   baseline: BaselineThresholdsSchema.prefault({}),
 });
@@ -352,6 +419,14 @@ export const MigrationInputSchema = z
     onDrift: z.enum(['stop', 'rollback'], 'must be stop or rollback').default('stop'),
   })
   .superRefine((input, ctx) => {
+    if (input.thresholds.latencyP99MaxMs !== undefined && input.metrics.namespace === 'AWS/ECS') {
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          'not available with metrics.namespace AWS/ECS: CloudWatch percentiles need raw data points and ECS publishes pre-aggregated minutes, so p99 would stay empty and hold the run; use latencyAvgMaxMs / latencyMaxMs, or a namespace whose metrics have percentiles (such as a load balancer)',
+        path: ['thresholds', 'latencyP99MaxMs'],
+      });
+    }
     const seen = new Map<string, number>();
     input.records.forEach((ref, index) => {
       const key = `${ref.hostedZoneId} ${ref.name} ${ref.type}`;
@@ -384,18 +459,32 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** Turns zod issues into `{ path, rule }` pairs a person can act on. */
 export function describeIssues(error: z.ZodError): { path: string; rule: string }[] {
-  return error.issues.flatMap((issue) => {
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({
-        path: formatPath([...issue.path, key]),
-        rule: 'unknown key (check the spelling against the input reference)',
-      }));
-    }
-    if (issue.code === 'invalid_type' && issue.input === undefined) {
-      return [{ path: formatPath(issue.path), rule: 'is required' }];
-    }
-    return [{ path: formatPath(issue.path), rule: issue.message }];
-  });
+  return error.issues.flatMap((issue) => describeIssue(issue, []));
+}
+
+function describeIssue(
+  issue: z.core.$ZodIssue,
+  prefix: readonly PropertyKey[]
+): { path: string; rule: string }[] {
+  const path = [...prefix, ...issue.path];
+  if (issue.code === 'invalid_union') {
+    // A union (a bare discovery name or an object) fails in every branch; the branch of the input's own
+    // shape says what is wrong with it. Only when the shape matches no branch, the union's rule stands.
+    const branch = issue.errors.find(
+      (issues) => !issues.some((i) => i.code === 'invalid_type' && i.path.length === 0)
+    );
+    if (branch !== undefined) return branch.flatMap((inner) => describeIssue(inner, path));
+  }
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: formatPath([...path, key]),
+      rule: 'unknown key (check the spelling against the input reference)',
+    }));
+  }
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    return [{ path: formatPath(path), rule: 'is required' }];
+  }
+  return [{ path: formatPath(path), rule: issue.message }];
 }
 
 /**

@@ -5,6 +5,7 @@
 import type { MigrationInput, RecordRef } from './input.ts';
 import type {
   Decision,
+  DiscoveryTarget,
   Evaluation,
   HealthCheckReport,
   MetricReading,
@@ -87,7 +88,8 @@ export interface TrafficRouter {
 
 export interface MetricQuery {
   namespace: string;
-  discoveryNames: readonly string[];
+  /** The discovery names to read, each alone or scoped to a calling service and cluster. */
+  targets: readonly DiscoveryTarget[];
   window: TimeWindow;
   periodSeconds: number;
   /** Also ask for p99 TargetResponseTime (only when a p99 limit is configured). */
@@ -97,11 +99,14 @@ export interface MetricQuery {
 /** CloudWatch Service Connect metrics (adapters/cloudwatch-metric-source.ts). Never throws for metric errors. */
 export interface MetricSource {
   read(query: MetricQuery): Promise<MetricReading>;
-  /** Whether the discovery names have published HTTP metrics recently (preflight: appProtocol set). */
+  /**
+   * The targets among `targets` that published HTTP metrics recently, read with the same dimension sets as
+   * `read` (preflight: appProtocol set, and the scoped caller really calls the name).
+   */
   listDiscoveryNamesWithHttpMetrics(
     namespace: string,
-    discoveryNames: readonly string[]
-  ): Promise<string[]>;
+    targets: readonly DiscoveryTarget[]
+  ): Promise<DiscoveryTarget[]>;
 }
 
 export type ExecutionStatus =

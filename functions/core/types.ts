@@ -49,7 +49,7 @@ export interface Assessment {
   value: number | null;
   /** The limit it was judged against, in the same unit. */
   limit: number | null;
-  /** Requests (or latency samples) behind the value. */
+  /** Requests behind the value (for the error rate: those with a status code). */
   sampleSize: number;
   /** Whether this assessment counts toward the overall verdict (per-scope sample shortfalls do not). */
   counted: boolean;
@@ -72,6 +72,11 @@ export interface Evaluation {
    */
   judgedUntil?: string | null;
   /**
+   * Seconds of the periods in `[window.start, judgedUntil)` in which green had a request datapoint: what a
+   * Pass or Fail adds to the step's bake (`ShiftStatus.bakedSeconds`). Absent: 0 (nothing is baked on trust).
+   */
+  judgedDataSeconds?: number;
+  /**
    * Blue's latency average in this window when it had at least `minRequests` samples: the run keeps the
    * latest one (`ShiftStatus.blueLatency`) as the baseline for windows in which blue has too little traffic.
    */
@@ -82,6 +87,7 @@ export interface Evaluation {
 export interface BlueLatency {
   /** TargetResponseTime Average weighted by sample count, milliseconds. */
   avgMs: number;
+  /** Blue's requests in that window (the evidence; the field name predates the request-count guard). */
   samples: number;
   /** End of the window it was measured in (ISO-8601). */
   windowEnd: string;
@@ -95,19 +101,31 @@ export interface TimeWindow {
 }
 
 /**
+ * One discovery name to judge, as parsed from the input. Without `clusterName`/`serviceName` its metrics are
+ * read by the single-dimension sets, which sum every cluster that uses the name; with them, by
+ * `TargetDiscoveryName, ServiceName, ClusterName`, which AWS documents as the traffic to the name that comes
+ * from that (calling) service in that cluster (docs/aws-facts.md §1.3).
+ */
+export interface DiscoveryTarget {
+  discoveryName: string;
+  /** Set together with `serviceName`. */
+  clusterName?: string;
+  serviceName?: string;
+}
+
+/**
  * Raw sums for one Service Connect discovery name over one window, as read from CloudWatch.
  * `null` means "no datapoints at all", which is different from zero.
  */
-export interface ServiceSample {
-  discoveryName: string;
+export interface ServiceSample extends DiscoveryTarget {
   /** HTTPCode_Target_2XX_Count Sum by TargetDiscoveryName. */
   http2xx: number | null;
   http3xx: number | null;
   http4xx: number | null;
   http5xx: number | null;
-  /** RequestCount Sum by DiscoveryName (server side). */
+  /** RequestCount Sum by DiscoveryName (server side); not read for a scoped target. */
   requestCount: number | null;
-  /** TargetResponseTime SampleCount summed over the window. */
+  /** TargetResponseTime SampleCount summed over the window (a weight: ECS pre-aggregates, one sample is not one request). */
   latencySampleCount: number | null;
   /** TargetResponseTime Average weighted by SampleCount over the window, milliseconds. */
   latencyAvgMs: number | null;
@@ -116,11 +134,11 @@ export interface ServiceSample {
   /** p99 where the source has it (AWS/ECS documents none); null otherwise. */
   latencyP99Ms: number | null;
   /**
-   * ISO-8601 start of the newest period in the window with any HTTP status count or RequestCount datapoint;
-   * null when there is none. Tells how far the data reached: a period CloudWatch has not published yet is
-   * missing here.
+   * ISO-8601 starts of the periods in the window with any HTTP status count or RequestCount datapoint, in any
+   * order; empty when there is none. Tells which periods green had traffic data in (the bake counts only
+   * those) and how far the data reached: a period CloudWatch has not published yet is missing here.
    */
-  lastPeriodStart: string | null;
+  periodStarts: string[];
 }
 
 /** What a metric source returned for one environment. A failure to measure is data, not an exception. */
@@ -207,6 +225,11 @@ export interface ShiftStatus {
    * until it holds enough evidence. Consecutive Fails are thus independent data. Null while not judgeable.
    */
   windowFrom: string | null;
+  /**
+   * Seconds of green data judged Pass or Fail at this step (periods with a request datapoint only): the bake.
+   * A state written before it existed has none: preflight's resume schema and `decide` read that as 0.
+   */
+  bakedSeconds: number;
   /** The latest blue latency average with enough samples: the baseline once blue has too little traffic. */
   blueLatency: BlueLatency | null;
   /** Evaluations in the current step. */

@@ -38,10 +38,8 @@ async function judge(
   };
   const blueNames = settings.blueDiscoveryNames ?? [];
   const [green, blue] = await Promise.all([
-    source.read({ ...query, discoveryNames: settings.greenDiscoveryNames }),
-    blueNames.length > 0
-      ? source.read({ ...query, discoveryNames: blueNames })
-      : Promise.resolve(null),
+    source.read({ ...query, targets: settings.greenDiscoveryNames }),
+    blueNames.length > 0 ? source.read({ ...query, targets: blueNames }) : Promise.resolve(null),
   ]);
   return evaluate(green, blue, state.input, window, state.status.blueLatency ?? null);
 }

@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
+import { targetLabel } from '../core/discovery-target.ts';
 import {
   DriftDetectedError,
   InvalidInputError,
@@ -121,6 +122,8 @@ const ResumeSchema = z.strictObject({
         judgingFrom: z.string().nullable(),
         // Absent in a state written before the window cursor and the blue latency memory existed.
         windowFrom: IsoTime.nullable().default(null),
+        // Absent in a state written before the bake counted periods with data: nothing baked yet.
+        bakedSeconds: Count.default(0),
         blueLatency: z
           .looseObject({
             avgMs: z.number().min(0, 'must be >= 0'),
@@ -266,9 +269,11 @@ async function assertMetricsExist(metrics: MetricSource, input: MigrationInput) 
     ...(input.metrics.blueDiscoveryNames ?? []),
   ];
   const found = new Set(
-    await metrics.listDiscoveryNamesWithHttpMetrics(input.metrics.namespace, wanted)
+    (await metrics.listDiscoveryNamesWithHttpMetrics(input.metrics.namespace, wanted)).map(
+      targetLabel
+    )
   );
-  const missing = wanted.filter((name) => !found.has(name));
+  const missing = wanted.map(targetLabel).filter((name) => !found.has(name));
   if (missing.length > 0) {
     throw new PreflightFailedError(
       `preflight failed: no HTTP metrics in ${input.metrics.namespace} for discovery names ${missing.join(', ')}; set appProtocol (http/http2/grpc) on the Service Connect port mapping and make sure the service has RUNNING tasks`

@@ -18,7 +18,7 @@ import {
   withOutcome,
 } from '../../functions/core/run.ts';
 import type { RunState } from '../../functions/core/state.ts';
-import type { ServiceSample, WeightedPair } from '../../functions/core/types.ts';
+import type { ServiceSample, TimeWindow, WeightedPair } from '../../functions/core/types.ts';
 import { evaluate } from '../../functions/core/verdict.ts';
 import { weightsFor } from '../../functions/core/weights.ts';
 import { evaluationWindow } from '../../functions/core/window.ts';
@@ -74,7 +74,12 @@ export const INPUT: MigrationInputDraft = {
 export const executionArnOf = (name: string) =>
   `${STATE_MACHINE_ARN.replace(':stateMachine:', ':execution:')}:${name}`;
 
-function sample(requests: number, errors: number, latencyAvgMs: number): ServiceSample {
+function sample(
+  requests: number,
+  errors: number,
+  latencyAvgMs: number,
+  window: TimeWindow | null
+): ServiceSample {
   return {
     discoveryName: 'orders',
     http2xx: requests - errors,
@@ -86,7 +91,14 @@ function sample(requests: number, errors: number, latencyAvgMs: number): Service
     latencyAvgMs,
     latencyMaxMs: latencyAvgMs * 3,
     latencyP99Ms: null,
-    lastPeriodStart: null,
+    // Green traffic in every minute of the window.
+    periodStarts:
+      window === null
+        ? []
+        : Array.from(
+            { length: (Date.parse(window.end) - Date.parse(window.start)) / 60_000 },
+            (_, i) => new Date(Date.parse(window.start) + i * 60_000).toISOString()
+          ),
   };
 }
 
@@ -213,7 +225,7 @@ export class HistoryScript {
     this.pass('Wait', 'Bake', this.state.waitSeconds);
     const window = evaluationWindow(this.now, this.state.status, this.state.input.metrics);
     const evaluation = evaluate(
-      { kind: 'ok', services: [sample(requests, errors, latencyAvgMs)] },
+      { kind: 'ok', services: [sample(requests, errors, latencyAvgMs, window)] },
       null,
       this.state.input,
       window

@@ -12,7 +12,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchMetricSource } from '../../functions/adapters/cloudwatch-metric-source.ts';
 import type { MetricQuery } from '../../functions/core/state.ts';
+import type { DiscoveryTarget } from '../../functions/core/types.ts';
+import { evaluate } from '../../functions/core/verdict.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
+import { inputWith } from '../unit/core/fixtures.ts';
 
 const NAMESPACE = 'Contract/ECS';
 const MINUTE = 60_000;
@@ -70,10 +73,14 @@ async function put(data: MetricDatum[], namespace = NAMESPACE): Promise<void> {
   await cloudwatch.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: data }));
 }
 
-function query(discoveryNames: string[], fromMinute: number, toMinute: number): MetricQuery {
+function query(
+  names: (string | DiscoveryTarget)[],
+  fromMinute: number,
+  toMinute: number
+): MetricQuery {
   return {
     namespace: NAMESPACE,
-    discoveryNames,
+    targets: names.map((name) => (typeof name === 'string' ? { discoveryName: name } : name)),
     window: { start: at(fromMinute).toISOString(), end: at(toMinute).toISOString() },
     periodSeconds: 60,
     includeP99: false,
@@ -118,8 +125,8 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyAvgMs: 77.5,
           latencyMaxMs: 150,
           latencyP99Ms: null,
-          // The newest request datapoint inside the window (minute 5 lies outside it).
-          lastPeriodStart: at(4).toISOString(),
+          // The periods with a request datapoint inside the window (minute 5 lies outside it).
+          periodStarts: [0, 1, 2, 3, 4].map((m) => at(m).toISOString()),
         },
         {
           discoveryName: 'payments',
@@ -132,7 +139,7 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyAvgMs: null,
           latencyMaxMs: null,
           latencyP99Ms: null,
-          lastPeriodStart: at(2).toISOString(),
+          periodStarts: [at(2).toISOString()],
         },
       ],
     });
@@ -146,8 +153,9 @@ describe('CloudWatchMetricSource against moto', () => {
     expect(reading.kind).toBe('ok');
     if (reading.kind !== 'ok') return;
     for (const service of reading.services) {
-      const { discoveryName, ...values } = service;
-      expect(Object.values(values)).toEqual(Array(10).fill(null));
+      const { discoveryName, periodStarts, ...values } = service;
+      expect(Object.values(values)).toEqual(Array(9).fill(null));
+      expect(periodStarts).toEqual([]);
     }
   });
 
@@ -203,15 +211,165 @@ describe('CloudWatchMetricSource against moto', () => {
     );
 
     // Act
-    const names = await source.listDiscoveryNamesWithHttpMetrics(NAMESPACE, [
-      'tcp-only',
-      'http-only-errors',
-      'other-namespace',
-      'http-ok',
-      'missing',
+    const names = await source.listDiscoveryNamesWithHttpMetrics(
+      NAMESPACE,
+      ['tcp-only', 'http-only-errors', 'other-namespace', 'http-ok', 'missing'].map(
+        (discoveryName) => ({ discoveryName })
+      )
+    );
+
+    // Assess
+    expect(names.map((t) => t.discoveryName)).toEqual(['http-only-errors', 'http-ok']);
+  });
+});
+
+describe('CloudWatchMetricSource against moto: issue 10 datasets', () => {
+  const scoped = { discoveryName: 'sc-orders', clusterName: 'prod', serviceName: 'gateway' };
+  const scopedTo = (name: string, clusterName: string, serviceName: string) => [
+    { Name: 'TargetDiscoveryName', Value: name },
+    { Name: 'ServiceName', Value: serviceName },
+    { Name: 'ClusterName', Value: clusterName },
+  ];
+
+  beforeAll(async () => {
+    // sc-orders: prod's gateway sends 1,000 requests a minute with 10 5xx; a staging gateway calls its own
+    // sc-orders (same discovery name in another namespace) with 50 % 5xx; the single-dimension series sums both.
+    const scopedCount = (
+      metricName: string,
+      clusterName: string,
+      minute: number,
+      value: number
+    ): MetricDatum => ({
+      MetricName: metricName,
+      Dimensions: scopedTo('sc-orders', clusterName, 'gateway'),
+      Timestamp: at(minute),
+      Value: value,
+      Unit: 'Count',
+    });
+    await put(
+      [0, 1, 2, 3, 4].flatMap((m) => [
+        scopedCount('HTTPCode_Target_2XX_Count', 'prod', m, 990),
+        scopedCount('HTTPCode_Target_5XX_Count', 'prod', m, 10),
+        scopedCount('HTTPCode_Target_2XX_Count', 'staging', m, 500),
+        scopedCount('HTTPCode_Target_5XX_Count', 'staging', m, 500),
+        count('HTTPCode_Target_2XX_Count', 'TargetDiscoveryName', 'sc-orders', m, 1_490),
+        count('HTTPCode_Target_5XX_Count', 'TargetDiscoveryName', 'sc-orders', m, 510),
+        count('RequestCount', 'DiscoveryName', 'sc-orders', m, 2_000),
+      ])
+    );
+    await put([
+      {
+        MetricName: 'TargetResponseTime',
+        Dimensions: scopedTo('sc-orders', 'prod', 'gateway'),
+        Timestamp: at(0),
+        Values: [40],
+        Counts: [5],
+        Unit: 'Milliseconds',
+      },
+    ]);
+    // rc-only: RequestCount and nothing else (appProtocol unset): real traffic, no status codes.
+    await put(
+      [0, 1, 2, 3, 4].map((m) => count('RequestCount', 'DiscoveryName', 'rc-only', m, 800))
+    );
+    // gappy: one minute of traffic (minute 4) in a five-minute window.
+    await put([count('HTTPCode_Target_2XX_Count', 'TargetDiscoveryName', 'gappy', 4, 5_000)]);
+  });
+
+  it('reads a scoped target by TargetDiscoveryName, ServiceName, ClusterName: only that caller, no RequestCount', async () => {
+    // Act
+    const reading = await source.read(query([scoped], 0, 5));
+
+    // Assess
+    expect(reading).toEqual({
+      kind: 'ok',
+      services: [
+        {
+          ...scoped,
+          http2xx: 5 * 990,
+          http3xx: null,
+          http4xx: null,
+          http5xx: 5 * 10,
+          requestCount: null,
+          latencySampleCount: 5,
+          latencyAvgMs: 40,
+          latencyMaxMs: 40,
+          latencyP99Ms: null,
+          periodStarts: [0, 1, 2, 3, 4].map((m) => at(m).toISOString()),
+        },
+      ],
+    });
+  });
+
+  it('judges the scoped series only: staging traffic under the same name does not fail green', async () => {
+    // Act
+    const reading = await source.read(query([scoped, 'sc-orders'], 0, 5));
+    const scopedOnly = evaluate(
+      reading,
+      null,
+      inputWith({ metrics: { greenDiscoveryNames: [scoped] } }),
+      query([], 0, 5).window
+    );
+    const unscoped = evaluate(
+      reading,
+      null,
+      inputWith({ metrics: { greenDiscoveryNames: ['sc-orders'] } }),
+      query([], 0, 5).window
+    );
+
+    // Assess: 1 % 5xx from prod's gateway passes; the all-cluster sum (25.5 %) would fail
+    expect(scopedOnly.verdict).toBe('Pass');
+    expect(unscoped.verdict).toBe('Fail');
+  });
+
+  it('reports RequestCount without status codes as not measurable (item 8)', async () => {
+    // Act
+    const reading = await source.read(query(['rc-only'], 0, 5));
+    const evaluation = evaluate(
+      reading,
+      null,
+      inputWith({ metrics: { greenDiscoveryNames: ['rc-only'] } }),
+      query([], 0, 5).window
+    );
+
+    // Assess
+    expect(reading).toMatchObject({
+      kind: 'ok',
+      services: [{ discoveryName: 'rc-only', requestCount: 4_000, http2xx: null, http5xx: null }],
+    });
+    expect(evaluation.verdict).toBe('Inconclusive');
+    expect(evaluation.reason).toContain(
+      'no HTTPCode_Target_* datapoints (RequestCount 4,000): error rate not measurable'
+    );
+  });
+
+  it('reports the periods with data, so one minute in five bakes 60 s (item 9)', async () => {
+    // Act
+    const reading = await source.read(query(['gappy'], 0, 5));
+    const evaluation = evaluate(
+      reading,
+      null,
+      inputWith({ metrics: { greenDiscoveryNames: ['gappy'] } }),
+      query([], 0, 5).window
+    );
+
+    // Assess
+    expect(reading).toMatchObject({
+      kind: 'ok',
+      services: [{ discoveryName: 'gappy', periodStarts: [at(4).toISOString()] }],
+    });
+    expect(evaluation).toMatchObject({ verdict: 'Pass', judgedDataSeconds: 60 });
+  });
+
+  it('finds HTTP metrics for a scoped target only where that caller published them', async () => {
+    // Act
+    const found = await source.listDiscoveryNamesWithHttpMetrics(NAMESPACE, [
+      scoped,
+      { ...scoped, clusterName: 'elsewhere' },
+      { discoveryName: 'sc-orders' },
+      { discoveryName: 'rc-only' },
     ]);
 
     // Assess
-    expect(names).toEqual(['http-only-errors', 'http-ok']);
+    expect(found).toEqual([scoped, { discoveryName: 'sc-orders' }]);
   });
 });

@@ -17,6 +17,7 @@ import type {
   TrafficRouter,
 } from '../../functions/core/state.ts';
 import type {
+  DiscoveryTarget,
   HealthCheckReport,
   MetricReading,
   PairWeights,
@@ -134,6 +135,7 @@ export class FakeRouter implements TrafficRouter {
 export class FakeMetrics implements MetricSource {
   calls: MetricQuery[] = [];
   reading: MetricReading | ((query: MetricQuery) => MetricReading) = { kind: 'ok', services: [] };
+  /** Discovery names (bare) that have HTTP metrics; null: every target has. */
   withHttpMetrics: string[] | null = null;
 
   async read(query: MetricQuery): Promise<MetricReading> {
@@ -143,9 +145,10 @@ export class FakeMetrics implements MetricSource {
 
   async listDiscoveryNamesWithHttpMetrics(
     _namespace: string,
-    names: readonly string[]
-  ): Promise<string[]> {
-    return this.withHttpMetrics ?? [...names];
+    targets: readonly DiscoveryTarget[]
+  ): Promise<DiscoveryTarget[]> {
+    const found = this.withHttpMetrics;
+    return found === null ? [...targets] : targets.filter((t) => found.includes(t.discoveryName));
   }
 }
 

@@ -19,7 +19,12 @@ import { type SeededZone, seedRehearsalZone } from '../../cli/seed.ts';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import type { MigrationInputDraft, RecordRef } from '../../functions/core/input.ts';
 import type { MetricQuery, MetricSource, TrafficRouter } from '../../functions/core/state.ts';
-import type { MetricReading, PairWeights, WeightedPair } from '../../functions/core/types.ts';
+import type {
+  DiscoveryTarget,
+  MetricReading,
+  PairWeights,
+  WeightedPair,
+} from '../../functions/core/types.ts';
 import { snapshotWeights } from '../../functions/core/weights.ts';
 
 export { resetMoto } from '../../cli/moto.ts';
@@ -144,8 +149,8 @@ export class SyntheticMetricSource implements MetricSource {
     const errors = Math.round(requests * (failing ? 0.05 : 0.001));
     return {
       kind: 'ok',
-      services: query.discoveryNames.map((discoveryName) => ({
-        discoveryName,
+      services: query.targets.map((target) => ({
+        ...target,
         http2xx: requests - errors,
         http3xx: null,
         http4xx: 0,
@@ -155,16 +160,19 @@ export class SyntheticMetricSource implements MetricSource {
         latencyAvgMs: 70,
         latencyMaxMs: 210,
         latencyP99Ms: null,
-        lastPeriodStart: null,
+        // Traffic in every minute of the window.
+        periodStarts: Array.from({ length: minutes }, (_, i) =>
+          new Date(Date.parse(query.window.start) + i * 60_000).toISOString()
+        ),
       })),
     };
   }
 
   async listDiscoveryNamesWithHttpMetrics(
     _namespace: string,
-    discoveryNames: readonly string[]
-  ): Promise<string[]> {
-    return [...discoveryNames];
+    targets: readonly DiscoveryTarget[]
+  ): Promise<DiscoveryTarget[]> {
+    return [...targets];
   }
 }
 

@@ -20,7 +20,7 @@ const minute = (m: number) => new Date(Date.parse(START) + m * 60_000);
 
 const baseQuery: MetricQuery = {
   namespace: 'AWS/ECS',
-  discoveryNames: ['orders'],
+  targets: [{ discoveryName: 'orders' }],
   window: { start: START, end: END },
   periodSeconds: 60,
   includeP99: false,
@@ -135,14 +135,14 @@ describe('Method: read', () => {
           latencyAvgMs: (10 * 30 + 40 * 10) / 40,
           latencyMaxMs: 120,
           latencyP99Ms: null,
-          // The newest request count datapoint: latency series do not count (minute 2 is latency only).
-          lastPeriodStart: minute(1).toISOString(),
+          // The periods with a request count datapoint: latency series do not count (minute 2 is latency only).
+          periodStarts: [minute(0).toISOString(), minute(1).toISOString()],
         },
       ],
     });
   });
 
-  it('reports the start of the newest request datapoint of any status or RequestCount series as lastPeriodStart', async () => {
+  it('reports the starts of the periods with a datapoint in any status or RequestCount series as periodStarts', async () => {
     // Prepare: newest first, as GetMetricData returns by default; RequestCount reaches furthest, latency
     // further still but does not count.
     cloudwatch.on(GetMetricDataCommand).callsFake((input) =>
@@ -166,11 +166,16 @@ describe('Method: read', () => {
     // Assess
     expect(reading).toMatchObject({
       kind: 'ok',
-      services: [{ discoveryName: 'orders', lastPeriodStart: minute(3).toISOString() }],
+      services: [
+        {
+          discoveryName: 'orders',
+          periodStarts: [0, 1, 2, 3].map((m) => minute(m).toISOString()),
+        },
+      ],
     });
   });
 
-  it('reports lastPeriodStart null when no request series has a datapoint', async () => {
+  it('reports no periodStarts when no request series has a datapoint', async () => {
     // Prepare: latency only
     cloudwatch
       .on(GetMetricDataCommand)
@@ -184,7 +189,7 @@ describe('Method: read', () => {
     // Assess
     expect(reading).toMatchObject({
       kind: 'ok',
-      services: [{ discoveryName: 'orders', http2xx: null, lastPeriodStart: null }],
+      services: [{ discoveryName: 'orders', http2xx: null, periodStarts: [] }],
     });
   });
 
@@ -193,7 +198,10 @@ describe('Method: read', () => {
     cloudwatch.on(GetMetricDataCommand).callsFake((input) => answer(input, {}));
 
     // Act
-    await source.read({ ...baseQuery, discoveryNames: ['Orders-API', '9lives', 'a.b c'] });
+    await source.read({
+      ...baseQuery,
+      targets: ['Orders-API', '9lives', 'a.b c'].map((discoveryName) => ({ discoveryName })),
+    });
 
     // Assess
     const ids = (
@@ -211,7 +219,10 @@ describe('Method: read', () => {
       .callsFake((input) => answer(input, { n62_http2xx: [[0, 5]] }));
 
     // Act
-    const reading = await source.read({ ...baseQuery, discoveryNames: names });
+    const reading = await source.read({
+      ...baseQuery,
+      targets: names.map((discoveryName) => ({ discoveryName })),
+    });
 
     // Assess
     const calls = cloudwatch.commandCalls(GetMetricDataCommand);
@@ -399,7 +410,7 @@ describe('Method: read', () => {
 
   it('makes no call for no discovery names', async () => {
     // Act
-    const reading = await source.read({ ...baseQuery, discoveryNames: [], includeP99: true });
+    const reading = await source.read({ ...baseQuery, targets: [], includeP99: true });
 
     // Assess
     expect(reading).toEqual({ kind: 'ok', services: [] });
@@ -422,15 +433,13 @@ describe('Method: listDiscoveryNamesWithHttpMetrics', () => {
       .resolves({ Metrics: [metric('errors-only')] });
 
     // Act
-    const names = await source.listDiscoveryNamesWithHttpMetrics('AWS/ECS', [
-      'errors-only',
-      'payments',
-      'silent',
-      'orders',
-    ]);
+    const names = await source.listDiscoveryNamesWithHttpMetrics(
+      'AWS/ECS',
+      ['errors-only', 'payments', 'silent', 'orders'].map((discoveryName) => ({ discoveryName }))
+    );
 
     // Assess
-    expect(names).toEqual(['errors-only', 'payments', 'orders']);
+    expect(names.map((t) => t.discoveryName)).toEqual(['errors-only', 'payments', 'orders']);
     expect(cloudwatch).toReceiveCommandWith(ListMetricsCommand, {
       Namespace: 'AWS/ECS',
       MetricName: 'HTTPCode_Target_2XX_Count',
@@ -467,7 +476,7 @@ describe('Method: listDiscoveryNamesWithHttpMetrics, transient errors', () => {
     await expect(
       new CloudWatchMetricSource(new CloudWatchClient({})).listDiscoveryNamesWithHttpMetrics(
         'AWS/ECS',
-        ['orders']
+        [{ discoveryName: 'orders' }]
       )
     ).rejects.toMatchObject({ name: 'CloudWatchBusyError' });
   });
@@ -486,7 +495,7 @@ describe('Method: listDiscoveryNamesWithHttpMetrics, transient errors', () => {
     await expect(
       new CloudWatchMetricSource(new CloudWatchClient({})).listDiscoveryNamesWithHttpMetrics(
         'AWS/ECS',
-        ['orders']
+        [{ discoveryName: 'orders' }]
       )
     ).rejects.toMatchObject({ name: 'AccessDenied' });
   });

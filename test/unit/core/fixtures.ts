@@ -11,6 +11,7 @@ import type {
   RecordSet,
   ServiceSample,
   ShiftStatus,
+  TimeWindow,
   Verdict,
   WeightedPair,
 } from '../../../functions/core/types.ts';
@@ -106,7 +107,7 @@ export function sample(
     latencyAvgMs: null,
     latencyMaxMs: null,
     latencyP99Ms: null,
-    lastPeriodStart: null,
+    periodStarts: [],
     ...values,
   };
 }
@@ -151,3 +152,12 @@ export function statusAt(
 }
 
 export const WINDOW = { start: '2025-01-01T00:02:00.000Z', end: '2025-01-01T00:07:00.000Z' };
+
+/** The ISO starts of every `periodSeconds` period of `window`: a sample with data in each of them. */
+export function periodsOf(window: TimeWindow, periodSeconds = 60): string[] {
+  const start = Date.parse(window.start);
+  const count = (Date.parse(window.end) - start) / (periodSeconds * 1_000);
+  return Array.from({ length: count }, (_, i) =>
+    new Date(start + i * periodSeconds * 1_000).toISOString()
+  );
+}

@@ -68,7 +68,7 @@ describe('Function: parseMigrationInput', () => {
       },
       metrics: {
         namespace: 'AWS/ECS',
-        greenDiscoveryNames: ['orders'],
+        greenDiscoveryNames: [{ discoveryName: 'orders' }],
         periodSeconds: 60,
         publicationDelaySeconds: 150,
         windowSeconds: 300,
@@ -335,20 +335,28 @@ const metricsArb = fc
   .record(
     {
       namespace: fc.constantFrom('AWS/ECS', 'Custom/ServiceConnect'),
-      greenDiscoveryNames: fc.array(discoveryName, { minLength: 1, maxLength: 3 }),
-      blueDiscoveryNames: fc.array(discoveryName, { maxLength: 3 }),
+      greenDiscoveryNames: fc.uniqueArray(discoveryName, { minLength: 1, maxLength: 3 }),
+      blueDiscoveryNames: fc.uniqueArray(discoveryName, { maxLength: 3 }),
       periodMinutes: fc.integer({ min: 1, max: 10 }),
       publicationDelaySeconds: fc.integer({ min: 0, max: 900 }),
       windowPeriods: fc.integer({ min: 1, max: 6 }),
     },
     { requiredKeys: ['greenDiscoveryNames'] }
   )
-  .map(({ periodMinutes, windowPeriods, ...rest }) => {
+  .map(({ periodMinutes, windowPeriods, blueDiscoveryNames, ...rest }) => {
     const period = (periodMinutes ?? 1) * 60;
     // The default window (300 s) must stay a whole number of periods; otherwise set one.
     const needsWindow = windowPeriods !== undefined || 300 % period !== 0;
     return {
       ...rest,
+      // A name may appear once across green and blue.
+      ...(blueDiscoveryNames === undefined
+        ? {}
+        : {
+            blueDiscoveryNames: blueDiscoveryNames.filter(
+              (name) => !rest.greenDiscoveryNames.includes(name)
+            ),
+          }),
       ...(periodMinutes === undefined ? {} : { periodSeconds: period }),
       ...(needsWindow
         ? { windowSeconds: period * Math.min(windowPeriods ?? 1, Math.floor(3_600 / period)) }
@@ -375,20 +383,27 @@ const thresholdsArb = fc.record(
   },
   { requiredKeys: [] }
 );
-const validDraft: fc.Arbitrary<Draft> = fc.record(
-  {
-    migrationId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/),
-    records: fc.uniqueArray(recordArb, { minLength: 1, maxLength: 4, selector: normalisedKey }),
-    plan: planArb,
-    metrics: metricsArb,
-    thresholds: thresholdsArb,
-    limits: limitsArb,
-    dns: dnsArb,
-    mode: fc.constantFrom('shift', 'observe'),
-    onDrift: fc.constantFrom('stop', 'rollback'),
-  },
-  { requiredKeys: ['migrationId', 'records', 'plan', 'metrics'] }
-);
+const validDraft: fc.Arbitrary<Draft> = fc
+  .record(
+    {
+      migrationId: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/),
+      records: fc.uniqueArray(recordArb, { minLength: 1, maxLength: 4, selector: normalisedKey }),
+      plan: planArb,
+      metrics: metricsArb,
+      thresholds: thresholdsArb,
+      limits: limitsArb,
+      dns: dnsArb,
+      mode: fc.constantFrom('shift', 'observe'),
+      onDrift: fc.constantFrom('stop', 'rollback'),
+    },
+    { requiredKeys: ['migrationId', 'records', 'plan', 'metrics'] }
+  )
+  .map((d) =>
+    // p99 is refused on AWS/ECS (the default namespace): keep it only with a namespace that has percentiles.
+    (d['metrics']['namespace'] ?? 'AWS/ECS') === 'AWS/ECS' && d['thresholds']?.['latencyP99MaxMs']
+      ? { ...d, metrics: { ...d['metrics'], namespace: 'Custom/ServiceConnect' } }
+      : d
+  );
 
 const PLAN_KINDS = ['steps', 'canary', 'linear', 'exponential'];
 const withoutKind = (plan: Draft) =>

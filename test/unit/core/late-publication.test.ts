@@ -42,7 +42,7 @@ function read(minutes: readonly Minute[], window: { start: string; end: string }
     http2xx: requests - errors,
     http5xx: errors,
     requestCount: requests,
-    lastPeriodStart: at(Math.max(...published.map((m) => m.index))).toISOString(),
+    periodStarts: published.map((m) => at(m.index).toISOString()),
   });
 }
 

@@ -65,10 +65,11 @@ describe('Function: evaluate', () => {
         reason: 'overall: error rate 0.00% <= 1% over 1,000 requests',
       },
       {
-        name: 'falls back to RequestCount without status-code datapoints',
+        name: 'cannot measure the error rate with RequestCount alone (issue 10, item 8)',
         green: ok(sample('orders', { requestCount: 2_500 })),
-        verdict: Verdict.Pass,
-        reason: 'overall: error rate 0.00% <= 1% over 2,500 requests',
+        verdict: Verdict.Inconclusive,
+        reason:
+          'overall: no HTTPCode_Target_* datapoints (RequestCount 2,500): error rate not measurable; orders: no HTTPCode_Target_* datapoints (RequestCount 2,500): error rate not measurable',
       },
       {
         name: 'ignores discovery names that were not asked for',
@@ -222,7 +223,9 @@ describe('Function: evaluate', () => {
   });
 
   describe('latency', () => {
+    // p99 is refused on AWS/ECS (no percentiles): these checks run with a namespace that has them.
     const limits = {
+      metrics: { namespace: 'AWS/ApplicationELB' },
       thresholds: { latencyAvgMaxMs: 250, latencyMaxMs: 1_000, latencyP99MaxMs: 500 },
     };
 
@@ -232,21 +235,21 @@ describe('Function: evaluate', () => {
         green: traffic('orders', 1_812, 0, { latencyAvgMs: 312.44, latencyP99Ms: 400 }),
         check: 'latencyAvg',
         verdict: Verdict.Fail,
-        reason: 'latency avg 312.4 ms > 250 ms over 1,812 samples',
+        reason: 'latency avg 312.4 ms > 250 ms over 1,812 requests (1,812 samples)',
       },
       {
         name: 'passes an average at the limit',
         green: traffic('orders', 1_812, 0, { latencyAvgMs: 250, latencyP99Ms: 400 }),
         check: 'latencyAvg',
         verdict: Verdict.Pass,
-        reason: 'latency avg 250 ms <= 250 ms over 1,812 samples',
+        reason: 'latency avg 250 ms <= 250 ms over 1,812 requests (1,812 samples)',
       },
       {
         name: 'fails on a maximum above latencyMaxMs',
         green: traffic('orders', 1_812, 0, { latencyMaxMs: 1_500, latencyP99Ms: 400 }),
         check: 'latencyMax',
         verdict: Verdict.Fail,
-        reason: 'latency max 1,500 ms > 1,000 ms over 1,812 samples',
+        reason: 'latency max 1,500 ms > 1,000 ms over 1,812 requests (1,812 samples)',
       },
       {
         name: 'is inconclusive without a maximum',
@@ -267,7 +270,7 @@ describe('Function: evaluate', () => {
         green: traffic('orders', 1_812, 0, { latencyP99Ms: 640 }),
         check: 'latencyP99',
         verdict: Verdict.Fail,
-        reason: 'latency p99 640 ms > 500 ms over 1,812 samples',
+        reason: 'latency p99 640 ms > 500 ms over 1,812 requests (1,812 samples)',
       },
       {
         name: 'is inconclusive when the source publishes no p99',
@@ -277,11 +280,11 @@ describe('Function: evaluate', () => {
         reason: 'source publishes no p99',
       },
       {
-        name: 'is inconclusive with too few latency samples',
-        green: { ...traffic('orders', 1_812, 0, { latencyP99Ms: 400 }), latencySampleCount: 12 },
+        name: 'is inconclusive with too few requests',
+        green: { ...traffic('orders', 12, 0, { latencyP99Ms: 400 }), latencySampleCount: 12 },
         check: 'latencyAvg',
         verdict: Verdict.Inconclusive,
-        reason: 'latency samples (12) < minRequests (50)',
+        reason: 'requests (12) < minRequests (50)',
       },
     ])('$name', ({ green, check, verdict, reason }) => {
       // Act
@@ -322,7 +325,7 @@ describe('Function: evaluate', () => {
           traffic('payments', 3_000, 0, { latencyAvgMs: 50, latencyMaxMs: 200, latencyP99Ms: 120 })
         ),
         null,
-        inputWith({ ...twoNames, ...limits }),
+        inputWith({ ...limits, metrics: { ...twoNames.metrics, ...limits.metrics } }),
         WINDOW
       );
 
@@ -343,7 +346,7 @@ describe('Function: evaluate', () => {
           traffic('payments', 5, 0, { latencyP99Ms: 100 })
         ),
         null,
-        inputWith({ ...twoNames, ...limits }),
+        inputWith({ ...limits, metrics: { ...twoNames.metrics, ...limits.metrics } }),
         WINDOW
       );
 
@@ -410,7 +413,7 @@ describe('Function: evaluate', () => {
         verdict: Verdict.Fail,
         limit: 150,
         reason:
-          'latency avg 200 ms > baseline 150 ms (max(blue 100 ms x 1.5, blue + 50 ms)) over 1,000 samples',
+          'latency avg 200 ms > baseline 150 ms (max(blue 100 ms x 1.5, blue + 50 ms)) over 1,000 requests (1,000 samples)',
       });
       expect(evaluation.verdict).toBe(Verdict.Fail);
     });
@@ -426,13 +429,13 @@ describe('Function: evaluate', () => {
         name: 'no blue data at all',
         blue: ok(),
         check: 'baselineErrorRate',
-        reason: 'blue requests (0) < minRequests (50): no baseline',
+        reason: 'no blue HTTPCode_Target_* datapoints: no baseline',
       },
       {
-        name: 'too few blue latency samples',
+        name: 'too few blue requests for a latency baseline',
         blue: blueAt(12, 0),
         check: 'baselineLatencyAvg',
-        reason: 'blue latency samples (12) < minRequests (50): no baseline',
+        reason: 'blue requests (12) < minRequests (50): no baseline',
       },
       {
         name: 'no blue latency average',
@@ -563,8 +566,8 @@ describe('Function: evaluate', () => {
           counted: true,
           reason:
             'latency avg 200 ms > remembered baseline 150 ms (max(blue 100 ms x 1.5, blue + 50 ms); ' +
-            'blue latency samples (0) < minRequests (50), so blue from the window ending ' +
-            '2025-01-01T00:01:00.000Z over 750 samples) over 3,000 samples',
+            'blue requests (0) < minRequests (50), so blue from the window ending ' +
+            '2025-01-01T00:01:00.000Z over 750 requests) over 3,000 requests (3,000 samples)',
         });
         expect(evaluation.verdict).toBe(Verdict.Fail);
         expect(evaluation.blueLatency).toBeNull();
@@ -604,7 +607,7 @@ describe('Function: evaluate', () => {
           verdict: Verdict.Pass,
           limit: 300,
           reason:
-            'latency avg 200 ms <= baseline 300 ms (max(blue 200 ms x 1.5, blue + 50 ms)) over 1,000 samples',
+            'latency avg 200 ms <= baseline 300 ms (max(blue 200 ms x 1.5, blue + 50 ms)) over 1,000 requests (1,000 samples)',
         });
       });
 
@@ -622,7 +625,7 @@ describe('Function: evaluate', () => {
         expect(find(evaluation.assessments, 'overall', 'baselineLatencyAvg')).toMatchObject({
           verdict: Verdict.Inconclusive,
           counted: true,
-          reason: 'latency samples (10) < minRequests (50)',
+          reason: 'requests (10) < minRequests (50)',
         });
       });
     });
@@ -641,7 +644,7 @@ describe('Function: evaluate', () => {
       expect(evaluation.reason).toBe(
         'overall: error rate 0.00% <= 1% over 1,000 requests, ' +
           'error rate 0.00% <= baseline 0.50% (max(blue 0.00% x 2, blue + 0.5)) over 1,000 requests, ' +
-          'latency avg 110 ms <= baseline 150 ms (max(blue 100 ms x 1.5, blue + 50 ms)) over 1,000 samples'
+          'latency avg 110 ms <= baseline 150 ms (max(blue 100 ms x 1.5, blue + 50 ms)) over 1,000 requests (1,000 samples)'
       );
     });
   });
@@ -652,7 +655,7 @@ describe('Function: evaluate (judgedUntil: how far green data reached)', () => {
   const window = { start: '2025-01-01T00:02:00.000Z', end: '2025-01-01T00:05:00.000Z' };
   const upTo = (name: string, lastPeriodStart: string | null) => ({
     ...traffic(name, 1_000, 0),
-    lastPeriodStart,
+    periodStarts: lastPeriodStart === null ? [] : [lastPeriodStart],
   });
 
   it.each([
@@ -689,12 +692,12 @@ describe('Function: evaluate (judgedUntil: how far green data reached)', () => {
       expected: window.end,
     },
     {
-      name: 'a datapoint before the window start: still one period past the start',
+      name: 'a datapoint before the window start is not in the window: the window end',
       green: ok(upTo('orders', '2025-01-01T00:00:00.000Z')),
-      expected: '2025-01-01T00:03:00.000Z',
+      expected: window.end,
     },
     {
-      name: 'a datapoint at or after the window end: never past the end',
+      name: 'a datapoint at or after the window end is not in the window: the window end',
       green: ok(upTo('orders', '2025-01-01T00:05:00.000Z')),
       expected: window.end,
     },
@@ -709,7 +712,7 @@ describe('Function: evaluate (judgedUntil: how far green data reached)', () => {
   it('follows the verdict: a Fail reports how far its data reached too', () => {
     // Act
     const evaluation = evaluate(
-      ok({ ...traffic('orders', 1_812, 44), lastPeriodStart: '2025-01-01T00:02:00.000Z' }),
+      ok({ ...traffic('orders', 1_812, 44), periodStarts: ['2025-01-01T00:02:00.000Z'] }),
       null,
       inputWith(),
       window
@@ -764,6 +767,7 @@ describe('Function: combineMeasures', () => {
     // Act + Assess
     expect(combineMeasures([])).toEqual({
       requests: null,
+      statusRequests: null,
       errors: 0,
       latencySamples: 0,
       latencyAvgMs: null,
@@ -777,6 +781,7 @@ describe('Function: combineMeasures', () => {
     const measure = combineMeasures([
       {
         requests: 10,
+        statusRequests: 10,
         errors: 0,
         latencySamples: 0,
         latencyAvgMs: 99,

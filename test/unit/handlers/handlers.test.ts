@@ -22,7 +22,7 @@ import {
   FakeNotifier,
   FakeRouter,
 } from '../../support/fake-ports.ts';
-import { draft, inputWith, pairWith, traffic } from '../core/fixtures.ts';
+import { draft, inputWith, pairWith, periodsOf, traffic } from '../core/fixtures.ts';
 
 const ZONE = 'Z0123456789ABC';
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:ts';
@@ -421,14 +421,17 @@ describe('Handler: evaluateMetrics', () => {
     clock.advance(synced.waitSeconds);
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.discoveryNames.map((name) => traffic(name, 500, 1)),
+      services: query.targets.map((t) => traffic(t.discoveryName, 500, 1)),
     });
 
     // Act
     const state = await evaluateMetrics(synced, { metrics, clock });
 
     // Assess
-    expect(metrics.calls.map((q) => q.discoveryNames)).toEqual([['orders'], ['orders-blue']]);
+    expect(metrics.calls.map((q) => q.targets)).toEqual([
+      [{ discoveryName: 'orders' }],
+      [{ discoveryName: 'orders-blue' }],
+    ]);
     expect(state.evaluation?.verdict).toBe('Pass');
     expect(state.decision?.action).toBe('observe');
   });
@@ -443,7 +446,10 @@ describe('Handler: evaluateMetrics', () => {
     clock.advance(synced.waitSeconds + 120);
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.discoveryNames.map((name) => traffic(name, 500, 0)),
+      services: query.targets.map((t) => ({
+        ...traffic(t.discoveryName, 500, 0),
+        periodStarts: periodsOf(query.window),
+      })),
     });
 
     // Act
@@ -466,7 +472,10 @@ describe('Handler: evaluateMetrics', () => {
     clock.advance(synced.waitSeconds);
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.discoveryNames.map((name) => traffic(name, 500, 0)),
+      services: query.targets.map((t) => ({
+        ...traffic(t.discoveryName, 500, 0),
+        periodStarts: periodsOf(query.window),
+      })),
     });
 
     // Act
@@ -490,7 +499,7 @@ describe('Handler: evaluateMetrics', () => {
     clock.advance(synced.waitSeconds);
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.discoveryNames.map((name) =>
+      services: query.targets.map(({ discoveryName: name }) =>
         traffic(name, 500, 0, { latencyAvgMs: name === 'orders-blue' ? 80 : 75 })
       ),
     });
@@ -498,7 +507,7 @@ describe('Handler: evaluateMetrics', () => {
     clock.advance(remembered.waitSeconds);
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.discoveryNames.includes('orders')
+      services: query.targets.some((t) => t.discoveryName === 'orders')
         ? [traffic('orders', 3_000, 0, { latencyAvgMs: 200 })]
         : [],
     });

@@ -81,7 +81,7 @@ describe('handler metrics', () => {
     const metrics = new FakeMetrics();
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.discoveryNames.map((name) => traffic(name, 500, 1)),
+      services: query.targets.map((target) => traffic(target.discoveryName, 500, 1)),
     });
 
     // Act: two migrations interleaved in one process, each handler called twice.
