@@ -198,8 +198,10 @@ export interface DeployedPolicy {
 }
 
 /**
- * Records the stack's IAM policy would not let the run write (the first UPSERT would fail with AccessDenied):
- * compared in the canonical escaped form the condition key uses. An unset list is not checked.
+ * Records the stack's IAM policy would not let the run write (the first UPSERT would fail with AccessDenied).
+ * The condition (ForAllValues:StringEquals, exact and case-sensitive) compares each RecordNames entry as
+ * written with the canonical escaped name Route 53 puts in the key, so the entries are compared as written
+ * too; one not in that form is named with the form to write. An unset list is not checked.
  *
  * @example
  * deployedPolicyProblems(input, { recordTypes: ['A', 'AAAA'] }); // => ['records[0].type CNAME is not in the stack parameter RecordTypes (A, AAAA); ...']
@@ -209,7 +211,12 @@ export function deployedPolicyProblems(
   policy: DeployedPolicy
 ): string[] {
   const types = policy.recordTypes?.map((type) => type.trim().toUpperCase()).filter(Boolean);
-  const names = policy.recordNames?.map((name) => canonicalRecordName(name.trim())).filter(Boolean);
+  const names = policy.recordNames?.map((name) => name.trim()).filter(Boolean);
+  const misspelt = (name: string) =>
+    (names ?? [])
+      .filter((entry) => entry !== name && canonicalRecordName(entry) === name)
+      .map((entry) => `; "${entry}" is not in the normalised form IAM compares (write ${name})`)
+      .join('');
   return input.records.flatMap((record, index) => {
     const problems: string[] = [];
     if (types && types.length > 0 && !types.includes(record.type)) {
@@ -220,7 +227,7 @@ export function deployedPolicyProblems(
     const name = canonicalRecordName(record.name);
     if (names && names.length > 0 && !names.includes(name)) {
       problems.push(
-        `records[${index}].name ${displayRecordName(name)} (${name}) is not in the stack parameter RecordNames (${names.join(', ')}); add it and redeploy, or the first write is denied`
+        `records[${index}].name ${displayRecordName(name)} (${name}) is not in the stack parameter RecordNames (${names.join(', ')})${misspelt(name)}; add it and redeploy, or the first write is denied`
       );
     }
     return problems;

@@ -333,6 +333,45 @@ describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and
       ),
     ]);
   });
+
+  it('refuses a RecordNames entry IAM would not match: the condition compares it as written', () => {
+    // Prepare: ForAllValues:StringEquals is exact and case-sensitive, and Route 53 puts the normalised name
+    // (\052.example.com, api.example.com) in route53:ChangeResourceRecordSetsNormalizedRecordNames; a
+    // parameter written *.example.com, API.example.com or api.example.com. never matches it (aws-facts 2.10).
+    const input = inputWith({
+      records: [
+        {
+          hostedZoneId: 'Z1',
+          name: '*.example.com',
+          type: 'A',
+          blueSetIdentifier: 'b',
+          greenSetIdentifier: 'g',
+        },
+        {
+          hostedZoneId: 'Z1',
+          name: 'api.example.com',
+          type: 'A',
+          blueSetIdentifier: 'b',
+          greenSetIdentifier: 'g',
+        },
+      ],
+    });
+
+    // Act
+    const problems = deployedPolicyProblems(input, {
+      recordNames: ['*.example.com', 'API.example.com.'],
+    });
+
+    // Assess
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^records\[0\]\.name \*\.example\.com \(\\052\.example\.com\) is not in the stack parameter RecordNames .*"\*\.example\.com" is not in the normalised form IAM compares \(write \\052\.example\.com\)/
+      ),
+      expect.stringMatching(
+        /^records\[1\]\.name api\.example\.com \(api\.example\.com\) is not in the stack parameter RecordNames .*"API\.example\.com\." is not in the normalised form IAM compares \(write api\.example\.com\)/
+      ),
+    ]);
+  });
 });
 
 describe('Function: findDrift (another record of the group gains weight mid-run)', () => {
