@@ -57,8 +57,17 @@ export function ttlProblems(
     const ttl = { blue: sideTtl(pair, 'blue'), green: sideTtl(pair, 'green') };
     for (const side of ['blue', 'green'] as const) {
       if (ttl[side] > max) {
+        const target = pair[side].AliasTarget;
+        // An alias to another zone points at an AWS resource (ELB, CloudFront, ...): its TTL is the resource's.
+        const fixed =
+          target !== undefined &&
+          canonicalZoneId(target.HostedZoneId) !== canonicalZoneId(pair.hostedZoneId);
         problems.push(
-          `${label(pair)} ${side} "${pair[side].SetIdentifier}": TTL ${describeTtl(pair[side], ttl[side])} > dns.maxTtlSeconds (${max}s); lower it first, resolvers keep the old weights that long after each shift and rollback`
+          `${label(pair)} ${side} "${pair[side].SetIdentifier}": TTL ${describeTtl(pair[side], ttl[side])} > dns.maxTtlSeconds (${max}s); ${
+            fixed
+              ? `an alias to an AWS resource serves the resource's TTL, which cannot be lowered: raise dns.maxTtlSeconds to at least ${ttl[side]}`
+              : 'lower it first'
+          }, resolvers keep the old weights that long after each shift and rollback`
         );
       }
     }

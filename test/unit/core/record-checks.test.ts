@@ -94,6 +94,37 @@ describe('Function: ttlProblems (effective TTL, mixed alias pairs)', () => {
     }
   );
 
+  it('refuses an ELB alias below dns.maxTtlSeconds 60 saying the 60 s cannot be lowered', () => {
+    // Prepare: an alias to an AWS resource takes the resource's TTL, which nobody can set (DG "Choosing
+    // between alias and non-alias records"), so "lower it first" would send the operator nowhere.
+    const elb = (side: 'blue' | 'green', weight: number): RecordSet => ({
+      ...alias(side, weight, `${side}-123.eu-west-1.elb.amazonaws.com.`),
+      AliasTarget: {
+        HostedZoneId: 'Z32O12XQLNTSW2',
+        DNSName: `${side}-123.eu-west-1.elb.amazonaws.com.`,
+        EvaluateTargetHealth: true,
+      },
+    });
+    const pair: WeightedPair = {
+      ...pairWith({ blue: 100, green: 0 }),
+      blue: elb('blue', 100),
+      green: elb('green', 0),
+      effectiveTtlSeconds: { blue: 60, green: 60 },
+    };
+
+    // Act
+    const problems = ttlProblems(inputWith({ dns: { maxTtlSeconds: 30 } }), [pair]);
+
+    // Assess
+    expect(problems).toHaveLength(2);
+    for (const problem of problems) {
+      expect(problem).toMatch(
+        /TTL 60s \(alias to (blue|green)-123\.eu-west-1\.elb\.amazonaws\.com\) > dns\.maxTtlSeconds \(30s\); an alias to an AWS resource serves the resource's TTL, which cannot be lowered: raise dns\.maxTtlSeconds to at least 60/
+      );
+      expect(problem).not.toMatch(/lower it first/);
+    }
+  });
+
   it('refuses an alias whose TTL could not be resolved, with the reason the router gave', () => {
     // Prepare
     const pair: WeightedPair = {
