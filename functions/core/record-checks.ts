@@ -163,15 +163,16 @@ export function batchSizeProblems(
   );
 }
 
-/** Every health check on blue or green, once each. */
+/** Every health check on blue or green, or inherited by them from an alias target, once each. */
 export function healthCheckIdsOf(pairs: readonly WeightedPair[]): string[] {
   return [
     ...new Set(
-      pairs.flatMap((pair) =>
-        [pair.blue.HealthCheckId, pair.green.HealthCheckId].filter(
+      pairs.flatMap((pair) => [
+        ...[pair.blue.HealthCheckId, pair.green.HealthCheckId].filter(
           (id): id is string => id !== undefined
-        )
-      )
+        ),
+        ...(pair.aliasTargetHealthCheckIds ?? []),
+      ])
     ),
   ];
 }

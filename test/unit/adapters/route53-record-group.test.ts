@@ -161,6 +161,36 @@ describe('Method: readPairs resolves the effective TTL of aliases', () => {
     expect(pair?.effectiveTtlSeconds).toEqual({ blue: 600, green: 60 });
   });
 
+  it('collects the health checks inherited through EvaluateTargetHealth, hop by hop', async () => {
+    // Prepare: blue evaluates hop (hc-hop); hop does not evaluate origin, so origin's hc-origin is not
+    // blue's (API AliasTarget: an alias with EvaluateTargetHealth inherits the referenced record's health).
+    const evaluating = (target: string): Partial<ResourceRecordSet> => ({
+      ...aliasTo(target),
+      AliasTarget: { HostedZoneId: 'Z1', DNSName: `${target}.`, EvaluateTargetHealth: true },
+    });
+    listing({
+      'api.example.com': [
+        weighted('api.example.com', 'blue', 100, evaluating('hop.example.com')),
+        weighted('api.example.com', 'green', 0),
+      ],
+      'hop.example.com': [
+        weighted('hop.example.com', 'h', 1, {
+          ...aliasTo('origin.example.com'),
+          HealthCheckId: 'hc-hop',
+        }),
+      ],
+      'origin.example.com': [
+        weighted('origin.example.com', 'o', 1, { HealthCheckId: 'hc-origin' }),
+      ],
+    });
+
+    // Act
+    const [pair] = await router.readPairs([ref]);
+
+    // Assess
+    expect(pair?.aliasTargetHealthCheckIds).toEqual(['hc-hop']);
+  });
+
   it('refuses an alias loop, naming the chain', async () => {
     // Prepare
     listing({
