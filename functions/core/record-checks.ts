@@ -7,6 +7,7 @@ import type { MigrationInput } from './input.ts';
 import { canonicalRecordName, canonicalZoneId, displayRecordName } from './names.ts';
 import { ALIAS_TTL_SECONDS } from './run.ts';
 import type { HealthCheckReport, RecordSet, WeightedPair } from './types.ts';
+import { weightScale } from './weights.ts';
 
 /** ChangeResourceRecordSets: at most 1,000 ResourceRecord elements per request (Route 53 quotas). */
 export const MAX_BATCH_RECORD_ELEMENTS = 1_000;
@@ -96,9 +97,10 @@ export function groupProblems(pairs: readonly WeightedPair[]): string[] {
     const weighted = (pair.others ?? []).filter((other) => (other.Weight ?? 0) > 0);
     if (weighted.length > 0) {
       const others = weighted.reduce((sum, other) => sum + (other.Weight ?? 0), 0);
-      const total = pair.blue.Weight + pair.green.Weight + others;
+      // At 100 % the run writes green = the weight scale (weightsFor), whatever blue + green are now.
+      const green = weightScale(pair);
       problems.push(
-        `${label(pair)}: other records of the weighted group carry weight: ${weighted.map((other) => `"${other.SetIdentifier}" (${other.Weight})`).join(', ')}; Route 53 shares traffic over every record of the name and type, so green at 100% would get ${((100 * (total - others)) / total).toFixed(1)}%; set them to 0 or remove them first`
+        `${label(pair)}: other records of the weighted group carry weight: ${weighted.map((other) => `"${other.SetIdentifier}" (${other.Weight})`).join(', ')}; Route 53 shares traffic over every record of the name and type, so green at 100% would get ${((100 * green) / (green + others)).toFixed(1)}%; set them to 0 or remove them first`
       );
     }
     const simple = (pair.others ?? []).filter((other) => other.Weight === null);

@@ -174,6 +174,25 @@ describe('Function: groupProblems (the whole weighted group)', () => {
     ]);
   });
 
+  it.each([
+    { blue: 1, green: 0, share: '90.9' },
+    { blue: 255, green: 0, share: '96.2' },
+  ])(
+    'names the share green would really get at 100 % (the weight the run writes): blue $blue / green $green beside 10 -> $share%',
+    ({ blue, green, share }) => {
+      // Prepare: at 100 % the run writes green = the weight scale (>= 100, weightsFor), not blue + green as read
+      const pair: WeightedPair = {
+        ...pairWith({ blue, green }),
+        others: [{ SetIdentifier: 'legacy', Weight: 10 }],
+      };
+
+      // Act + Assess
+      expect(groupProblems([pair])).toEqual([
+        expect.stringContaining(`so green at 100% would get ${share}%`),
+      ]);
+    }
+  );
+
   it('leaves zero-weight others alone', () => {
     // Prepare
     const pair: WeightedPair = {
