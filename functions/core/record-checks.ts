@@ -211,9 +211,10 @@ export interface DeployedPolicy {
 
 /**
  * Records the stack's IAM policy would not let the run write (the first UPSERT would fail with AccessDenied).
- * The condition (ForAllValues:StringEquals, exact and case-sensitive) compares each RecordNames entry as
- * written with the canonical escaped name Route 53 puts in the key, so the entries are compared as written
- * too; one not in that form is named with the form to write. An unset list is not checked.
+ * The condition (ForAllValues:StringEquals, exact and case-sensitive) compares each RecordNames and
+ * RecordTypes entry as written with the canonical escaped name and the upper-case type Route 53 puts in the
+ * keys, so the entries are compared as written too; one not in that form is named with the form to write.
+ * An unset list is not checked.
  *
  * @example
  * deployedPolicyProblems(input, { recordTypes: ['A', 'AAAA'] }); // => ['records[0].type CNAME is not in the stack parameter RecordTypes (A, AAAA); ...']
@@ -222,7 +223,12 @@ export function deployedPolicyProblems(
   input: Pick<MigrationInput, 'records'>,
   policy: DeployedPolicy
 ): string[] {
-  const types = policy.recordTypes?.map((type) => type.trim().toUpperCase()).filter(Boolean);
+  const types = policy.recordTypes?.map((type) => type.trim()).filter(Boolean);
+  const miscased = (type: string) =>
+    (types ?? [])
+      .filter((entry) => entry !== type && entry.toUpperCase() === type)
+      .map((entry) => `; "${entry}" is not in the upper case IAM compares (write ${type})`)
+      .join('');
   const names = policy.recordNames?.map((name) => name.trim()).filter(Boolean);
   const misspelt = (name: string) =>
     (names ?? [])
@@ -233,7 +239,7 @@ export function deployedPolicyProblems(
     const problems: string[] = [];
     if (types && types.length > 0 && !types.includes(record.type)) {
       problems.push(
-        `records[${index}].type ${record.type} is not in the stack parameter RecordTypes (${types.join(', ')}); add it and redeploy, or the first write is denied`
+        `records[${index}].type ${record.type} is not in the stack parameter RecordTypes (${types.join(', ')})${miscased(record.type)}; add it and redeploy, or the first write is denied`
       );
     }
     const name = canonicalRecordName(record.name);

@@ -361,6 +361,29 @@ describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and
     expect(deployedPolicyProblems(input, {})).toEqual([]);
   });
 
+  it('refuses a RecordTypes entry IAM would not match: the condition compares it as written', () => {
+    // Prepare: route53:ChangeResourceRecordSetsRecordTypes holds upper-case types (aws-facts 2.10) and
+    // ForAllValues:StringEquals is case-sensitive, so a parameter "cname" denies the CNAME UPSERT.
+    const input = inputWith({
+      records: [
+        {
+          hostedZoneId: 'Z1',
+          name: 'checkout.example.com',
+          type: 'CNAME',
+          blueSetIdentifier: 'b',
+          greenSetIdentifier: 'g',
+        },
+      ],
+    });
+
+    // Act + Assess
+    expect(deployedPolicyProblems(input, { recordTypes: ['A', 'cname'] })).toEqual([
+      expect.stringMatching(
+        /^records\[0\]\.type CNAME is not in the stack parameter RecordTypes \(A, cname\); "cname" is not in the upper case IAM compares \(write CNAME\)/
+      ),
+    ]);
+  });
+
   it('compares names in the escaped form the IAM condition key uses', () => {
     // Prepare
     const input = inputWith({
