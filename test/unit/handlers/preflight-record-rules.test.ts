@@ -51,6 +51,19 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     expect(router.calls).toEqual(['readPairs', 'readHealthChecks']);
   });
 
+  it('refuses while a check that blue inherits through EvaluateTargetHealth is failing', async () => {
+    // Prepare: blue is an alias evaluating its same-zone target, whose check hc-origin fails (API AliasTarget)
+    const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
+    const router = new FakeRouter([{ ...pair, aliasTargetHealthCheckIds: ['hc-origin'] }]);
+    router.failingHealthChecks = ['hc-origin'];
+
+    // Act + Assess
+    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringMatching(/health check hc-origin is failing/),
+    });
+  });
+
   it('passes with a healthy health check and reads it', async () => {
     // Prepare
     const router = new FakeRouter([blueWithHealthCheck()]);
