@@ -464,7 +464,7 @@ export class Route53TrafficRouter implements TrafficRouter {
         if (
           protections.some((protection) => protection.name === name && protection.type === ref.type)
         ) {
-          records.push(`${name} ${ref.type}`);
+          records.push(`${displayRecordName(name)} ${ref.type}`);
         }
       }
     }

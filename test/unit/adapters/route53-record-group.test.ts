@@ -340,4 +340,17 @@ describe('Method: checkProtections', () => {
       )
     );
   });
+
+  it('finds a protection on a wildcard listed as \\052 and names it readably', async () => {
+    // Prepare: AWS lists the protected wildcard escaped, like the records (DomainNameFormat)
+    route53.on(ListResourceRecordSetProtectionsCommand).resolves({
+      ResourceRecordSetProtections: [{ RecordName: '\\052.example.com.', RecordType: 'A' }],
+    });
+
+    // Act
+    const check = await router.checkProtections([{ ...ref, name: '*.example.com' }]);
+
+    // Assess: Preflight's refusal shows the name as people write it (design.md §6)
+    expect(check).toEqual({ known: true, records: ['*.example.com A'] });
+  });
 });
