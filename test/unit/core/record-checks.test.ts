@@ -339,19 +339,21 @@ describe('Function: healthProblems (a failing check can invert a rollback)', () 
 });
 
 describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and RecordNames)', () => {
+  /** An input migrating one pair per `name type` given, in zone Z1. */
+  const inputFor = (...records: [name: string, type: 'A' | 'CNAME'][]) =>
+    inputWith({
+      records: records.map(([name, type]) => ({
+        hostedZoneId: 'Z1',
+        name,
+        type,
+        blueSetIdentifier: 'b',
+        greenSetIdentifier: 'g',
+      })),
+    });
+
   it('refuses a type the deployed policy does not allow, naming the parameter', () => {
     // Prepare: item 7, the CNAME example against the old default A,AAAA
-    const input = inputWith({
-      records: [
-        {
-          hostedZoneId: 'Z1',
-          name: 'checkout.example.com',
-          type: 'CNAME',
-          blueSetIdentifier: 'b',
-          greenSetIdentifier: 'g',
-        },
-      ],
-    });
+    const input = inputFor(['checkout.example.com', 'CNAME']);
 
     // Act + Assess
     expect(deployedPolicyProblems(input, { recordTypes: ['A', 'AAAA'] })).toEqual([
@@ -364,17 +366,7 @@ describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and
   it('refuses a RecordTypes entry IAM would not match: the condition compares it as written', () => {
     // Prepare: route53:ChangeResourceRecordSetsRecordTypes holds upper-case types (aws-facts 2.10) and
     // ForAllValues:StringEquals is case-sensitive, so a parameter "cname" denies the CNAME UPSERT.
-    const input = inputWith({
-      records: [
-        {
-          hostedZoneId: 'Z1',
-          name: 'checkout.example.com',
-          type: 'CNAME',
-          blueSetIdentifier: 'b',
-          greenSetIdentifier: 'g',
-        },
-      ],
-    });
+    const input = inputFor(['checkout.example.com', 'CNAME']);
 
     // Act + Assess
     expect(deployedPolicyProblems(input, { recordTypes: ['A', 'cname'] })).toEqual([
@@ -386,17 +378,7 @@ describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and
 
   it('compares names in the escaped form the IAM condition key uses', () => {
     // Prepare
-    const input = inputWith({
-      records: [
-        {
-          hostedZoneId: 'Z1',
-          name: '*.example.com',
-          type: 'A',
-          blueSetIdentifier: 'b',
-          greenSetIdentifier: 'g',
-        },
-      ],
-    });
+    const input = inputFor(['*.example.com', 'A']);
 
     // Act + Assess
     expect(deployedPolicyProblems(input, { recordNames: ['\\052.example.com'] })).toEqual([]);
@@ -411,24 +393,7 @@ describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and
     // Prepare: ForAllValues:StringEquals is exact and case-sensitive, and Route 53 puts the normalised name
     // (\052.example.com, api.example.com) in route53:ChangeResourceRecordSetsNormalizedRecordNames; a
     // parameter written *.example.com, API.example.com or api.example.com. never matches it (aws-facts 2.10).
-    const input = inputWith({
-      records: [
-        {
-          hostedZoneId: 'Z1',
-          name: '*.example.com',
-          type: 'A',
-          blueSetIdentifier: 'b',
-          greenSetIdentifier: 'g',
-        },
-        {
-          hostedZoneId: 'Z1',
-          name: 'api.example.com',
-          type: 'A',
-          blueSetIdentifier: 'b',
-          greenSetIdentifier: 'g',
-        },
-      ],
-    });
+    const input = inputFor(['*.example.com', 'A'], ['api.example.com', 'A']);
 
     // Act
     const problems = deployedPolicyProblems(input, {
