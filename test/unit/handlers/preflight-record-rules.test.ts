@@ -88,6 +88,27 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     });
   });
 
+  it('names a wildcard pair readably when the pairs are at different shares', async () => {
+    // Prepare: readPairs keeps names canonical (\052 for *); messages show the readable form (design.md §6)
+    const router = new FakeRouter([
+      pairWith({ blue: 90, green: 10 }, { hostedZoneId: ZONE, name: '\\052.example.com' }),
+      pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE }),
+    ]);
+    const input = draft();
+    const [api] = input.records;
+    input.records = [{ ...api!, name: '*.example.com' }, api!];
+
+    // Act + Assess
+    await expect(
+      preflight(event(input), { router, metrics, executions, clock })
+    ).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringContaining(
+        'records are at different green shares (*.example.com 10%, api.example.com 0%)'
+      ),
+    });
+  });
+
   it('refuses an alias pair whose resolved TTL exceeds dns.maxTtlSeconds and keeps it for the waits', async () => {
     // Prepare
     const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
