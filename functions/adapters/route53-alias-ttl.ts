@@ -27,6 +27,10 @@ export type ListGroup = (
  * followed through alias chains; an alias to another zone (an AWS resource: ELB, CloudFront, S3, ...) is
  * taken as 60 s.
  *
+ * When `inherited` is given, it also collects the health checks the record inherits: an alias with
+ * `EvaluateTargetHealth` takes the health of the same-zone records it points to (API AliasTarget), so their
+ * `HealthCheckId`s (and, through a target that evaluates its own target, theirs) decide whether it is healthy.
+ *
  * @throws PreflightFailedError when a same-zone alias target does not exist, loops, or chains deeper than
  *   {@link MAX_ALIAS_DEPTH}.
  */
@@ -35,7 +39,8 @@ export async function effectiveTtlOf(
   zoneId: string,
   type: string,
   listGroup: ListGroup,
-  seen: readonly string[] = []
+  seen: readonly string[] = [],
+  inherited?: Set<string>
 ): Promise<number> {
   const alias = record.AliasTarget;
   if (!alias) return record.TTL ?? 0;
@@ -58,9 +63,14 @@ export async function effectiveTtlOf(
       `alias target not found: ${describe()} has no ${type} record in hosted zone ${canonicalZoneId(zoneId)}, so its TTL is unknown`
     );
   }
+  const collect = alias.EvaluateTargetHealth === true ? inherited : undefined;
   let longest = 0;
   for (const next of targets) {
-    longest = Math.max(longest, await effectiveTtlOf(next, zoneId, type, listGroup, chain));
+    if (collect && next.HealthCheckId) collect.add(next.HealthCheckId);
+    longest = Math.max(
+      longest,
+      await effectiveTtlOf(next, zoneId, type, listGroup, chain, collect)
+    );
   }
   return longest;
 }

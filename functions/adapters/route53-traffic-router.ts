@@ -294,13 +294,16 @@ export class Route53TrafficRouter implements TrafficRouter {
     type: string,
     blue: ResourceRecordSet,
     green: ResourceRecordSet
-  ): Promise<Pick<WeightedPair, 'effectiveTtlSeconds' | 'ttlProblems'>> {
+  ): Promise<
+    Pick<WeightedPair, 'effectiveTtlSeconds' | 'ttlProblems' | 'aliasTargetHealthCheckIds'>
+  > {
     const list = (zone: string, name: string, recordType: string) =>
       this.#listGroup(zone, name, recordType);
     const problems: string[] = [];
+    const inherited = new Set<string>();
     const resolve = async (record: ResourceRecordSet): Promise<number | null> => {
       try {
-        return await effectiveTtlOf(record, zoneId, type, list);
+        return await effectiveTtlOf(record, zoneId, type, list, [], inherited);
       } catch (error) {
         if (!(error instanceof PreflightFailedError)) throw error;
         problems.push(error.message);
@@ -308,8 +311,9 @@ export class Route53TrafficRouter implements TrafficRouter {
       }
     };
     const ttl = { blue: await resolve(blue), green: await resolve(green) };
-    if (ttl.blue === null || ttl.green === null) return { ttlProblems: problems };
-    return { effectiveTtlSeconds: { blue: ttl.blue, green: ttl.green } };
+    const health = inherited.size > 0 ? { aliasTargetHealthCheckIds: [...inherited] } : {};
+    if (ttl.blue === null || ttl.green === null) return { ttlProblems: problems, ...health };
+    return { effectiveTtlSeconds: { blue: ttl.blue, green: ttl.green }, ...health };
   }
 
   /**
@@ -460,7 +464,7 @@ export class Route53TrafficRouter implements TrafficRouter {
         if (
           protections.some((protection) => protection.name === name && protection.type === ref.type)
         ) {
-          records.push(`${name} ${ref.type}`);
+          records.push(`${displayRecordName(name)} ${ref.type}`);
         }
       }
     }

@@ -7,6 +7,7 @@ import type { MigrationInput } from './input.ts';
 import { canonicalRecordName, canonicalZoneId, displayRecordName } from './names.ts';
 import { ALIAS_TTL_SECONDS } from './run.ts';
 import type { HealthCheckReport, RecordSet, WeightedPair } from './types.ts';
+import { weightScale } from './weights.ts';
 
 /** ChangeResourceRecordSets: at most 1,000 ResourceRecord elements per request (Route 53 quotas). */
 export const MAX_BATCH_RECORD_ELEMENTS = 1_000;
@@ -57,8 +58,17 @@ export function ttlProblems(
     const ttl = { blue: sideTtl(pair, 'blue'), green: sideTtl(pair, 'green') };
     for (const side of ['blue', 'green'] as const) {
       if (ttl[side] > max) {
+        const target = pair[side].AliasTarget;
+        // An alias to another zone points at an AWS resource (ELB, CloudFront, ...): its TTL is the resource's.
+        const fixed =
+          target !== undefined &&
+          canonicalZoneId(target.HostedZoneId) !== canonicalZoneId(pair.hostedZoneId);
         problems.push(
-          `${label(pair)} ${side} "${pair[side].SetIdentifier}": TTL ${describeTtl(pair[side], ttl[side])} > dns.maxTtlSeconds (${max}s); lower it first, resolvers keep the old weights that long after each shift and rollback`
+          `${label(pair)} ${side} "${pair[side].SetIdentifier}": TTL ${describeTtl(pair[side], ttl[side])} > dns.maxTtlSeconds (${max}s); ${
+            fixed
+              ? `an alias to an AWS resource serves the resource's TTL, which cannot be lowered: raise dns.maxTtlSeconds to at least ${ttl[side]}`
+              : 'lower it first'
+          }, resolvers keep the old weights that long after each shift and rollback`
         );
       }
     }
@@ -87,9 +97,10 @@ export function groupProblems(pairs: readonly WeightedPair[]): string[] {
     const weighted = (pair.others ?? []).filter((other) => (other.Weight ?? 0) > 0);
     if (weighted.length > 0) {
       const others = weighted.reduce((sum, other) => sum + (other.Weight ?? 0), 0);
-      const total = pair.blue.Weight + pair.green.Weight + others;
+      // At 100 % the run writes green = the weight scale (weightsFor), whatever blue + green are now.
+      const green = weightScale(pair);
       problems.push(
-        `${label(pair)}: other records of the weighted group carry weight: ${weighted.map((other) => `"${other.SetIdentifier}" (${other.Weight})`).join(', ')}; Route 53 shares traffic over every record of the name and type, so green at 100% would get ${((100 * (total - others)) / total).toFixed(1)}%; set them to 0 or remove them first`
+        `${label(pair)}: other records of the weighted group carry weight: ${weighted.map((other) => `"${other.SetIdentifier}" (${other.Weight})`).join(', ')}; Route 53 shares traffic over every record of the name and type, so green at 100% would get ${((100 * green) / (green + others)).toFixed(1)}%; set them to 0 or remove them first`
       );
     }
     const simple = (pair.others ?? []).filter((other) => other.Weight === null);
@@ -154,15 +165,16 @@ export function batchSizeProblems(
   );
 }
 
-/** Every health check on blue or green, once each. */
+/** Every health check on blue or green, or inherited by them from an alias target, once each. */
 export function healthCheckIdsOf(pairs: readonly WeightedPair[]): string[] {
   return [
     ...new Set(
-      pairs.flatMap((pair) =>
-        [pair.blue.HealthCheckId, pair.green.HealthCheckId].filter(
+      pairs.flatMap((pair) => [
+        ...[pair.blue.HealthCheckId, pair.green.HealthCheckId].filter(
           (id): id is string => id !== undefined
-        )
-      )
+        ),
+        ...(pair.aliasTargetHealthCheckIds ?? []),
+      ])
     ),
   ];
 }
@@ -198,8 +210,11 @@ export interface DeployedPolicy {
 }
 
 /**
- * Records the stack's IAM policy would not let the run write (the first UPSERT would fail with AccessDenied):
- * compared in the canonical escaped form the condition key uses. An unset list is not checked.
+ * Records the stack's IAM policy would not let the run write (the first UPSERT would fail with AccessDenied).
+ * The condition (ForAllValues:StringEquals, exact and case-sensitive) compares each RecordNames and
+ * RecordTypes entry as written with the canonical escaped name and the upper-case type Route 53 puts in the
+ * keys, so the entries are compared as written too; one not in that form is named with the form to write.
+ * An unset list is not checked.
  *
  * @example
  * deployedPolicyProblems(input, { recordTypes: ['A', 'AAAA'] }); // => ['records[0].type CNAME is not in the stack parameter RecordTypes (A, AAAA); ...']
@@ -208,19 +223,29 @@ export function deployedPolicyProblems(
   input: Pick<MigrationInput, 'records'>,
   policy: DeployedPolicy
 ): string[] {
-  const types = policy.recordTypes?.map((type) => type.trim().toUpperCase()).filter(Boolean);
-  const names = policy.recordNames?.map((name) => canonicalRecordName(name.trim())).filter(Boolean);
+  const types = policy.recordTypes?.map((type) => type.trim()).filter(Boolean);
+  const miscased = (type: string) =>
+    (types ?? [])
+      .filter((entry) => entry !== type && entry.toUpperCase() === type)
+      .map((entry) => `; "${entry}" is not in the upper case IAM compares (write ${type})`)
+      .join('');
+  const names = policy.recordNames?.map((name) => name.trim()).filter(Boolean);
+  const misspelt = (name: string) =>
+    (names ?? [])
+      .filter((entry) => entry !== name && canonicalRecordName(entry) === name)
+      .map((entry) => `; "${entry}" is not in the normalised form IAM compares (write ${name})`)
+      .join('');
   return input.records.flatMap((record, index) => {
     const problems: string[] = [];
     if (types && types.length > 0 && !types.includes(record.type)) {
       problems.push(
-        `records[${index}].type ${record.type} is not in the stack parameter RecordTypes (${types.join(', ')}); add it and redeploy, or the first write is denied`
+        `records[${index}].type ${record.type} is not in the stack parameter RecordTypes (${types.join(', ')})${miscased(record.type)}; add it and redeploy, or the first write is denied`
       );
     }
     const name = canonicalRecordName(record.name);
     if (names && names.length > 0 && !names.includes(name)) {
       problems.push(
-        `records[${index}].name ${displayRecordName(name)} (${name}) is not in the stack parameter RecordNames (${names.join(', ')}); add it and redeploy, or the first write is denied`
+        `records[${index}].name ${displayRecordName(name)} (${name}) is not in the stack parameter RecordNames (${names.join(', ')})${misspelt(name)}; add it and redeploy, or the first write is denied`
       );
     }
     return problems;

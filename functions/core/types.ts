@@ -195,6 +195,11 @@ export interface WeightedPair {
   others?: GroupRecord[];
   /** Why an alias's effective TTL could not be resolved (missing target, loop, chain too deep). */
   ttlProblems?: string[];
+  /**
+   * Health checks of the same-zone records blue or green point to with `EvaluateTargetHealth`: the alias
+   * inherits their health (API AliasTarget), so they are the pair's health checks too.
+   */
+  aliasTargetHealthCheckIds?: string[];
   /** Set when a traffic policy created blue or green: such records must not be UPSERTed. */
   trafficPolicyInstanceIds?: { blue?: string; green?: string };
 }

@@ -24,7 +24,7 @@ import {
   parseMigrationInput,
 } from '../core/input.ts';
 import { findLockOwner, type LockCandidate, recordKey } from '../core/lock.ts';
-import { recordSetKey } from '../core/names.ts';
+import { displayRecordName, recordSetKey } from '../core/names.ts';
 import {
   batchSizeProblems,
   type DeployedPolicy,
@@ -254,7 +254,7 @@ function assertShiftable(input: MigrationInput, pairs: WeightedPair[]) {
   const percents = pairs.map((pair) => percentOf(pair));
   if (Math.max(...percents) - Math.min(...percents) > 1) {
     problems.push(
-      `records are at different green shares (${pairs.map((pair, i) => `${pair.name} ${percents[i]}%`).join(', ')}); align them first`
+      `records are at different green shares (${pairs.map((pair, i) => `${displayRecordName(pair.name)} ${percents[i]}%`).join(', ')}); align them first`
     );
   }
   if (percents.every((percent) => percent >= 100))

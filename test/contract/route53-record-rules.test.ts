@@ -258,4 +258,48 @@ describe('Route 53 record rules against moto', () => {
     expect(reports).toEqual([{ healthCheckId, statuses: [expect.stringMatching(/^Success/)] }]);
     expect(healthProblems(reports)).toEqual([]);
   });
+
+  it('reads the health checks an alias inherits with EvaluateTargetHealth from its same-zone target', async () => {
+    // Prepare: "When EvaluateTargetHealth is true, an alias record inherits the health of the referenced ...
+    // record in the hosted zone" (API AliasTarget): blue carries no check of its own, its target does. If
+    // that check fails blue is unhealthy, and a rollback to blue 100 % answers with green (aws-facts 2.3).
+    const healthCheckId = await createHealthCheck(route53, 'blue-origin.example.com');
+    const unwatchedId = await createHealthCheck(route53, 'green-origin.example.com');
+    await create([
+      weighted('inherit-origin.example.com', 'inherit-origin-a', 100, {
+        HealthCheckId: healthCheckId,
+      }),
+      weighted('inherit-origin.example.com', 'inherit-origin-b', 100),
+      weighted('inherit-plain.example.com', 'inherit-plain-a', 100, {
+        HealthCheckId: unwatchedId,
+      }),
+    ]);
+    const aliasTo = (dnsName: string, evaluate: boolean) => ({
+      TTL: undefined,
+      ResourceRecords: undefined,
+      AliasTarget: { HostedZoneId: zoneId, DNSName: dnsName, EvaluateTargetHealth: evaluate },
+    });
+    await create([
+      weighted(
+        'inherit.example.com',
+        'inherit-blue',
+        100,
+        aliasTo('inherit-origin.example.com', true)
+      ),
+      // Without EvaluateTargetHealth the alias does not inherit: the target's check is not the pair's.
+      weighted(
+        'inherit.example.com',
+        'inherit-green',
+        0,
+        aliasTo('inherit-plain.example.com', false)
+      ),
+    ]);
+    const input = inputFor('inherit.example.com', 'inherit-blue', 'inherit-green');
+
+    // Act
+    const pairs = await router.readPairs(input.records);
+
+    // Assess
+    expect(healthCheckIdsOf(pairs)).toEqual([healthCheckId]);
+  });
 });

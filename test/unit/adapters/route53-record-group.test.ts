@@ -161,6 +161,36 @@ describe('Method: readPairs resolves the effective TTL of aliases', () => {
     expect(pair?.effectiveTtlSeconds).toEqual({ blue: 600, green: 60 });
   });
 
+  it('collects the health checks inherited through EvaluateTargetHealth, hop by hop', async () => {
+    // Prepare: blue evaluates hop (hc-hop); hop does not evaluate origin, so origin's hc-origin is not
+    // blue's (API AliasTarget: an alias with EvaluateTargetHealth inherits the referenced record's health).
+    const evaluating = (target: string): Partial<ResourceRecordSet> => ({
+      ...aliasTo(target),
+      AliasTarget: { HostedZoneId: 'Z1', DNSName: `${target}.`, EvaluateTargetHealth: true },
+    });
+    listing({
+      'api.example.com': [
+        weighted('api.example.com', 'blue', 100, evaluating('hop.example.com')),
+        weighted('api.example.com', 'green', 0),
+      ],
+      'hop.example.com': [
+        weighted('hop.example.com', 'h', 1, {
+          ...aliasTo('origin.example.com'),
+          HealthCheckId: 'hc-hop',
+        }),
+      ],
+      'origin.example.com': [
+        weighted('origin.example.com', 'o', 1, { HealthCheckId: 'hc-origin' }),
+      ],
+    });
+
+    // Act
+    const [pair] = await router.readPairs([ref]);
+
+    // Assess
+    expect(pair?.aliasTargetHealthCheckIds).toEqual(['hc-hop']);
+  });
+
   it('refuses an alias loop, naming the chain', async () => {
     // Prepare
     listing({
@@ -309,5 +339,18 @@ describe('Method: checkProtections', () => {
         'ListResourceRecordSetProtections Z1: NoSuchHostedZone: No hosted zone found with ID: Z1'
       )
     );
+  });
+
+  it('finds a protection on a wildcard listed as \\052 and names it readably', async () => {
+    // Prepare: AWS lists the protected wildcard escaped, like the records (DomainNameFormat)
+    route53.on(ListResourceRecordSetProtectionsCommand).resolves({
+      ResourceRecordSetProtections: [{ RecordName: '\\052.example.com.', RecordType: 'A' }],
+    });
+
+    // Act
+    const check = await router.checkProtections([{ ...ref, name: '*.example.com' }]);
+
+    // Assess: Preflight's refusal shows the name as people write it (design.md §6)
+    expect(check).toEqual({ known: true, records: ['*.example.com A'] });
   });
 });

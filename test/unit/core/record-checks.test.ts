@@ -94,6 +94,37 @@ describe('Function: ttlProblems (effective TTL, mixed alias pairs)', () => {
     }
   );
 
+  it('refuses an ELB alias below dns.maxTtlSeconds 60 saying the 60 s cannot be lowered', () => {
+    // Prepare: an alias to an AWS resource takes the resource's TTL, which nobody can set (DG "Choosing
+    // between alias and non-alias records"), so "lower it first" would send the operator nowhere.
+    const elb = (side: 'blue' | 'green', weight: number): RecordSet => ({
+      ...alias(side, weight, `${side}-123.eu-west-1.elb.amazonaws.com.`),
+      AliasTarget: {
+        HostedZoneId: 'Z32O12XQLNTSW2',
+        DNSName: `${side}-123.eu-west-1.elb.amazonaws.com.`,
+        EvaluateTargetHealth: true,
+      },
+    });
+    const pair: WeightedPair = {
+      ...pairWith({ blue: 100, green: 0 }),
+      blue: elb('blue', 100),
+      green: elb('green', 0),
+      effectiveTtlSeconds: { blue: 60, green: 60 },
+    };
+
+    // Act
+    const problems = ttlProblems(inputWith({ dns: { maxTtlSeconds: 30 } }), [pair]);
+
+    // Assess
+    expect(problems).toHaveLength(2);
+    for (const problem of problems) {
+      expect(problem).toMatch(
+        /TTL 60s \(alias to (blue|green)-123\.eu-west-1\.elb\.amazonaws\.com\) > dns\.maxTtlSeconds \(30s\); an alias to an AWS resource serves the resource's TTL, which cannot be lowered: raise dns\.maxTtlSeconds to at least 60/
+      );
+      expect(problem).not.toMatch(/lower it first/);
+    }
+  });
+
   it('refuses an alias whose TTL could not be resolved, with the reason the router gave', () => {
     // Prepare
     const pair: WeightedPair = {
@@ -142,6 +173,25 @@ describe('Function: groupProblems (the whole weighted group)', () => {
       ),
     ]);
   });
+
+  it.each([
+    { blue: 1, green: 0, share: '90.9' },
+    { blue: 255, green: 0, share: '96.2' },
+  ])(
+    'names the share green would really get at 100 % (the weight the run writes): blue $blue / green $green beside 10 -> $share%',
+    ({ blue, green, share }) => {
+      // Prepare: at 100 % the run writes green = the weight scale (>= 100, weightsFor), not blue + green as read
+      const pair: WeightedPair = {
+        ...pairWith({ blue, green }),
+        others: [{ SetIdentifier: 'legacy', Weight: 10 }],
+      };
+
+      // Act + Assess
+      expect(groupProblems([pair])).toEqual([
+        expect.stringContaining(`so green at 100% would get ${share}%`),
+      ]);
+    }
+  );
 
   it('leaves zero-weight others alone', () => {
     // Prepare
@@ -289,19 +339,21 @@ describe('Function: healthProblems (a failing check can invert a rollback)', () 
 });
 
 describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and RecordNames)', () => {
+  /** An input migrating one pair per `name type` given, in zone Z1. */
+  const inputFor = (...records: [name: string, type: 'A' | 'CNAME'][]) =>
+    inputWith({
+      records: records.map(([name, type]) => ({
+        hostedZoneId: 'Z1',
+        name,
+        type,
+        blueSetIdentifier: 'b',
+        greenSetIdentifier: 'g',
+      })),
+    });
+
   it('refuses a type the deployed policy does not allow, naming the parameter', () => {
     // Prepare: item 7, the CNAME example against the old default A,AAAA
-    const input = inputWith({
-      records: [
-        {
-          hostedZoneId: 'Z1',
-          name: 'checkout.example.com',
-          type: 'CNAME',
-          blueSetIdentifier: 'b',
-          greenSetIdentifier: 'g',
-        },
-      ],
-    });
+    const input = inputFor(['checkout.example.com', 'CNAME']);
 
     // Act + Assess
     expect(deployedPolicyProblems(input, { recordTypes: ['A', 'AAAA'] })).toEqual([
@@ -311,25 +363,50 @@ describe('Function: deployedPolicyProblems (the stack parameters RecordTypes and
     expect(deployedPolicyProblems(input, {})).toEqual([]);
   });
 
+  it('refuses a RecordTypes entry IAM would not match: the condition compares it as written', () => {
+    // Prepare: route53:ChangeResourceRecordSetsRecordTypes holds upper-case types (aws-facts 2.10) and
+    // ForAllValues:StringEquals is case-sensitive, so a parameter "cname" denies the CNAME UPSERT.
+    const input = inputFor(['checkout.example.com', 'CNAME']);
+
+    // Act + Assess
+    expect(deployedPolicyProblems(input, { recordTypes: ['A', 'cname'] })).toEqual([
+      expect.stringMatching(
+        /^records\[0\]\.type CNAME is not in the stack parameter RecordTypes \(A, cname\); "cname" is not in the upper case IAM compares \(write CNAME\)/
+      ),
+    ]);
+  });
+
   it('compares names in the escaped form the IAM condition key uses', () => {
     // Prepare
-    const input = inputWith({
-      records: [
-        {
-          hostedZoneId: 'Z1',
-          name: '*.example.com',
-          type: 'A',
-          blueSetIdentifier: 'b',
-          greenSetIdentifier: 'g',
-        },
-      ],
-    });
+    const input = inputFor(['*.example.com', 'A']);
 
     // Act + Assess
     expect(deployedPolicyProblems(input, { recordNames: ['\\052.example.com'] })).toEqual([]);
     expect(deployedPolicyProblems(input, { recordNames: ['api.example.com'] })).toEqual([
       expect.stringMatching(
         /^records\[0\]\.name \*\.example\.com \(\\052\.example\.com\) is not in the stack parameter RecordNames/
+      ),
+    ]);
+  });
+
+  it('refuses a RecordNames entry IAM would not match: the condition compares it as written', () => {
+    // Prepare: ForAllValues:StringEquals is exact and case-sensitive, and Route 53 puts the normalised name
+    // (\052.example.com, api.example.com) in route53:ChangeResourceRecordSetsNormalizedRecordNames; a
+    // parameter written *.example.com, API.example.com or api.example.com. never matches it (aws-facts 2.10).
+    const input = inputFor(['*.example.com', 'A'], ['api.example.com', 'A']);
+
+    // Act
+    const problems = deployedPolicyProblems(input, {
+      recordNames: ['*.example.com', 'API.example.com.'],
+    });
+
+    // Assess
+    expect(problems).toEqual([
+      expect.stringMatching(
+        /^records\[0\]\.name \*\.example\.com \(\\052\.example\.com\) is not in the stack parameter RecordNames .*"\*\.example\.com" is not in the normalised form IAM compares \(write \\052\.example\.com\)/
+      ),
+      expect.stringMatching(
+        /^records\[1\]\.name api\.example\.com \(api\.example\.com\) is not in the stack parameter RecordNames .*"API\.example\.com\." is not in the normalised form IAM compares \(write api\.example\.com\)/
       ),
     ]);
   });

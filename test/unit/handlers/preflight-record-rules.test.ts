@@ -51,6 +51,19 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     expect(router.calls).toEqual(['readPairs', 'readHealthChecks']);
   });
 
+  it('refuses while a check that blue inherits through EvaluateTargetHealth is failing', async () => {
+    // Prepare: blue is an alias evaluating its same-zone target, whose check hc-origin fails (API AliasTarget)
+    const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
+    const router = new FakeRouter([{ ...pair, aliasTargetHealthCheckIds: ['hc-origin'] }]);
+    router.failingHealthChecks = ['hc-origin'];
+
+    // Act + Assess
+    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringMatching(/health check hc-origin is failing/),
+    });
+  });
+
   it('passes with a healthy health check and reads it', async () => {
     // Prepare
     const router = new FakeRouter([blueWithHealthCheck()]);
@@ -72,6 +85,27 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringMatching(/"legacy" \(10\)/),
+    });
+  });
+
+  it('names a wildcard pair readably when the pairs are at different shares', async () => {
+    // Prepare: readPairs keeps names canonical (\052 for *); messages show the readable form (design.md §6)
+    const router = new FakeRouter([
+      pairWith({ blue: 90, green: 10 }, { hostedZoneId: ZONE, name: '\\052.example.com' }),
+      pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE }),
+    ]);
+    const input = draft();
+    const [api] = input.records;
+    input.records = [{ ...api!, name: '*.example.com' }, api!];
+
+    // Act + Assess
+    await expect(
+      preflight(event(input), { router, metrics, executions, clock })
+    ).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringContaining(
+        'records are at different green shares (*.example.com 10%, api.example.com 0%)'
+      ),
     });
   });
 
