@@ -94,9 +94,11 @@ export function ttlProblems(
 export function groupProblems(pairs: readonly WeightedPair[]): string[] {
   return pairs.flatMap((pair) => {
     const problems: string[] = [];
-    const weighted = (pair.others ?? []).filter((other) => (other.Weight ?? 0) > 0);
+    const weighted = (pair.others ?? []).flatMap((other) =>
+      other.Weight !== null && other.Weight > 0 ? [{ ...other, Weight: other.Weight }] : []
+    );
     if (weighted.length > 0) {
-      const others = weighted.reduce((sum, other) => sum + (other.Weight ?? 0), 0);
+      const others = weighted.reduce((sum, other) => sum + other.Weight, 0);
       // At 100 % the run writes green = the weight scale (weightsFor), whatever blue + green are now.
       const green = weightScale(pair);
       problems.push(
@@ -224,14 +226,14 @@ export function deployedPolicyProblems(
   policy: DeployedPolicy
 ): string[] {
   const types = policy.recordTypes?.map((type) => type.trim()).filter(Boolean);
-  const miscased = (type: string) =>
-    (types ?? [])
+  const miscased = (entries: readonly string[], type: string) =>
+    entries
       .filter((entry) => entry !== type && entry.toUpperCase() === type)
       .map((entry) => `; "${entry}" is not in the upper case IAM compares (write ${type})`)
       .join('');
   const names = policy.recordNames?.map((name) => name.trim()).filter(Boolean);
-  const misspelt = (name: string) =>
-    (names ?? [])
+  const misspelt = (entries: readonly string[], name: string) =>
+    entries
       .filter((entry) => entry !== name && canonicalRecordName(entry) === name)
       .map((entry) => `; "${entry}" is not in the normalised form IAM compares (write ${name})`)
       .join('');
@@ -239,13 +241,13 @@ export function deployedPolicyProblems(
     const problems: string[] = [];
     if (types && types.length > 0 && !types.includes(record.type)) {
       problems.push(
-        `records[${index}].type ${record.type} is not in the stack parameter RecordTypes (${types.join(', ')})${miscased(record.type)}; add it and redeploy, or the first write is denied`
+        `records[${index}].type ${record.type} is not in the stack parameter RecordTypes (${types.join(', ')})${miscased(types, record.type)}; add it and redeploy, or the first write is denied`
       );
     }
     const name = canonicalRecordName(record.name);
     if (names && names.length > 0 && !names.includes(name)) {
       problems.push(
-        `records[${index}].name ${displayRecordName(name)} (${name}) is not in the stack parameter RecordNames (${names.join(', ')})${misspelt(name)}; add it and redeploy, or the first write is denied`
+        `records[${index}].name ${displayRecordName(name)} (${name}) is not in the stack parameter RecordNames (${names.join(', ')})${misspelt(names, name)}; add it and redeploy, or the first write is denied`
       );
     }
     return problems;

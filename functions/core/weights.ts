@@ -98,12 +98,12 @@ export function percentOf(
     'blue' in pairOrWeights
       ? { blueWeight: pairOrWeights.blue.Weight, greenWeight: pairOrWeights.green.Weight }
       : pairOrWeights;
-  const weighted = ('others' in pairOrWeights ? (pairOrWeights.others ?? []) : []).filter(
-    (other) => other.Weight !== null
+  // Simple (non-weighted) records sharing the name carry no weight: they are refused in preflight.
+  const otherWeights = ('blue' in pairOrWeights ? (pairOrWeights.others ?? []) : []).flatMap(
+    (other) => (other.Weight === null ? [] : [other.Weight])
   );
-  const sum =
-    blueWeight + greenWeight + weighted.reduce((total, other) => total + (other.Weight ?? 0), 0);
-  return sum === 0 ? 100 / (2 + weighted.length) : (100 * greenWeight) / sum;
+  const sum = blueWeight + greenWeight + otherWeights.reduce((total, weight) => total + weight, 0);
+  return sum === 0 ? 100 / (2 + otherWeights.length) : (100 * greenWeight) / sum;
 }
 
 /**

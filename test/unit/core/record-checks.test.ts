@@ -223,12 +223,33 @@ describe('Function: percentOf (the real share of the group)', () => {
     { others: [], expected: 100 },
     { others: [{ SetIdentifier: 'legacy', Weight: 10 }], expected: (100 * 100) / 110 },
     { others: [{ SetIdentifier: 'spare', Weight: 0 }], expected: 100 },
+    { others: [{ SetIdentifier: 'simple', Weight: null }], expected: 100 },
   ])('green 100 / blue 0 beside $others -> $expected %', ({ others, expected }) => {
     // Prepare
     const pair: WeightedPair = { ...pairWith({ blue: 0, green: 100 }), others };
 
     // Act + Assess
     expect(percentOf(pair)).toBeCloseTo(expected, 9);
+  });
+});
+
+describe('Function: percentOf without group members', () => {
+  it.each([
+    { weights: { blueWeight: 90, greenWeight: 10 }, expected: 10 },
+    // All weights 0: Route 53 answers with every record equally often.
+    { weights: { blueWeight: 0, greenWeight: 0 }, expected: 50 },
+  ])('$weights -> $expected %', ({ weights, expected }) => {
+    expect(percentOf(weights)).toBe(expected);
+  });
+
+  it('counts every zero-weight record when all are 0, and a pair read before groups existed', () => {
+    // Prepare
+    const { others: _none, ...legacy } = pairWith({ blue: 0, green: 0 });
+    const zeros: WeightedPair = { ...legacy, others: [{ SetIdentifier: 'spare', Weight: 0 }] };
+
+    // Act + Assess
+    expect(percentOf(zeros)).toBeCloseTo(100 / 3, 9);
+    expect(percentOf(legacy as WeightedPair)).toBe(50);
   });
 });
 
@@ -428,5 +449,54 @@ describe('Function: findDrift (another record of the group gains weight mid-run)
       'api.example.com A in Z1: other record "legacy" weight 10 (expected 0)',
     ]);
     expect(findDrift([{ ...pair, others: [] }], expected)).toEqual([]);
+    expect(
+      findDrift([{ ...pair, others: [{ SetIdentifier: 'simple', Weight: null }] }], expected)
+    ).toEqual([]);
+    const { others: _none, ...legacy } = pair;
+    expect(findDrift([legacy as WeightedPair], expected)).toEqual([]);
+  });
+
+  it('refuses a simple record sharing the name and type (Route 53 does not mix them)', () => {
+    // Prepare
+    const pair: WeightedPair = {
+      ...pairWith({ blue: 100, green: 0 }),
+      others: [{ SetIdentifier: 'simple', Weight: null }],
+    };
+
+    // Act + Assess
+    expect(groupProblems([pair])).toEqual([
+      expect.stringMatching(/1 non-weighted record\(s\) share the name and type/),
+    ]);
+  });
+});
+
+describe('Record checks on pairs read before effective TTLs and groups existed', () => {
+  it('takes an alias side without a resolved TTL as 60 s and counts no values for it', () => {
+    // Prepare: an alias pair from a state written before effectiveTtlSeconds existed
+    const pair: WeightedPair = {
+      ...pairWith({ blue: 100, green: 0 }),
+      blue: alias('blue', 100, 'blue-lb.example.com.'),
+      green: alias('green', 0, 'green-lb.example.com.'),
+    };
+
+    // Act + Assess
+    expect(ttlProblems(inputWith({ dns: { maxTtlSeconds: 59 } }), [pair])).toEqual([
+      expect.stringMatching(/blue "blue": TTL 60s/),
+      expect.stringMatching(/green "green": TTL 60s/),
+    ]);
+    expect(changeBatchSizes([pair])).toEqual([
+      { hostedZoneId: 'Z1', pairs: 1, elements: 0, characters: 0 },
+    ]);
+  });
+
+  it('checks names when only RecordNames is deployed, and types when only RecordTypes is', () => {
+    // Prepare
+    const input = inputWith({});
+
+    // Act + Assess
+    expect(deployedPolicyProblems(input, { recordNames: ['api.example.com'] })).toEqual([]);
+    expect(deployedPolicyProblems(input, { recordTypes: ['A'] })).toEqual([]);
+    expect(deployedPolicyProblems(input, { recordNames: ['other.example.com'] })).toHaveLength(1);
+    expect(deployedPolicyProblems(input, { recordTypes: ['AAAA'] })).toHaveLength(1);
   });
 });
