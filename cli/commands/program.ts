@@ -3,6 +3,7 @@
  * program and turns a thrown CliError (or any error) into a message and an exit code.
  */
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../scenarios.ts';
 import { ExitCode, reportFailure } from './common.ts';
 
@@ -62,6 +63,7 @@ export function buildProgram(
       'Moves live traffic from App Mesh (blue) to ECS Service Connect (green) with Route 53 weights, ' +
         'judged by Service Connect metrics, rolled back automatically. Start with: traffic-shift rehearse'
     )
+    .version(packageJson.version, '-V, --version', 'print the version (package.json) and exit')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES);
   if (embed !== undefined) program.exitOverride().configureOutput(embed.output);
