@@ -9,6 +9,7 @@
  * running Node when it strips types itself (>= 22.18 on 22.x, >= 23.6). It runs as a child process:
  * SIGINT, SIGTERM and SIGHUP sent to this process (by `timeout`, a CI cancel, a supervisor, or npm
  * forwarding them) reach it, and this process exits with its exit code (128 + signal if it was killed).
+ * If this process dies anyway (SIGKILL), the CLI notices through the IPC channel and stops as on SIGTERM.
  *
  * TRAFFIC_SHIFT_NODE names the project Node to use instead of node_modules/node/bin/node (tests hide it
  * with a path that does not exist, the state an `ignore-scripts` install leaves).
@@ -24,6 +25,7 @@ const PROJECT_NODE =
   process.env.TRAFFIC_SHIFT_NODE ||
   fileURLToPath(new URL('../node_modules/node/bin/node', import.meta.url));
 const FORWARDED = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+const PARENT_POLL_MS = 200;
 
 /** Node 22.18+ and 23.6+ run .ts files without flags (type stripping on by default). */
 function stripsTypes(version, features) {
@@ -79,6 +81,21 @@ for (const signal of FORWARDED) {
     // A Ctrl-C in a terminal reaches the CLI directly as well (same process group); it ignores the repeat.
     if (child.exitCode === null && child.signalCode === null) child.kill(signal);
   });
+}
+
+// npm and npx run this through `sh -c`; npm forwards SIGINT/SIGTERM to that shell only, which dies of it
+// without passing it on, and then npm exits too. So under npm, losing the parent means npm was told to
+// stop (or was killed): stop the CLI the same way. (Not outside npm: `nohup traffic-shift ... &` outlives
+// its shell on purpose.)
+if (process.env.npm_lifecycle_event !== undefined) {
+  const parent = process.ppid;
+  const watch = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(watch);
+    process.stderr.write('traffic-shift: npm, which started this command, is gone: stopping\n');
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  }, PARENT_POLL_MS);
+  watch.unref();
 }
 
 child.once('error', (error) => {

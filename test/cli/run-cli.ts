@@ -1,13 +1,14 @@
 /**
- * Runs the real command line (`node bin/traffic-shift.ts ...`) as a child process, the way a person or a
- * script does. vitest runs on the project's Node 24, so process.execPath strips the TypeScript types.
+ * Runs the real command line (`node bin/traffic-shift.mjs ...`, which starts `cli/main.ts` on the
+ * project's Node 24) as a child process, the way a person or a script does; or any other command (npm,
+ * npx) the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = resolve(ROOT, 'bin/traffic-shift.ts');
+export const BIN = resolve(ROOT, 'bin/traffic-shift.mjs');
 
 export interface CliResult {
   code: number | null;
@@ -34,7 +35,16 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = cleanEnv()): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  return startCommand(process.execPath, [BIN, ...args], env);
+}
+
+/** Starts `command args` in the project directory, capturing its output. */
+export function startCommand(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = cleanEnv()
+): RunningCli {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
