@@ -22,6 +22,8 @@ export interface RunningCli {
   /** Resolves once stderr or stdout contains `text`. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
   done: Promise<CliResult>;
+  /** What it has printed so far. */
+  output(): { stdout: string; stderr: string };
 }
 
 /** Environment without the caller's AWS settings (tests name every endpoint they use). */
@@ -76,6 +78,7 @@ export function startCommand(
   return {
     child,
     done,
+    output: () => ({ stdout, stderr }),
     waitFor(text, timeoutMs = 30_000) {
       return new Promise<void>((resolvePromise, reject) => {
         const timer = setTimeout(
