@@ -12,7 +12,7 @@ Exit codes:
   0  completed (or the command did what it was asked)
   1  error (AWS call failed, execution not found, execution failed for another reason)
   2  rolled back
-  3  aborted (Ctrl-C, --abort-at-step, abort)
+  3  aborted (Ctrl-C, SIGTERM, SIGHUP, --abort-at-step, abort)
   4  invalid input (the offending fields are named; nothing was started)
   5  stopped on drift`;
 
@@ -92,7 +92,7 @@ export function buildProgram(
     )
     .addHelpText(
       'after',
-      `\nScenarios:\n${SCENARIO_NAMES.map((name) => `  ${name.padEnd(20)}${SCENARIOS[name].description}`).join('\n')}\n\nCtrl-C stops the execution like StopExecution; on-execution-end restores the snapshot (exit code 3).\n${EXIT_CODES}`
+      `\nScenarios:\n${SCENARIO_NAMES.map((name) => `  ${name.padEnd(20)}${SCENARIOS[name].description}`).join('\n')}\n\nCtrl-C (or SIGTERM, SIGHUP) stops the execution like StopExecution; on-execution-end restores the snapshot (exit code 3).\n${EXIT_CODES}`
     )
     .action(
       async (options: {
