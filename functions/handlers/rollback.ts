@@ -5,7 +5,13 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
-import { RegistryBusyError, RegistryConflictError, RollbackFailedError } from '../core/errors.ts';
+import {
+  RegistryBusyError,
+  RegistryConflictError,
+  RollbackFailedError,
+  Route53ChangeRejectedError,
+  Route53NotFoundError,
+} from '../core/errors.ts';
 import { MigrationPhase, type MigrationRegistry } from '../core/registry.ts';
 import { rollbackReason, withOutcome } from '../core/run.ts';
 import type { Clock, Notifier, RunState, TrafficRouter } from '../core/state.ts';
@@ -48,7 +54,15 @@ export async function rollback(state: RunState, deps: RollbackDeps): Promise<Run
       current = await markPending(deps.registry, owned, snapshotWeights(owned.snapshot));
       await deps.router.restore(owned.snapshot);
     } catch (error) {
-      if (error instanceof RegistryConflictError || error instanceof RegistryBusyError) throw error;
+      // Errors that cannot succeed on a retry (a rejected change, access denied, a missing zone) keep their
+      // name, so the run fails fast naming them instead of retrying RollbackFailedError for ~25 minutes.
+      if (
+        error instanceof RegistryConflictError ||
+        error instanceof RegistryBusyError ||
+        error instanceof Route53ChangeRejectedError ||
+        error instanceof Route53NotFoundError
+      )
+        throw error;
       throw new RollbackFailedError(`restoring the snapshot failed: ${(error as Error).message}`, {
         cause: error,
       });
