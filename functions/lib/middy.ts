@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { HandlerTimeoutError } from '../core/errors.ts';
 import { logger, metrics } from './powertools.ts';
 
 /**
@@ -13,6 +14,11 @@ export function lambda<TEvent, TResult>(
   fn: (event: TEvent, context: Context) => Promise<TResult>,
   options: { publishesMetrics?: boolean } = {}
 ) {
-  const handler = middy(fn).use(injectLambdaContext(logger, { resetKeys: true }));
+  const handler = middy(fn, {
+    // middy's own early-timeout error is named TimeoutError, which no retrier matches.
+    timeoutEarlyResponse: () => {
+      throw new HandlerTimeoutError('handler timed out: Lambda was about to end the invocation');
+    },
+  }).use(injectLambdaContext(logger, { resetKeys: true }));
   return options.publishesMetrics ? handler.use(logMetrics(metrics)) : handler;
 }
