@@ -23,6 +23,8 @@ export const ExitCode = {
   Aborted: 3,
   InvalidInput: 4,
   StoppedOnDrift: 5,
+  /** `rollback` of a finished migration whose records are not at its snapshot (nothing changed). */
+  NotAtSnapshot: 6,
 } as const;
 export type Outcome =
   | 'completed'

@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const BIN = resolve(ROOT, 'bin/traffic-shift.mjs');
+/** The CLI itself, without the wrapper (a test that kills "the run-local process" kills this one). */
+export const MAIN = resolve(ROOT, 'cli/main.ts');
 
 export interface CliResult {
   code: number | null;

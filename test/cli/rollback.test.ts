@@ -1,0 +1,211 @@
+/**
+ * `traffic-shift rollback <migrationId>` after `kill -9` of run-local, against moto (Route 53, CloudWatch,
+ * DynamoDB for the migration registry) through the standard AWS_ENDPOINT_URL_* variables: the killed run
+ * leaves its records shifted and its migration unfinished in the registry; a second run on the same records
+ * is refused before any write, naming the migration and the command; rollback restores the exact snapshot.
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BLUE_DISCOVERY_NAMES, GREEN_DISCOVERY_NAMES } from '../../cli/scenarios.ts';
+import { seedRehearsalZone } from '../../cli/seed.ts';
+import { TrafficModel } from '../../cli/traffic-model.ts';
+import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
+import type { MigrationInputDraft } from '../../functions/core/input.ts';
+import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
+import { cleanEnv, MAIN, runCli, startCommand } from './run-cli.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-rollback-'));
+let moto: Moto;
+
+beforeAll(async () => {
+  moto = await startMoto();
+});
+afterAll(async () => {
+  await moto.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const motoEnv = () =>
+  cleanEnv({
+    AWS_ENDPOINT_URL_ROUTE_53: moto.endpoint,
+    AWS_ENDPOINT_URL_CLOUDWATCH: moto.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB: moto.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'test',
+    AWS_SECRET_ACCESS_KEY: 'test',
+  });
+
+/** A seeded zone with healthy metrics for both environments, and the input file of a 3-step plan. */
+async function seeded(domain: string) {
+  const config = clientConfig(moto.endpoint);
+  const route53 = new Route53Client(config);
+  const router = new Route53TrafficRouter(route53);
+  const zone = await seedRehearsalZone(route53, domain);
+  const now = Date.now();
+  const model = new TrafficModel({
+    cloudwatch: new CloudWatchClient(config),
+    router,
+    clock: { now: () => new Date(now + 2 * 3_600_000) },
+    records: zone.records,
+    greenDiscoveryNames: GREEN_DISCOVERY_NAMES,
+    blueDiscoveryNames: BLUE_DISCOVERY_NAMES,
+    profile: {
+      requestsPerMinute: 3_000,
+      blue: () => ({ errorRatePercent: 0.2, latencyAvgMs: 80 }),
+      green: () => ({ errorRatePercent: 0.15, latencyAvgMs: 72 }),
+    },
+    from: new Date(now - 10 * 60_000),
+  });
+  model.greenSyntheticRequestsPerMinute = 1_500;
+  await model.publishUntilNow();
+  const migrationId = domain.replace(/\W/g, '-');
+  const input: MigrationInputDraft = {
+    migrationId,
+    records: zone.records,
+    plan: {
+      steps: [25, 50, 100],
+      bakeSeconds: 120,
+      evaluationIntervalSeconds: 60,
+      finalBakeSeconds: 120,
+    },
+    metrics: {
+      greenDiscoveryNames: GREEN_DISCOVERY_NAMES,
+      blueDiscoveryNames: BLUE_DISCOVERY_NAMES,
+      windowSeconds: 120,
+    },
+  };
+  const file = join(dir, `${domain}.json`);
+  writeFileSync(file, JSON.stringify(input));
+  const before = await router.readPairs(zone.records);
+  return { file, migrationId, router, records: zone.records, before };
+}
+
+/** run-local (the CLI process itself, no wrapper), slow enough to be killed mid-shift. */
+function runLocal(file: string, timeScale: string) {
+  return startCommand(
+    process.execPath,
+    [
+      MAIN,
+      'run-local',
+      '--input',
+      file,
+      '--time-scale',
+      timeScale,
+      '--json',
+      '--report',
+      `${file}.html`,
+    ],
+    motoEnv()
+  );
+}
+
+const greenOf = (pairs: { green: { Weight: number }; blue: { Weight: number } }[]) =>
+  pairs.map((pair) => pair.green.Weight);
+
+describe('traffic-shift rollback after kill -9 of run-local', () => {
+  it.each([
+    { point: 'right after the first shift', after: /shift +25% green/ },
+    { point: 'after an evaluation at 50 %', after: /Pass +50%/ },
+    { point: 'after the shift to 100 %', after: /shift +100% green/ },
+  ])(
+    'killed $point: records left shifted; rollback restores the exact snapshot, exit 0',
+    async ({ point, after }) => {
+      // Prepare
+      const { file, migrationId, router, records, before } = await seeded(
+        `k${point.length}-${Date.now() % 1_000_000}.example`
+      );
+      const run = runLocal(file, '60');
+      await run.waitFor(after, 60_000);
+
+      // Act 1: kill -9, nothing can clean up.
+      run.child.kill('SIGKILL');
+      const killed = await run.done;
+      const shifted = await router.readPairs(records);
+
+      // Assess 1: the kill left the records off the snapshot.
+      expect(killed.signal).toBe('SIGKILL');
+      expect(
+        greenOf(shifted).some((weight) => weight > 0),
+        killed.stderr
+      ).toBe(true);
+
+      // Act 2
+      const result = await runCli(['rollback', migrationId, '--json'], motoEnv());
+
+      // Assess 2
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        migrationId,
+        phaseBefore: 'running',
+        phase: 'restored',
+        action: 'restored',
+        owner: 'gone',
+        atSnapshot: true,
+      });
+      expect(await router.readPairs(records)).toEqual(before);
+    },
+    120_000
+  );
+
+  it('a second run-local on the records before the rollback is refused naming the migration and the command; after it, rollback reports restored', async () => {
+    // Prepare
+    const { file, migrationId, router, records, before } = await seeded(
+      `second-${Date.now() % 1_000_000}.example`
+    );
+    const first = runLocal(file, '60');
+    await first.waitFor(/shift +25% green/, 60_000);
+    first.child.kill('SIGKILL');
+    await first.done;
+    const shifted = await router.readPairs(records);
+    const other = join(dir, 'other.json');
+    writeFileSync(
+      other,
+      JSON.stringify({
+        ...JSON.parse(readFileSync(file, 'utf8')),
+        migrationId: `${migrationId}-again`,
+      })
+    );
+
+    // Act 1: another migration on the same records.
+    const second = await runCli(
+      ['run-local', '--input', other, '--time-scale', 'max', '--json', '--report', `${other}.html`],
+      motoEnv()
+    );
+
+    // Assess 1: refused before any write, the records untouched.
+    expect(second.code).toBe(1);
+    expect(second.stdout + second.stderr).toContain(`by migration ${migrationId}`);
+    expect(second.stdout + second.stderr).toContain(`traffic-shift rollback ${migrationId}`);
+    expect(await router.readPairs(records)).toEqual(shifted);
+
+    // Act 2
+    const rolledBack = await runCli(['rollback', migrationId], motoEnv());
+    const again = await runCli(['rollback', migrationId, '--json'], motoEnv());
+
+    // Assess 2
+    expect(rolledBack.code, rolledBack.stderr).toBe(0);
+    expect(rolledBack.stdout).toContain(`its local run (pid ${first.child.pid}) is gone`);
+    expect(await router.readPairs(records)).toEqual(before);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({
+      action: 'already-finished',
+      phase: 'restored',
+      atSnapshot: true,
+    });
+  }, 120_000);
+
+  it('an unknown migration id: exit 4, a clear message', async () => {
+    // Act
+    const result = await runCli(['rollback', 'no-such-migration'], motoEnv());
+
+    // Assess
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain('no migration no-such-migration');
+    expect(result.stderr).toContain('traffic-shift-migrations');
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+  }, 60_000);
+});
