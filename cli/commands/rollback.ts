@@ -22,7 +22,7 @@ import {
   UNFINISHED_PHASES,
 } from '../../functions/core/registry.ts';
 import type { WeightedPair } from '../../functions/core/types.ts';
-import { isAtSnapshot, snapshotDifferences } from '../../functions/core/weights.ts';
+import { snapshotDifferences } from '../../functions/core/weights.ts';
 import { ownerOf } from '../../functions/lib/ownership.ts';
 import { CliError, compactUtc, ExitCode, printJson, regionOf } from './common.ts';
 import { type RegistryTable, registryTable } from './registry-table.ts';

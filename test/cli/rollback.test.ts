@@ -8,13 +8,26 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import {
+  CreateStateMachineCommand,
+  DescribeExecutionCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFINITION_PATH } from '../../cli/local-engine.ts';
 import { BLUE_DISCOVERY_NAMES, GREEN_DISCOVERY_NAMES } from '../../cli/scenarios.ts';
 import { seedRehearsalZone } from '../../cli/seed.ts';
 import { TrafficModel } from '../../cli/traffic-model.ts';
+import {
+  DEFAULT_REGISTRY_TABLE,
+  DynamoDbMigrationRegistry,
+} from '../../functions/adapters/dynamodb-migration-registry.ts';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
-import type { MigrationInputDraft } from '../../functions/core/input.ts';
+import { type MigrationInputDraft, parseMigrationInput } from '../../functions/core/input.ts';
+import { ownerOf, preflightEntry } from '../../functions/lib/ownership.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
 import { cleanEnv, MAIN, runCli, startCommand } from './run-cli.ts';
 
@@ -106,7 +119,7 @@ function runLocal(file: string, timeScale: string) {
 const greenOf = (pairs: { green: { Weight: number }; blue: { Weight: number } }[]) =>
   pairs.map((pair) => pair.green.Weight);
 
-describe('traffic-shift rollback after kill -9 of run-local', () => {
+describe('traffic-shift rollback', () => {
   it.each([
     { point: 'right after the first shift', after: /shift +25% green/ },
     { point: 'after an evaluation at 50 %', after: /Pass +50%/ },
@@ -197,6 +210,113 @@ describe('traffic-shift rollback after kill -9 of run-local', () => {
       atSnapshot: true,
     });
   }, 120_000);
+
+  it('run-local still running: rollback sends SIGTERM, the run aborts and restores itself (exit 3), rollback exits 0', async () => {
+    // Prepare
+    const { file, migrationId, router, records, before } = await seeded(
+      `live-${Date.now() % 1_000_000}.example`
+    );
+    const run = runLocal(file, '60');
+    await run.waitFor(/shift +25% green/, 60_000);
+
+    // Act
+    const result = await runCli(['rollback', migrationId, '--json'], motoEnv());
+    const stopped = await run.done;
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      `its local run (pid ${run.child.pid}) is still running: SIGTERM`
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      action: 'restored-by-owner',
+      owner: 'stopped',
+      phase: 'restored',
+      atSnapshot: true,
+    });
+    expect(stopped.code, stopped.stderr).toBe(3);
+    expect(await router.readPairs(records)).toEqual(before);
+  }, 120_000);
+
+  it('a deployed execution still running: StopExecution, then the snapshot restored, exit 0', async () => {
+    // Prepare: an execution in moto's Step Functions (it stays RUNNING) owning the records in the registry.
+    const { migrationId, router, records, before, file } = await seeded(
+      `deployed-${Date.now() % 1_000_000}.example`
+    );
+    const sfn = new SFNClient(clientConfig(moto.endpoint));
+    const machine = await sfn.send(
+      new CreateStateMachineCommand({
+        name: `m-${Date.now()}`,
+        definition: readFileSync(DEFINITION_PATH, 'utf8'),
+        roleArn: 'arn:aws:iam::123456789012:role/x',
+      })
+    );
+    const started = await sfn.send(
+      new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{}' })
+    );
+    const executionArn = started.executionArn ?? '';
+    const input = parseMigrationInput(JSON.parse(readFileSync(file, 'utf8')));
+    const registry = new DynamoDbMigrationRegistry(
+      new DynamoDBClient(clientConfig(moto.endpoint)),
+      DEFAULT_REGISTRY_TABLE
+    );
+    await registry.createTableIfMissing();
+    const entry = await registry.acquire(
+      preflightEntry(
+        input,
+        {
+          executionArn,
+          stateMachineArn: machine.stateMachineArn ?? '',
+          startedAt: new Date().toISOString(),
+        },
+        { kind: 'step-functions' }
+      )
+    );
+    await registry.update(migrationId, ownerOf(entry), { phase: 'running', snapshot: before });
+    await router.applyWeights(
+      before,
+      before.map((pair) => ({
+        hostedZoneId: pair.hostedZoneId,
+        name: pair.name,
+        type: pair.type,
+        blueWeight: 1,
+        greenWeight: 1,
+      }))
+    );
+
+    // Act
+    const result = await runCli(['rollback', migrationId, '--json'], {
+      ...motoEnv(),
+      AWS_ENDPOINT_URL_SFN: moto.endpoint,
+    });
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`stopping its execution ${executionArn}`);
+    expect(JSON.parse(result.stdout)).toMatchObject({ action: 'restored', owner: 'stopped' });
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+    expect(described.status).toBe('ABORTED');
+    expect(await router.readPairs(records)).toEqual(before);
+  }, 60_000);
+
+  it('a completed migration: nothing written, says so, exit 6 (records not at the snapshot)', async () => {
+    // Prepare
+    const { file, migrationId, router, records } = await seeded(
+      `done-${Date.now() % 1_000_000}.example`
+    );
+    const run = await runLocal(file, 'max').done;
+    expect(run.code, run.stderr).toBe(0);
+    const completed = await router.readPairs(records);
+
+    // Act
+    const result = await runCli(['rollback', migrationId], motoEnv());
+
+    // Assess
+    expect(result.code).toBe(6);
+    expect(result.stdout).toContain(`${migrationId} is completed`);
+    expect(result.stdout).toContain('NOT at its snapshot');
+    expect(await router.readPairs(records)).toEqual(completed);
+  }, 60_000);
 
   it('an unknown migration id: exit 4, a clear message', async () => {
     // Act
