@@ -29,7 +29,7 @@ import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-r
 import { type MigrationInputDraft, parseMigrationInput } from '../../functions/core/input.ts';
 import { ownerOf, preflightEntry } from '../../functions/lib/ownership.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
-import { cleanEnv, MAIN, runCli, startCommand } from './run-cli.ts';
+import { cleanEnv, MAIN, type RunningCli, runCli, startCommand } from './run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-rollback-'));
 let moto: Moto;
@@ -37,7 +37,16 @@ let moto: Moto;
 beforeAll(async () => {
   moto = await startMoto();
 });
+/** run-locals a failed test left running are killed with the file. */
+const started: RunningCli[] = [];
+const track = (run: RunningCli) => {
+  started.push(run);
+  return run;
+};
+
 afterAll(async () => {
+  for (const { child } of started)
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await moto.stop();
   rmSync(dir, { recursive: true, force: true });
 });
@@ -99,20 +108,22 @@ async function seeded(domain: string) {
 
 /** run-local (the CLI process itself, no wrapper), slow enough to be killed mid-shift. */
 function runLocal(file: string, timeScale: string) {
-  return startCommand(
-    process.execPath,
-    [
-      MAIN,
-      'run-local',
-      '--input',
-      file,
-      '--time-scale',
-      timeScale,
-      '--json',
-      '--report',
-      `${file}.html`,
-    ],
-    motoEnv()
+  return track(
+    startCommand(
+      process.execPath,
+      [
+        MAIN,
+        'run-local',
+        '--input',
+        file,
+        '--time-scale',
+        timeScale,
+        '--json',
+        '--report',
+        `${file}.html`,
+      ],
+      motoEnv()
+    )
   );
 }
 
