@@ -1,6 +1,7 @@
 /**
  * Who stops a rehearsal and how, end to end with the real processes: SIGTERM (what `timeout`, a CI cancel
- * and supervisors send) to the wrapper, to `npm run` and to `npx` aborts and restores exactly like Ctrl-C;
+ * and supervisors send) to the wrapper, to `npm run` and to `npx`, and SIGHUP (terminal closed) abort and
+ * restore exactly like Ctrl-C;
  * SIGKILL of the wrapper still restores (the CLI sees its IPC channel close); SIGKILL of the CLI takes
  * moto down with it. The rehearsal runs slowly (--pace 20) so that it is mid-shift when stopped.
  */
@@ -79,22 +80,26 @@ async function waitUntilRefused(port: number, timeoutMs: number): Promise<boolea
 }
 
 describe('stopping a rehearsal', () => {
-  it('SIGTERM to the command: stops the execution, on-execution-end restores, exit 3', async () => {
-    // Prepare
-    const run = startCli(['rehearse', ...slowRehearsal('term.html')]);
-    await midShift(run);
+  it.each(['SIGTERM', 'SIGHUP'] as const)(
+    '%s to the command: stops the execution, on-execution-end restores, exit 3',
+    async (signal) => {
+      // Prepare
+      const run = startCli(['rehearse', ...slowRehearsal(`${signal}.html`)]);
+      await midShift(run);
 
-    // Act
-    run.child.kill('SIGTERM');
-    const result = await run.done;
+      // Act
+      run.child.kill(signal);
+      const result = await run.done;
 
-    // Assess
-    expect(result.code, result.stderr).toBe(3);
-    expectRestored(result.stdout);
-    expect(result.stderr).toContain('SIGTERM: stopping the execution');
-    expect(result.stderr).toMatch(/on-end +restore/);
-    expect(readFileSync(join(dir, 'term.html'), 'utf8')).toContain('id="abort-marker"');
-  }, 90_000);
+      // Assess
+      expect(result.code, result.stderr).toBe(3);
+      expectRestored(result.stdout);
+      expect(result.stderr).toContain(`${signal}: stopping the execution`);
+      expect(result.stderr).toMatch(/on-end +restore/);
+      expect(readFileSync(join(dir, `${signal}.html`), 'utf8')).toContain('id="abort-marker"');
+    },
+    90_000
+  );
 
   it('SIGTERM to `npm run rehearse`: the same, and npm exits 3', async () => {
     // Prepare
