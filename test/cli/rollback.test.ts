@@ -5,7 +5,7 @@
  * is refused before any write, naming the migration and the command; rollback restores the exact snapshot.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -309,6 +309,64 @@ describe('traffic-shift rollback', () => {
     expect(described.status).toBe('ABORTED');
     expect(await router.readPairs(records)).toEqual(before);
   }, 60_000);
+
+  it.each([
+    {
+      when: 'killed during Preflight (locks taken, nothing written)',
+      runner: { kind: 'local', pid: 2 ** 22 + 7, host: hostname() },
+      running: false,
+      owner: 'gone',
+      action: 'released',
+    },
+    {
+      when: 'run from another host',
+      runner: { kind: 'local', pid: process.pid, host: 'elsewhere.example' },
+      running: true,
+      owner: 'remote',
+      action: 'restored',
+    },
+  ] as const)(
+    'a local run $when: taken over, $action, exit 0',
+    async ({ runner, running, owner, action }) => {
+      // Prepare: the registry entry such a run leaves behind.
+      const { migrationId, router, records, before, file } = await seeded(
+        `${owner}-${Date.now() % 1_000_000}.example`
+      );
+      const registry = new DynamoDbMigrationRegistry(
+        new DynamoDBClient(clientConfig(moto.endpoint)),
+        DEFAULT_REGISTRY_TABLE
+      );
+      await registry.createTableIfMissing();
+      const entry = await registry.acquire(
+        preflightEntry(
+          parseMigrationInput(JSON.parse(readFileSync(file, 'utf8'))),
+          {
+            executionArn: `arn:aws:states:us-east-1:123456789012:execution:traffic-shift:${migrationId}-x`,
+            stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:traffic-shift',
+            startedAt: new Date().toISOString(),
+          },
+          runner
+        )
+      );
+      if (running) {
+        await registry.update(migrationId, ownerOf(entry), { phase: 'running', snapshot: before });
+        await router.applyWeights(
+          before,
+          before.map((pair) => ({ ...pair, blueWeight: 1, greenWeight: 1 }))
+        );
+      }
+
+      // Act
+      const result = await runCli(['rollback', migrationId, '--json'], motoEnv());
+
+      // Assess
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({ owner, action, phase: action });
+      expect(await router.readPairs(records)).toEqual(before);
+      expect((await registry.get(migrationId))?.phase).toBe(action);
+    },
+    60_000
+  );
 
   it('a completed migration: nothing written, says so, exit 6 (records not at the snapshot)', async () => {
     // Prepare
