@@ -12,6 +12,25 @@ import { findDrift } from './weights.ts';
 const pairKey = (pair: Pick<PairWeights, 'hostedZoneId' | 'name' | 'type'>) => recordSetKey(pair);
 
 /**
+ * The targets in flight after announcing `next`: the new targets, plus the earlier ones still unconfirmed (a
+ * rollback after a partial shift: a zone may still be at the shift's target, another at the rollback's).
+ *
+ * @example
+ * pendingAfter([shift10], [snapshot0]); // => [snapshot0, shift10]
+ */
+export function pendingAfter(
+  previous: readonly PairWeights[] | null,
+  next: readonly PairWeights[]
+): PairWeights[] {
+  const same = (a: PairWeights, b: PairWeights) =>
+    pairKey(a) === pairKey(b) && a.blueWeight === b.blueWeight && a.greenWeight === b.greenWeight;
+  return [
+    ...next,
+    ...(previous ?? []).filter((earlier) => !next.some((target) => same(target, earlier))),
+  ];
+}
+
+/**
  * The pairs whose weights are neither the run's `expected` nor the target of its write in flight (`pending`):
  * someone else's change. A pair at `pending` is the run's own partial write (a change batch is atomic only
  * inside one hosted zone), so a retried write finishes it instead of calling it drift.
@@ -24,16 +43,16 @@ export function foreignDrift(
   expected: readonly PairWeights[],
   pending: readonly PairWeights[] | null
 ): string[] {
-  const pendingByKey = new Map((pending ?? []).map((weights) => [pairKey(weights), weights]));
   const actualByKey = new Map(actual.map((pair) => [pairKey(pair), pair]));
+  // A pair may have several targets in flight (a rollback started while a shift's write was partial).
   const atPending = (weights: PairWeights) => {
-    const target = pendingByKey.get(pairKey(weights));
     const pair = actualByKey.get(pairKey(weights));
-    return (
-      target !== undefined &&
-      pair !== undefined &&
-      pair.blue.Weight === target.blueWeight &&
-      pair.green.Weight === target.greenWeight
+    return (pending ?? []).some(
+      (target) =>
+        pair !== undefined &&
+        pairKey(target) === pairKey(weights) &&
+        pair.blue.Weight === target.blueWeight &&
+        pair.green.Weight === target.greenWeight
     );
   };
   const wanted = new Set(expected.map(pairKey));
@@ -72,13 +91,19 @@ export interface EndedRunFacts {
   secondsSinceUpdate: number;
   /** How long a missing owner is given before its entry is recovered. */
   graceSeconds: number;
+  /**
+   * How long a write announced in `pending` may still land (the writing Lambda keeps running after a stop):
+   * within it, the snapshot is restored but the entry stays open, for a later pass to restore again and finish.
+   */
+  inFlightSeconds: number;
 }
 
 export type EndedRunPlan =
   | { action: 'skip'; reason: string }
   | { action: 'release'; reason: string }
   | { action: 'keep-weights'; reason: string }
-  | { action: 'restore'; reason: string };
+  | { action: 'restore'; reason: string }
+  | { action: 'restore-and-wait'; reason: string };
 
 /**
  * What to do with a migration after its owning execution ended without finishing it. Only the registry decides
@@ -120,6 +145,12 @@ export function planEndedRun(facts: EndedRunFacts): EndedRunPlan {
     return {
       action: 'keep-weights',
       reason: `stopped with ${KEEP_WEIGHTS_ERROR}: the operator keeps the current weights`,
+    };
+  }
+  if (entry.pending !== null && facts.secondsSinceUpdate < facts.inFlightSeconds) {
+    return {
+      action: 'restore-and-wait',
+      reason: `execution ${ended} with a write in flight: restoring the snapshot now and again once it can no longer land (${facts.inFlightSeconds}s)`,
     };
   }
   return { action: 'restore', reason: `execution ${ended} while running: restoring the snapshot` };

@@ -5,6 +5,7 @@
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { StepFunctionsRejectedError } from '../core/errors.ts';
+import { ownsEntry } from '../core/ownership.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
 import { continuationInput, continuationName, withOutcome } from '../core/run.ts';
 import type { Clock, ExecutionControl, RunState } from '../core/state.ts';
@@ -31,12 +32,21 @@ const executionArnOf = (stateMachineArn: string, name: string) =>
 export async function continueAsNew(state: RunState, deps: ContinueAsNewDeps): Promise<RunState> {
   const name = continuationName(state);
   const successorArn = executionArnOf(state.run.stateMachineArn, name);
-  await refuseTakenName(deps.executions, successorArn, name);
-  const owned = await ownedEntry(deps.registry, state);
-  const handed = await deps.registry.update(owned.migrationId, ownerOf(owned), {
-    executionArn: successorArn,
-    generation: state.run.generation + 1,
-  });
+  const current = await deps.registry.get(state.input.migrationId);
+  // A retry after this Task's reply was lost: the entry is already the successor's (and the successor may
+  // run); StartExecution with the same name and input returns it instead of starting a second one.
+  const alreadyHanded =
+    current !== null &&
+    ownsEntry(current, successorArn) &&
+    current.generation === state.run.generation + 1;
+  if (!alreadyHanded) await refuseTakenName(deps.executions, successorArn, name);
+  const owned = alreadyHanded ? current : await ownedEntry(deps.registry, state);
+  const handed = alreadyHanded
+    ? owned
+    : await deps.registry.update(owned.migrationId, ownerOf(owned), {
+        executionArn: successorArn,
+        generation: state.run.generation + 1,
+      });
   let successor: { executionArn: string };
   try {
     successor = await deps.executions.start(

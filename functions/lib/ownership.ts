@@ -5,7 +5,7 @@
 import { DriftDetectedError, PreflightFailedError, RegistryConflictError } from '../core/errors.ts';
 import type { MigrationInput } from '../core/input.ts';
 import { recordSetKey } from '../core/names.ts';
-import { foreignDrift, ownsEntry } from '../core/ownership.ts';
+import { foreignDrift, ownsEntry, pendingAfter } from '../core/ownership.ts';
 import {
   type MigrationEntry,
   MigrationPhase,
@@ -105,7 +105,9 @@ export function markPending(
   entry: MigrationEntry,
   pending: PairWeights[]
 ): Promise<MigrationEntry> {
-  return registry.update(entry.migrationId, ownerOf(entry), { pending });
+  return registry.update(entry.migrationId, ownerOf(entry), {
+    pending: pendingAfter(entry.pending, pending),
+  });
 }
 
 /**

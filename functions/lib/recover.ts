@@ -28,6 +28,8 @@ export interface RecoverDeps {
   sleep?: (ms: number) => Promise<void>;
   /** How long a missing owning execution is given before its entry is recovered (default 900 s). */
   graceSeconds?: number;
+  /** How long an announced write may still land (default 300 s: five times the functions' 60 s timeout). */
+  inFlightSeconds?: number;
 }
 
 export interface RecoveryResult extends Pick<EndedRunPlan, 'action' | 'reason'> {
@@ -37,6 +39,7 @@ export interface RecoveryResult extends Pick<EndedRunPlan, 'action' | 'reason'> 
 }
 
 export const DEFAULT_GRACE_SECONDS = 900;
+export const DEFAULT_IN_FLIGHT_SECONDS = 300;
 /** DescribeExecution and the history are eventually consistent: re-read a few times, ~7 s in all. */
 const RE_READS = [250, 500, 1_000, 2_000, 3_500];
 
@@ -99,6 +102,7 @@ export async function recoverEntry(
     error,
     secondsSinceUpdate: (deps.clock.now().getTime() - Date.parse(entry.updatedAt)) / 1_000,
     graceSeconds: deps.graceSeconds ?? DEFAULT_GRACE_SECONDS,
+    inFlightSeconds: deps.inFlightSeconds ?? DEFAULT_IN_FLIGHT_SECONDS,
   });
   logger.info('recovery plan', {
     migrationId: entry.migrationId,

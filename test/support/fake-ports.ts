@@ -244,6 +244,15 @@ export class FakeRegistry implements MigrationRegistry {
   calls: string[] = [];
   /** Throws this from the next call (then clears it). */
   failNext: Error | null = null;
+  /** Stamps `updatedAt` as the adapter does (none: entries keep the time they were given). */
+  private readonly clock: { now(): Date } | undefined;
+  constructor(clock?: { now(): Date }) {
+    this.clock = clock;
+  }
+
+  private stamp(entry: MigrationEntry): MigrationEntry {
+    return this.clock ? { ...entry, updatedAt: this.clock.now().toISOString() } : entry;
+  }
 
   private check(call: string) {
     this.calls.push(call);
@@ -275,7 +284,7 @@ export class FakeRegistry implements MigrationRegistry {
         );
       }
     }
-    const fresh = { ...structuredClone(entry), version: (existing?.version ?? 0) + 1 };
+    const fresh = this.stamp({ ...structuredClone(entry), version: (existing?.version ?? 0) + 1 });
     this.entries.set(entry.migrationId, fresh);
     for (const key of entry.recordSetKeys) this.locks.set(key, entry.migrationId);
     return structuredClone(fresh);
@@ -313,7 +322,7 @@ export class FakeRegistry implements MigrationRegistry {
   ): Promise<MigrationEntry> {
     this.check('update');
     const entry = this.owned(migrationId, expected);
-    const next = { ...entry, ...structuredClone(changes), version: entry.version + 1 };
+    const next = this.stamp({ ...entry, ...structuredClone(changes), version: entry.version + 1 });
     this.entries.set(migrationId, next);
     return structuredClone(next);
   }
@@ -329,7 +338,7 @@ export class FakeRegistry implements MigrationRegistry {
     if (current !== undefined && !UNFINISHED_PHASES.includes(current.phase))
       return structuredClone(current);
     const entry = this.owned(migrationId, expected);
-    const next = { ...entry, phase, reason, pending: null, version: entry.version + 1 };
+    const next = this.stamp({ ...entry, phase, reason, pending: null, version: entry.version + 1 });
     this.entries.set(migrationId, next);
     for (const key of entry.recordSetKeys)
       if (this.locks.get(key) === migrationId) this.locks.delete(key);

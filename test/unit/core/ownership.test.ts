@@ -4,6 +4,7 @@ import {
   type EndedRunFacts,
   foreignDrift,
   ownsEntry,
+  pendingAfter,
   planEndedRun,
 } from '../../../functions/core/ownership.ts';
 import type { MigrationEntry } from '../../../functions/core/registry.ts';
@@ -91,6 +92,38 @@ describe('Function: foreignDrift', () => {
   });
 });
 
+describe('Function: pendingAfter', () => {
+  it('keeps the earlier unconfirmed targets next to the new ones, without duplicates', () => {
+    expect(pendingAfter([weights(50, 50)], [weights(100, 0)])).toEqual([
+      weights(100, 0),
+      weights(50, 50),
+    ]);
+    expect(pendingAfter([weights(50, 50)], [weights(50, 50)])).toEqual([weights(50, 50)]);
+    expect(pendingAfter(null, [weights(50, 50)])).toEqual([weights(50, 50)]);
+  });
+
+  it("a rollback after a partial shift: zone 1 at the rollback target, zone 2 still at the shift target, is the run's own", () => {
+    // Prepare
+    const pending = pendingAfter(
+      [weights(50, 50, 'Z1'), weights(50, 50, 'Z2')],
+      [weights(100, 0, 'Z1'), weights(100, 0, 'Z2')]
+    );
+
+    // Act
+    const found = foreignDrift(
+      [
+        pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'Z1' }),
+        pairWith({ blue: 50, green: 50 }, { hostedZoneId: 'Z2' }),
+      ],
+      [weights(90, 10, 'Z1'), weights(90, 10, 'Z2')],
+      pending
+    );
+
+    // Assess
+    expect(found).toEqual([]);
+  });
+});
+
 describe('Function: ownsEntry', () => {
   it.each([
     { name: 'an unfinished entry naming it', entry: entryWith(), owns: true },
@@ -110,6 +143,7 @@ describe('Function: planEndedRun', () => {
     error: null,
     secondsSinceUpdate: 60,
     graceSeconds: 900,
+    inFlightSeconds: 300,
     ...overrides,
   });
 
@@ -145,6 +179,16 @@ describe('Function: planEndedRun', () => {
     {
       name: 'a missing owner after the grace period is restored',
       given: { status: 'NOT_FOUND', secondsSinceUpdate: 901 },
+      action: 'restore',
+    },
+    {
+      name: 'a write announced shortly before the end may still land: restore now, finish later',
+      given: { entry: entryWith({ pending: [weights(50, 50)] }), secondsSinceUpdate: 30 },
+      action: 'restore-and-wait',
+    },
+    {
+      name: 'a write announced long ago can no longer land: restore and finish',
+      given: { entry: entryWith({ pending: [weights(50, 50)] }), secondsSinceUpdate: 301 },
       action: 'restore',
     },
     {
