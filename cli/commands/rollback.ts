@@ -3,7 +3,7 @@
  * for it, whoever ran it (a deployed execution, a run-local that was killed with SIGKILL, one still running).
  *
  * Unfinished migration: stop its owner (rollback-owner.ts); if the owner restored and finished it itself,
- * report that. Otherwise take the entry over (its executionArn becomes a rollback marker, so the old owner's
+ * report that. If a stopped execution announced a write in flight, wait until it can no longer land. Otherwise take the entry over (its executionArn becomes a rollback marker, so the old owner's
  * later writes and its on-execution-end see that it no longer owns the records), restore the snapshot
  * through the Route 53 router, read the records back, and finish the entry as `restored`. Should this
  * process die half-way, the entry stays unfinished under the marker: run the command again (the reconciler
@@ -24,6 +24,7 @@ import {
 import type { WeightedPair } from '../../functions/core/types.ts';
 import { snapshotDifferences } from '../../functions/core/weights.ts';
 import { ownerOf } from '../../functions/lib/ownership.ts';
+import { DEFAULT_IN_FLIGHT_SECONDS } from '../../functions/lib/recover.ts';
 import { CliError, compactUtc, ExitCode, printJson, regionOf } from './common.ts';
 import { type RegistryTable, registryTable } from './registry-table.ts';
 import { type OwnerStop, stopOwner } from './rollback-owner.ts';
@@ -139,6 +140,22 @@ async function restoreEntry(
   );
 }
 
+/**
+ * A stopped execution's ShiftTraffic may still be writing (the Lambda runs on after StopExecution): when the
+ * entry announces a write in flight, wait until it can no longer land, as on-execution-end does, so that the
+ * restore is the last write. A local run that was killed cannot write any more.
+ */
+async function waitForWriteInFlight(entry: MigrationEntry, say: (text: string) => void) {
+  if (entry.runner.kind !== 'step-functions' || entry.pending === null) return;
+  const landBy = Date.parse(entry.updatedAt) + DEFAULT_IN_FLIGHT_SECONDS * 1_000;
+  const waitMs = landBy - Date.now();
+  if (!(waitMs > 0)) return;
+  say(
+    `a write the stopped execution announced may still land until ${new Date(landBy).toISOString()}: waiting ${Math.ceil(waitMs / 1_000)} s before restoring`
+  );
+  await new Promise((resolve) => setTimeout(resolve, waitMs));
+}
+
 export async function rollback(options: RollbackOptions): Promise<number> {
   const say = (text: string) => (options.json ? process.stderr : process.stdout).write(`${text}\n`);
   const route53 = new Route53Client({
@@ -167,6 +184,7 @@ export async function rollback(options: RollbackOptions): Promise<number> {
     let current = (await target.registry.get(entry.migrationId)) ?? entry;
     let byThisCommand = false;
     if (UNFINISHED_PHASES.includes(current.phase)) {
+      await waitForWriteInFlight(current, say);
       try {
         current = await restoreEntry(target, router, current, say);
         byThisCommand = true;

@@ -239,12 +239,11 @@ describe('traffic-shift rollback', () => {
     expect(result.stderr).toContain(
       `its local run (pid ${run.child.pid}) is still running: SIGTERM`
     );
-    expect(JSON.parse(result.stdout)).toMatchObject({
-      action: 'restored-by-owner',
-      owner: 'stopped',
-      phase: 'restored',
-      atSnapshot: true,
-    });
+    const body = JSON.parse(result.stdout) as { action: string };
+    expect(body).toMatchObject({ owner: 'stopped', phase: 'restored', atSnapshot: true });
+    // Its own on-execution-end restores; with a write in flight it leaves the finishing to a later pass,
+    // which this command then does.
+    expect(['restored-by-owner', 'restored']).toContain(body.action);
     expect(stopped.code, stopped.stderr).toBe(3);
     expect(await router.readPairs(records)).toEqual(before);
   }, 120_000);
