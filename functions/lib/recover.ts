@@ -13,12 +13,7 @@ import type {
   Notifier,
   TrafficRouter,
 } from '../core/state.ts';
-import {
-  isAtSnapshot,
-  percentOf,
-  snapshotDifferences,
-  snapshotWeights,
-} from '../core/weights.ts';
+import { isAtSnapshot, percentOf, snapshotDifferences, snapshotWeights } from '../core/weights.ts';
 import { notifySafely } from './notify.ts';
 import { markPending, ownerOf } from './ownership.ts';
 import { logger } from './powertools.ts';
