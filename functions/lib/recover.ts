@@ -13,9 +13,9 @@ import type {
   Notifier,
   TrafficRouter,
 } from '../core/state.ts';
-import { isAtSnapshot, percentOf, snapshotDifferences } from '../core/weights.ts';
+import { isAtSnapshot, percentOf, snapshotDifferences, snapshotWeights } from '../core/weights.ts';
 import { notifySafely } from './notify.ts';
-import { ownerOf } from './ownership.ts';
+import { markPending, ownerOf } from './ownership.ts';
 import { logger } from './powertools.ts';
 
 export interface RecoverDeps {
@@ -118,6 +118,9 @@ export async function recoverEntry(
     await deps.registry.finish(entry.migrationId, ownerOf(entry), phase, plan.reason);
     return result;
   }
+  // Announced like every write, so a handler of the same run still running (a Rollback racing the stop) takes
+  // this restore for the run's own write, not for drift.
+  const announced = await markPending(deps.registry, entry, snapshotWeights(entry.snapshot));
   try {
     await deps.router.restore(entry.snapshot);
   } catch (cause) {
@@ -132,9 +135,12 @@ export async function recoverEntry(
       `records of ${entry.migrationId} still differ from the snapshot after the restore: ${snapshotDifferences(after, entry.snapshot).join('; ')}`
     );
   }
+  // A write announced before the stop may still land: the entry stays open (the records locked) and a later
+  // pass (the reconciler) restores again and finishes it.
+  if (plan.action === 'restore-and-wait') return { ...result, restored: true };
   await deps.registry.finish(
     entry.migrationId,
-    ownerOf(entry),
+    ownerOf(announced),
     MigrationPhase.Restored,
     plan.reason
   );

@@ -70,7 +70,7 @@ interface CampaignRun {
 async function runOnce(
   random: () => number,
   index: number
-): Promise<CampaignRun & { router: ZonedRouter }> {
+): Promise<CampaignRun & { router: ZonedRouter; trace: string[] }> {
   const zoneIds = Array.from({ length: 2 + Math.floor(random() * 2) }, (_, i) => `Z${i + 1}ZONE`);
   const snapshot = zoneIds.map(zonePair);
   const records: RecordRef[] = zoneIds.map((hostedZoneId) => ({
@@ -90,7 +90,18 @@ async function runOnce(
     return draw < THROTTLE ? 'throttled' : draw < THROTTLE + LOST_REPLY ? 'lost-reply' : null;
   };
   let tasks = 0;
+  const trace: string[] = [];
   const { engine } = makeEngine({
+    onEvent: (event) => {
+      if (
+        event.type === 'recovery' ||
+        event.type === 'task-failed' ||
+        event.type === 'execution-ended'
+      )
+        trace.push(
+          `${event.type} ${event.state ?? ''} ${event.error ?? ''} ${JSON.stringify(event.recovery ?? '')}`
+        );
+    },
     endpoint: UNUSED_ENDPOINT,
     clock,
     router,
@@ -100,7 +111,10 @@ async function runOnce(
       ...(regression ? { failFromPercent: 50 } : {}),
     }),
     beforeTask: () => {
-      if (tasks++ === stopBeforeTask) void engine.stop(executionArn, 'OperatorAbort', 'campaign');
+      if (tasks++ === stopBeforeTask) {
+        trace.push(`stop before task ${stopBeforeTask}`);
+        void engine.stop(executionArn, 'OperatorAbort', 'campaign');
+      }
     },
   });
   const { executionArn } = engine.start(
@@ -121,8 +135,10 @@ async function runOnce(
   });
   const pairs = await router.readPairs(records);
   const shares = pairs.map((pair) => percentOf(pair));
+  trace.push(`reconcile ${JSON.stringify(summary.results)}`);
   return {
     router,
+    trace,
     zones: zoneIds.length,
     wrote: router.writes > 0,
     status: end.status,
@@ -167,7 +183,7 @@ describe('Multi-zone faults: throttled and lost replies per zone on every write 
       const label = `run ${i} (${run.zones} zones) ${run.status} ${run.error ?? ''}`;
       if (!run.completed && !run.atSnapshot)
         failures.push(
-          `${label}: zones at ${run.shares.join('/')} % green, neither completed nor the snapshot`
+          `${label}: zones at ${run.shares.join('/')} % green, neither completed nor the snapshot; writes: ${run.router.log.join(' | ')}; ${run.trace.join(' | ')}`
         );
       if (run.error === 'StoppedOnDrift')
         failures.push(`${label}: its own write was taken for drift`);

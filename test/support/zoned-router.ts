@@ -30,6 +30,8 @@ export class ZonedRouter implements TrafficRouter {
   /** Decides a fault for one zone's batch (null: none). Off by default. */
   fault: (kind: WriteKind) => ZoneFault | null = () => null;
   writes = 0;
+  /** Every zone batch in order: `kind zone green% [fault]` (printed for a failing run). */
+  readonly log: string[] = [];
   private changes = 0;
 
   constructor(pairs: readonly WeightedPair[]) {
@@ -84,6 +86,7 @@ export class ZonedRouter implements TrafficRouter {
       const fault = this.fault(kind);
       if (fault === 'throttled') {
         this.count(this.faults, `${kind}:${fault}`);
+        this.log.push(`${kind} ${zone} throttled`);
         throw new Route53BusyError(`zone ${zone}: Throttling after the SDK's retries (injected)`);
       }
       for (const change of changes.filter((candidate) => candidate.zone === zone)) {
@@ -92,6 +95,8 @@ export class ZonedRouter implements TrafficRouter {
       }
       this.writes += 1;
       this.count(this.landed, kind);
+      const sample = this.pairs.get(changes.find((change) => change.zone === zone)?.key ?? '');
+      this.log.push(`${kind} ${zone} green=${sample?.green.Weight}${fault ? ` ${fault}` : ''}`);
       if (fault === 'lost-reply') {
         this.count(this.faults, `${kind}:${fault}`);
         throw new Route53BusyError(`zone ${zone}: batch applied, reply lost (injected)`);
