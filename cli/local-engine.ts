@@ -297,8 +297,7 @@ export class LocalEngine {
       );
     this.migrations = registry;
     const notifier = options.notifier;
-    const common =
-      notifier === undefined ? { clock, registry } : { clock, registry, notifier };
+    const common = notifier === undefined ? { clock, registry } : { clock, registry, notifier };
     const runner = { kind: 'local' as const, pid: process.pid, host: hostname() };
     this.handlers = {
       Preflight: createPreflightHandler({
