@@ -31,6 +31,8 @@ const motoEnv = (endpoint: string) =>
   cleanEnv({
     AWS_ENDPOINT_URL_ROUTE_53: endpoint,
     AWS_ENDPOINT_URL_CLOUDWATCH: endpoint,
+    // The migration registry (DynamoDB; the local engine creates its table on first use).
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
