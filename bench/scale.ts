@@ -33,6 +33,7 @@ import { preflight } from '../functions/handlers/preflight.ts';
 import { rollback } from '../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../functions/handlers/shift-traffic.ts';
 import { metrics as powertoolsMetrics } from '../functions/lib/powertools.ts';
+import { FakeRegistry } from '../test/support/fake-ports.ts';
 
 /** Outside middy nothing flushes the handlers' shared Powertools metrics: clear them between calls. */
 function clearPowertoolsMetrics(): void {
@@ -189,6 +190,26 @@ class CountingExecutions implements ExecutionControl {
     bump(this.calls, 'GetExecutionHistory');
     return null;
   }
+  async endError() {
+    bump(this.calls, 'GetExecutionHistory');
+    return null;
+  }
+}
+
+/** The DynamoDB API call each registry method makes (adapters/dynamodb-migration-registry.ts). */
+const REGISTRY_API: Record<string, string> = {
+  acquire: 'DynamoDB TransactWriteItems',
+  finish: 'DynamoDB TransactWriteItems',
+  update: 'DynamoDB UpdateItem',
+  get: 'DynamoDB GetItem',
+  ownerOf: 'DynamoDB GetItem',
+  listUnfinished: 'DynamoDB Scan',
+};
+
+function registryCalls(registry: FakeRegistry): Calls {
+  const calls: Calls = {};
+  for (const call of registry.calls) bump(calls, REGISTRY_API[call] ?? `DynamoDB ${call}`);
+  return calls;
 }
 
 class CountingNotifier implements Notifier {
@@ -245,6 +266,7 @@ async function measure(
   const blue = Array.from({ length: blueNames }, (_, i) => `svc-${i}-appmesh`);
   const cloudwatch = new CountingCloudWatch([...green, ...blue]);
   const executions = new CountingExecutions();
+  const registry = new FakeRegistry();
   const notifier = new CountingNotifier();
   const clock = new SettableClock();
   const records: MigrationInputDraft['records'] = [];
@@ -264,7 +286,13 @@ async function measure(
   const metrics = new CloudWatchMetricSource(cloudwatch as never);
   const all = () => {
     clearPowertoolsMetrics();
-    return merge(route53.calls, cloudwatch.calls, executions.calls, notifier.calls);
+    return merge(
+      route53.calls,
+      cloudwatch.calls,
+      executions.calls,
+      notifier.calls,
+      registryCalls(registry)
+    );
   };
   const draft: MigrationInputDraft = {
     migrationId: 'bench-scale',
@@ -290,11 +318,11 @@ async function measure(
       stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:traffic-shift',
       startTime: clock.now().toISOString(),
     },
-    { router, metrics, executions, clock }
+    { router, metrics, executions, clock, registry }
   );
   const preflightCalls = diff(all(), before);
   before = all();
-  state = await shiftTraffic(state, { router, executions, clock });
+  state = await shiftTraffic(state, { router, executions, clock, registry });
   const shift = diff(all(), before);
   before = all();
   clock.ms += 60_000;
@@ -310,7 +338,7 @@ async function measure(
   await evaluateMetrics(state, { metrics, clock, notifier });
   const getMetricDataMetricsPerEvaluation = cloudwatch.metrics - metricsBefore;
   before = all();
-  await rollback(state, { router, clock, notifier });
+  await rollback(state, { router, clock, notifier, registry });
   const rollbackCalls = diff(all(), before);
   return {
     pairs,

@@ -9,14 +9,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { CloudWatchMetricSource } from '../functions/adapters/cloudwatch-metric-source.ts';
+import {
+  DEFAULT_REGISTRY_TABLE,
+  DynamoDbMigrationRegistry,
+} from '../functions/adapters/dynamodb-migration-registry.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
+import type { MigrationRegistry } from '../functions/core/registry.ts';
 import type {
   Clock,
   ExecutionDescription,
@@ -163,6 +170,15 @@ export interface LocalEngineOptions {
   /** Called before each Task handler (after the clock moved past the preceding Wait). */
   beforeTask?: (context: TaskHookContext) => Promise<void> | void;
   onEvent?: (event: EngineEvent) => void;
+  /**
+   * The migration registry's DynamoDB (moto in the rehearsal and the tests). Default: a client with the
+   * Route 53 client's endpoint, region and credentials (one moto serves both).
+   */
+  dynamodb?: DynamoDBClient;
+  /** The registry table, created on first use when missing (default `traffic-shift-migrations`). */
+  registryTable?: string;
+  /** Replace the registry port (fault injection); `dynamodb` and `registryTable` are then unused. */
+  migrationRegistry?: MigrationRegistry;
   /** Replace a port (fault injection, scripted metrics). */
   router?: TrafficRouter;
   metrics?: MetricSource;
@@ -192,8 +208,51 @@ interface Running {
   recovery: Promise<RecoveryResult | null> | null;
 }
 
+/**
+ * The DynamoDB registry for a local engine: the table is created on the first call when missing, so the
+ * constructor stays synchronous.
+ */
+export function localMigrationRegistry(
+  dynamodb: DynamoDBClient,
+  tableName: string,
+  clock: { now(): Date }
+): MigrationRegistry {
+  const registry = new DynamoDbMigrationRegistry(dynamodb, tableName, { now: () => clock.now() });
+  let table: Promise<boolean> | undefined;
+  const ready = async () => {
+    table ??= registry.createTableIfMissing().catch((error: unknown) => {
+      table = undefined;
+      throw error;
+    });
+    await table;
+    return registry;
+  };
+  return {
+    acquire: async (entry) => (await ready()).acquire(entry),
+    get: async (migrationId) => (await ready()).get(migrationId),
+    ownerOf: async (key) => (await ready()).ownerOf(key),
+    update: async (migrationId, expected, changes) =>
+      (await ready()).update(migrationId, expected, changes),
+    finish: async (migrationId, expected, phase, reason) =>
+      (await ready()).finish(migrationId, expected, phase, reason),
+    listUnfinished: async () => (await ready()).listUnfinished(),
+  };
+}
+
+/** A DynamoDB client for the endpoint, region and credentials of another client (one moto serves all). */
+function dynamodbLike(other: Route53Client): DynamoDBClient {
+  const { endpoint, region, credentials } = other.config;
+  return new DynamoDBClient({
+    region,
+    credentials,
+    ...(endpoint === undefined ? {} : { endpoint }),
+  });
+}
+
 export class LocalEngine {
   readonly registry: LocalExecutionRegistry;
+  /** Who owns which records (DynamoDB through moto, as deployed). */
+  readonly migrations: MigrationRegistry;
   readonly stateMachineArn: string;
   private readonly options: LocalEngineOptions;
   private readonly definition: StateMachineDefinition;
@@ -229,26 +288,43 @@ export class LocalEngine {
     const metrics = options.metrics ?? new CloudWatchMetricSource(options.cloudwatch);
     const clock = options.clock;
     const executions = this.registry;
+    const registry =
+      options.migrationRegistry ??
+      localMigrationRegistry(
+        options.dynamodb ?? dynamodbLike(options.route53),
+        options.registryTable ?? DEFAULT_REGISTRY_TABLE,
+        clock
+      );
+    this.migrations = registry;
     const notifier = options.notifier;
-    const common = notifier === undefined ? { clock } : { clock, notifier };
+    const common = notifier === undefined ? { clock, registry } : { clock, registry, notifier };
+    const runner = { kind: 'local' as const, pid: process.pid, host: hostname() };
     this.handlers = {
       Preflight: createPreflightHandler({
         ...common,
         router,
         metrics,
         executions,
+        runner,
       }) as LambdaHandler,
-      ShiftTraffic: createShiftTrafficHandler({ clock, router, executions }) as LambdaHandler,
+      ShiftTraffic: createShiftTrafficHandler({
+        clock,
+        router,
+        executions,
+        registry,
+      }) as LambdaHandler,
       CheckDnsSync: createCheckDnsSyncHandler({ router, clock }) as LambdaHandler,
       EvaluateMetrics: createEvaluateMetricsHandler({ ...common, metrics }) as LambdaHandler,
-      Complete: createCompleteHandler(common) as LambdaHandler,
-      ContinueAsNew: createContinueAsNewHandler({ executions, clock }) as LambdaHandler,
+      Complete: createCompleteHandler({ ...common, router }) as LambdaHandler,
+      ContinueAsNew: createContinueAsNewHandler({ executions, clock, registry }) as LambdaHandler,
       Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,
     };
     this.onExecutionEnd = createOnExecutionEndHandler({
       ...common,
       router,
       executions,
+      // The local execution registry is consistent: no re-read needs to wait.
+      sleep: async () => undefined,
     }) as LambdaHandler;
   }
 

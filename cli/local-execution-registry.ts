@@ -165,6 +165,14 @@ export class LocalExecutionRegistry implements ExecutionControl {
     return state === null ? null : structuredClone(state);
   }
 
+  async endError(
+    executionArn: string
+  ): Promise<{ error: string | null; cause: string | null } | null> {
+    const execution = this.get(executionArn);
+    if (execution.status === 'RUNNING' || execution.status === 'PENDING_REDRIVE') return null;
+    return { error: execution.error, cause: execution.cause };
+  }
+
   all(): ExecutionDescription[] {
     return [...this.executions.values()].map(LocalExecutionRegistry.describeOf);
   }

@@ -5,10 +5,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 
 export interface Moto {
   /** `http://127.0.0.1:<port>` */
   endpoint: string;
+  /** The server's process id. */
+  pid: number;
   /** Kills the server and waits until it has exited. Safe to call twice. */
   stop: () => Promise<void>;
 }
@@ -21,6 +24,7 @@ export interface MotoClientConfig {
 }
 
 const STARTUP_ATTEMPTS = 150;
+const LAUNCHER = fileURLToPath(new URL('./moto-launcher.py', import.meta.url));
 const STARTUP_POLL_MS = 100;
 
 const running = new Set<ChildProcess>();
@@ -65,10 +69,11 @@ function waitForExit(child: ChildProcess): Promise<void> {
 }
 
 /**
- * Starts `moto_server -H 127.0.0.1 -p <free port>` and resolves once `POST /moto-api/reset` answers.
- * `detached` puts the server in its own process group: Ctrl-C in a terminal signals the whole foreground
- * group, and the rehearsal needs moto alive after Ctrl-C so that on-execution-end can restore the snapshot.
- * Either way the server is killed when this process exits.
+ * Starts `moto_server -H 127.0.0.1 -p <free port>` (through `moto-launcher.py`) and resolves once
+ * `POST /moto-api/reset` answers. `detached` puts the server in its own process group: Ctrl-C in a
+ * terminal signals the whole foreground group, and the rehearsal needs moto alive after Ctrl-C so that
+ * on-execution-end can restore the snapshot. Either way the server dies with this process, even when this
+ * process is killed with SIGKILL (the launcher's PR_SET_PDEATHSIG on Linux, and its stdin closing).
  *
  * @throws Error when the server exits early or does not answer within about 15 s.
  * @example
@@ -82,11 +87,16 @@ export async function startMoto(
   installExitHook(options.handleSignals ?? true);
   const port = await freePort();
   // MOTO_PORT must equal -p: moto calls itself on that port (e.g. Lambda from Step Functions).
-  const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
-    env: { ...process.env, MOTO_PORT: String(port) },
-    stdio: 'ignore',
-    detached: options.detached ?? false,
-  });
+  // The launcher ties the server's life to this process (SIGKILL included); its stdin is the lifeline.
+  const child = spawn(
+    'python3',
+    [LAUNCHER, String(process.pid), '-H', '127.0.0.1', '-p', String(port)],
+    {
+      env: { ...process.env, MOTO_PORT: String(port) },
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: options.detached ?? false,
+    }
+  );
   running.add(child);
   let spawnError: Error | undefined;
   child.once('error', (error) => {
@@ -104,7 +114,7 @@ export async function startMoto(
     if (child.exitCode !== null) break;
     try {
       const response = await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
-      if (response.ok) return { endpoint, stop };
+      if (response.ok) return { endpoint, pid: child.pid ?? 0, stop };
     } catch {
       // not listening yet
     }
@@ -114,7 +124,7 @@ export async function startMoto(
   throw new Error(
     `moto_server did not answer on ${endpoint}` +
       (spawnError
-        ? `: ${spawnError.message} (is moto installed? pip install "moto[server]")`
+        ? `: ${spawnError.message} (needs python3 with moto: pip install "moto[server]")`
         : child.exitCode !== null
           ? `: exited with ${child.exitCode}`
           : ''),

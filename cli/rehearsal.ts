@@ -3,6 +3,7 @@
  * fed by the closed-loop traffic model. Returns a timeline a person (or a test) can read.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import { type MigrationInput, parseMigrationInput } from '../functions/core/input.ts';
@@ -22,6 +23,8 @@ export const ExitCode = {
   Aborted: 3,
   InvalidInput: 4,
   StoppedOnDrift: 5,
+  /** `rollback` of a finished migration whose records are not at its snapshot (nothing changed). */
+  NotAtSnapshot: 6,
 } as const;
 export type Outcome =
   | 'completed'
@@ -118,6 +121,8 @@ export interface RehearsalOptions {
   signal?: AbortSignal;
   /** Lets tests attach SDK middleware (record change batches, inject faults) before the run. */
   instrument?: (clients: ReturnType<typeof clientsFor>) => void;
+  /** The migration registry table in moto's DynamoDB (default `traffic-shift-migrations`), created on demand. */
+  registryTable?: string;
 }
 
 export function clientsFor(endpoint: string) {
@@ -129,6 +134,7 @@ export function clientsFor(endpoint: string) {
   return {
     route53: new Route53Client({ ...config, maxAttempts: 5 }),
     cloudwatch: new CloudWatchClient(config),
+    dynamodb: new DynamoDBClient({ ...config, maxAttempts: 5 }),
   };
 }
 
@@ -275,7 +281,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   const { scenario } = options;
   const clients = clientsFor(options.endpoint);
   options.instrument?.(clients);
-  const { route53, cloudwatch } = clients;
+  const { route53, cloudwatch, dynamodb } = clients;
   const router = new Route53TrafficRouter(route53);
   // Virtual time starts in the past so every datapoint is within CloudWatch's accepted range (2 weeks back).
   const clock = new VirtualClock(
@@ -320,6 +326,8 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   engine = new LocalEngine({
     route53,
     cloudwatch,
+    dynamodb,
+    ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
     clock,
     deliverStatusEvents: true,
     realMsPerVirtualSecond: options.realMsPerVirtualSecond ?? 0,

@@ -3,6 +3,7 @@
  * program and turns a thrown CliError (or any error) into a message and an exit code.
  */
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
+import packageJson from '../../package.json' with { type: 'json' };
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../scenarios.ts';
 import { ExitCode, reportFailure } from './common.ts';
 
@@ -11,14 +12,15 @@ Exit codes:
   0  completed (or the command did what it was asked)
   1  error (AWS call failed, execution not found, execution failed for another reason)
   2  rolled back
-  3  aborted (Ctrl-C, --abort-at-step, abort)
+  3  aborted (Ctrl-C, SIGTERM, SIGHUP, --abort-at-step, abort)
   4  invalid input (the offending fields are named; nothing was started)
-  5  stopped on drift`;
+  5  stopped on drift
+  6  rollback: the migration is finished and its records are not at its snapshot (nothing was changed)`;
 
 const ENDPOINTS = `
 Endpoints and credentials come from the AWS SDK's default chain: AWS_REGION / AWS_PROFILE, and the
 standard endpoint variables (AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL_CLOUDWATCH,
-AWS_ENDPOINT_URL). None set: the real account.`;
+AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL). None set: the real account.`;
 
 /** Real ms per virtual second of waiting by default: a healthy rehearsal (~50 virtual minutes) takes about 20 s. */
 export const DEFAULT_PACE_MS = 5;
@@ -62,6 +64,7 @@ export function buildProgram(
       'Moves live traffic from App Mesh (blue) to ECS Service Connect (green) with Route 53 weights, ' +
         'judged by Service Connect metrics, rolled back automatically. Start with: traffic-shift rehearse'
     )
+    .version(packageJson.version, '-V, --version', 'print the version (package.json) and exit')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText('after', EXIT_CODES);
   if (embed !== undefined) program.exitOverride().configureOutput(embed.output);
@@ -88,9 +91,14 @@ export function buildProgram(
       nonNegative('--pace'),
       DEFAULT_PACE_MS
     )
+    .option(
+      '--registry-table <name>',
+      "migration registry table in moto's DynamoDB (created)",
+      'traffic-shift-migrations'
+    )
     .addHelpText(
       'after',
-      `\nScenarios:\n${SCENARIO_NAMES.map((name) => `  ${name.padEnd(20)}${SCENARIOS[name].description}`).join('\n')}\n\nCtrl-C stops the execution like StopExecution; on-execution-end restores the snapshot (exit code 3).\n${EXIT_CODES}`
+      `\nScenarios:\n${SCENARIO_NAMES.map((name) => `  ${name.padEnd(20)}${SCENARIOS[name].description}`).join('\n')}\n\nCtrl-C (or SIGTERM, SIGHUP) stops the execution like StopExecution; on-execution-end restores the snapshot (exit code 3).\n${EXIT_CODES}`
     )
     .action(
       async (options: {
@@ -100,6 +108,7 @@ export function buildProgram(
         json: boolean;
         seed?: number;
         pace: number;
+        registryTable: string;
       }) => {
         await run(async () => {
           const { rehearse } = await import('./rehearse.ts');
@@ -125,10 +134,15 @@ export function buildProgram(
     )
     .option('--report <file>', 'HTML report path (default reports/run-<migrationId>.html)')
     .option('--region <region>', 'AWS region for CloudWatch (default: the SDK chain)')
+    .option(
+      '--registry-table <name>',
+      'migration registry table (DynamoDB; created when missing)',
+      'traffic-shift-migrations'
+    )
     .option('--json', 'print a JSON summary on stdout (progress goes to stderr)', false)
     .addHelpText(
       'after',
-      `\nThe input is validated before any AWS call. Against a real account use --time-scale 1: CloudWatch only has\nmetrics up to now. The lock check sees only executions of this process, not a deployed stack's.\n${ENDPOINTS}\n${EXIT_CODES}`
+      `\nThe input is validated before any AWS call. Against a real account use --time-scale 1: CloudWatch only has\nmetrics up to now. Preflight takes the records' locks in the registry table: a run on records another\nunfinished migration owns is refused before any write. Name a deployed stack's table to share its locks.\nCtrl-C or SIGTERM aborts and restores (exit 3); after kill -9: traffic-shift rollback <migrationId>.\n${ENDPOINTS}\n${EXIT_CODES}`
     )
     .action(
       async (options: {
@@ -136,6 +150,7 @@ export function buildProgram(
         timeScale: number | 'max';
         report?: string;
         region?: string;
+        registryTable: string;
         json: boolean;
       }) => {
         await run(async () => {
@@ -246,6 +261,48 @@ export function buildProgram(
         await run(async () => {
           const { abort } = await import('./abort.ts');
           return abort({ executionArn: arn, ...options });
+        }, options.json);
+      }
+    );
+
+  program
+    .command('rollback')
+    .description(
+      'restore the snapshot the migration registry holds for a migration (stopping its run first), verify, finish it'
+    )
+    .argument('<migrationId>', "the migration (its input's migrationId)")
+    .option(
+      '--registry-table <name>',
+      'migration registry table (DynamoDB)',
+      'traffic-shift-migrations'
+    )
+    .option('--region <region>', 'AWS region (default: the SDK chain)')
+    .option(
+      '--wait <seconds>',
+      'how long to wait for a running owner to stop',
+      integer('--wait', 1),
+      120
+    )
+    .option('--json', 'print JSON', false)
+    .addHelpText(
+      'after',
+      `
+Works for a deployed execution (StopExecution with error OperatorRollback first), a run-local or rehearse
+still running on this host (SIGTERM: it aborts and restores itself; waited for), and one that was killed
+(kill -9): the command takes the migration over, restores the snapshot, reads the records back and marks the
+migration restored. A finished migration is only reported: exit 0 if its records are at its snapshot, 6 if
+not. An unknown migration id: exit 4.
+${ENDPOINTS}`
+    )
+    .action(
+      async (
+        migrationId: string,
+        options: { registryTable: string; region?: string; wait: number; json: boolean }
+      ) => {
+        await run(async () => {
+          const { rollback } = await import('./rollback.ts');
+          const { wait, ...rest } = options;
+          return rollback({ migrationId, waitSeconds: wait, ...rest });
         }, options.json);
       }
     );

@@ -5,9 +5,13 @@
  * does, and on-execution-end restores the snapshot, as it would on AWS.
  */
 import { resolve } from 'node:path';
+import {
+  DEFAULT_REGISTRY_TABLE,
+  DynamoDbMigrationRegistry,
+} from '../../functions/adapters/dynamodb-migration-registry.ts';
 import { startMoto } from '../moto.ts';
 import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progress.ts';
-import { runRehearsal } from '../rehearsal.ts';
+import { clientsFor, runRehearsal } from '../rehearsal.ts';
 import { writeReport } from '../report.ts';
 import { SCENARIOS, type ScenarioName } from '../scenarios.ts';
 import { ExitCode, printJson } from './common.ts';
@@ -21,6 +25,8 @@ export interface RehearseOptions {
   seed?: number;
   /** Real milliseconds per virtual second of waiting. */
   pace: number;
+  /** The migration registry table in moto's DynamoDB (default traffic-shift-migrations). */
+  registryTable?: string;
 }
 
 export async function rehearse(options: RehearseOptions): Promise<number> {
@@ -47,7 +53,16 @@ export async function rehearse(options: RehearseOptions): Promise<number> {
     printer.note(
       `moto_server on ${moto.endpoint}: hosted zone example.com with api (alias to two load balancers) and www (A, TTL 60), 100 % blue`
     );
+    const table = options.registryTable ?? DEFAULT_REGISTRY_TABLE;
+    if (
+      await new DynamoDbMigrationRegistry(
+        clientsFor(moto.endpoint).dynamodb,
+        table
+      ).createTableIfMissing()
+    )
+      printer.note(`migration registry table ${table} created in moto's DynamoDB`);
     const report = await runRehearsal({
+      registryTable: table,
       scenario,
       endpoint: moto.endpoint,
       realMsPerVirtualSecond: options.pace,

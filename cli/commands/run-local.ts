@@ -4,7 +4,10 @@
  * the standard variables itself (AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL_CLOUDWATCH, AWS_ENDPOINT_URL);
  * with none it talks to the real account through the default credential chain.
  *
- * The input is validated before any AWS call. Ctrl-C stops the execution; on-execution-end restores.
+ * The input is validated before any AWS call. Preflight takes the records' locks in the migration registry
+ * (`--registry-table`, DynamoDB at AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL): a run on records another
+ * unfinished migration owns is refused before any write. Ctrl-C or SIGTERM stops the execution and
+ * on-execution-end restores; after a `kill -9`, `traffic-shift rollback <migrationId>` does.
  */
 import { resolve } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -16,6 +19,7 @@ import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progre
 import { type RunReport, runReportOf, TimelineRecorder } from '../rehearsal.ts';
 import { writeReport } from '../report.ts';
 import { executionName, loadInput, printJson, regionOf } from './common.ts';
+import { ensureRegistryTable, registryTable } from './registry-table.ts';
 import { interruptions } from './signals.ts';
 
 export interface RunLocalOptions {
@@ -25,6 +29,8 @@ export interface RunLocalOptions {
   report?: string;
   json: boolean;
   region?: string;
+  /** The migration registry table (default traffic-shift-migrations), created when missing. */
+  registryTable?: string;
 }
 
 export function parseTimeScale(value: string): number | 'max' {
@@ -47,12 +53,19 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   // Route 53 is global; any region resolves its endpoint.
   const route53 = new Route53Client({ region, maxAttempts: 8 });
   const router = new Route53TrafficRouter(route53);
+  const registry = registryTable({
+    region,
+    ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
+  });
+  await ensureRegistryTable(registry, (text) => printer.note(text));
   const clock = new VirtualClock(new Date());
   const recorder = new TimelineRecorder((event) => printer.handle(event));
   const realMsPerVirtualSecond = options.timeScale === 'max' ? 0 : 1_000 / options.timeScale;
   const engine = new LocalEngine({
     route53,
     cloudwatch,
+    dynamodb: registry.dynamodb,
+    registryTable: registry.table,
     clock,
     deliverStatusEvents: true,
     realMsPerVirtualSecond,
@@ -63,7 +76,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   printer.handle({
     at: startedAt,
     kind: 'start',
-    message: `${input.migrationId}: ${input.records.length} record pair(s), ${options.timeScale === 'max' ? 'no real waiting' : `time x${options.timeScale}`}, region ${region}`,
+    message: `${input.migrationId}: ${input.records.length} record pair(s), ${options.timeScale === 'max' ? 'no real waiting' : `time x${options.timeScale}`}, region ${region}, registry ${registry.table}`,
   });
   const started = engine.start(input, executionName(input.migrationId, new Date()));
   const signals = interruptions({

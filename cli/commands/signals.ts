@@ -1,7 +1,9 @@
 /**
- * Ctrl-C for local runs: the first SIGINT (or SIGTERM) asks for a graceful abort (stop the execution,
- * let on-execution-end restore). A repeat within the grace period is ignored: `npm run` forwards the
- * terminal's SIGINT to its child, so one Ctrl-C can arrive twice. A later one quits at once (exit 130).
+ * Ctrl-C for local runs: the first SIGINT, SIGTERM or SIGHUP asks for a graceful abort (stop the
+ * execution, let on-execution-end restore, exit 3): `timeout`, a CI cancel and a supervisor send SIGTERM,
+ * a closed terminal SIGHUP, and each must restore the records like Ctrl-C. A repeat within the grace
+ * period is ignored: the terminal signals the whole process group and bin/traffic-shift.mjs (and npm)
+ * forward the signal too, so one Ctrl-C arrives two or three times. A later one quits at once (exit 130).
  */
 export interface Interruptions {
   /** What to do before quitting at once (stop moto). */
@@ -12,6 +14,9 @@ export interface Interruptions {
    */
   dispose(): void;
 }
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const ignore = () => undefined;
 
 export function interruptions(options: {
   onFirst: (signal: NodeJS.Signals) => void;
@@ -26,6 +31,9 @@ export function interruptions(options: {
     const now = Date.now();
     if (firstAt === 0) {
       firstAt = now;
+      // The terminal is gone: writing the progress to it fails (EIO), which must not end the restore.
+      if (signal === 'SIGHUP')
+        for (const stream of [process.stdout, process.stderr]) stream.on('error', ignore);
       options.onFirst(signal);
       return;
     }
@@ -36,8 +44,7 @@ export function interruptions(options: {
       .catch(() => undefined)
       .finally(() => process.exit(130));
   };
-  process.on('SIGINT', handler);
-  process.on('SIGTERM', handler);
+  for (const signal of STOP_SIGNALS) process.on(signal, handler);
   return {
     onForce(action) {
       force = action;

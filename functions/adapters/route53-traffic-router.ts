@@ -174,6 +174,15 @@ function translate(error: unknown, context: string): unknown {
       { cause: error }
     );
   }
+  if (name === 'AccessDenied' || name === 'AccessDeniedException') {
+    // Cannot succeed on a retry: the role lacks the permission (or an IAM condition refuses these names).
+    return new Route53ChangeRejectedError(
+      `${context}: Route 53 refused access (${name}): ${message}`,
+      {
+        cause: error,
+      }
+    );
+  }
   if (name === 'InvalidInput') {
     return new Route53ChangeRejectedError(
       `${context}: Route 53 rejected the request as invalid: ${message}. Fix the record definition ` +

@@ -345,4 +345,30 @@ export class StepFunctionsControl implements ExecutionControl {
     }
     return null;
   }
+
+  /** The end event's error and cause: the newest history event, when it is one of the execution's ends. */
+  async endError(
+    executionArn: string
+  ): Promise<{ error: string | null; cause: string | null } | null> {
+    let out: GetExecutionHistoryCommandOutput;
+    try {
+      out = await this.#client.send(
+        new GetExecutionHistoryCommand({
+          executionArn,
+          reverseOrder: true,
+          maxResults: 1,
+          includeExecutionData: true,
+        })
+      );
+    } catch (error) {
+      throw translate(error, `GetExecutionHistory ${executionArn}`);
+    }
+    const last = out.events?.[0];
+    const details =
+      last?.executionAbortedEventDetails ??
+      last?.executionFailedEventDetails ??
+      last?.executionTimedOutEventDetails;
+    if (details === undefined) return null;
+    return { error: details.error ?? null, cause: details.cause ?? null };
+  }
 }

@@ -99,6 +99,14 @@ export class RegistryConflictError extends TrafficShiftError {
   override name = 'RegistryConflictError' as const;
 }
 
+/**
+ * The handler ran out of time (middy's early timeout, just before Lambda's own): nothing it did is trusted,
+ * and every write handler is idempotent, so it is retried like a busy service.
+ */
+export class HandlerTimeoutError extends TrafficShiftError {
+  override name = 'HandlerTimeoutError' as const;
+}
+
 /** Every error name the state machine may match, for the ASL consistency test. */
 export const ERROR_NAMES = [
   'InvalidInputError',
@@ -116,5 +124,6 @@ export const ERROR_NAMES = [
   'RollbackFailedError',
   'RegistryBusyError',
   'RegistryConflictError',
+  'HandlerTimeoutError',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];

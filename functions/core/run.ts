@@ -208,10 +208,18 @@ export function continuationInput(state: RunState): { resume: RunState } {
   };
 }
 
-/** Execution names are at most 80 characters. */
+/**
+ * Execution names are at most 80 characters. Only this run's own suffix (`-c<generation>`, from generation 2)
+ * is replaced, so a first execution a person named `orders-c2` continues as `orders-c2-c2`, never as itself.
+ * A name someone else already used is refused by ContinueAsNew before the handover.
+ */
 export function continuationName(state: RunState): string {
   const suffix = `-c${state.run.generation + 1}`;
-  const base = state.run.executionName.replace(/-c\d+$/, '');
+  const own = `-c${state.run.generation}`;
+  const base =
+    state.run.generation > 1 && state.run.executionName.endsWith(own)
+      ? state.run.executionName.slice(0, -own.length)
+      : state.run.executionName;
   return `${base.slice(0, 80 - suffix.length)}${suffix}`;
 }
 

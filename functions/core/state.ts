@@ -155,6 +155,12 @@ export interface ExecutionControl {
   stop(executionArn: string, error?: string, cause?: string): Promise<void>;
   /** The newest RunState a Task of this execution returned (from the execution history); null if none. */
   latestRunState(executionArn: string): Promise<RunState | null>;
+  /**
+   * The error and cause of the execution's end event (`ExecutionAborted`, `ExecutionFailed`,
+   * `ExecutionTimedOut`): StopExecution's code is documented there, not on DescribeExecution. Null while the
+   * history does not show an end yet (it is eventually consistent).
+   */
+  endError(executionArn: string): Promise<{ error: string | null; cause: string | null } | null>;
 }
 
 /** The only source of "now" for handlers (tests and the rehearsal use a virtual clock). */

@@ -12,7 +12,8 @@ import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import type { ExecutionStatus } from '../core/state.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';
-import { type RecoverDeps, type RecoveryResult, recoverExecution } from '../lib/recover.ts';
+import { endErrorOf, type RecoverDeps, type RecoveryResult, recoverEntry } from '../lib/recover.ts';
+import { registryFromEnv } from '../lib/registry-from-env.ts';
 
 export interface ExecutionStatusChangeDetail {
   executionArn: string;
@@ -32,6 +33,11 @@ export type ExecutionStatusChange = EventBridgeEvent<
 
 const ENDED_BADLY: readonly ExecutionStatus[] = ['ABORTED', 'FAILED', 'TIMED_OUT'];
 
+/**
+ * Trusts the event's status (DescribeExecution may still read RUNNING right after a stop), reads the end
+ * error from the history's end event, and recovers the migration this execution owns in the registry.
+ * Idempotent: a second delivery finds the entry finished and skips.
+ */
 export async function onExecutionEnd(
   event: ExecutionStatusChange,
   deps: RecoverDeps
@@ -40,12 +46,26 @@ export async function onExecutionEnd(
   if (!ENDED_BADLY.includes(status)) {
     return {
       executionArn,
+      migrationId: null,
       action: 'skip',
       reason: `status ${status} needs no recovery`,
       restored: false,
     };
   }
-  return recoverExecution(executionArn, deps, event.detail.error ?? null);
+  const entry = (await deps.registry.listUnfinished()).find(
+    (candidate) => candidate.executionArn === executionArn
+  );
+  if (entry === undefined) {
+    return {
+      executionArn,
+      migrationId: null,
+      action: 'skip',
+      reason: 'no unfinished migration is owned by this execution',
+      restored: false,
+    };
+  }
+  const error = await endErrorOf(executionArn, deps, event.detail.error ?? null);
+  return recoverEntry(entry, executionArn, status, error, deps);
 }
 
 export function createOnExecutionEndHandler(deps: RecoverDeps) {
@@ -57,4 +77,5 @@ export const handler = createOnExecutionEndHandler({
   executions: new StepFunctionsControl(new SFNClient({})),
   notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
   clock: systemClock,
+  registry: registryFromEnv(),
 });

@@ -10,12 +10,7 @@ import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts'
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { targetLabel } from '../core/discovery-target.ts';
-import {
-  DriftDetectedError,
-  InvalidInputError,
-  PreflightFailedError,
-  RunLockedError,
-} from '../core/errors.ts';
+import { InvalidInputError, PreflightFailedError } from '../core/errors.ts';
 import {
   checkStepOrder,
   describeIssues,
@@ -23,7 +18,6 @@ import {
   MigrationInputSchema,
   parseMigrationInput,
 } from '../core/input.ts';
-import { findLockOwner, type LockCandidate, recordKey } from '../core/lock.ts';
 import { displayRecordName, recordSetKey } from '../core/names.ts';
 import {
   batchSizeProblems,
@@ -34,6 +28,7 @@ import {
   healthProblems,
   ttlProblems,
 } from '../core/record-checks.ts';
+import { MigrationPhase, type MigrationRegistry, type MigrationRunner } from '../core/registry.ts';
 import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
 import type {
   Clock,
@@ -43,11 +38,18 @@ import type {
   TrafficRouter,
 } from '../core/state.ts';
 import type { WeightedPair } from '../core/types.ts';
-import { findDrift, percentOf } from '../core/weights.ts';
+import { percentOf, snapshotWeights } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { optionalEnv } from '../lib/env.ts';
 import { lambda } from '../lib/middy.ts';
+import {
+  ownerOf,
+  preflightEntry,
+  releaseOnRefusal,
+  takeOverContinuation,
+} from '../lib/ownership.ts';
 import { logger } from '../lib/powertools.ts';
+import { registryFromEnv } from '../lib/registry-from-env.ts';
 
 /** What the Preflight Task passes: the execution input plus the context fields it needs. */
 export interface PreflightEvent {
@@ -65,6 +67,9 @@ export interface PreflightDeps {
   clock: Clock;
   /** What the stack's write policy allows (env ALLOWED_RECORD_TYPES/NAMES); unset: not checked. */
   policy?: DeployedPolicy;
+  registry: MigrationRegistry;
+  /** Who runs the migration (default: a deployed state machine). */
+  runner?: MigrationRunner;
 }
 
 const isResume = (input: unknown): input is { resume: RunState } =>
@@ -189,62 +194,6 @@ function parseResume(raw: unknown): RunState {
   return result.data.resume as unknown as RunState;
 }
 
-/** Reads what a running execution locks: its records, and since when it holds them. */
-async function lockCandidate(
-  executions: ExecutionControl,
-  executionArn: string,
-  mine: readonly string[]
-): Promise<LockCandidate> {
-  const described = await executions.describe(executionArn);
-  const input = described.input;
-  const records = isResume(input)
-    ? input.resume.input.records
-    : (input as Partial<MigrationInput> | null)?.records;
-  const recordKeys = Array.isArray(records) ? records.map(recordKey) : [];
-  // Only a rival on the same records needs the (paged) history read that tells whether it passed preflight.
-  const established =
-    recordKeys.some((key) => mine.includes(key)) &&
-    (await executions.latestRunState(executionArn)) !== null;
-  if (isResume(input)) {
-    return {
-      executionArn,
-      name: described.name,
-      startDate: input.resume.run.startedAt,
-      recordKeys,
-      continuedFrom: input.resume.run.continuedFrom,
-      established,
-    };
-  }
-  return {
-    executionArn,
-    name: described.name,
-    startDate: described.startDate,
-    recordKeys,
-    continuedFrom: null,
-    established,
-  };
-}
-
-async function assertUnlocked(
-  executions: ExecutionControl,
-  self: LockCandidate,
-  stateMachineArn: string
-) {
-  const running = await executions.list(stateMachineArn, 'RUNNING');
-  const others = await Promise.all(
-    running
-      .filter((execution) => execution.executionArn !== self.executionArn)
-      .map((execution) => lockCandidate(executions, execution.executionArn, self.recordKeys))
-  );
-  const owner = findLockOwner(self, others);
-  if (owner !== null) {
-    throw new RunLockedError(
-      `records locked: execution ${owner.name} (${owner.executionArn}), running since ${owner.startDate}, is shifting ${owner.recordKeys.filter((key) => self.recordKeys.includes(key)).join(', ')}; stop it or wait for it to end`,
-      owner.executionArn
-    );
-  }
-}
-
 function assertShiftable(input: MigrationInput, pairs: WeightedPair[]) {
   const problems = [
     ...ttlProblems(input, pairs),
@@ -281,47 +230,6 @@ async function assertMetricsExist(metrics: MetricSource, input: MigrationInput) 
   }
 }
 
-/** Canonical JSON (sorted keys), so that two copies of the same state compare equal. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
-      : v
-  );
-}
-
-/**
- * A continuation's `resume` state decides who holds the lock (startedAt) and what a rollback writes (snapshot),
- * so it must be the predecessor's own: an execution of this state machine whose latest state matches.
- */
-async function assertGenuineContinuation(
-  executions: ExecutionControl,
-  previous: RunState,
-  stateMachineArn: string
-) {
-  const from = previous.run.continuedFrom;
-  const refuse = (why: string) => {
-    throw new PreflightFailedError(
-      `preflight failed: resume is not a genuine continuation: ${why}`
-    );
-  };
-  if (from === null) return refuse('resume.run.continuedFrom is null');
-  const predecessor = await executions.describe(from);
-  if (predecessor.stateMachineArn !== stateMachineArn) {
-    return refuse(`${from} belongs to ${predecessor.stateMachineArn}, not ${stateMachineArn}`);
-  }
-  const latest = await executions.latestRunState(from);
-  const same = (pick: (state: RunState) => unknown) =>
-    latest !== null && canonical(pick(latest)) === canonical(pick(previous));
-  if (
-    !same((state) => state.snapshot) ||
-    !same((state) => state.expected) ||
-    !same((state) => state.run.startedAt)
-  ) {
-    return refuse(`its snapshot, weights or start do not match the latest state of ${from}`);
-  }
-}
-
 /** The preflight logic, without middy, so tests and the rehearsal can call it with their own dependencies. */
 export async function preflight(event: PreflightEvent, deps: PreflightDeps): Promise<RunState> {
   const self = {
@@ -331,44 +239,53 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
   };
   if (isResume(event.input)) {
     const previous = parseResume(event.input);
-    await assertGenuineContinuation(deps.executions, previous, self.stateMachineArn);
-    await assertUnlocked(
-      deps.executions,
-      {
-        executionArn: self.executionArn,
-        name: self.executionName,
-        startDate: previous.run.startedAt,
-        recordKeys: previous.input.records.map(recordKey),
-        continuedFrom: previous.run.continuedFrom,
-      },
-      self.stateMachineArn
+    const taken = await takeOverContinuation(
+      deps.registry,
+      deps.router,
+      previous,
+      self.executionArn
     );
-    const drift = findDrift(await deps.router.readPairs(previous.input.records), previous.expected);
-    if (drift.length > 0)
-      throw new DriftDetectedError(
-        `records changed while the run was handed over: ${drift.join('; ')}`
-      );
     logger.info('continuing migration', {
       migrationId: previous.input.migrationId,
       generation: previous.run.generation,
     });
-    return resumedRunState(previous, self);
+    return resumedRunState(taken, self);
   }
   // Validation comes first: bad input must never reach an AWS call.
   const input = parseMigrationInput(event.input);
   const denied = deployedPolicyProblems(input, deps.policy ?? {});
   if (denied.length > 0) throw new PreflightFailedError(`preflight failed: ${denied.join('; ')}`);
-  await assertUnlocked(
-    deps.executions,
-    {
-      executionArn: self.executionArn,
-      name: self.executionName,
-      startDate: event.startTime,
-      recordKeys: input.records.map(recordKey),
-      continuedFrom: null,
-    },
-    self.stateMachineArn
+  const entry = await deps.registry.acquire(
+    preflightEntry(
+      input,
+      { ...self, startedAt: event.startTime },
+      deps.runner ?? { kind: 'step-functions' }
+    )
   );
+  const pairs = await releaseOnRefusal(deps.registry, entry, () => checkRecords(input, deps));
+  await deps.registry.update(entry.migrationId, ownerOf(entry), {
+    phase: MigrationPhase.Running,
+    snapshot: pairs,
+    expected: snapshotWeights(pairs),
+    pending: null,
+  });
+  const state = newRunState(
+    input,
+    { ...self, startedAt: event.startTime, generation: 1, continuedFrom: null },
+    pairs
+  );
+  logger.info('preflight passed', {
+    migrationId: input.migrationId,
+    steps: state.steps,
+    ttlSeconds: effectiveTtlSeconds(pairs),
+    records: entry.recordSetKeys,
+  });
+  return state;
+}
+
+/** The checks before the first write; returns the snapshot. */
+/** The record and metric checks of a new run, made while its locks are held. */
+async function checkRecords(input: MigrationInput, deps: PreflightDeps): Promise<WeightedPair[]> {
   const pairs = await deps.router.readPairs(input.records);
   assertShiftable(input, pairs);
   const unhealthy = healthProblems(await deps.router.readHealthChecks(healthCheckIdsOf(pairs)));
@@ -381,18 +298,7 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
     );
   }
   await assertMetricsExist(deps.metrics, input);
-  const state = newRunState(
-    input,
-    { ...self, startedAt: event.startTime, generation: 1, continuedFrom: null },
-    pairs
-  );
-  logger.info('preflight passed', {
-    migrationId: input.migrationId,
-    steps: state.steps,
-    ttlSeconds: effectiveTtlSeconds(pairs),
-    records: input.records.map(recordKey),
-  });
-  return state;
+  return pairs;
 }
 
 export function createPreflightHandler(deps: PreflightDeps) {
@@ -408,4 +314,5 @@ export const handler = createPreflightHandler({
     recordTypes: optionalEnv('ALLOWED_RECORD_TYPES')?.split(','),
     recordNames: optionalEnv('ALLOWED_RECORD_NAMES')?.split(','),
   },
+  registry: registryFromEnv(),
 });

@@ -1,6 +1,6 @@
 /**
- * Reconcile: EventBridge delivers status-change events best effort, so on a schedule this finds executions
- * that ended badly within the lookback and gives each the same treatment as OnExecutionEnd.
+ * Reconcile: EventBridge delivers status-change events best effort, so on a schedule this gives every
+ * unfinished migration whose execution ended the same treatment as OnExecutionEnd.
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -8,53 +8,65 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
-import type { ExecutionSummary } from '../core/state.ts';
 import { systemClock } from '../lib/clock.ts';
 import { optionalEnv } from '../lib/env.ts';
 import { lambda } from '../lib/middy.ts';
 import { logger } from '../lib/powertools.ts';
-import { type RecoverDeps, type RecoveryResult, recoverExecution } from '../lib/recover.ts';
+import {
+  DEFAULT_GRACE_SECONDS,
+  endErrorOf,
+  type RecoverDeps,
+  type RecoveryResult,
+  recoverEntry,
+  statusOf,
+} from '../lib/recover.ts';
+import { registryFromEnv } from '../lib/registry-from-env.ts';
 
 export interface ReconcileDeps extends RecoverDeps {
-  stateMachineArn: string;
-  lookbackHours: number;
+  /** Also recover entries run by a local engine (run-local, rehearse); the deployed reconciler leaves them. */
+  includeLocal?: boolean;
 }
 
 export interface ReconcileSummary {
   checked: number;
   restored: number;
   skipped: number;
-  failed: { executionArn: string; error: string }[];
+  failed: { migrationId: string; executionArn: string; error: string }[];
   results: RecoveryResult[];
 }
 
+/**
+ * Walks the registry's unfinished migrations and recovers those whose owning execution ended (or never
+ * started, after the grace period). Completed, rolled-back and stopped-on-drift migrations are finished
+ * entries and never listed; an entry a newer execution took over names that execution.
+ */
 export async function reconcile(deps: ReconcileDeps): Promise<ReconcileSummary> {
-  const since = new Date(deps.clock.now().getTime() - deps.lookbackHours * 3_600_000).toISOString();
-  const ended: ExecutionSummary[] = [];
-  for (const status of ['ABORTED', 'FAILED', 'TIMED_OUT'] as const) {
-    const executions = await deps.executions.list(deps.stateMachineArn, status);
-    // A long migration may have started long before it stopped: judge by when it stopped.
-    ended.push(
-      ...executions.filter((execution) => (execution.stopDate ?? execution.startDate) >= since)
-    );
-  }
+  const unfinished = (await deps.registry.listUnfinished()).filter(
+    (entry) => deps.includeLocal === true || entry.runner.kind === 'step-functions'
+  );
   const summary: ReconcileSummary = {
-    checked: ended.length,
+    checked: unfinished.length,
     restored: 0,
     skipped: 0,
     failed: [],
     results: [],
   };
-  for (const execution of ended) {
+  for (const entry of unfinished) {
     try {
-      const result = await recoverExecution(execution.executionArn, deps);
+      const status = await statusOf(deps.executions, entry.executionArn);
+      const error =
+        status === 'NOT_FOUND' || status === 'RUNNING'
+          ? null
+          : await endErrorOf(entry.executionArn, deps);
+      const result = await recoverEntry(entry, entry.executionArn, status, error, deps);
       summary.results.push(result);
       if (result.restored) summary.restored += 1;
       else summary.skipped += 1;
     } catch (error) {
-      // One broken execution must not stop the others from being reconciled; it is reported and retried next run.
+      // One broken migration must not stop the others from being reconciled; it is reported and retried next run.
       summary.failed.push({
-        executionArn: execution.executionArn,
+        migrationId: entry.migrationId,
+        executionArn: entry.executionArn,
         error: (error as Error).message,
       });
     }
@@ -72,6 +84,6 @@ export const handler = createReconcileHandler({
   executions: new StepFunctionsControl(new SFNClient({})),
   notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
   clock: systemClock,
-  stateMachineArn: optionalEnv('STATE_MACHINE_ARN') ?? '',
-  lookbackHours: Number(optionalEnv('RECONCILE_LOOKBACK_HOURS') ?? '24'),
+  registry: registryFromEnv(),
+  graceSeconds: Number(optionalEnv('RECONCILE_GRACE_SECONDS') ?? DEFAULT_GRACE_SECONDS),
 });

@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { HandlerTimeoutError } from '../core/errors.ts';
 import { logKeysOf } from './log-keys.ts';
 import { logger, tracer } from './powertools.ts';
 
@@ -12,7 +13,12 @@ import { logger, tracer } from './powertools.ts';
  * Neither the event nor the response is logged or traced: both carry the whole execution input.
  */
 export function lambda<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
-  return middy(fn)
+  return middy(fn, {
+    // middy's own early-timeout error is named TimeoutError, which no retrier matches.
+    timeoutEarlyResponse: () => {
+      throw new HandlerTimeoutError('handler timed out: Lambda was about to end the invocation');
+    },
+  })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(migrationLogKeys());

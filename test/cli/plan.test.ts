@@ -87,7 +87,7 @@ async function help(argv: string[]): Promise<{ out: string; err: string; code: s
 }
 
 describe('traffic-shift --help', () => {
-  it.each(['rehearse', 'run-local', 'plan', 'start', 'status', 'abort', 'report'])(
+  it.each(['rehearse', 'run-local', 'plan', 'start', 'status', 'abort', 'rollback', 'report'])(
     '%s --help describes its options',
     async (command) => {
       // Act
@@ -106,10 +106,21 @@ describe('traffic-shift --help', () => {
     const result = await help(['--help']);
 
     // Assess
-    for (const command of ['rehearse', 'run-local', 'plan', 'start', 'status', 'abort', 'report'])
+    for (const command of [
+      'rehearse',
+      'run-local',
+      'plan',
+      'start',
+      'status',
+      'abort',
+      'rollback',
+      'report',
+    ])
       expect(result.out).toContain(command);
     expect(result.out).toContain('2  rolled back');
     expect(result.out).toContain('4  invalid input');
+    expect(result.out).toContain('6  rollback: the migration is finished');
+    expect(result.out).toContain('--version');
   });
 
   it('an unknown scenario is refused with the choices', async () => {

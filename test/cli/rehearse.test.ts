@@ -131,6 +131,9 @@ describe.concurrent('traffic-shift rehearse', () => {
     expect(result.stdout).toMatch(/Fail +25% {2}err [\d.]+% · lat \d+ ms/);
     expect(result.stdout).toContain('ROLLED BACK');
     expect(result.stdout).toContain(`report      ${report}`);
+    expect(result.stdout).toContain(
+      "migration registry table traffic-shift-migrations created in moto's DynamoDB"
+    );
     // Not a terminal: plain text, no escape codes.
     expect(result.stdout).not.toContain('\u001b[');
     expect(existsSync(report)).toBe(true);

@@ -1,13 +1,16 @@
 /**
- * Runs the real command line (`node bin/traffic-shift.ts ...`) as a child process, the way a person or a
- * script does. vitest runs on the project's Node 24, so process.execPath strips the TypeScript types.
+ * Runs the real command line (`node bin/traffic-shift.mjs ...`, which starts `cli/main.ts` on the
+ * project's Node 24) as a child process, the way a person or a script does; or any other command (npm,
+ * npx) the same way.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-export const BIN = resolve(ROOT, 'bin/traffic-shift.ts');
+export const BIN = resolve(ROOT, 'bin/traffic-shift.mjs');
+/** The CLI itself, without the wrapper (a test that kills "the run-local process" kills this one). */
+export const MAIN = resolve(ROOT, 'cli/main.ts');
 
 export interface CliResult {
   code: number | null;
@@ -21,6 +24,8 @@ export interface RunningCli {
   /** Resolves once stderr or stdout contains `text`. */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>;
   done: Promise<CliResult>;
+  /** What it has printed so far. */
+  output(): { stdout: string; stderr: string };
 }
 
 /** Environment without the caller's AWS settings (tests name every endpoint they use). */
@@ -34,7 +39,16 @@ export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 }
 
 export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = cleanEnv()): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  return startCommand(process.execPath, [BIN, ...args], env);
+}
+
+/** Starts `command args` in the project directory, capturing its output. */
+export function startCommand(
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = cleanEnv()
+): RunningCli {
+  const child = spawn(command, args, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -66,6 +80,7 @@ export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = clean
   return {
     child,
     done,
+    output: () => ({ stdout, stderr }),
     waitFor(text, timeoutMs = 30_000) {
       return new Promise<void>((resolvePromise, reject) => {
         const timer = setTimeout(

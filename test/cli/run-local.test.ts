@@ -1,6 +1,7 @@
 /**
  * `traffic-shift run-local --input FILE`: a user's own plan on the local engine, against the endpoints the
- * standard AWS_ENDPOINT_URL_* variables name (here a moto server this test starts and seeds).
+ * standard AWS_ENDPOINT_URL_* variables name (here a moto server this test starts and seeds; the migration
+ * registry table is created in its DynamoDB on the first run, and the run says so).
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,6 +32,8 @@ const motoEnv = (endpoint: string) =>
   cleanEnv({
     AWS_ENDPOINT_URL_ROUTE_53: endpoint,
     AWS_ENDPOINT_URL_CLOUDWATCH: endpoint,
+    // The migration registry (locks, snapshots) is DynamoDB, here in the same moto.
+    AWS_ENDPOINT_URL_DYNAMODB: endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
     AWS_SECRET_ACCESS_KEY: 'test',
@@ -169,6 +172,9 @@ describe('traffic-shift run-local', () => {
 
     // Assess
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      `migration registry table traffic-shift-migrations did not exist: created it (DynamoDB at ${moto.endpoint}`
+    );
     const summary = JSON.parse(result.stdout) as LocalSummary;
     expect(summary.outcome).toBe('completed');
     expect(summary.steps.taken).toEqual([50, 100]);

@@ -2,7 +2,9 @@
  * Issue 5.1, abort chaos: the real state machine in the local engine with the real handlers against moto's
  * Route 53, stopped at a random point of each run (before or after a random Task, during a random Wait, or
  * while a shift's change batch is in flight), each stop followed by on-execution-end exactly as the
- * EventBridge rule delivers it: concurrently with the Lambda that may still be running.
+ * EventBridge rule delivers it: concurrently with the Lambda that may still be running, and (held-past-restore)
+ * with a shift's batch held until on-execution-end restored the snapshot, so only ShiftTraffic's own undo
+ * brings the records back. A stop after Complete finished the migration restores nothing: it completed.
  *
  * Metrics come from an in-memory source (SyntheticMetricSource) that reads green's share from Route 53:
  * CloudWatch is not what is tested here, and publishing into moto would cost a second per run.
@@ -51,6 +53,7 @@ interface RunResult {
   stoppedIn: string | null;
   batches: BatchLog;
   atSnapshot: boolean;
+  atFullGreen: boolean;
   weights: { name: string; blue: number; green: number }[];
   lateBatches: number;
   recovery: string | null;
@@ -75,6 +78,10 @@ async function run(
   let selfRestores = 0;
   let executionArn = '';
   let currentTask: string | null = null;
+  let recovered: () => void = () => {};
+  const recovery = new Promise<void>((resolve) => {
+    recovered = resolve;
+  });
   const setup = makeEngine({
     endpoint: moto.endpoint,
     route53,
@@ -88,6 +95,7 @@ async function run(
       shape.tasks += 1;
     },
     onEvent: (event) => {
+      if (event.type === 'recovery') recovered();
       if (
         event.type === 'task-succeeded' &&
         abort?.kind === 'after-task' &&
@@ -116,10 +124,13 @@ async function run(
     stoppedIn = where;
     void engine.stop(arn, 'OperatorAbort', `chaos: ${where}`);
   }
-  batches.attach(route53, (phase, shiftIndex) => {
+  batches.attach(route53, async (phase, shiftIndex) => {
     if (phase === 'before-send') shape.shifts = Math.max(shape.shifts, shiftIndex + 1);
-    if (abort?.kind === 'mid-shift' && abort.index === shiftIndex && abort.phase === phase)
+    if (abort?.kind === 'mid-shift' && abort.index === shiftIndex && abort.phase === phase) {
       stop(`${phase} of shift ${shiftIndex} (${currentTask})`);
+      // The batch is sent only once on-execution-end restored the snapshot (or after 2 s without one).
+      if (phase === 'held-past-restore') await Promise.race([recovery, settle(2_000)]);
+    }
   });
   const started = engine.start(shortPlanInput(world.zone.records), 'chaos-run');
   executionArn = started.executionArn;
@@ -142,6 +153,7 @@ async function run(
     stoppedIn,
     batches,
     atSnapshot: isAtSnapshot(pairs, world.snapshot),
+    atFullGreen: weights.every((pair) => pair.blue === 0 && pair.green > 0),
     weights,
     lateBatches: batches.batches.length - landedAtEnd,
     recovery: end.recovery
@@ -157,7 +169,7 @@ function pickAbort(random: () => number, shape: Shape): AbortPoint {
   const index = (n: number) => Math.floor(random() * n);
   if (kind === 'before-task' || kind === 'after-task') return { kind, index: index(shape.tasks) };
   if (kind === 'during-wait') return { kind, index: index(shape.waits) };
-  const phases = ['before-send', 'in-flight', 'before-return'] as const;
+  const phases = ['before-send', 'in-flight', 'before-return', 'held-past-restore'] as const;
   return { kind, index: index(shape.shifts), phase: phases[index(phases.length)]! };
 }
 
@@ -179,6 +191,7 @@ describe('Abort chaos: every stopped run ends at its snapshot, and no weight wri
     let restores = 0;
     let shiftsLanded = 0;
     let selfRestores = 0;
+    let stoppedAfterComplete = 0;
 
     // Act
     for (let i = 0; i < RUNS; i++) {
@@ -199,11 +212,16 @@ describe('Abort chaos: every stopped run ends at its snapshot, and no weight wri
       const lastRestore = result.batches.lastRestoreIndex();
       if (!result.stopped || result.status !== 'ABORTED')
         failures.push(`${label}: status ${result.status}`);
-      if (!result.atSnapshot)
+      // Complete finished the registry entry: the migration is done, and a stop after it restores nothing.
+      const completed = result.stoppedIn === 'after Complete';
+      if (completed) stoppedAfterComplete += 1;
+      if (completed && !result.atFullGreen)
+        failures.push(`${label}: completed, but records at ${JSON.stringify(result.weights)}`);
+      if (!completed && !result.atSnapshot)
         failures.push(`${label}: records not at the snapshot: ${JSON.stringify(result.weights)}`);
-      if (kindsInOrder.slice(lastRestore + 1).includes('shift'))
+      if (!completed && kindsInOrder.slice(lastRestore + 1).includes('shift'))
         failures.push(`${label}: a shift landed after the last restore: ${kindsInOrder.join(',')}`);
-      if (result.batches.shifts.length > 0 && kindsInOrder.at(-1) !== 'restore')
+      if (!completed && result.batches.shifts.length > 0 && kindsInOrder.at(-1) !== 'restore')
         failures.push(`${label}: last write is not a restore`);
       if (result.recovery === null) failures.push(`${label}: on-execution-end was never delivered`);
       if (result.lateBatches > 0)
@@ -215,7 +233,7 @@ describe('Abort chaos: every stopped run ends at its snapshot, and no weight wri
 
     // Assess
     console.log(
-      `[chaos] runs=${RUNS} seed=${SEED} ${countsText(kinds)} midShiftPhases{${countsText(phases)}} shiftsLanded=${shiftsLanded} restores=${restores} selfRestoresByShift=${selfRestores} onExecutionEnd{${countsText(recoveries)}} failures=${failures.length} wallSeconds=${seconds}`
+      `[chaos] runs=${RUNS} seed=${SEED} ${countsText(kinds)} midShiftPhases{${countsText(phases)}} shiftsLanded=${shiftsLanded} restores=${restores} selfRestoresByShift=${selfRestores} stoppedAfterComplete=${stoppedAfterComplete} onExecutionEnd{${countsText(recoveries)}} failures=${failures.length} wallSeconds=${seconds}`
     );
     console.log(
       `[chaos] shape healthy{tasks=${shapes.healthy.tasks} waits=${shapes.healthy.waits} shifts=${shapes.healthy.shifts}} regression{tasks=${shapes.regression.tasks} waits=${shapes.regression.waits} shifts=${shapes.regression.shifts}} greenNames=${GREEN_NAMES.length}`

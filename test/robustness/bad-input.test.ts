@@ -17,6 +17,7 @@ import {
   parseMigrationInput,
   RECORD_TYPES,
 } from '../../functions/core/input.ts';
+import type { MigrationRegistry } from '../../functions/core/registry.ts';
 import { afterShift, continuationInput, newRunState } from '../../functions/core/run.ts';
 import type {
   ExecutionControl,
@@ -27,6 +28,8 @@ import type {
 import type { WeightedPair } from '../../functions/core/types.ts';
 import { weightsFor } from '../../functions/core/weights.ts';
 import { type PreflightEvent, preflight } from '../../functions/handlers/preflight.ts';
+import { preflightEntry } from '../../functions/lib/ownership.ts';
+import { FakeRegistry } from '../support/fake-ports.ts';
 import { dnsArb, limitsArb } from '../support/input-arbitraries.ts';
 import { countsText } from '../support/robustness-kit.ts';
 
@@ -43,6 +46,7 @@ interface Spies {
     metrics: MetricSource;
     executions: ExecutionControl;
     clock: { now: () => Date };
+    registry: MigrationRegistry;
   };
   calls: string[];
 }
@@ -143,13 +147,32 @@ function spyPorts(
     start: refused,
     stop: refused,
     latestRunState: predecessor ? async () => structuredClone(predecessor) : refused,
+    endError: refused,
   };
+  // A continuation's predecessor handed the registry entry to this execution.
+  const registry = new FakeRegistry();
+  if (predecessor) {
+    registry.entries.set(predecessor.input.migrationId, {
+      ...preflightEntry(
+        predecessor.input,
+        { ...predecessor.run, executionArn: SELF },
+        {
+          kind: 'step-functions',
+        }
+      ),
+      phase: 'running',
+      snapshot: predecessor.snapshot,
+      expected: predecessor.expected,
+      version: 1,
+    });
+  }
   return {
     deps: {
       router: spy('router', router, calls),
       metrics: spy('metrics', metrics, calls),
       executions: spy('executions', executions, calls),
       clock: spy('clock', { now: () => new Date(NOW) }, calls),
+      registry: spy('registry', registry as MigrationRegistry, calls),
     },
     calls,
   };

@@ -1,21 +1,25 @@
 /**
- * Issue 5.4, concurrency: two (or more) migrations of the same record set started at the same moment; exactly
- * one proceeds, every other one fails fast naming the running execution. Shown in the local engine (the
- * real ASL: the loser ends in the PreflightFailed Fail state) and against moto's real Step Functions control
- * plane (StepFunctionsControl over HTTP, the preflight handler called directly). A redrive of an execution
- * that already rolled back cannot shift traffic again.
+ * Issue 5.4 / 9.1, concurrency: two (or more) migrations of the same record set started at the same moment,
+ * their zone ids written as `/hostedzone/Z…` or `Z…`; exactly one proceeds, every other one fails fast naming
+ * the owning migration, its execution and `traffic-shift rollback <id>`. The lock is the registry's conditional
+ * transaction in moto's DynamoDB. Shown in the local engine (the real ASL: the loser ends in the
+ * PreflightFailed Fail state) and with the preflight handler called directly against moto's Step Functions.
+ * A redrive of an execution that already rolled back cannot shift traffic again.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
 import type { ExecutionEnd } from '../../cli/local-engine.ts';
 import { clientConfig } from '../../cli/moto.ts';
+import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../../functions/adapters/step-functions-control.ts';
 import {
-  DriftDetectedError,
   ExecutionNotRunningError,
+  RegistryConflictError,
   RunLockedError,
 } from '../../functions/core/errors.ts';
+import type { RecordRef } from '../../functions/core/input.ts';
 import type { ExecutionControl, RunState } from '../../functions/core/state.ts';
 import { isAtSnapshot } from '../../functions/core/weights.ts';
 import { preflight } from '../../functions/handlers/preflight.ts';
@@ -35,6 +39,17 @@ import {
 const moto = motoPerFile();
 const SEED = 4_242;
 
+/** The same records, every second contender writing the zone id as the API sometimes returns it. */
+function contenderInput(records: RecordRef[], migrationId: string, index: number) {
+  return {
+    ...shortPlanInput(records),
+    migrationId,
+    records: records.map((ref) =>
+      index % 2 === 1 ? { ...ref, hostedZoneId: `/hostedzone/${ref.hostedZoneId}` } : ref
+    ),
+  };
+}
+
 /** A promise the test resolves when every contender is registered: no preflight runs before that. */
 function barrier() {
   let open: () => void = () => {};
@@ -51,6 +66,7 @@ describe('Concurrency: one migration per record set', () => {
     const trials = 8;
     let contendersTotal = 0;
     let losersTotal = 0;
+    let proceededTotal = 0;
     const failures: string[] = [];
 
     for (let trial = 0; trial < trials; trial++) {
@@ -75,7 +91,9 @@ describe('Concurrency: one migration per record set', () => {
       contendersTotal += count;
 
       // Act: every StartExecution before any Preflight runs, all at the same virtual start time.
-      const started = names.map((name) => engine.start(shortPlanInput(world.zone.records), name));
+      const started = names.map((name, i) =>
+        engine.start(contenderInput(world.zone.records, name, i), name)
+      );
       gate.open();
       const ends: ExecutionEnd[] = [];
       for (const { executionArn } of started) ends.push(...(await engine.endOfChain(executionArn)));
@@ -84,6 +102,7 @@ describe('Concurrency: one migration per record set', () => {
       const winners = ends.filter((end) => end.status === 'SUCCEEDED');
       const losers = ends.filter((end) => end.status !== 'SUCCEEDED');
       losersTotal += losers.length;
+      proceededTotal += winners.length;
       const label = `trial ${trial} (${names.join(', ')})`;
       if (winners.length !== 1) {
         failures.push(
@@ -92,14 +111,12 @@ describe('Concurrency: one migration per record set', () => {
         continue;
       }
       const winner = winners[0]!;
-      // Same start time: the tie goes to the smaller name, which every contender computes alike.
-      if (winner.name !== [...names].sort()[0])
-        failures.push(`${label}: winner ${winner.name} is not the smallest name`);
       for (const loser of losers) {
         if (
           loser.status !== 'FAILED' ||
           loser.error !== 'RunLockedError' ||
-          !(loser.cause ?? '').includes(winner.executionArn)
+          !(loser.cause ?? '').includes(winner.executionArn) ||
+          !(loser.cause ?? '').includes(`traffic-shift rollback ${winner.name}`)
         ) {
           failures.push(
             `${label}: loser ${loser.name} ended ${loser.status} ${loser.error}: ${loser.cause}`
@@ -113,7 +130,7 @@ describe('Concurrency: one migration per record set', () => {
         );
     }
     console.log(
-      `[concurrency] engine trials=${trials} contenders=${contendersTotal} proceeded=${trials} failedFast=${losersTotal} failures=${failures.length}`
+      `[concurrency] engine trials=${trials} contenders=${contendersTotal} proceeded=${proceededTotal} failedFast=${losersTotal} failures=${failures.length}`
     );
     for (const failure of failures.slice(0, 5)) console.log(`[concurrency] FAILURE ${failure}`);
     expect(failures).toEqual([]);
@@ -134,14 +151,25 @@ describe('Concurrency: one migration per record set', () => {
         }),
       })
     );
-    const input = shortPlanInput(world.zone.records);
-    const first = await control.start(stateMachineArn!, 'orders-b', input);
-    const second = await control.start(stateMachineArn!, 'orders-a', input);
+    const first = await control.start(
+      stateMachineArn!,
+      'orders-b',
+      contenderInput(world.zone.records, 'orders-b', 0)
+    );
+    const second = await control.start(
+      stateMachineArn!,
+      'orders-a',
+      contenderInput(world.zone.records, 'orders-a', 1)
+    );
+    const dynamodb = new DynamoDBClient(clientConfig(moto.endpoint));
+    const registry = new DynamoDbMigrationRegistry(dynamodb, 'traffic-shift-migrations');
+    await registry.createTableIfMissing();
     const deps = {
       router: world.router,
       metrics: new SyntheticMetricSource(),
       executions: control,
       clock: { now: () => new Date() },
+      registry,
     };
     const eventFor = async (executionArn: string) => {
       const self = await control.describe(executionArn);
@@ -175,15 +203,10 @@ describe('Concurrency: one migration per record set', () => {
     expect(refused[0]).toBeInstanceOf(RunLockedError);
     expect(refused[0]!.message).toContain(winnerArn);
     expect((refused[0] as RunLockedError).ownerExecutionArn).toBe(winnerArn);
-    // The earlier StartExecution wins; on a tie, the smaller name.
-    const expectedWinner =
-      first.startDate === second.startDate
-        ? second.executionArn
-        : first.startDate < second.startDate
-          ? first.executionArn
-          : second.executionArn;
-    expect(winnerArn).toBe(expectedWinner);
+    const winnerId = winnerArn.split(':').at(-1);
+    expect(refused[0]!.message).toContain(`traffic-shift rollback ${winnerId}`);
     sfn.destroy();
+    dynamodb.destroy();
   });
 
   it('a redrive of an execution that already rolled back cannot shift traffic again, and writes nothing', async () => {
@@ -213,15 +236,15 @@ describe('Concurrency: one migration per record set', () => {
     engine.registry.markRedriven(executionArn);
     const redriven = shiftTraffic(
       { ...beforeShift, outcome: null },
-      { router, executions: engine.registry, clock }
+      { router, executions: engine.registry, clock, registry: engine.migrations }
     );
 
     // Assess 1
     await expect(redriven).rejects.toBeInstanceOf(ExecutionNotRunningError);
     await expect(redriven).rejects.toThrow(/redriven \(1\)/);
 
-    // Act 2: even if the control plane did not say so, the records are back at the snapshot, not at the
-    // weights the run last wrote: the drift check refuses to write over them.
+    // Act 2: even if the control plane did not say so, the registry says the migration is finished
+    // (rolled back): the run no longer owns the records and writes nothing.
     const blind: ExecutionControl = {
       ...engine.registry,
       describe: async (arn) => ({
@@ -233,14 +256,15 @@ describe('Concurrency: one migration per record set', () => {
       start: engine.registry.start.bind(engine.registry),
       stop: engine.registry.stop.bind(engine.registry),
       latestRunState: engine.registry.latestRunState.bind(engine.registry),
+      endError: engine.registry.endError.bind(engine.registry),
     };
     const blindRedrive = shiftTraffic(
       { ...beforeShift, outcome: null },
-      { router, executions: blind, clock }
+      { router, executions: blind, clock, registry: engine.migrations }
     );
 
     // Assess 2
-    await expect(blindRedrive).rejects.toBeInstanceOf(DriftDetectedError);
+    await expect(blindRedrive).rejects.toBeInstanceOf(RegistryConflictError);
     console.log(`[concurrency] redrive attempts=2 refused=2 writes=${writes.batches.length}`);
     expect(writes.batches).toEqual([]);
     expect(isAtSnapshot(await world.router.readPairs(world.zone.records), world.snapshot)).toBe(

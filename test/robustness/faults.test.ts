@@ -311,9 +311,12 @@ describe('Faults: throttling, busy, 5xx and empty metrics on >= 30 % of calls', 
     expect(lostTotal / tasks).toBeGreaterThanOrEqual(0.2);
     expect(lost['ShiftTraffic']).toBeGreaterThan(0);
     expect(end?.status).toBe('SUCCEEDED');
-    expect(batches.shifts.map((batch) => batch.greenPercents['www.example.com'])).toEqual([
+    // A retried ShiftTraffic re-sends its (absolute, idempotent) batch for fresh change ids to wait on:
+    // once per lost ShiftTraffic result, right after itself, never a step out of order.
+    expect(folded.distinct.map((batch) => batch.greenPercents['www.example.com'])).toEqual([
       10, 50, 100,
     ]);
+    expect(folded.resent).toBe(lost['ShiftTraffic']);
     expect(batches.restores).toEqual([]);
   });
 });

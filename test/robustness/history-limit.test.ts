@@ -10,8 +10,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { HISTORY_EVENT_LIMIT } from '../../functions/core/history.ts';
+import { isAtSnapshot } from '../../functions/core/weights.ts';
 import {
   BatchLog,
+  changeWeightsManually,
   currentWeights,
   makeEngine,
   motoClients,
@@ -141,5 +143,56 @@ describe('History limit: a 7-day migration with 1-minute evaluations stays under
     expect(batches.shifts.map((batch) => batch.greenPercents['www.example.com'])).toEqual([
       50, 100,
     ]);
+  }, 60_000);
+
+  it('a continuation that fails its Preflight still has an owner: its end restores the snapshot (the predecessor SUCCEEDED)', async () => {
+    // Prepare: someone changes a weight while the run is handed over (onDrift rollback): the successor's
+    // Preflight refuses to resume, and the predecessor has already ended SUCCEEDED ("continued").
+    const world = await seedWorld(moto.endpoint);
+    const { route53 } = motoClients(moto.endpoint);
+    const batches = new BatchLog(world.snapshot);
+    batches.attach(route53);
+    const pair = world.snapshot[1]!;
+    let preflights = 0;
+    const { engine } = makeEngine({
+      endpoint: moto.endpoint,
+      route53,
+      metrics: new SyntheticMetricSource(),
+      beforeTask: async ({ state }) => {
+        if (state !== 'Preflight' || ++preflights !== 2) return;
+        await changeWeightsManually(world.route53, pair, 40, 60);
+        batches.manual({ ...pair, blueWeight: 40, greenWeight: 60 });
+      },
+    });
+    const input = shortPlanInput(world.zone.records, {
+      migrationId: 'failed-continuation',
+      onDrift: 'rollback',
+      plan: {
+        steps: [50, 100],
+        bakeSeconds: 2 * 86_400,
+        evaluationIntervalSeconds: 60,
+        finalBakeSeconds: 600,
+      },
+    });
+
+    // Act
+    const { executionArn } = engine.start(input, 'failed-continuation');
+    const ends = await engine.endOfChain(executionArn);
+
+    // Assess
+    const successor = ends.at(-1)!;
+    const entry = await engine.migrations.get('failed-continuation');
+    const atSnapshot = isAtSnapshot(
+      await world.router.readPairs(world.zone.records),
+      world.snapshot
+    );
+    console.log(
+      `[history] failed-continuation generations=${ends.length} statuses=${ends.map((end) => `${end.status}:${end.error ?? ''}`).join(',')} recovery=${successor.recovery?.action} registry=${entry?.phase} atSnapshot=${atSnapshot}`
+    );
+    expect(ends.map((end) => end.status)).toEqual(['SUCCEEDED', 'FAILED']);
+    expect(successor.recovery).toMatchObject({ action: 'restore', restored: true });
+    expect(entry).toMatchObject({ phase: 'restored', executionArn: successor.executionArn });
+    expect(atSnapshot).toBe(true);
+    expect(batches.batches.at(-1)?.kind).toBe('restore');
   }, 60_000);
 });

@@ -1,9 +1,10 @@
 /**
  * Issue 5.5, lost events: EventBridge delivers "Execution Status Change" best effort. Here it never arrives
  * (the engine's status-change delivery is off): executions stopped mid-migration leave their records shifted
- * until the scheduled reconciler (functions/handlers/reconcile.ts) finds them through the control plane (the
- * engine's registry) and restores each snapshot; run again, it changes nothing; and an aborted run that a
- * newer migration of the same records has since superseded is left alone.
+ * until the scheduled reconciler (functions/handlers/reconcile.ts) finds them in the migration registry (their
+ * entries are unfinished, their executions ended) and restores each snapshot; run again, it changes nothing.
+ * Meanwhile a new migration of the same records is refused naming the aborted one; once the reconciler
+ * restored it, the new one proceeds, and the reconciler never touches it after it completed.
  *
  * Metrics come from the in-memory SyntheticMetricSource (healthy): metrics are not what is tested here.
  */
@@ -72,9 +73,9 @@ describe('Lost status-change events: the reconciler restores what on-execution-e
     const deps = {
       router: new Route53TrafficRouter(route53),
       executions: engine.registry,
+      registry: engine.migrations,
       clock,
-      stateMachineArn: engine.stateMachineArn,
-      lookbackHours: 24,
+      includeLocal: true,
     };
 
     // Act
@@ -102,15 +103,8 @@ describe('Lost status-change events: the reconciler restores what on-execution-e
       failed: [],
     });
     expect(restoredAfter).toEqual(worlds.map(() => true));
-    expect(second).toMatchObject({
-      checked: ABORTED_RUNS,
-      restored: 0,
-      skipped: ABORTED_RUNS,
-      failed: [],
-    });
-    expect(
-      second.results.every((result) => result.reason === 'records already equal the snapshot')
-    ).toBe(true);
+    // Restored entries are finished: the second pass has nothing left to look at.
+    expect(second).toMatchObject({ checked: 0, restored: 0, skipped: 0, failed: [] });
     const restoresByReconciler = writes.batches.slice(-ABORTED_RUNS);
     expect(restoresByReconciler.map((batch) => batch.kind)).toEqual(worlds.map(() => 'restore'));
     expect(new Set(restoresByReconciler.map((batch) => batch.hostedZoneId)).size).toBe(
@@ -118,8 +112,8 @@ describe('Lost status-change events: the reconciler restores what on-execution-e
     );
   });
 
-  it('an aborted run superseded by a later migration that succeeded is left alone by the reconciler', async () => {
-    // Prepare: run A is stopped at its second step with no event; run B then migrates the same records to 100 %.
+  it('a new run on records an aborted run still holds is refused naming it; after the reconciler restored them it proceeds, and a completed run is never touched', async () => {
+    // Prepare: run A is stopped at its second step and its event is lost.
     const world = await seedWorld(moto.endpoint);
     const { engine, clock } = makeEngine({
       endpoint: moto.endpoint,
@@ -135,36 +129,44 @@ describe('Lost status-change events: the reconciler restores what on-execution-e
         }
       },
     });
+    const deps = {
+      router: world.router,
+      executions: engine.registry,
+      registry: engine.migrations,
+      clock,
+      includeLocal: true,
+    };
     const older = engine.start(
       shortPlanInput(world.zone.records, { migrationId: 'older' }),
       'older'
     );
     const [olderEnd] = await engine.endOfChain(older.executionArn);
+
+    // Act
+    const refused = engine.start(
+      shortPlanInput(world.zone.records, { migrationId: 'newer' }),
+      'newer-refused'
+    );
+    const [refusedEnd] = await engine.endOfChain(refused.executionArn);
+    const recovery = await reconcile(deps);
     const newer = engine.start(
       shortPlanInput(world.zone.records, { migrationId: 'newer' }),
       'newer'
     );
     const [newerEnd] = await engine.endOfChain(newer.executionArn);
-    const deps = {
-      router: world.router,
-      executions: engine.registry,
-      clock,
-      stateMachineArn: engine.stateMachineArn,
-      lookbackHours: 24,
-    };
-
-    // Act
-    const summary = await reconcile(deps);
+    const afterCompletion = await reconcile(deps);
 
     // Assess
     const weights = await currentWeights(world.router, world.zone.records);
     console.log(
-      `[lost-events] superseded checked=${summary.checked} restored=${summary.restored} skipped=${summary.skipped} reason="${summary.results[0]?.reason}"`
+      `[lost-events] held-by-aborted refused=${refusedEnd?.error} reconcile{checked=${recovery.checked} restored=${recovery.restored}} newer=${newerEnd?.status} afterCompletion{checked=${afterCompletion.checked} restored=${afterCompletion.restored}}`
     );
     expect(olderEnd?.status).toBe('ABORTED');
+    expect(refusedEnd).toMatchObject({ status: 'FAILED', error: 'RunLockedError' });
+    expect(refusedEnd?.cause).toContain('traffic-shift rollback older');
+    expect(recovery).toMatchObject({ checked: 1, restored: 1, failed: [] });
     expect(newerEnd?.status).toBe('SUCCEEDED');
-    expect(summary).toMatchObject({ checked: 1, restored: 0, skipped: 1, failed: [] });
-    expect(summary.results[0]?.reason).toContain(`superseded by ${newer.executionArn}`);
+    expect(afterCompletion).toMatchObject({ checked: 0, restored: 0, failed: [] });
     expect(weights).toEqual([
       { name: 'api.example.com', blue: 0, green: 255 },
       { name: 'www.example.com', blue: 0, green: 100 },

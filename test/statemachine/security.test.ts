@@ -214,6 +214,116 @@ describe('IAM in template.yaml', () => {
   });
 });
 
+describe('Migration registry in template.yaml', () => {
+  const template = loadTemplate();
+  const statements = statementsIn(template.Resources, 'Resources');
+  const tableArn = { 'Fn::GetAtt': ['MigrationRegistryTable', 'Arn'] };
+  /** The registry calls each function makes (functions/lib/ownership.ts, recover.ts, the adapter). */
+  const REGISTRY_USERS = {
+    PreflightFunction: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem'],
+    ShiftTrafficFunction: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+    CompleteFunction: ['GetItem', 'PutItem', 'DeleteItem'],
+    ContinueAsNewFunction: ['GetItem', 'UpdateItem'],
+    RollbackFunction: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+    OnExecutionEndFunction: ['Scan', 'GetItem', 'PutItem', 'DeleteItem'],
+    ReconcileFunction: ['Scan', 'GetItem', 'PutItem', 'DeleteItem'],
+  };
+
+  it("creates the table on demand-billing with point-in-time recovery and the adapter's key schema", () => {
+    // Act
+    const table = template.Resources['MigrationRegistryTable'];
+
+    // Assess
+    expect(table?.Type).toBe('AWS::DynamoDB::Table');
+    expect(table?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
+  it('allows DynamoDB actions only on the registry table, and only the ones each function uses', () => {
+    // Act
+    const dynamo = statements.filter(({ statement }) =>
+      list(statement.Action).some((action) => action.startsWith('dynamodb:'))
+    );
+    const granted = Object.fromEntries(
+      Object.keys(REGISTRY_USERS).map((name) => [
+        name,
+        functionStatements(template, name)
+          .flatMap(({ statement }) => list(statement.Action))
+          .filter((action) => action.startsWith('dynamodb:'))
+          .map((action) => action.replace('dynamodb:', ''))
+          .sort(),
+      ])
+    );
+
+    // Assess
+    for (const { where, statement } of dynamo) expect(statement.Resource, where).toEqual(tableArn);
+    expect(granted).toEqual(
+      Object.fromEntries(
+        Object.entries(REGISTRY_USERS).map(([name, actions]) => [name, [...actions].sort()])
+      )
+    );
+  });
+
+  it('names the table in REGISTRY_TABLE for every function that uses it', () => {
+    // Act
+    const missing = Object.keys(REGISTRY_USERS).filter((name) => {
+      const variables = (
+        template.Resources[name]?.Properties?.['Environment'] as {
+          Variables?: Record<string, Json>;
+        }
+      )?.Variables;
+      return (
+        JSON.stringify(variables?.['REGISTRY_TABLE']) !==
+        JSON.stringify({ Ref: 'MigrationRegistryTable' })
+      );
+    });
+
+    // Assess
+    expect(missing).toEqual([]);
+  });
+
+  it('lets ContinueAsNew describe the successor name it refuses to reuse', () => {
+    // Act
+    const actions = functionStatements(template, 'ContinueAsNewFunction').flatMap(({ statement }) =>
+      list(statement.Action)
+    );
+
+    // Assess
+    expect(actions).toContain('states:DescribeExecution');
+  });
+
+  it('sends events on-execution-end gave up on to an alarmed queue', () => {
+    // Act
+    const config = template.Resources['OnExecutionEndFunction']?.Properties?.['EventInvokeConfig'];
+    const alarm = template.Resources['OnExecutionEndFailedAlarm'];
+
+    // Assess
+    expect(config).toMatchObject({
+      MaximumRetryAttempts: 2,
+      DestinationConfig: {
+        OnFailure: {
+          Type: 'SQS',
+          Destination: { 'Fn::GetAtt': ['OnExecutionEndDeadLetterQueue', 'Arn'] },
+        },
+      },
+    });
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        {
+          Name: 'QueueName',
+          Value: { 'Fn::GetAtt': ['OnExecutionEndDeadLetterQueue', 'QueueName'] },
+        },
+      ],
+    });
+  });
+});
+
 describe('Logging in functions/', () => {
   const files = sourceFiles('functions');
   const sources = files.map((file) => ({

@@ -383,6 +383,44 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     ]);
   });
 
+  it('checks drift at Complete and Rollback: drift goes to OnDrift / StoppedOnDrift, and errors that cannot succeed are never retried', () => {
+    // Prepare
+    const asl = loadAsl();
+
+    // Act
+    const complete = asl.States['Complete'];
+    const rollback = asl.States['Rollback'];
+    const never = rollback?.Retry?.find((retrier) => retrier.MaxAttempts === 0);
+
+    // Assess
+    expect(complete?.Catch?.[0]).toEqual({
+      ErrorEquals: ['DriftDetectedError'],
+      ResultPath: '$.error',
+      Next: 'OnDrift',
+    });
+    expect(rollback?.Catch?.[0]).toEqual({
+      ErrorEquals: ['DriftDetectedError'],
+      ResultPath: '$.error',
+      Next: 'StoppedOnDrift',
+    });
+    expect(never?.ErrorEquals).toEqual(
+      expect.arrayContaining([
+        'DriftDetectedError',
+        'RegistryConflictError',
+        'Route53ChangeRejectedError',
+        'Route53NotFoundError',
+      ])
+    );
+    // Before the States.ALL retrier, which would otherwise retry them.
+    expect(rollback?.Retry?.indexOf(never!)).toBe((rollback?.Retry?.length ?? 0) - 2);
+    for (const [name, state] of tasks(asl)) {
+      const busy = state.Retry?.find((retrier) => retrier.ErrorEquals.includes('Route53BusyError'));
+      expect(busy?.ErrorEquals, name).toEqual(
+        expect.arrayContaining(['RegistryBusyError', 'HandlerTimeoutError'])
+      );
+    }
+  });
+
   it('retries Rollback long and ends in RolledBack, or RollbackFailed when it gives up', () => {
     // Prepare
     const asl = loadAsl();

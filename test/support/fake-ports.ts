@@ -2,7 +2,17 @@
  * In-memory fakes of the ports for handler unit tests: simple, stateful, and counting every call, so a test
  * can assert "no AWS call" as easily as "one batch".
  */
+import {
+  RegistryConflictError,
+  RunLockedError,
+  StepFunctionsRejectedError,
+} from '../../functions/core/errors.ts';
 import type { RecordRef } from '../../functions/core/input.ts';
+import {
+  type MigrationEntry,
+  type MigrationRegistry,
+  UNFINISHED_PHASES,
+} from '../../functions/core/registry.ts';
 import type {
   Clock,
   ExecutionControl,
@@ -184,7 +194,8 @@ export class FakeExecutions implements ExecutionControl {
   async describe(executionArn: string): Promise<ExecutionDescription> {
     this.calls.push('describe');
     const execution = this.executions.get(executionArn);
-    if (!execution) throw new Error(`no execution ${executionArn}`);
+    if (!execution)
+      throw new StepFunctionsRejectedError(`ExecutionDoesNotExist: no execution ${executionArn}`);
     const { state: _state, ...description } = execution;
     return structuredClone(description);
   }
@@ -228,6 +239,139 @@ export class FakeExecutions implements ExecutionControl {
   async latestRunState(executionArn: string): Promise<RunState | null> {
     this.calls.push('latestRunState');
     return structuredClone(this.executions.get(executionArn)?.state ?? null);
+  }
+
+  /** The end event's error: `endErrors` overrides it (e.g. KeepWeights only in the history). */
+  endErrors = new Map<string, string | null>();
+  async endError(
+    executionArn: string
+  ): Promise<{ error: string | null; cause: string | null } | null> {
+    this.calls.push('endError');
+    const execution = this.executions.get(executionArn);
+    if (execution === undefined || execution.status === 'RUNNING') return null;
+    const error = this.endErrors.has(executionArn)
+      ? (this.endErrors.get(executionArn) ?? null)
+      : execution.error;
+    return { error, cause: execution.cause };
+  }
+}
+
+/**
+ * The registry with the adapter's semantics (versions, conditional updates, one lock per record set,
+ * idempotent finish), in memory and counting calls. The adapter itself is tested against moto.
+ */
+export class FakeRegistry implements MigrationRegistry {
+  entries = new Map<string, MigrationEntry>();
+  locks = new Map<string, string>();
+  calls: string[] = [];
+  /** Throws this from the next call (then clears it). */
+  failNext: Error | null = null;
+  /** Stamps `updatedAt` as the adapter does (none: entries keep the time they were given). */
+  private readonly clock: { now(): Date } | undefined;
+  constructor(clock?: { now(): Date }) {
+    this.clock = clock;
+  }
+
+  private stamp(entry: MigrationEntry): MigrationEntry {
+    return this.clock ? { ...entry, updatedAt: this.clock.now().toISOString() } : entry;
+  }
+
+  private check(call: string) {
+    this.calls.push(call);
+    if (this.failNext) {
+      const error = this.failNext;
+      this.failNext = null;
+      throw error;
+    }
+  }
+
+  async acquire(entry: MigrationEntry): Promise<MigrationEntry> {
+    this.check('acquire');
+    const existing = this.entries.get(entry.migrationId);
+    const unfinished = (e: MigrationEntry) => UNFINISHED_PHASES.includes(e.phase);
+    if (existing && unfinished(existing)) {
+      if (existing.executionArn === entry.executionArn) return structuredClone(existing);
+      throw new RunLockedError(
+        `records locked: migration id ${entry.migrationId} is in use by migration ${existing.migrationId} (execution ${existing.executionArn}); wait for it to end or run \`traffic-shift rollback ${existing.migrationId}\``,
+        existing.executionArn
+      );
+    }
+    for (const key of entry.recordSetKeys) {
+      const holder = this.locks.get(key);
+      if (holder !== undefined) {
+        const owner = this.entries.get(holder) as MigrationEntry;
+        throw new RunLockedError(
+          `records locked: ${key} is locked by migration ${holder} (execution ${owner.executionArn}); wait for it to end or run \`traffic-shift rollback ${holder}\``,
+          owner.executionArn
+        );
+      }
+    }
+    const fresh = this.stamp({ ...structuredClone(entry), version: (existing?.version ?? 0) + 1 });
+    this.entries.set(entry.migrationId, fresh);
+    for (const key of entry.recordSetKeys) this.locks.set(key, entry.migrationId);
+    return structuredClone(fresh);
+  }
+
+  async get(migrationId: string): Promise<MigrationEntry | null> {
+    this.check('get');
+    return structuredClone(this.entries.get(migrationId) ?? null);
+  }
+
+  async ownerOf(recordSetKey: string): Promise<string | null> {
+    this.check('ownerOf');
+    return this.locks.get(recordSetKey) ?? null;
+  }
+
+  private owned(migrationId: string, expected: { version: number; executionArn: string }) {
+    const entry = this.entries.get(migrationId);
+    if (
+      entry === undefined ||
+      !UNFINISHED_PHASES.includes(entry.phase) ||
+      entry.version !== expected.version ||
+      entry.executionArn !== expected.executionArn
+    ) {
+      throw new RegistryConflictError(
+        `registry: ${migrationId} is not at version ${expected.version} owned by ${expected.executionArn}`
+      );
+    }
+    return entry;
+  }
+
+  async update(
+    migrationId: string,
+    expected: { version: number; executionArn: string },
+    changes: Parameters<MigrationRegistry['update']>[2]
+  ): Promise<MigrationEntry> {
+    this.check('update');
+    const entry = this.owned(migrationId, expected);
+    const next = this.stamp({ ...entry, ...structuredClone(changes), version: entry.version + 1 });
+    this.entries.set(migrationId, next);
+    return structuredClone(next);
+  }
+
+  async finish(
+    migrationId: string,
+    expected: { version: number; executionArn: string },
+    phase: Parameters<MigrationRegistry['finish']>[2],
+    reason: string
+  ): Promise<MigrationEntry> {
+    this.check('finish');
+    const current = this.entries.get(migrationId);
+    if (current !== undefined && !UNFINISHED_PHASES.includes(current.phase))
+      return structuredClone(current);
+    const entry = this.owned(migrationId, expected);
+    const next = this.stamp({ ...entry, phase, reason, pending: null, version: entry.version + 1 });
+    this.entries.set(migrationId, next);
+    for (const key of entry.recordSetKeys)
+      if (this.locks.get(key) === migrationId) this.locks.delete(key);
+    return structuredClone(next);
+  }
+
+  async listUnfinished(): Promise<MigrationEntry[]> {
+    this.check('listUnfinished');
+    return [...this.entries.values()]
+      .filter((entry) => UNFINISHED_PHASES.includes(entry.phase))
+      .map((entry) => structuredClone(entry));
   }
 }
 

@@ -18,6 +18,7 @@ import { clientConfig, type Moto, resetMoto, startMoto } from '../../cli/moto.ts
 import { type SeededZone, seedRehearsalZone } from '../../cli/seed.ts';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import type { MigrationInputDraft, RecordRef } from '../../functions/core/input.ts';
+import type { MigrationRegistry } from '../../functions/core/registry.ts';
 import type { MetricQuery, MetricSource, TrafficRouter } from '../../functions/core/state.ts';
 import type {
   DiscoveryTarget,
@@ -206,10 +207,14 @@ export interface LandedBatch {
   whole: boolean;
 }
 
-export type ShiftPhase = 'before-send' | 'in-flight' | 'before-return';
+/**
+ * Where a shift's batch is when the hook runs. `held-past-restore` is `before-send` with the send held until
+ * the hook's promise resolves: an in-flight write that lands after the stopped run's restore.
+ */
+export type ShiftPhase = 'before-send' | 'in-flight' | 'before-return' | 'held-past-restore';
 
 /** Called for every non-restore ChangeResourceRecordSets the instrumented client sends. */
-export type ShiftHook = (phase: ShiftPhase, shiftIndex: number) => void;
+export type ShiftHook = (phase: ShiftPhase, shiftIndex: number) => void | Promise<void>;
 
 interface SentChange {
   Action: string;
@@ -249,7 +254,10 @@ export class BatchLog {
         };
         const kind = this.kindOf(input.ChangeBatch.Changes);
         const shiftIndex = kind === 'shift' ? this.shiftsSent++ : -1;
-        if (kind === 'shift') onShift?.('before-send', shiftIndex);
+        if (kind === 'shift') {
+          await onShift?.('held-past-restore', shiftIndex);
+          await onShift?.('before-send', shiftIndex);
+        }
         const pending = next(args);
         if (kind === 'shift') onShift?.('in-flight', shiftIndex);
         const result = await pending;
@@ -409,6 +417,9 @@ export interface EngineSetup {
    */
   realMsPerVirtualSecond?: number;
   stateMachineName?: string;
+  /** An in-memory router or registry (fault campaigns that need hundreds of runs); default: moto. */
+  router?: TrafficRouter;
+  migrationRegistry?: MigrationRegistry;
 }
 
 /** A LocalEngine on moto with the given ports; clients default to fresh ones. */
@@ -427,6 +438,8 @@ export function makeEngine(setup: EngineSetup) {
     ...(setup.beforeTask ? { beforeTask: setup.beforeTask } : {}),
     ...(setup.onEvent ? { onEvent: setup.onEvent } : {}),
     ...(setup.stateMachineName ? { stateMachineName: setup.stateMachineName } : {}),
+    ...(setup.router ? { router: setup.router } : {}),
+    ...(setup.migrationRegistry ? { migrationRegistry: setup.migrationRegistry } : {}),
   });
   return { engine, clock, route53, cloudwatch };
 }

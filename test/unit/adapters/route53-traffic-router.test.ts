@@ -446,13 +446,13 @@ describe('Method: applyWeights', () => {
 
   it('re-throws unknown errors unchanged', async () => {
     // Prepare
-    const denied = new Route53ServiceException({
-      name: 'AccessDenied',
+    const unknown = new Route53ServiceException({
+      name: 'SomethingNew',
       $fault: 'client',
       $metadata: {},
       message: 'no',
     });
-    route53.on(ChangeResourceRecordSetsCommand).rejects(denied);
+    route53.on(ChangeResourceRecordSetsCommand).rejects(unknown);
 
     // Act
     const caught = await router
@@ -460,7 +460,28 @@ describe('Method: applyWeights', () => {
       .catch((e: unknown) => e);
 
     // Assess
-    expect(caught).toBe(denied);
+    expect(caught).toBe(unknown);
+  });
+
+  it('turns AccessDenied on a write into Route53ChangeRejectedError (no retry can succeed)', async () => {
+    // Prepare
+    route53.on(ChangeResourceRecordSetsCommand).rejects(
+      new Route53ServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: { httpStatusCode: 403 },
+        message: 'not authorized to perform route53:ChangeResourceRecordSets',
+      })
+    );
+
+    // Act
+    const caught = await router
+      .applyWeights([pair], [weights(pair, 90, 10)])
+      .catch((e: unknown) => e);
+
+    // Assess
+    expect(caught).toBeInstanceOf(Route53ChangeRejectedError);
+    expect((caught as Error).message).toMatch(/refused access \(AccessDenied\)/);
   });
 });
 
@@ -603,8 +624,10 @@ describe('Method: listProtectedRecords', () => {
     });
     route53.on(ListResourceRecordSetProtectionsCommand).rejects(denied);
 
-    // Act + Assess
-    await expect(router.listProtectedRecords([ref])).rejects.toBe(denied);
+    // Act + Assess: surfaced under a name no retrier matches, keeping the SDK error as its cause
+    const caught = await router.listProtectedRecords([ref]).catch((e: unknown) => e);
+    expect(caught).toBeInstanceOf(Route53ChangeRejectedError);
+    expect((caught as Error).cause).toBe(denied);
   });
 });
 

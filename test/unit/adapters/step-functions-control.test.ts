@@ -495,3 +495,34 @@ describe('Error translation', () => {
     await expect(control.list(SM, 'RUNNING')).rejects.toBe(unknown);
   });
 });
+
+describe('Method: endError (aws-sdk-client-mock: moto returns a fixed sample history)', () => {
+  it.each([
+    {
+      name: 'the ExecutionAborted event carries StopExecution’s code',
+      event: {
+        type: 'ExecutionAborted',
+        executionAbortedEventDetails: { error: 'KeepWeights', cause: 'operator' },
+      },
+      expected: { error: 'KeepWeights', cause: 'operator' },
+    },
+    {
+      name: 'a failed execution names its Fail state error',
+      event: { type: 'ExecutionFailed', executionFailedEventDetails: { error: 'RollbackFailed' } },
+      expected: { error: 'RollbackFailed', cause: null },
+    },
+    {
+      name: 'a history that does not show the end yet (eventually consistent)',
+      event: { type: 'WaitStateEntered' },
+      expected: null,
+    },
+  ])('$name', async ({ event, expected }) => {
+    // Prepare
+    sfn
+      .on(GetExecutionHistoryCommand, { executionArn: EXEC, reverseOrder: true, maxResults: 1 })
+      .resolves({ events: [{ id: 9, timestamp: new Date(0), ...event } as HistoryEvent] });
+
+    // Act + Assess
+    expect(await control.endError(EXEC)).toEqual(expected);
+  });
+});

@@ -242,6 +242,12 @@ describe('Continuation', () => {
       expected: 'orders-c3',
     },
     {
+      name: "a first execution a person named like a continuation keeps its name (never its own successor's)",
+      executionName: 'orders-c2',
+      generation: 1,
+      expected: 'orders-c2-c2',
+    },
+    {
       name: 'long names stay within 80 characters',
       executionName: 'x'.repeat(80),
       generation: 1,

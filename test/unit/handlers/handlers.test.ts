@@ -3,9 +3,13 @@
  * The middy-wrapped handlers are exercised end to end in test/statemachine; here the plain functions.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
+import { Route53ChangeRejectedError } from '../../../functions/core/errors.ts';
+import { recordSetKey } from '../../../functions/core/names.ts';
+import type { MigrationEntry } from '../../../functions/core/registry.ts';
 import { newRunState } from '../../../functions/core/run.ts';
 import type { RunState } from '../../../functions/core/state.ts';
 import type { WeightedPair } from '../../../functions/core/types.ts';
+import { snapshotWeights } from '../../../functions/core/weights.ts';
 import { checkDnsSync } from '../../../functions/handlers/check-dns-sync.ts';
 import { complete } from '../../../functions/handlers/complete.ts';
 import { continueAsNew } from '../../../functions/handlers/continue-as-new.ts';
@@ -15,11 +19,13 @@ import { type PreflightEvent, preflight } from '../../../functions/handlers/pref
 import { reconcile } from '../../../functions/handlers/reconcile.ts';
 import { rollback } from '../../../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
+import { preflightEntry } from '../../../functions/lib/ownership.ts';
 import {
   FakeClock,
   FakeExecutions,
   FakeMetrics,
   FakeNotifier,
+  FakeRegistry,
   FakeRouter,
 } from '../../support/fake-ports.ts';
 import { draft, inputWith, pairWith, periodsOf, traffic } from '../core/fixtures.ts';
@@ -35,6 +41,17 @@ let metrics: FakeMetrics;
 let executions: FakeExecutions;
 let clock: FakeClock;
 let notifier: FakeNotifier;
+let registry: FakeRegistry;
+/** Every port the handlers take; each handler uses its own subset. */
+const deps = () => ({
+  router,
+  metrics,
+  executions,
+  clock,
+  notifier,
+  registry,
+  sleep: async () => undefined,
+});
 
 beforeEach(() => {
   router = new FakeRouter([blueOnly()]);
@@ -42,6 +59,7 @@ beforeEach(() => {
   executions = new FakeExecutions();
   clock = new FakeClock();
   notifier = new FakeNotifier();
+  registry = new FakeRegistry();
   executions.add({ executionArn: SELF, input: draft(), startDate: '2026-01-01T00:00:00.000Z' });
 });
 
@@ -70,15 +88,35 @@ function runState(overrides: Partial<RunState> = {}): RunState {
   return { ...rest, ...overrides };
 }
 
+/** The registry entry of a run that passed preflight (phase running), owned by `state.run.executionArn`. */
+function owned(
+  state: RunState = runState(),
+  overrides: Partial<MigrationEntry> = {}
+): MigrationEntry {
+  const entry: MigrationEntry = {
+    ...preflightEntry(state.input, state.run, { kind: 'step-functions' }),
+    phase: 'running',
+    snapshot: state.snapshot,
+    expected: snapshotWeights(state.snapshot),
+    version: 1,
+    ...overrides,
+  };
+  registry.entries.set(entry.migrationId, entry);
+  for (const key of entry.recordSetKeys) registry.locks.set(key, entry.migrationId);
+  return entry;
+}
+
+const entry = () => registry.entries.get('orders');
+/** deps() with the run's registry entry in place (for tests about later states). */
+const ownedDeps = () => {
+  if (!registry.entries.has('orders')) owned();
+  return deps();
+};
+
 describe('Handler: preflight', () => {
   it('rejects bad input naming the field before any port is called', async () => {
     // Act
-    const attempt = preflight(event({ ...draft(), plan: { steps: [50, 10] } }), {
-      router,
-      metrics,
-      executions,
-      clock,
-    });
+    const attempt = preflight(event({ ...draft(), plan: { steps: [50, 10] } }), deps());
 
     // Assess
     await expect(attempt).rejects.toMatchObject({
@@ -91,7 +129,7 @@ describe('Handler: preflight', () => {
 
   it('snapshots the records', async () => {
     // Act
-    const state = await preflight(event(), { router, metrics, executions, clock });
+    const state = await preflight(event(), deps());
 
     // Assess
     expect(state.next).toBe('shift');
@@ -99,17 +137,68 @@ describe('Handler: preflight', () => {
     expect(state.run).toMatchObject({ executionArn: SELF, generation: 1, continuedFrom: null });
   });
 
-  it('fails fast naming the running execution that owns the records', async () => {
-    // Prepare
+  it('refuses records another migration holds (any zone id form), naming it and the rollback command', async () => {
+    // Prepare: the rival wrote the zone id with the /hostedzone/ prefix, this run without it
     const owner = 'arn:aws:states:us-east-1:123456789012:execution:ts:owner';
-    executions.add({ executionArn: owner, input: draft(), startDate: '2025-12-31T23:59:00.000Z' });
+    const rivalInput = inputWith({
+      migrationId: 'orders-rival',
+      records: [{ ...draft().records[0], hostedZoneId: `/hostedzone/${ZONE}` }],
+    } as never);
+    await registry.acquire(
+      preflightEntry(
+        { ...rivalInput, records: draft().records as never },
+        { executionArn: owner, stateMachineArn: SM, startedAt: '2025-12-31T23:59:00.000Z' },
+        { kind: 'step-functions' }
+      )
+    );
 
     // Act + Assess
-    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+    await expect(preflight(event(), deps())).rejects.toMatchObject({
       name: 'RunLockedError',
-      message: expect.stringContaining(owner),
+      message: expect.stringMatching(/orders-rival.*traffic-shift rollback orders-rival/s),
     });
     expect(router.calls).toEqual([]);
+  });
+
+  it('keys the lock on the canonical zone id and name, whatever form the input used', async () => {
+    // Act
+    await preflight(
+      event({
+        ...draft(),
+        records: [
+          { ...draft().records[0], hostedZoneId: `/hostedzone/${ZONE}`, name: 'API.example.com.' },
+        ],
+      }),
+      deps()
+    );
+
+    // Assess
+    expect([...registry.locks.keys()]).toEqual([`${ZONE} api.example.com A`]);
+  });
+
+  it('records the snapshot in the registry and leaves the records locked (phase running)', async () => {
+    // Act
+    await preflight(event(), deps());
+
+    // Assess
+    expect(entry()).toMatchObject({
+      phase: 'running',
+      executionArn: SELF,
+      snapshot: [blueOnly()],
+      expected: snapshotWeights([blueOnly()]),
+    });
+  });
+
+  it('releases the records when a check refuses, so a refused run leaves no lock', async () => {
+    // Prepare
+    router.protectedRecords = ['api.example.com A'];
+
+    // Act
+    await preflight(event(), deps()).catch(() => undefined);
+
+    // Assess
+    expect(entry()?.phase).toBe('released');
+    expect(registry.locks.size).toBe(0);
   });
 
   it.each([
@@ -139,7 +228,7 @@ describe('Handler: preflight', () => {
     router.pairs = pairs;
 
     // Act + Assess
-    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+    await expect(preflight(event(), deps())).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringMatching(message),
     });
@@ -155,9 +244,7 @@ describe('Handler: preflight', () => {
     };
 
     // Act + Assess
-    await expect(preflight(event(input), { router, metrics, executions, clock })).rejects.toThrow(
-      /different green shares/
-    );
+    await expect(preflight(event(input), deps())).rejects.toThrow(/different green shares/);
   });
 
   it('refuses a record-set protection that would block the rollback too', async () => {
@@ -165,7 +252,7 @@ describe('Handler: preflight', () => {
     router.protectedRecords = ['api.example.com A'];
 
     // Act + Assess
-    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toThrow(
+    await expect(preflight(event(), deps())).rejects.toThrow(
       /record-set protection on api.example.com A/
     );
   });
@@ -175,26 +262,21 @@ describe('Handler: preflight', () => {
     metrics.withHttpMetrics = [];
 
     // Act + Assess
-    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toThrow(
+    await expect(preflight(event(), deps())).rejects.toThrow(
       /discovery names orders; set appProtocol/
     );
   });
 
-  it('resumes a continuation when the records are where the predecessor left them', async () => {
+  it('resumes a continuation the predecessor handed the registry entry to', async () => {
     // Prepare
     const previous = {
       ...runState(),
       run: { ...runState().run, generation: 2, continuedFrom: PREDECESSOR },
     };
-    executions.add({ executionArn: PREDECESSOR, status: 'SUCCEEDED' }, runState());
+    owned(runState(), { generation: 2 });
 
     // Act
-    const state = await preflight(event({ resume: previous }), {
-      router,
-      metrics,
-      executions,
-      clock,
-    });
+    const state = await preflight(event({ resume: previous }), deps());
 
     // Assess
     expect(state.next).toBe('bake');
@@ -213,15 +295,10 @@ describe('Handler: preflight', () => {
       status: oldStatus,
       run: { ...runState().run, continuedFrom: PREDECESSOR },
     };
-    executions.add({ executionArn: PREDECESSOR, status: 'SUCCEEDED' }, runState());
+    owned();
 
     // Act
-    const state = await preflight(event({ resume: previous }), {
-      router,
-      metrics,
-      executions,
-      clock,
-    });
+    const state = await preflight(event({ resume: previous }), deps());
 
     // Assess
     expect(state.status).toMatchObject({ windowFrom: null, blueLatency: null });
@@ -242,73 +319,55 @@ describe('Handler: preflight', () => {
     };
 
     // Act + Assess
-    await expect(
-      preflight(event({ resume: previous }), { router, metrics, executions, clock })
-    ).rejects.toMatchObject({
+    await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
       name: 'InvalidInputError',
       message: expect.stringContaining(`resume.status.${field}`),
     });
   });
 
-  it('refuses to resume when the weights drifted during the hand-over', async () => {
+  it('stops on drift during the hand-over, leaving the weights and finishing the entry', async () => {
     // Prepare
     router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
-    executions.add({ executionArn: PREDECESSOR, status: 'SUCCEEDED' }, runState());
+    owned();
     const previous = { ...runState(), run: { ...runState().run, continuedFrom: PREDECESSOR } };
 
     // Act + Assess
-    await expect(
-      preflight(event({ resume: previous }), { router, metrics, executions, clock })
-    ).rejects.toMatchObject({ name: 'DriftDetectedError' });
+    await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
+      name: 'DriftDetectedError',
+    });
+    expect(entry()?.phase).toBe('stopped-on-drift');
+    expect(router.writes).toEqual([]);
   });
 
   it.each([
+    { name: 'no registry entry', setup: () => {} },
     {
-      name: 'names no predecessor',
-      continuedFrom: null,
-      setup: () => {},
-      why: /continuedFrom is null/,
+      name: 'an entry another execution owns',
+      setup: () => owned(runState(), { executionArn: PREDECESSOR }),
     },
-    {
-      name: 'names an execution of another state machine',
-      continuedFrom: PREDECESSOR,
-      setup: () =>
-        executions.add({ executionArn: PREDECESSOR, stateMachineArn: `${SM}-other` }, runState()),
-      why: /belongs to/,
-    },
-    {
-      name: 'carries a snapshot its predecessor never had',
-      continuedFrom: PREDECESSOR,
-      setup: () =>
-        executions.add(
-          { executionArn: PREDECESSOR },
-          { ...runState(), snapshot: [pairWith({ blue: 1, green: 99 }, { hostedZoneId: ZONE })] }
-        ),
-      why: /do not match the latest state/,
-    },
-  ])(
-    'refuses a forged continuation that $name, before touching Route 53',
-    async ({ continuedFrom, setup, why }) => {
-      // Prepare
-      setup();
-      const forged = { ...runState(), run: { ...runState().run, continuedFrom } };
+    { name: 'a finished entry', setup: () => owned(runState(), { phase: 'completed' }) },
+  ])('refuses a forged continuation ($name) before touching Route 53', async ({ setup }) => {
+    // Prepare
+    setup();
+    const forged = { ...runState(), run: { ...runState().run, continuedFrom: PREDECESSOR } };
 
-      // Act + Assess
-      await expect(
-        preflight(event({ resume: forged }), { router, metrics, executions, clock })
-      ).rejects.toMatchObject({
-        name: 'PreflightFailedError',
-        message: expect.stringMatching(why),
-      });
-      expect(router.calls).toEqual([]);
-    }
-  );
+    // Act + Assess
+    await expect(preflight(event({ resume: forged }), deps())).rejects.toMatchObject({
+      name: 'PreflightFailedError',
+      message: expect.stringMatching(/not a genuine continuation/),
+    });
+    expect(router.calls).toEqual([]);
+  });
 });
 
 describe('Handler: shiftTraffic', () => {
-  it('writes the first step in one call and polls for INSYNC next', async () => {
+  beforeEach(() => {
+    owned();
+  });
+
+  it('writes the first step in one call, records it as expected, and polls for INSYNC next', async () => {
     // Act
-    const state = await shiftTraffic(runState(), { router, executions, clock });
+    const state = await shiftTraffic(runState(), deps());
 
     // Assess
     expect(router.writes).toEqual([
@@ -316,6 +375,10 @@ describe('Handler: shiftTraffic', () => {
     ]);
     expect(state.status.greenPercent).toBe(10);
     expect(state.change.ids).toHaveLength(1);
+    expect(entry()).toMatchObject({
+      pending: null,
+      expected: [expect.objectContaining({ blueWeight: 90, greenWeight: 10 })],
+    });
   });
 
   it.each([
@@ -333,37 +396,77 @@ describe('Handler: shiftTraffic', () => {
     setup();
 
     // Act + Assess
-    await expect(shiftTraffic(runState(), { router, executions, clock })).rejects.toMatchObject({
+    await expect(shiftTraffic(runState(), deps())).rejects.toMatchObject({
       name: 'ExecutionNotRunningError',
       message: expect.stringMatching(message),
     });
     expect(router.writes).toEqual([]);
   });
 
-  it('stops on drift without overwriting the other writer', async () => {
+  it('refuses to write when the registry names another owner', async () => {
     // Prepare
-    router.pairs = [pairWith({ blue: 60, green: 40 }, { hostedZoneId: ZONE })];
+    owned(runState(), { executionArn: `${SELF}-c2` });
 
     // Act + Assess
-    await expect(shiftTraffic(runState(), { router, executions, clock })).rejects.toMatchObject({
-      name: 'DriftDetectedError',
-      message: expect.stringContaining('api.example.com'),
+    await expect(shiftTraffic(runState(), deps())).rejects.toMatchObject({
+      name: 'RegistryConflictError',
     });
     expect(router.writes).toEqual([]);
   });
 
-  it('treats a retry whose earlier write already landed as done, without writing twice', async () => {
-    // Prepare: the first invocation wrote 10 % but its result was lost; Step Functions retries with the same state.
-    const state = runState();
-    await shiftTraffic(state, { router, executions, clock });
+  it('stops on drift without overwriting the other writer, finishing the entry (onDrift: stop)', async () => {
+    // Prepare
+    router.pairs = [pairWith({ blue: 60, green: 40 }, { hostedZoneId: ZONE })];
+
+    // Act + Assess
+    await expect(shiftTraffic(runState(), deps())).rejects.toMatchObject({
+      name: 'DriftDetectedError',
+      message: expect.stringContaining('api.example.com'),
+    });
+    expect(router.writes).toEqual([]);
+    expect(entry()?.phase).toBe('stopped-on-drift');
+  });
+
+  it('finishes its own partial multi-zone write on retry (zone 1 at pending) and still waits for INSYNC', async () => {
+    // Prepare: zone 1's batch landed, zone 2's was throttled; the registry holds the target as pending
+    const zone2 = pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'Z2SECOND' });
+    router.pairs = [pairWith({ blue: 90, green: 10 }, { hostedZoneId: ZONE }), zone2];
+    const records = [draft().records[0], { ...draft().records[0], hostedZoneId: 'Z2SECOND' }];
+    const state = runState({
+      input: inputWith({ records } as never),
+      snapshot: [blueOnly(), zone2],
+    });
+    const target = [blueOnly(), zone2].map((pair) => ({
+      ...snapshotWeights([pair])[0],
+      blueWeight: 90,
+      greenWeight: 10,
+    }));
+    owned(state, {
+      pending: target as never,
+      recordSetKeys: records.map((ref) => recordSetKey(ref as never)),
+    });
 
     // Act
-    const retried = await shiftTraffic(state, { router, executions, clock });
+    const next = await shiftTraffic(state, deps());
 
     // Assess
-    expect(router.writes).toHaveLength(1);
+    expect(router.pairs.map((pair) => pair.green.Weight)).toEqual([10, 10]);
+    expect(next.change.ids).toHaveLength(2);
+    expect(entry()).toMatchObject({ phase: 'running', pending: null });
+  });
+
+  it('a retry whose write landed but whose reply was lost writes again and waits for INSYNC', async () => {
+    // Prepare: the first invocation wrote 10 % but its result was lost; Step Functions retries with the same state.
+    const state = runState();
+    await shiftTraffic(state, deps());
+
+    // Act
+    const retried = await shiftTraffic(state, deps());
+
+    // Assess
     expect(retried.status.greenPercent).toBe(10);
-    expect(retried.change.ids).toEqual([]);
+    expect(retried.change.ids).toHaveLength(1);
+    expect(router.pairs[0]?.green.Weight).toBe(10);
   });
 
   it('undoes its own write when a stop landed while the batch was in flight', async () => {
@@ -371,7 +474,7 @@ describe('Handler: shiftTraffic', () => {
     router.afterWrite = () => executions.setStatus(SELF, 'ABORTED');
 
     // Act + Assess
-    await expect(shiftTraffic(runState(), { router, executions, clock })).rejects.toMatchObject({
+    await expect(shiftTraffic(runState(), deps())).rejects.toMatchObject({
       name: 'ExecutionNotRunningError',
       message: expect.stringContaining('restored the snapshot'),
     });
@@ -379,12 +482,26 @@ describe('Handler: shiftTraffic', () => {
     expect(router.pairs).toEqual([blueOnly()]);
   });
 
+  it('does not undo when another migration took the records after the stopped run was restored', async () => {
+    // Prepare
+    router.afterWrite = () => {
+      executions.setStatus(SELF, 'ABORTED');
+      registry.locks.set(recordSetKey(draft().records[0] as never), 'newer');
+    };
+
+    // Act
+    await shiftTraffic(runState(), deps()).catch(() => undefined);
+
+    // Assess
+    expect(router.writes.map((w) => w.kind)).toEqual(['apply']);
+  });
+
   it('writes nothing in observe mode but still walks the schedule', async () => {
     // Prepare
     const state = runState({ input: { ...inputWith(), mode: 'observe' } });
 
     // Act
-    const next = await shiftTraffic(state, { router, executions, clock });
+    const next = await shiftTraffic(state, deps());
 
     // Assess
     expect(router.writes).toEqual([]);
@@ -396,7 +513,7 @@ describe('Handler: checkDnsSync', () => {
   it('keeps polling while PENDING and gives up past dns.maxSyncWaitSeconds', async () => {
     // Prepare
     router.changeStatus = 'PENDING';
-    const shifted = await shiftTraffic(runState(), { router, executions, clock });
+    const shifted = await shiftTraffic(runState(), ownedDeps());
 
     // Act
     const polled = await checkDnsSync(shifted, { router, clock });
@@ -416,7 +533,7 @@ describe('Handler: evaluateMetrics', () => {
     const input = inputWith({
       metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
     });
-    const shifted = await shiftTraffic(runState({ input }), { router, executions, clock });
+    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
     const synced = await checkDnsSync(shifted, { router, clock });
     clock.advance(synced.waitSeconds);
     metrics.reading = (query) => ({
@@ -441,7 +558,7 @@ describe('Handler: evaluateMetrics', () => {
     const input = inputWith({
       plan: { steps: [10, 50, 100], bakeSeconds: 60, evaluationIntervalSeconds: 60 },
     });
-    const shifted = await shiftTraffic(runState({ input }), { router, executions, clock });
+    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
     const synced = await checkDnsSync(shifted, { router, clock });
     clock.advance(synced.waitSeconds + 120);
     metrics.reading = (query) => ({
@@ -467,7 +584,7 @@ describe('Handler: evaluateMetrics', () => {
 
   it('judges each minute once: the next window starts where a judged one ended', async () => {
     // Prepare
-    const shifted = await shiftTraffic(runState(), { router, executions, clock });
+    const shifted = await shiftTraffic(runState(), ownedDeps());
     const synced = await checkDnsSync(shifted, { router, clock });
     clock.advance(synced.waitSeconds);
     metrics.reading = (query) => ({
@@ -494,7 +611,7 @@ describe('Handler: evaluateMetrics', () => {
     const input = inputWith({
       metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
     });
-    const shifted = await shiftTraffic(runState({ input }), { router, executions, clock });
+    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
     const synced = await checkDnsSync(shifted, { router, clock });
     clock.advance(synced.waitSeconds);
     metrics.reading = (query) => ({
@@ -523,7 +640,7 @@ describe('Handler: evaluateMetrics', () => {
 
   it('judges nothing before the first complete window', async () => {
     // Prepare
-    const shifted = await shiftTraffic(runState(), { router, executions, clock });
+    const shifted = await shiftTraffic(runState(), ownedDeps());
     const synced = await checkDnsSync(shifted, { router, clock });
 
     // Act
@@ -536,14 +653,18 @@ describe('Handler: evaluateMetrics', () => {
 });
 
 describe('Terminal handlers', () => {
-  it('rollback restores the snapshot verbatim and says why', async () => {
+  beforeEach(() => {
+    owned();
+  });
+
+  it('rollback restores the snapshot verbatim, finishes the entry and says why', async () => {
     // Prepare
-    const shifted = await shiftTraffic(runState(), { router, executions, clock });
+    const shifted = await shiftTraffic(runState(), deps());
 
     // Act
     const state = await rollback(
       { ...shifted, decision: { action: 'rollback', reason: 'failures (3) > maxFailures (2)' } },
-      { router, clock, notifier }
+      deps()
     );
 
     // Assess
@@ -552,7 +673,47 @@ describe('Terminal handlers', () => {
       result: 'rolled-back',
       reason: 'failures (3) > maxFailures (2)',
     });
+    expect(entry()?.phase).toBe('rolled-back');
+    expect(registry.locks.size).toBe(0);
     expect(notifier.events.map((e) => e.type)).toEqual(['MigrationRolledBack']);
+  });
+
+  it('rollback with onDrift: stop leaves a hand-made change as found and ends stopped on drift', async () => {
+    // Prepare
+    await shiftTraffic(runState(), deps());
+    router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
+    const decided = { ...runState(), decision: { action: 'rollback' as const, reason: 'metrics' } };
+
+    // Act + Assess
+    await expect(rollback(decided, deps())).rejects.toMatchObject({ name: 'DriftDetectedError' });
+    expect(router.writes.map((w) => w.kind)).toEqual(['apply']);
+    expect(router.pairs[0]?.green.Weight).toBe(30);
+    expect(entry()?.phase).toBe('stopped-on-drift');
+  });
+
+  it('rollback with onDrift: rollback restores over a hand-made change', async () => {
+    // Prepare
+    owned(runState(), { onDrift: 'rollback' });
+    router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
+
+    // Act
+    await rollback(runState(), deps());
+
+    // Assess
+    expect(router.pairs).toEqual([blueOnly()]);
+  });
+
+  it('rollback is idempotent: a retry after the entry was finished returns the outcome without writing', async () => {
+    // Prepare
+    await rollback(runState(), deps());
+    const writes = router.writes.length;
+
+    // Act
+    const again = await rollback(runState(), deps());
+
+    // Assess
+    expect(again.outcome?.result).toBe('rolled-back');
+    expect(router.writes).toHaveLength(writes);
   });
 
   it('rollback turns a failed restore into RollbackFailedError for the long retry', async () => {
@@ -560,28 +721,95 @@ describe('Terminal handlers', () => {
     router.failRestore = new Error('PriorRequestNotComplete');
 
     // Act + Assess
-    await expect(rollback(runState(), { router, clock })).rejects.toMatchObject({
+    await expect(rollback(runState(), deps())).rejects.toMatchObject({
       name: 'RollbackFailedError',
     });
   });
 
-  it('complete and continue-as-new record their outcome', async () => {
+  it('rollback keeps the name of an error no retry can fix (access denied, rejected batch)', async () => {
+    // Prepare
+    router.failRestore = new Route53ChangeRejectedError('Route 53 refused access (AccessDenied)');
+
+    // Act + Assess
+    await expect(rollback(runState(), deps())).rejects.toMatchObject({
+      name: 'Route53ChangeRejectedError',
+      message: expect.stringContaining('AccessDenied'),
+    });
+  });
+
+  it('complete checks drift first: a hand-made change in the final bake is not a completion', async () => {
+    // Prepare
+    router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
+
+    // Act + Assess
+    await expect(complete(runState(), deps())).rejects.toMatchObject({
+      name: 'DriftDetectedError',
+    });
+    expect(entry()?.phase).toBe('stopped-on-drift');
+    expect(router.writes).toEqual([]);
+  });
+
+  it('complete finishes the entry and releases the records', async () => {
     // Act
-    const done = await complete(runState(), { clock, notifier });
-    const continued = await continueAsNew(runState(), { executions, clock });
+    const done = await complete(runState(), deps());
 
     // Assess
     expect(done.outcome?.result).toBe('completed');
+    expect(entry()?.phase).toBe('completed');
+    expect(registry.locks.size).toBe(0);
+  });
+
+  it('continue-as-new hands the entry to the successor before starting it', async () => {
+    // Prepare
+    let ownerAtStart: string | undefined;
+    const start = executions.start.bind(executions);
+    executions.start = async (...args) => {
+      ownerAtStart = entry()?.executionArn;
+      return start(...args);
+    };
+
+    // Act
+    const continued = await continueAsNew(runState(), deps());
+
+    // Assess
     expect(continued.outcome?.result).toBe('continued');
     expect(executions.started[0]).toMatchObject({ stateMachineArn: SM, name: 'self-c2' });
+    expect(ownerAtStart).toBe(`${SELF}-c2`);
+    expect(entry()).toMatchObject({ executionArn: `${SELF}-c2`, generation: 2, phase: 'running' });
+  });
+
+  it('continue-as-new refuses a successor name an existing execution already has', async () => {
+    // Prepare
+    executions.add({ executionArn: `${SELF}-c2`, status: 'SUCCEEDED' });
+
+    // Act + Assess
+    await expect(continueAsNew(runState(), deps())).rejects.toMatchObject({
+      name: 'StepFunctionsRejectedError',
+      message: expect.stringContaining('cannot continue as self-c2'),
+    });
+    expect(executions.started).toEqual([]);
+    expect(entry()?.executionArn).toBe(SELF);
+  });
+
+  it('continue-as-new takes the entry back when the successor could not be started', async () => {
+    // Prepare
+    executions.start = async () => {
+      throw new Error('StartExecution failed');
+    };
+
+    // Act
+    await continueAsNew(runState(), deps()).catch(() => undefined);
+
+    // Assess
+    expect(entry()).toMatchObject({ executionArn: SELF, generation: 1 });
   });
 });
 
 describe('Handlers: onExecutionEnd and reconcile', () => {
-  const change = (status: string, error: string | null = null) =>
+  const change = (status: string, error: string | null = null, executionArn = SELF) =>
     ({
       detail: {
-        executionArn: SELF,
+        executionArn,
         stateMachineArn: SM,
         name: 'self',
         status,
@@ -591,90 +819,150 @@ describe('Handlers: onExecutionEnd and reconcile', () => {
       },
     }) as never;
 
-  it('restores an aborted run that had shifted, and verifies it', async () => {
+  beforeEach(async () => {
+    owned();
+    await shiftTraffic(runState(), deps());
+  });
+
+  it('restores an aborted run that had shifted, verifies it and finishes the entry', async () => {
     // Prepare
-    const shifted = await shiftTraffic(runState(), { router, executions, clock });
-    executions.add({ executionArn: SELF, status: 'ABORTED', input: draft() }, shifted);
+    executions.setStatus(SELF, 'ABORTED');
 
     // Act
-    const result = await onExecutionEnd(change('ABORTED'), { router, executions, clock, notifier });
+    const result = await onExecutionEnd(change('ABORTED'), deps());
 
     // Assess
-    expect(result).toMatchObject({ action: 'restore', restored: true });
+    expect(result).toMatchObject({ action: 'restore', restored: true, migrationId: 'orders' });
     expect(router.pairs).toEqual([blueOnly()]);
+    expect(entry()?.phase).toBe('restored');
     expect(notifier.events.map((e) => e.type)).toEqual(['MigrationAborted']);
   });
 
-  it('keeps the weights when the operator stopped with KeepWeights', async () => {
+  it('is idempotent when the event arrives twice', async () => {
     // Prepare
-    const shifted = await shiftTraffic(runState(), { router, executions, clock });
-    executions.add({ executionArn: SELF, status: 'ABORTED', input: draft() }, shifted);
+    executions.setStatus(SELF, 'ABORTED');
+    await onExecutionEnd(change('ABORTED'), deps());
+    const restores = router.writes.filter((w) => w.kind === 'restore').length;
 
     // Act
-    const result = await onExecutionEnd(change('ABORTED', 'KeepWeights'), {
-      router,
-      executions,
-      clock,
-    });
+    const again = await onExecutionEnd(change('ABORTED'), deps());
 
     // Assess
-    expect(result).toMatchObject({ action: 'skip', restored: false });
+    expect(again).toMatchObject({ action: 'skip', restored: false });
+    expect(router.writes.filter((w) => w.kind === 'restore')).toHaveLength(restores);
+  });
+
+  it('keeps the weights when the operator stopped with KeepWeights (read from the history end event)', async () => {
+    // Prepare: DescribeExecution and the event carry no error for ABORTED; the ExecutionAborted event does
+    executions.setStatus(SELF, 'ABORTED');
+    executions.endErrors.set(SELF, 'KeepWeights');
+
+    // Act
+    const result = await onExecutionEnd(change('ABORTED'), deps());
+
+    // Assess
+    expect(result).toMatchObject({ action: 'keep-weights', restored: false });
     expect(router.pairs[0]?.green.Weight).toBe(10);
+    expect(entry()?.phase).toBe('kept-weights');
+  });
+
+  it('trusts the event status and re-reads while DescribeExecution still says RUNNING', async () => {
+    // Prepare: the read lags the stop; the KeepWeights code shows only once the read catches up
+    executions.endErrors.set(SELF, 'KeepWeights');
+    let waits = 0;
+    const lagging = {
+      ...deps(),
+      sleep: async () => {
+        waits += 1;
+        if (waits === 2) executions.setStatus(SELF, 'ABORTED');
+      },
+    };
+
+    // Act
+    const result = await onExecutionEnd(change('ABORTED'), lagging);
+
+    // Assess
+    expect(waits).toBe(2);
+    expect(result.action).toBe('keep-weights');
   });
 
   it('ignores statuses that need no recovery', async () => {
     // Act + Assess
-    expect(await onExecutionEnd(change('SUCCEEDED'), { router, executions, clock })).toMatchObject({
-      action: 'skip',
-    });
+    expect(await onExecutionEnd(change('SUCCEEDED'), deps())).toMatchObject({ action: 'skip' });
+    expect(entry()?.phase).toBe('running');
   });
 
-  it('does not undo a newer run that took the same records', async () => {
+  it('never touches an entry a newer execution owns (handed over) or a completed one', async () => {
     // Prepare
-    const shifted = await shiftTraffic(runState(), { router, executions, clock });
-    executions.add({ executionArn: SELF, status: 'ABORTED', input: draft() }, shifted);
-    executions.add({
-      executionArn: `${SELF}-newer`,
-      status: 'RUNNING',
-      startDate: '2026-01-01T05:00:00.000Z',
-      input: draft(),
-    });
+    executions.setStatus(SELF, 'ABORTED');
+    owned(runState(), { executionArn: `${SELF}-c2`, expected: entry()?.expected ?? [] });
 
     // Act
-    const result = await onExecutionEnd(change('ABORTED'), { router, executions, clock });
+    const handed = await onExecutionEnd(change('ABORTED'), deps());
+    owned(runState(), { phase: 'completed' });
+    const completed = await onExecutionEnd(change('FAILED'), deps());
 
     // Assess
-    expect(result.reason).toContain('superseded');
+    expect(handed).toMatchObject({ action: 'skip' });
+    expect(completed).toMatchObject({ action: 'skip' });
     expect(router.pairs[0]?.green.Weight).toBe(10);
   });
 
-  it('reconcile restores runs whose event was lost, skips runs that never wrote, and is idempotent', async () => {
+  it('restores after a continuation failed its preflight: the successor owns the entry', async () => {
     // Prepare
-    const shifted = await shiftTraffic(runState(), { router, executions, clock });
-    executions.add(
-      {
-        executionArn: SELF,
-        status: 'ABORTED',
-        input: draft(),
-        stopDate: '2026-01-01T00:30:00.000Z',
-      },
-      shifted
-    );
-    executions.add({
-      executionArn: `${SELF}-broken`,
-      status: 'FAILED',
-      stopDate: '2026-01-01T00:40:00.000Z',
-    });
-    clock.advance(3_600);
-    const deps = { router, executions, clock, stateMachineArn: SM, lookbackHours: 24 };
+    const successor = `${SELF}-c2`;
+    owned(runState(), { executionArn: successor, expected: entry()?.expected ?? [] });
+    executions.add({ executionArn: successor, status: 'FAILED', error: 'PreflightFailed' });
 
     // Act
-    const first = await reconcile(deps);
-    const second = await reconcile(deps);
+    const result = await onExecutionEnd(change('FAILED', 'PreflightFailed', successor), deps());
 
     // Assess
-    expect(first).toMatchObject({ checked: 2, restored: 1, skipped: 1, failed: [] });
+    expect(result).toMatchObject({ action: 'restore', restored: true });
     expect(router.pairs).toEqual([blueOnly()]);
-    expect(second).toMatchObject({ restored: 0 });
+  });
+
+  it('reconcile restores ended owners, skips running ones and successors still in their grace period', async () => {
+    // Prepare
+    executions.setStatus(SELF, 'ABORTED');
+    const other = (id: string, executionArn: string, zone: string) => {
+      const state = runState({
+        input: inputWith({
+          migrationId: id,
+          records: [{ ...draft().records[0], hostedZoneId: zone }],
+        } as never),
+      });
+      owned({ ...state, run: { ...state.run, executionArn } });
+    };
+    executions.add({ executionArn: `${SELF}-running` });
+    other('running', `${SELF}-running`, 'Z2RUNNING');
+    other('unstarted', `${SELF}-never`, 'Z3NEVER');
+    registry.entries.get('unstarted')!.updatedAt = clock.now().toISOString();
+
+    // Act
+    const first = await reconcile(deps());
+    const second = await reconcile(deps());
+
+    // Assess
+    expect(first).toMatchObject({ checked: 3, restored: 1, skipped: 2, failed: [] });
+    expect(router.pairs).toEqual([blueOnly()]);
+    expect(second).toMatchObject({ checked: 2, restored: 0 });
+  });
+
+  it('reconcile recovers a handed-over successor that was never started, after the grace period', async () => {
+    // Prepare
+    owned(runState(), {
+      executionArn: `${SELF}-c2`,
+      expected: entry()?.expected ?? [],
+      updatedAt: clock.now().toISOString(),
+    });
+    clock.advance(3_600);
+
+    // Act
+    const summary = await reconcile({ ...deps(), graceSeconds: 900 });
+
+    // Assess
+    expect(summary).toMatchObject({ restored: 1 });
+    expect(entry()?.phase).toBe('restored');
   });
 });

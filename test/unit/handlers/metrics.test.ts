@@ -4,12 +4,21 @@
  * executions, these tests) prints nothing but the metrics: no Powertools warning.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MigrationEntry } from '../../../functions/core/registry.ts';
 import { newRunState } from '../../../functions/core/run.ts';
 import type { RunState } from '../../../functions/core/state.ts';
+import { snapshotWeights } from '../../../functions/core/weights.ts';
 import { checkDnsSync } from '../../../functions/handlers/check-dns-sync.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
 import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
-import { FakeClock, FakeExecutions, FakeMetrics, FakeRouter } from '../../support/fake-ports.ts';
+import { preflightEntry } from '../../../functions/lib/ownership.ts';
+import {
+  FakeClock,
+  FakeExecutions,
+  FakeMetrics,
+  FakeRegistry,
+  FakeRouter,
+} from '../../support/fake-ports.ts';
 import { draft, inputWith, pairWith, traffic } from '../core/fixtures.ts';
 
 const ZONE = 'Z0123456789ABC';
@@ -43,7 +52,10 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-function runState(migrationId: string, zone: string): { state: RunState; router: FakeRouter } {
+function runState(
+  migrationId: string,
+  zone: string
+): { state: RunState; router: FakeRouter; registry: FakeRegistry } {
   const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: zone });
   const input = inputWith({
     migrationId,
@@ -63,7 +75,18 @@ function runState(migrationId: string, zone: string): { state: RunState; router:
     [pair]
   );
   const { next: _next, ...rest } = state;
-  return { state: rest, router: new FakeRouter([pair]) };
+  // The registry entry Preflight leaves behind: this run owns its records (phase running).
+  const registry = new FakeRegistry();
+  const entry: MigrationEntry = {
+    ...preflightEntry(input, state.run, { kind: 'step-functions' }),
+    phase: 'running',
+    snapshot: state.snapshot,
+    expected: snapshotWeights(state.snapshot),
+    version: 1,
+  };
+  registry.entries.set(entry.migrationId, entry);
+  for (const key of entry.recordSetKeys) registry.locks.set(key, entry.migrationId);
+  return { state: rest, router: new FakeRouter([pair]), registry };
 }
 
 function emitted(): Emf[] {

@@ -6,7 +6,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WeightedPair } from '../../../functions/core/types.ts';
 import { type PreflightEvent, preflight } from '../../../functions/handlers/preflight.ts';
-import { FakeClock, FakeExecutions, FakeMetrics, FakeRouter } from '../../support/fake-ports.ts';
+import {
+  FakeClock,
+  FakeExecutions,
+  FakeMetrics,
+  FakeRegistry,
+  FakeRouter,
+} from '../../support/fake-ports.ts';
 import { draft, pairWith } from '../core/fixtures.ts';
 
 const ZONE = 'Z0123456789ABC';
@@ -42,7 +48,9 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     router.failingHealthChecks = ['hc-blue'];
 
     // Act + Assess
-    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+    await expect(
+      preflight(event(), { router, metrics, executions, clock, registry: new FakeRegistry() })
+    ).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringMatching(
         /health check hc-blue is failing: 0 of 1 checkers report Success/
@@ -58,7 +66,9 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     router.failingHealthChecks = ['hc-origin'];
 
     // Act + Assess
-    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+    await expect(
+      preflight(event(), { router, metrics, executions, clock, registry: new FakeRegistry() })
+    ).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringMatching(/health check hc-origin is failing/),
     });
@@ -69,7 +79,13 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     const router = new FakeRouter([blueWithHealthCheck()]);
 
     // Act
-    const state = await preflight(event(), { router, metrics, executions, clock });
+    const state = await preflight(event(), {
+      router,
+      metrics,
+      executions,
+      clock,
+      registry: new FakeRegistry(),
+    });
 
     // Assess
     expect(state.next).toBe('shift');
@@ -82,7 +98,9 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     const router = new FakeRouter([{ ...pair, others: [{ SetIdentifier: 'legacy', Weight: 10 }] }]);
 
     // Act + Assess
-    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+    await expect(
+      preflight(event(), { router, metrics, executions, clock, registry: new FakeRegistry() })
+    ).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringMatching(/"legacy" \(10\)/),
     });
@@ -100,7 +118,7 @@ describe('Handler: preflight (Route 53 record rules)', () => {
 
     // Act + Assess
     await expect(
-      preflight(event(input), { router, metrics, executions, clock })
+      preflight(event(input), { router, metrics, executions, clock, registry: new FakeRegistry() })
     ).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringContaining(
@@ -115,7 +133,9 @@ describe('Handler: preflight (Route 53 record rules)', () => {
     const router = new FakeRouter([{ ...pair, effectiveTtlSeconds: { blue: 3600, green: 3600 } }]);
 
     // Act + Assess
-    await expect(preflight(event(), { router, metrics, executions, clock })).rejects.toMatchObject({
+    await expect(
+      preflight(event(), { router, metrics, executions, clock, registry: new FakeRegistry() })
+    ).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringMatching(/TTL 3600s > dns\.maxTtlSeconds \(300s\)/),
     });
@@ -128,7 +148,14 @@ describe('Handler: preflight (Route 53 record rules)', () => {
 
     // Act + Assess
     await expect(
-      preflight(event(), { router, metrics, executions, clock, policy })
+      preflight(event(), {
+        router,
+        metrics,
+        executions,
+        clock,
+        registry: new FakeRegistry(),
+        policy,
+      })
     ).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringMatching(
@@ -161,7 +188,13 @@ describe('Handler: preflight (Route 53 record rules)', () => {
 
     // Act + Assess
     await expect(
-      preflight(event({ ...draft(), records }), { router, metrics, executions, clock })
+      preflight(event({ ...draft(), records }), {
+        router,
+        metrics,
+        executions,
+        clock,
+        registry: new FakeRegistry(),
+      })
     ).rejects.toMatchObject({
       name: 'PreflightFailedError',
       message: expect.stringMatching(

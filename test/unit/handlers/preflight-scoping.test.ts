@@ -7,7 +7,13 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { newRunState } from '../../../functions/core/run.ts';
 import type { DiscoveryTarget } from '../../../functions/core/types.ts';
 import { type PreflightEvent, preflight } from '../../../functions/handlers/preflight.ts';
-import { FakeClock, FakeExecutions, FakeMetrics, FakeRouter } from '../../support/fake-ports.ts';
+import {
+  FakeClock,
+  FakeExecutions,
+  FakeMetrics,
+  FakeRegistry,
+  FakeRouter,
+} from '../../support/fake-ports.ts';
 import { draft, inputWith, pairWith } from '../core/fixtures.ts';
 
 const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:ts';
@@ -53,6 +59,7 @@ describe('Handler: preflight, scoped discovery names', () => {
       metrics,
       executions,
       clock: new FakeClock(),
+      registry: new FakeRegistry(),
     });
 
     // Assess
@@ -84,7 +91,13 @@ describe('Handler: preflight, the bake counter of a continuation', () => {
     await expect(
       preflight(
         { ...event, input: { resume } },
-        { router: new FakeRouter([]), metrics, executions, clock: new FakeClock() }
+        {
+          router: new FakeRouter([]),
+          metrics,
+          executions,
+          clock: new FakeClock(),
+          registry: new FakeRegistry(),
+        }
       )
     ).rejects.toMatchObject({
       name: 'InvalidInputError',

@@ -1,0 +1,480 @@
+/**
+ * DynamoDB implementation of the `MigrationRegistry` port. One table, partition key `pk` (S), two kinds of item:
+ * - `migration#<migrationId>`: the entry (scalars as attributes, lists as JSON strings), with `version`;
+ * - `lock#<recordSetKey>`: the lock of one weighted group, naming the migration and execution that hold it.
+ * Taking and releasing the locks is one transaction with the entry's write, so exactly one of two rivals wins.
+ */
+import {
+  type AttributeValue,
+  CreateTableCommand,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
+  type TransactWriteItemsCommandInput,
+  UpdateItemCommand,
+  waitUntilTableExists,
+} from '@aws-sdk/client-dynamodb';
+import {
+  RegistryBusyError,
+  RegistryConflictError,
+  RunLockedError,
+  TrafficShiftError,
+} from '../core/errors.ts';
+import {
+  type MigrationEntry,
+  MigrationPhase,
+  type MigrationRegistry,
+  UNFINISHED_PHASES,
+} from '../core/registry.ts';
+
+/** The partition key of the table; the template declares the same schema. */
+export const REGISTRY_KEY_ATTRIBUTE = 'pk';
+export const DEFAULT_REGISTRY_TABLE = 'traffic-shift-migrations';
+
+const entryKey = (migrationId: string) => `migration#${migrationId}`;
+const lockKey = (recordSetKey: string) => `lock#${recordSetKey}`;
+
+/** Throttling and server-side failures: worth another try later. */
+const BUSY_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'LimitExceededException',
+  'TransactionInProgressException',
+]);
+
+/** Fields held as JSON strings (lists and objects; DynamoDB rejects empty sets and some empty values). */
+const JSON_FIELDS = [
+  'runner',
+  'recordSetKeys',
+  'records',
+  'snapshot',
+  'expected',
+  'pending',
+] as const;
+const NUMBER_FIELDS = ['generation', 'version'] as const;
+const STRING_FIELDS = [
+  'migrationId',
+  'phase',
+  'executionArn',
+  'stateMachineArn',
+  'mode',
+  'onDrift',
+  'startedAt',
+  'updatedAt',
+] as const;
+
+type Item = Record<string, AttributeValue>;
+
+function toItem(entry: MigrationEntry): Item {
+  const item: Item = { [REGISTRY_KEY_ATTRIBUTE]: { S: entryKey(entry.migrationId) } };
+  for (const field of STRING_FIELDS) item[field] = { S: entry[field] };
+  for (const field of NUMBER_FIELDS) item[field] = { N: String(entry[field]) };
+  for (const field of JSON_FIELDS) item[field] = { S: JSON.stringify(entry[field]) };
+  item['reason'] = entry.reason === null ? { NULL: true } : { S: entry.reason };
+  return item;
+}
+
+function fromItem(item: Item): MigrationEntry {
+  const text = (field: string) => item[field]?.S ?? '';
+  const entry: Record<string, unknown> = {};
+  for (const field of STRING_FIELDS) entry[field] = text(field);
+  for (const field of NUMBER_FIELDS) entry[field] = Number(item[field]?.N ?? '0');
+  for (const field of JSON_FIELDS) entry[field] = JSON.parse(text(field) || 'null');
+  entry['reason'] = item['reason']?.S ?? null;
+  return entry as unknown as MigrationEntry;
+}
+
+function errorName(error: unknown): string {
+  return (error as { name?: string })?.name ?? '';
+}
+
+function isServerFault(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return (
+    (status !== undefined && status >= 500) || (error as { $fault?: string })?.$fault === 'server'
+  );
+}
+
+/** Cancellation reason codes of a TransactionCanceledException (empty when the service gave none). */
+function cancellationCodes(error: unknown): string[] {
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] })?.CancellationReasons;
+  if (Array.isArray(reasons)) return reasons.map((reason) => reason.Code ?? 'None');
+  // The message lists them too: "Transaction cancelled, please refer cancellation reasons for specific
+  // reasons [None, ConditionalCheckFailed]".
+  const listed = /\[([^\]]*)\]/.exec((error as Error)?.message ?? '')?.[1];
+  return listed === undefined ? [] : listed.split(',').map((code) => code.trim());
+}
+
+/** Maps an SDK error that is not a condition failure to ours; conditions are handled by each caller. */
+function mapped(error: unknown, what: string): Error {
+  const name = errorName(error);
+  const message = `migration registry ${what} failed: ${name}: ${(error as Error)?.message ?? String(error)}`;
+  if (BUSY_ERRORS.has(name) || isServerFault(error))
+    return new RegistryBusyError(message, { cause: error });
+  if (name === 'ConditionalCheckFailedException')
+    return new RegistryConflictError(message, { cause: error });
+  return new TrafficShiftError(message, { cause: error });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Transactions that collide with another transaction on the same item are cancelled for both: retry them. */
+const TRANSACTION_CONFLICT_ATTEMPTS = 6;
+
+const UNFINISHED_VALUES = {
+  ':preflight': { S: MigrationPhase.Preflight },
+  ':running': { S: MigrationPhase.Running },
+} as const;
+const UNFINISHED_CONDITION = 'phase IN (:preflight, :running)';
+
+export interface DynamoDbMigrationRegistryOptions {
+  /** The clock for `updatedAt` (tests and the rehearsal pass a virtual one). */
+  now?: () => Date;
+}
+
+export class DynamoDbMigrationRegistry implements MigrationRegistry {
+  readonly #client: DynamoDBClient;
+  readonly #table: string;
+  readonly #now: () => Date;
+
+  constructor(
+    client: DynamoDBClient,
+    tableName: string,
+    options: DynamoDbMigrationRegistryOptions = {}
+  ) {
+    this.#client = client;
+    this.#table = tableName;
+    this.#now = options.now ?? (() => new Date());
+  }
+
+  get tableName(): string {
+    return this.#table;
+  }
+
+  /**
+   * Creates the table (PAY_PER_REQUEST, key schema as in template.yaml) when it does not exist, for the local
+   * engine and the tests. Returns whether it created it.
+   */
+  async createTableIfMissing(): Promise<boolean> {
+    try {
+      await this.#client.send(new DescribeTableCommand({ TableName: this.#table }));
+      return false;
+    } catch (error) {
+      if (errorName(error) !== 'ResourceNotFoundException') throw mapped(error, 'DescribeTable');
+    }
+    try {
+      await this.#client.send(
+        new CreateTableCommand({
+          TableName: this.#table,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: REGISTRY_KEY_ATTRIBUTE, AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: REGISTRY_KEY_ATTRIBUTE, KeyType: 'HASH' }],
+        })
+      );
+    } catch (error) {
+      // Another process created it in between.
+      if (errorName(error) === 'ResourceInUseException') return false;
+      throw mapped(error, 'CreateTable');
+    }
+    await waitUntilTableExists(
+      { client: this.#client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 },
+      { TableName: this.#table }
+    );
+    return true;
+  }
+
+  async get(migrationId: string): Promise<MigrationEntry | null> {
+    const item = await this.#getItem(entryKey(migrationId));
+    return item === null ? null : fromItem(item);
+  }
+
+  async ownerOf(recordSetKey: string): Promise<string | null> {
+    const item = await this.#getItem(lockKey(recordSetKey));
+    return item?.['migrationId']?.S ?? null;
+  }
+
+  async acquire(entry: MigrationEntry): Promise<MigrationEntry> {
+    for (let attempt = 1; ; attempt++) {
+      const existing = await this.get(entry.migrationId);
+      if (existing !== null && UNFINISHED_PHASES.includes(existing.phase)) {
+        // A retried Preflight of the same execution: the locks are already its own.
+        if (existing.executionArn === entry.executionArn) return existing;
+        throw this.#locked(existing, `migration id ${entry.migrationId} is in use`);
+      }
+      const now = this.#now().toISOString();
+      const fresh: MigrationEntry = {
+        ...entry,
+        version: (existing?.version ?? 0) + 1,
+        updatedAt: now,
+      };
+      const request: TransactWriteItemsCommandInput = {
+        TransactItems: [
+          {
+            Put: {
+              TableName: this.#table,
+              Item: toItem(fresh),
+              // Replaces only what this read saw: nothing, or the same finished version.
+              ConditionExpression:
+                existing === null ? 'attribute_not_exists(pk)' : 'version = :version',
+              ...(existing === null
+                ? {}
+                : { ExpressionAttributeValues: { ':version': { N: String(existing.version) } } }),
+            },
+          },
+          ...entry.recordSetKeys.map((key) => ({
+            Put: {
+              TableName: this.#table,
+              Item: {
+                [REGISTRY_KEY_ATTRIBUTE]: { S: lockKey(key) },
+                migrationId: { S: entry.migrationId },
+                executionArn: { S: entry.executionArn },
+                since: { S: now },
+              },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          })),
+        ],
+      };
+      try {
+        await this.#transact(request, 'acquire');
+        return fresh;
+      } catch (error) {
+        if (!(error instanceof RegistryConflictError)) throw error;
+        const owner = await this.#lockOwner(entry);
+        if (owner !== null) throw owner;
+        // The rival finished between our transaction and the read (or our own entry moved): look again.
+        if (attempt >= 3) {
+          throw new RegistryBusyError(
+            `migration registry acquire for ${entry.migrationId}: the records' locks kept changing; retry`
+          );
+        }
+      }
+    }
+  }
+
+  async update(
+    migrationId: string,
+    expected: { version: number; executionArn: string },
+    changes: Partial<
+      Pick<
+        MigrationEntry,
+        'phase' | 'executionArn' | 'generation' | 'snapshot' | 'expected' | 'pending' | 'runner'
+      >
+    >
+  ): Promise<MigrationEntry> {
+    const names: Record<string, string> = {};
+    const values: Item = {
+      ...UNFINISHED_VALUES,
+      ':version': { N: String(expected.version) },
+      ':arn': { S: expected.executionArn },
+      ':one': { N: '1' },
+      ':now': { S: this.#now().toISOString() },
+    };
+    const sets = ['version = version + :one', 'updatedAt = :now'];
+    for (const [field, value] of Object.entries(changes)) {
+      if (value === undefined) continue;
+      names[`#${field}`] = field;
+      sets.push(`#${field} = :${field}`);
+      values[`:${field}`] = (JSON_FIELDS as readonly string[]).includes(field)
+        ? { S: JSON.stringify(value) }
+        : typeof value === 'number'
+          ? { N: String(value) }
+          : { S: String(value) };
+    }
+    try {
+      const out = await this.#client.send(
+        new UpdateItemCommand({
+          TableName: this.#table,
+          Key: { [REGISTRY_KEY_ATTRIBUTE]: { S: entryKey(migrationId) } },
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: `version = :version AND executionArn = :arn AND ${UNFINISHED_CONDITION}`,
+          ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        })
+      );
+      return fromItem(out.Attributes ?? {});
+    } catch (error) {
+      if (errorName(error) === 'ConditionalCheckFailedException')
+        throw await this.#conflict(migrationId, expected, 'update');
+      throw mapped(error, 'UpdateItem');
+    }
+  }
+
+  async finish(
+    migrationId: string,
+    expected: { version: number; executionArn: string },
+    phase: Exclude<MigrationPhase, 'preflight' | 'running'>,
+    reason: string
+  ): Promise<MigrationEntry> {
+    const current = await this.get(migrationId);
+    if (current !== null && !UNFINISHED_PHASES.includes(current.phase)) return current;
+    if (
+      current === null ||
+      current.version !== expected.version ||
+      current.executionArn !== expected.executionArn
+    ) {
+      throw await this.#conflict(migrationId, expected, 'finish');
+    }
+    const finished: MigrationEntry = {
+      ...current,
+      phase,
+      reason,
+      pending: null,
+      version: current.version + 1,
+      updatedAt: this.#now().toISOString(),
+    };
+    try {
+      await this.#transact(
+        {
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.#table,
+                Item: toItem(finished),
+                ConditionExpression: `version = :version AND executionArn = :arn AND ${UNFINISHED_CONDITION}`,
+                ExpressionAttributeValues: {
+                  ...UNFINISHED_VALUES,
+                  ':version': { N: String(expected.version) },
+                  ':arn': { S: expected.executionArn },
+                },
+              },
+            },
+            ...current.recordSetKeys.map((key) => ({
+              Delete: {
+                TableName: this.#table,
+                Key: { [REGISTRY_KEY_ATTRIBUTE]: { S: lockKey(key) } },
+                // Never release a lock some other migration holds.
+                ConditionExpression: 'attribute_not_exists(pk) OR migrationId = :migrationId',
+                ExpressionAttributeValues: { ':migrationId': { S: migrationId } },
+              },
+            })),
+          ],
+        },
+        'finish'
+      );
+      return finished;
+    } catch (error) {
+      if (!(error instanceof RegistryConflictError)) throw error;
+      const now = await this.get(migrationId);
+      // A duplicate finisher got there first: finishing is idempotent.
+      if (now !== null && !UNFINISHED_PHASES.includes(now.phase)) return now;
+      throw await this.#conflict(migrationId, expected, 'finish');
+    }
+  }
+
+  async listUnfinished(): Promise<MigrationEntry[]> {
+    const entries: MigrationEntry[] = [];
+    let start: Item | undefined;
+    try {
+      do {
+        const out = await this.#client.send(
+          new ScanCommand({
+            TableName: this.#table,
+            ConsistentRead: true,
+            FilterExpression: `begins_with(pk, :prefix) AND ${UNFINISHED_CONDITION}`,
+            ExpressionAttributeValues: { ...UNFINISHED_VALUES, ':prefix': { S: 'migration#' } },
+            ...(start === undefined ? {} : { ExclusiveStartKey: start }),
+          })
+        );
+        entries.push(...(out.Items ?? []).map(fromItem));
+        start = out.LastEvaluatedKey;
+      } while (start !== undefined);
+    } catch (error) {
+      throw mapped(error, 'Scan');
+    }
+    return entries.sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+  }
+
+  async #getItem(pk: string): Promise<Item | null> {
+    try {
+      const out = await this.#client.send(
+        new GetItemCommand({
+          TableName: this.#table,
+          Key: { [REGISTRY_KEY_ATTRIBUTE]: { S: pk } },
+          ConsistentRead: true,
+        })
+      );
+      return out.Item ?? null;
+    } catch (error) {
+      throw mapped(error, 'GetItem');
+    }
+  }
+
+  /** Sends a transaction; a condition failure becomes RegistryConflictError, a collision is retried. */
+  async #transact(request: TransactWriteItemsCommandInput, what: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.#client.send(new TransactWriteItemsCommand(request));
+        return;
+      } catch (error) {
+        if (errorName(error) !== 'TransactionCanceledException') throw mapped(error, what);
+        const codes = cancellationCodes(error);
+        if (codes.includes('ConditionalCheckFailed')) {
+          throw new RegistryConflictError(
+            `migration registry ${what}: a condition failed (${codes.join(', ')})`,
+            { cause: error }
+          );
+        }
+        const retryable = codes.some((code) =>
+          ['TransactionConflict', 'ThrottlingError', 'ProvisionedThroughputExceeded'].includes(code)
+        );
+        if (!retryable || attempt >= TRANSACTION_CONFLICT_ATTEMPTS)
+          throw new RegistryBusyError(
+            `migration registry ${what} cancelled: ${codes.join(', ') || (error as Error).message}`,
+            { cause: error }
+          );
+        await sleep(20 * 2 ** attempt * Math.random());
+      }
+    }
+  }
+
+  /** The RunLockedError for the first of `entry`'s record sets another migration holds, or null. */
+  async #lockOwner(entry: MigrationEntry): Promise<RunLockedError | null> {
+    for (const key of entry.recordSetKeys) {
+      const lock = await this.#getItem(lockKey(key));
+      const owner = lock?.['migrationId']?.S;
+      if (owner === undefined) continue;
+      if (owner === entry.migrationId && lock?.['executionArn']?.S === entry.executionArn) continue;
+      const ownerEntry = await this.get(owner);
+      if (ownerEntry === null) continue;
+      return this.#locked(ownerEntry, `${key} is locked`);
+    }
+    const mine = await this.get(entry.migrationId);
+    if (
+      mine !== null &&
+      UNFINISHED_PHASES.includes(mine.phase) &&
+      mine.executionArn !== entry.executionArn
+    )
+      return this.#locked(mine, `migration id ${entry.migrationId} is in use`);
+    return null;
+  }
+
+  #locked(owner: MigrationEntry, what: string): RunLockedError {
+    return new RunLockedError(
+      `records locked: ${what} by migration ${owner.migrationId} (execution ${owner.executionArn}, ${owner.phase} since ${owner.startedAt}); wait for it to end or run \`traffic-shift rollback ${owner.migrationId}\``,
+      owner.executionArn
+    );
+  }
+
+  async #conflict(
+    migrationId: string,
+    expected: { version: number; executionArn: string },
+    what: string
+  ): Promise<RegistryConflictError> {
+    const now = await this.get(migrationId);
+    const found =
+      now === null
+        ? 'no entry'
+        : `version ${now.version}, execution ${now.executionArn}, phase ${now.phase}`;
+    return new RegistryConflictError(
+      `migration registry ${what} of ${migrationId} refused: expected version ${expected.version} owned by ${expected.executionArn}, found ${found}`
+    );
+  }
+}
