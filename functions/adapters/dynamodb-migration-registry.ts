@@ -243,17 +243,27 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
       };
       try {
         await this.#transact(request, 'acquire');
-        return fresh;
+        // Read back: DynamoDB serialises transactions, an emulator may not (moto under parallel requests).
+        if (await this.#holds(fresh)) return fresh;
+        const mine = await this.get(fresh.migrationId);
+        if (
+          mine !== null &&
+          mine.executionArn === fresh.executionArn &&
+          UNFINISHED_PHASES.includes(mine.phase)
+        )
+          await this.finish(fresh.migrationId, mine, MigrationPhase.Released, 'lost the lock race');
+        const owner = await this.#lockOwner(fresh);
+        if (owner !== null) throw owner;
       } catch (error) {
         if (!(error instanceof RegistryConflictError)) throw error;
         const owner = await this.#lockOwner(entry);
         if (owner !== null) throw owner;
-        // The rival finished between our transaction and the read (or our own entry moved): look again.
-        if (attempt >= 3) {
-          throw new RegistryBusyError(
-            `migration registry acquire for ${entry.migrationId}: the records' locks kept changing; retry`
-          );
-        }
+      }
+      // The rival finished between our transaction and the read (or our own entry moved): look again.
+      if (attempt >= 3) {
+        throw new RegistryBusyError(
+          `migration registry acquire for ${entry.migrationId}: the records' locks kept changing; retry`
+        );
       }
     }
   }
@@ -433,6 +443,22 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
         await sleep(20 * 2 ** attempt * Math.random());
       }
     }
+  }
+
+  /** Whether the entry and every lock it asked for name this migration and execution now. */
+  async #holds(entry: MigrationEntry): Promise<boolean> {
+    const stored = await this.get(entry.migrationId);
+    if (stored?.executionArn !== entry.executionArn || stored.version !== entry.version)
+      return false;
+    for (const key of entry.recordSetKeys) {
+      const lock = await this.#getItem(lockKey(key));
+      if (
+        lock?.['migrationId']?.S !== entry.migrationId ||
+        lock['executionArn']?.S !== entry.executionArn
+      )
+        return false;
+    }
+    return true;
   }
 
   /** The RunLockedError for the first of `entry`'s record sets another migration holds, or null. */

@@ -4,10 +4,13 @@
  * acquires. aws-sdk-client-mock is used only for what moto cannot produce: throttling and TransactionConflict.
  */
 import {
+  type AttributeValue,
   DynamoDBClient,
   GetItemCommand,
+  type GetItemCommandInput,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -228,17 +231,25 @@ describe('DynamoDbMigrationRegistry error mapping (aws-sdk-client-mock: moto nev
 
   it('retries a transaction cancelled by TransactionConflict, then succeeds', async () => {
     const mock = mockClient(DynamoDBClient);
-    mock.on(GetItemCommand).resolves({});
-    mock
-      .on(TransactWriteItemsCommand)
-      .rejectsOnce(
-        new TransactionCanceledException({
+    const stored = new Map<string, Record<string, AttributeValue>>();
+    let cancelled = 0;
+    mock.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => {
+      if (cancelled++ === 0) {
+        throw new TransactionCanceledException({
           message: 'Transaction cancelled [TransactionConflict, None]',
           $metadata: {},
           CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
-        })
-      )
-      .resolves({});
+        });
+      }
+      for (const item of input.TransactItems ?? [])
+        if (item.Put?.Item) stored.set(item.Put.Item['pk']?.S ?? '', item.Put.Item);
+      return {};
+    });
+    mock
+      .on(GetItemCommand)
+      .callsFake((input: GetItemCommandInput) => ({
+        Item: stored.get(input.Key?.['pk']?.S ?? ''),
+      }));
     const mocked = new DynamoDbMigrationRegistry(new DynamoDBClient({}), 'migrations');
 
     const acquired = await mocked.acquire(entryFor('orders', 'orders-1'));
