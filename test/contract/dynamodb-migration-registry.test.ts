@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serialisedWrites } from '../../cli/local-engine.ts';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import {
   RegistryBusyError,
@@ -200,7 +201,10 @@ describe('DynamoDbMigrationRegistry against moto', () => {
     // The same weighted group, written two ways: the key is canonical, so it is one lock.
     for (const entry of contenders) entry.recordSetKeys = entry.records.map(recordSetKey);
 
-    const results = await Promise.allSettled(contenders.map((entry) => registry.acquire(entry)));
+    // Issued all at once; moto's writes go one at a time (serialisedWrites: moto restores a table copy when a
+    // transaction fails, erasing a concurrent one), so the conditions alone pick the winner.
+    const serial = serialisedWrites(registry);
+    const results = await Promise.allSettled(contenders.map((entry) => serial.acquire(entry)));
 
     const winners = results.filter((result) => result.status === 'fulfilled');
     const losers = results.filter((result) => result.status === 'rejected');
@@ -245,11 +249,9 @@ describe('DynamoDbMigrationRegistry error mapping (aws-sdk-client-mock: moto nev
         if (item.Put?.Item) stored.set(item.Put.Item['pk']?.S ?? '', item.Put.Item);
       return {};
     });
-    mock
-      .on(GetItemCommand)
-      .callsFake((input: GetItemCommandInput) => ({
-        Item: stored.get(input.Key?.['pk']?.S ?? ''),
-      }));
+    mock.on(GetItemCommand).callsFake((input: GetItemCommandInput) => ({
+      Item: stored.get(input.Key?.['pk']?.S ?? ''),
+    }));
     const mocked = new DynamoDbMigrationRegistry(new DynamoDBClient({}), 'migrations');
 
     const acquired = await mocked.acquire(entryFor('orders', 'orders-1'));
