@@ -227,7 +227,7 @@ export function localMigrationRegistry(
     await table;
     return registry;
   };
-  return {
+  return serialisedWrites({
     acquire: async (entry) => (await ready()).acquire(entry),
     get: async (migrationId) => (await ready()).get(migrationId),
     ownerOf: async (key) => (await ready()).ownerOf(key),
@@ -236,6 +236,31 @@ export function localMigrationRegistry(
     finish: async (migrationId, expected, phase, reason) =>
       (await ready()).finish(migrationId, expected, phase, reason),
     listUnfinished: async () => (await ready()).listUnfinished(),
+  });
+}
+
+/**
+ * Runs the registry's writes one at a time in this process. moto 5.2.1 restores a deep copy of the whole table
+ * when a transaction fails (moto/dynamodb/models/__init__.py, transact_write_items), so on its threaded server a
+ * failing transaction can erase a concurrent successful one; DynamoDB serialises transactions itself. The
+ * conditions still decide every winner: this only keeps the emulator from losing writes.
+ */
+export function serialisedWrites(registry: MigrationRegistry): MigrationRegistry {
+  let queue: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(write: () => Promise<T>): Promise<T> => {
+    const turn = queue.then(write, write);
+    queue = turn.catch(() => undefined);
+    return turn;
+  };
+  return {
+    acquire: (entry) => inTurn(() => registry.acquire(entry)),
+    get: (migrationId) => registry.get(migrationId),
+    ownerOf: (key) => registry.ownerOf(key),
+    update: (migrationId, expected, changes) =>
+      inTurn(() => registry.update(migrationId, expected, changes)),
+    finish: (migrationId, expected, phase, reason) =>
+      inTurn(() => registry.finish(migrationId, expected, phase, reason)),
+    listUnfinished: () => registry.listUnfinished(),
   };
 }
 

@@ -5,7 +5,6 @@
  * Taking and releasing the locks is one transaction with the entry's write, so exactly one of two rivals wins.
  */
 import {
-  type AttributeValue,
   CreateTableCommand,
   DescribeTableCommand,
   type DynamoDBClient,
@@ -16,111 +15,27 @@ import {
   UpdateItemCommand,
   waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
-import {
-  RegistryBusyError,
-  RegistryConflictError,
-  RunLockedError,
-  TrafficShiftError,
-} from '../core/errors.ts';
+import { RegistryBusyError, RegistryConflictError, RunLockedError } from '../core/errors.ts';
 import {
   type MigrationEntry,
   MigrationPhase,
   type MigrationRegistry,
   UNFINISHED_PHASES,
 } from '../core/registry.ts';
+import {
+  cancellationCodes,
+  entryKey,
+  errorName,
+  fromItem,
+  type Item,
+  JSON_FIELDS,
+  lockKey,
+  mapped,
+  REGISTRY_KEY_ATTRIBUTE,
+  toItem,
+} from './dynamodb-registry-codec.ts';
 
-/** The partition key of the table; the template declares the same schema. */
-export const REGISTRY_KEY_ATTRIBUTE = 'pk';
-export const DEFAULT_REGISTRY_TABLE = 'traffic-shift-migrations';
-
-const entryKey = (migrationId: string) => `migration#${migrationId}`;
-const lockKey = (recordSetKey: string) => `lock#${recordSetKey}`;
-
-/** Throttling and server-side failures: worth another try later. */
-const BUSY_ERRORS = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'InternalFailure',
-  'ServiceUnavailable',
-  'LimitExceededException',
-  'TransactionInProgressException',
-]);
-
-/** Fields held as JSON strings (lists and objects; DynamoDB rejects empty sets and some empty values). */
-const JSON_FIELDS = [
-  'runner',
-  'recordSetKeys',
-  'records',
-  'snapshot',
-  'expected',
-  'pending',
-] as const;
-const NUMBER_FIELDS = ['generation', 'version'] as const;
-const STRING_FIELDS = [
-  'migrationId',
-  'phase',
-  'executionArn',
-  'stateMachineArn',
-  'mode',
-  'onDrift',
-  'startedAt',
-  'updatedAt',
-] as const;
-
-type Item = Record<string, AttributeValue>;
-
-function toItem(entry: MigrationEntry): Item {
-  const item: Item = { [REGISTRY_KEY_ATTRIBUTE]: { S: entryKey(entry.migrationId) } };
-  for (const field of STRING_FIELDS) item[field] = { S: entry[field] };
-  for (const field of NUMBER_FIELDS) item[field] = { N: String(entry[field]) };
-  for (const field of JSON_FIELDS) item[field] = { S: JSON.stringify(entry[field]) };
-  item['reason'] = entry.reason === null ? { NULL: true } : { S: entry.reason };
-  return item;
-}
-
-function fromItem(item: Item): MigrationEntry {
-  const text = (field: string) => item[field]?.S ?? '';
-  const entry: Record<string, unknown> = {};
-  for (const field of STRING_FIELDS) entry[field] = text(field);
-  for (const field of NUMBER_FIELDS) entry[field] = Number(item[field]?.N ?? '0');
-  for (const field of JSON_FIELDS) entry[field] = JSON.parse(text(field) || 'null');
-  entry['reason'] = item['reason']?.S ?? null;
-  return entry as unknown as MigrationEntry;
-}
-
-function errorName(error: unknown): string {
-  return (error as { name?: string })?.name ?? '';
-}
-
-function isServerFault(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return (
-    (status !== undefined && status >= 500) || (error as { $fault?: string })?.$fault === 'server'
-  );
-}
-
-/** Cancellation reason codes of a TransactionCanceledException (empty when the service gave none). */
-function cancellationCodes(error: unknown): string[] {
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] })?.CancellationReasons;
-  if (Array.isArray(reasons)) return reasons.map((reason) => reason.Code ?? 'None');
-  // The message lists them too: "Transaction cancelled, please refer cancellation reasons for specific
-  // reasons [None, ConditionalCheckFailed]".
-  const listed = /\[([^\]]*)\]/.exec((error as Error)?.message ?? '')?.[1];
-  return listed === undefined ? [] : listed.split(',').map((code) => code.trim());
-}
-
-/** Maps an SDK error that is not a condition failure to ours; conditions are handled by each caller. */
-function mapped(error: unknown, what: string): Error {
-  const name = errorName(error);
-  const message = `migration registry ${what} failed: ${name}: ${(error as Error)?.message ?? String(error)}`;
-  if (BUSY_ERRORS.has(name) || isServerFault(error))
-    return new RegistryBusyError(message, { cause: error });
-  if (name === 'ConditionalCheckFailedException')
-    return new RegistryConflictError(message, { cause: error });
-  return new TrafficShiftError(message, { cause: error });
-}
+export { DEFAULT_REGISTRY_TABLE, REGISTRY_KEY_ATTRIBUTE } from './dynamodb-registry-codec.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -243,17 +158,27 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
       };
       try {
         await this.#transact(request, 'acquire');
-        return fresh;
+        // Read back: DynamoDB serialises transactions, an emulator may not (moto under parallel requests).
+        if (await this.#holds(fresh)) return fresh;
+        const mine = await this.get(fresh.migrationId);
+        if (
+          mine !== null &&
+          mine.executionArn === fresh.executionArn &&
+          UNFINISHED_PHASES.includes(mine.phase)
+        )
+          await this.finish(fresh.migrationId, mine, MigrationPhase.Released, 'lost the lock race');
+        const owner = await this.#lockOwner(fresh);
+        if (owner !== null) throw owner;
       } catch (error) {
         if (!(error instanceof RegistryConflictError)) throw error;
         const owner = await this.#lockOwner(entry);
         if (owner !== null) throw owner;
-        // The rival finished between our transaction and the read (or our own entry moved): look again.
-        if (attempt >= 3) {
-          throw new RegistryBusyError(
-            `migration registry acquire for ${entry.migrationId}: the records' locks kept changing; retry`
-          );
-        }
+      }
+      // The rival finished between our transaction and the read (or our own entry moved): look again.
+      if (attempt >= 3) {
+        throw new RegistryBusyError(
+          `migration registry acquire for ${entry.migrationId}: the records' locks kept changing; retry`
+        );
       }
     }
   }
@@ -433,6 +358,22 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
         await sleep(20 * 2 ** attempt * Math.random());
       }
     }
+  }
+
+  /** Whether the entry and every lock it asked for name this migration and execution now. */
+  async #holds(entry: MigrationEntry): Promise<boolean> {
+    const stored = await this.get(entry.migrationId);
+    if (stored?.executionArn !== entry.executionArn || stored.version !== entry.version)
+      return false;
+    for (const key of entry.recordSetKeys) {
+      const lock = await this.#getItem(lockKey(key));
+      if (
+        lock?.['migrationId']?.S !== entry.migrationId ||
+        lock['executionArn']?.S !== entry.executionArn
+      )
+        return false;
+    }
+    return true;
   }
 
   /** The RunLockedError for the first of `entry`'s record sets another migration holds, or null. */

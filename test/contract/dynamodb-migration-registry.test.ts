@@ -4,13 +4,17 @@
  * acquires. aws-sdk-client-mock is used only for what moto cannot produce: throttling and TransactionConflict.
  */
 import {
+  type AttributeValue,
   DynamoDBClient,
   GetItemCommand,
+  type GetItemCommandInput,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  type TransactWriteItemsCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serialisedWrites } from '../../cli/local-engine.ts';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import {
   RegistryBusyError,
@@ -197,7 +201,10 @@ describe('DynamoDbMigrationRegistry against moto', () => {
     // The same weighted group, written two ways: the key is canonical, so it is one lock.
     for (const entry of contenders) entry.recordSetKeys = entry.records.map(recordSetKey);
 
-    const results = await Promise.allSettled(contenders.map((entry) => registry.acquire(entry)));
+    // Issued all at once; moto's writes go one at a time (serialisedWrites: moto restores a table copy when a
+    // transaction fails, erasing a concurrent one), so the conditions alone pick the winner.
+    const serial = serialisedWrites(registry);
+    const results = await Promise.allSettled(contenders.map((entry) => serial.acquire(entry)));
 
     const winners = results.filter((result) => result.status === 'fulfilled');
     const losers = results.filter((result) => result.status === 'rejected');
@@ -228,17 +235,23 @@ describe('DynamoDbMigrationRegistry error mapping (aws-sdk-client-mock: moto nev
 
   it('retries a transaction cancelled by TransactionConflict, then succeeds', async () => {
     const mock = mockClient(DynamoDBClient);
-    mock.on(GetItemCommand).resolves({});
-    mock
-      .on(TransactWriteItemsCommand)
-      .rejectsOnce(
-        new TransactionCanceledException({
+    const stored = new Map<string, Record<string, AttributeValue>>();
+    let cancelled = 0;
+    mock.on(TransactWriteItemsCommand).callsFake((input: TransactWriteItemsCommandInput) => {
+      if (cancelled++ === 0) {
+        throw new TransactionCanceledException({
           message: 'Transaction cancelled [TransactionConflict, None]',
           $metadata: {},
           CancellationReasons: [{ Code: 'TransactionConflict' }, { Code: 'None' }],
-        })
-      )
-      .resolves({});
+        });
+      }
+      for (const item of input.TransactItems ?? [])
+        if (item.Put?.Item) stored.set(item.Put.Item['pk']?.S ?? '', item.Put.Item);
+      return {};
+    });
+    mock.on(GetItemCommand).callsFake((input: GetItemCommandInput) => ({
+      Item: stored.get(input.Key?.['pk']?.S ?? ''),
+    }));
     const mocked = new DynamoDbMigrationRegistry(new DynamoDBClient({}), 'migrations');
 
     const acquired = await mocked.acquire(entryFor('orders', 'orders-1'));

@@ -9,7 +9,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateStateMachineCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { describe, expect, it } from 'vitest';
-import type { ExecutionEnd } from '../../cli/local-engine.ts';
+import { type ExecutionEnd, serialisedWrites } from '../../cli/local-engine.ts';
 import { clientConfig } from '../../cli/moto.ts';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
@@ -162,8 +162,9 @@ describe('Concurrency: one migration per record set', () => {
       contenderInput(world.zone.records, 'orders-a', 1)
     );
     const dynamodb = new DynamoDBClient(clientConfig(moto.endpoint));
-    const registry = new DynamoDbMigrationRegistry(dynamodb, 'traffic-shift-migrations');
-    await registry.createTableIfMissing();
+    const adapter = new DynamoDbMigrationRegistry(dynamodb, 'traffic-shift-migrations');
+    await adapter.createTableIfMissing();
+    const registry = serialisedWrites(adapter);
     const deps = {
       router: world.router,
       metrics: new SyntheticMetricSource(),

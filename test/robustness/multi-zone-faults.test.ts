@@ -202,5 +202,5 @@ describe('Multi-zone faults: throttled and lost replies per zone on every write 
     expect(Object.keys(byZones).sort()).toEqual(['2', '3']);
     for (const kind of ['shift', 'rollback', 'restore'])
       expect(faults[`${kind}:lost-reply`] ?? 0, `${kind}: lost replies`).toBeGreaterThan(0);
-  }, 180_000);
+  }, 300_000);
 });

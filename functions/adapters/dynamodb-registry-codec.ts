@@ -1,0 +1,100 @@
+/**
+ * How a `MigrationEntry` and its lock items look in the registry table, and how DynamoDB errors map to ours
+ * (the adapter's codec: no I/O).
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { RegistryBusyError, RegistryConflictError, TrafficShiftError } from '../core/errors.ts';
+import type { MigrationEntry } from '../core/registry.ts';
+
+/** The partition key of the table; the template declares the same schema. */
+export const REGISTRY_KEY_ATTRIBUTE = 'pk';
+export const DEFAULT_REGISTRY_TABLE = 'traffic-shift-migrations';
+
+export const entryKey = (migrationId: string) => `migration#${migrationId}`;
+export const lockKey = (recordSetKey: string) => `lock#${recordSetKey}`;
+
+/** Throttling and server-side failures: worth another try later. */
+const BUSY_ERRORS = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'InternalFailure',
+  'ServiceUnavailable',
+  'LimitExceededException',
+  'TransactionInProgressException',
+]);
+
+/** Fields held as JSON strings (lists and objects; DynamoDB rejects empty sets and some empty values). */
+export const JSON_FIELDS = [
+  'runner',
+  'recordSetKeys',
+  'records',
+  'snapshot',
+  'expected',
+  'pending',
+] as const;
+const NUMBER_FIELDS = ['generation', 'version'] as const;
+const STRING_FIELDS = [
+  'migrationId',
+  'phase',
+  'executionArn',
+  'stateMachineArn',
+  'mode',
+  'onDrift',
+  'startedAt',
+  'updatedAt',
+] as const;
+
+export type Item = Record<string, AttributeValue>;
+
+export function toItem(entry: MigrationEntry): Item {
+  const item: Item = { [REGISTRY_KEY_ATTRIBUTE]: { S: entryKey(entry.migrationId) } };
+  for (const field of STRING_FIELDS) item[field] = { S: entry[field] };
+  for (const field of NUMBER_FIELDS) item[field] = { N: String(entry[field]) };
+  for (const field of JSON_FIELDS) item[field] = { S: JSON.stringify(entry[field]) };
+  item['reason'] = entry.reason === null ? { NULL: true } : { S: entry.reason };
+  return item;
+}
+
+export function fromItem(item: Item): MigrationEntry {
+  const text = (field: string) => item[field]?.S ?? '';
+  const entry: Record<string, unknown> = {};
+  for (const field of STRING_FIELDS) entry[field] = text(field);
+  for (const field of NUMBER_FIELDS) entry[field] = Number(item[field]?.N ?? '0');
+  for (const field of JSON_FIELDS) entry[field] = JSON.parse(text(field) || 'null');
+  entry['reason'] = item['reason']?.S ?? null;
+  return entry as unknown as MigrationEntry;
+}
+
+export function errorName(error: unknown): string {
+  return (error as { name?: string })?.name ?? '';
+}
+
+export function isServerFault(error: unknown): boolean {
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return (
+    (status !== undefined && status >= 500) || (error as { $fault?: string })?.$fault === 'server'
+  );
+}
+
+/** Cancellation reason codes of a TransactionCanceledException (empty when the service gave none). */
+export function cancellationCodes(error: unknown): string[] {
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] })?.CancellationReasons;
+  if (Array.isArray(reasons)) return reasons.map((reason) => reason.Code ?? 'None');
+  // The message lists them too: "Transaction cancelled, please refer cancellation reasons for specific
+  // reasons [None, ConditionalCheckFailed]".
+  const listed = /\[([^\]]*)\]/.exec((error as Error)?.message ?? '')?.[1];
+  return listed === undefined ? [] : listed.split(',').map((code) => code.trim());
+}
+
+/** Maps an SDK error that is not a condition failure to ours; conditions are handled by each caller. */
+export function mapped(error: unknown, what: string): Error {
+  const name = errorName(error);
+  const message = `migration registry ${what} failed: ${name}: ${(error as Error)?.message ?? String(error)}`;
+  if (BUSY_ERRORS.has(name) || isServerFault(error))
+    return new RegistryBusyError(message, { cause: error });
+  if (name === 'ConditionalCheckFailedException')
+    return new RegistryConflictError(message, { cause: error });
+  return new TrafficShiftError(message, { cause: error });
+}
