@@ -1,0 +1,59 @@
+/**
+ * Which tests `npm run mutation` runs against the mutants of each core file. Stryker's command runner starts one
+ * vitest per mutant, so each file gets only the tests that exercise it: a test file that is missing here lets
+ * mutants survive, one that is not needed only costs time. Every file in functions/core must have an entry
+ * (test/unit/tooling/mutation-targets.test.ts and the script both check), so a new core file is never skipped.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+
+export const CORE_DIR = 'functions/core';
+
+const core = (name: string): string => `test/unit/core/${name}.test.ts`;
+
+/**
+ * Core file -> the test files that exercise it. An empty list is allowed only for a file without unit tests yet;
+ * it is reported with no score and fails `--min`.
+ */
+export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
+  'decide.ts': [core('decide'), core('late-publication'), core('run')],
+  'errors.ts': [core('errors'), core('input')],
+  'history.ts': [core('history'), core('run')],
+  'index.ts': [core('imports')],
+  'input.ts': [core('input'), core('plan'), core('schema-file')],
+  'lock.ts': [core('lock')],
+  'names.ts': [core('names'), core('weights'), core('lock')],
+  'plan.ts': [core('plan'), core('decide'), core('run')],
+  'recovery.ts': [core('recovery')],
+  'registry.ts': [],
+  'run.ts': [core('run'), core('effective-ttl')],
+  'state.ts': [core('run')],
+  'stats.ts': [core('stats'), core('verdict')],
+  'types.ts': [core('decide'), core('verdict'), core('run')],
+  'verdict.ts': [core('verdict'), core('late-publication'), core('decide')],
+  'weights.ts': [core('weights'), core('run')],
+  'window.ts': [core('window'), core('late-publication')],
+};
+
+/**
+ * What is wrong with the table: core files without an entry, entries naming no core file, test files that do not
+ * exist. All three must be empty.
+ */
+export function tableProblems(
+  coreFiles: readonly string[] = listCoreFiles(),
+  exists: (path: string) => boolean = existsSync
+): { missing: string[]; stale: string[]; absentTests: string[] } {
+  const mapped = Object.keys(TESTS_BY_CORE_FILE);
+  return {
+    missing: coreFiles.filter((file) => !mapped.includes(file)),
+    stale: mapped.filter((file) => !coreFiles.includes(file)),
+    absentTests: [...new Set(Object.values(TESTS_BY_CORE_FILE).flat())].filter(
+      (test) => !exists(test)
+    ),
+  };
+}
+
+export function listCoreFiles(): string[] {
+  return readdirSync(CORE_DIR)
+    .filter((file) => file.endsWith('.ts'))
+    .sort();
+}
