@@ -4,6 +4,11 @@
  * while a shift's change batch is in flight), each stop followed by on-execution-end exactly as the
  * EventBridge rule delivers it: concurrently with the Lambda that may still be running.
  *
+ * The random stops rarely, if ever, let a shift batch land after on-execution-end's restore (the batch is usually
+ * at moto before the stop's recovery starts). The held-shift runs force that interleaving: ShiftTraffic's batch is
+ * held before it is sent, the run is stopped, and the batch is sent only once on-execution-end has finished, so
+ * only ShiftTraffic's own undo (the describe after applyWeights) brings the records back to the snapshot.
+ *
  * Metrics come from an in-memory source (SyntheticMetricSource) that reads green's share from Route 53:
  * CloudWatch is not what is tested here, and publishing into moto would cost a second per run.
  */
@@ -36,7 +41,9 @@ type AbortPoint =
   | { kind: 'before-task'; index: number }
   | { kind: 'after-task'; index: number }
   | { kind: 'during-wait'; index: number }
-  | { kind: 'mid-shift'; index: number; phase: ShiftPhase };
+  | { kind: 'mid-shift'; index: number; phase: ShiftPhase }
+  /** The `index`th ShiftTraffic's batch is held, the run stopped, and the batch sent after on-execution-end. */
+  | { kind: 'held-shift'; index: number };
 
 interface Shape {
   tasks: number;
@@ -55,6 +62,8 @@ interface RunResult {
   lateBatches: number;
   recovery: string | null;
   selfRestores: number;
+  /** Batches landed when on-execution-end finished, or null if it never did. */
+  landedAtRecovery: number | null;
 }
 
 /** Runs one migration, stopping it at `abort` (or never), and reports what landed in Route 53. */
@@ -75,6 +84,13 @@ async function run(
   let selfRestores = 0;
   let executionArn = '';
   let currentTask: string | null = null;
+  let shiftTasks = 0;
+  let holdNextBatch = false;
+  let landedAtRecovery: number | null = null;
+  let recoveryDone: () => void = () => undefined;
+  const recovered = new Promise<void>((resolve) => {
+    recoveryDone = resolve;
+  });
   const setup = makeEngine({
     endpoint: moto.endpoint,
     route53,
@@ -83,11 +99,19 @@ async function run(
     realMsPerVirtualSecond: 1e-9,
     beforeTask: ({ state, executionArn: arn }) => {
       currentTask = state;
+      if (state === 'ShiftTraffic') {
+        if (abort?.kind === 'held-shift' && abort.index === shiftTasks) holdNextBatch = true;
+        shiftTasks += 1;
+      }
       if (abort?.kind === 'before-task' && abort.index === shape.tasks)
         stop(`before ${state}`, arn);
       shape.tasks += 1;
     },
     onEvent: (event) => {
+      if (event.type === 'recovery') {
+        landedAtRecovery = batches.batches.length;
+        recoveryDone();
+      }
       if (
         event.type === 'task-succeeded' &&
         abort?.kind === 'after-task' &&
@@ -121,6 +145,18 @@ async function run(
     if (abort?.kind === 'mid-shift' && abort.index === shiftIndex && abort.phase === phase)
       stop(`${phase} of shift ${shiftIndex} (${currentTask})`);
   });
+  // Holds ShiftTraffic's change batch before it is sent (the first middleware step, ahead of the BatchLog).
+  route53.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!holdNextBatch || context.commandName !== 'ChangeResourceRecordSetsCommand')
+        return next(args);
+      holdNextBatch = false;
+      stop(`held batch of ShiftTraffic ${abort?.index}`);
+      await recovered;
+      return next(args);
+    },
+    { step: 'initialize', name: 'chaosHoldShiftBatch' }
+  );
   const started = engine.start(shortPlanInput(world.zone.records), 'chaos-run');
   executionArn = started.executionArn;
   const ends = await engine.endOfChain(executionArn);
@@ -148,6 +184,7 @@ async function run(
       ? `${end.recovery.action}${end.recovery.restored ? ' (restored)' : ''}: ${end.recovery.reason}`
       : null,
     selfRestores,
+    landedAtRecovery,
   };
 }
 
@@ -159,6 +196,27 @@ function pickAbort(random: () => number, shape: Shape): AbortPoint {
   if (kind === 'during-wait') return { kind, index: index(shape.waits) };
   const phases = ['before-send', 'in-flight', 'before-return'] as const;
   return { kind, index: index(shape.shifts), phase: phases[index(phases.length)]! };
+}
+
+/** What is wrong with a stopped run's end state: every rule the random and the held-shift runs must satisfy. */
+function failuresOf(label: string, result: RunResult): string[] {
+  const failures: string[] = [];
+  const kindsInOrder = result.batches.batches.map((batch) => batch.kind);
+  const lastRestore = result.batches.lastRestoreIndex();
+  if (!result.stopped || result.status !== 'ABORTED')
+    failures.push(`${label}: status ${result.status}`);
+  if (!result.atSnapshot)
+    failures.push(`${label}: records not at the snapshot: ${JSON.stringify(result.weights)}`);
+  if (kindsInOrder.slice(lastRestore + 1).includes('shift'))
+    failures.push(`${label}: a shift landed after the last restore: ${kindsInOrder.join(',')}`);
+  if (result.batches.shifts.length > 0 && kindsInOrder.at(-1) !== 'restore')
+    failures.push(`${label}: last write is not a restore`);
+  if (result.recovery === null) failures.push(`${label}: on-execution-end was never delivered`);
+  if (result.lateBatches > 0)
+    failures.push(`${label}: ${result.lateBatches} batch(es) landed after the execution ended`);
+  if (result.batches.batches.some((batch) => !batch.whole))
+    failures.push(`${label}: a partial batch landed`);
+  return failures;
 }
 
 describe('Abort chaos: every stopped run ends at its snapshot, and no weight write lands after the restore', () => {
@@ -195,21 +253,7 @@ describe('Abort chaos: every stopped run ends at its snapshot, and no weight wri
 
       // Assess (collected, so every figure is printed before the verdict)
       const label = `run ${i} ${profile} ${JSON.stringify(abort)} stopped ${result.stoppedIn ?? 'never'}`;
-      const kindsInOrder = result.batches.batches.map((batch) => batch.kind);
-      const lastRestore = result.batches.lastRestoreIndex();
-      if (!result.stopped || result.status !== 'ABORTED')
-        failures.push(`${label}: status ${result.status}`);
-      if (!result.atSnapshot)
-        failures.push(`${label}: records not at the snapshot: ${JSON.stringify(result.weights)}`);
-      if (kindsInOrder.slice(lastRestore + 1).includes('shift'))
-        failures.push(`${label}: a shift landed after the last restore: ${kindsInOrder.join(',')}`);
-      if (result.batches.shifts.length > 0 && kindsInOrder.at(-1) !== 'restore')
-        failures.push(`${label}: last write is not a restore`);
-      if (result.recovery === null) failures.push(`${label}: on-execution-end was never delivered`);
-      if (result.lateBatches > 0)
-        failures.push(`${label}: ${result.lateBatches} batch(es) landed after the execution ended`);
-      if (result.batches.batches.some((batch) => !batch.whole))
-        failures.push(`${label}: a partial batch landed`);
+      failures.push(...failuresOf(label, result));
     }
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
 
@@ -230,4 +274,38 @@ describe('Abort chaos: every stopped run ends at its snapshot, and no weight wri
     ]);
     expect(restores).toBeGreaterThan(0);
   }, 240_000);
+
+  it('a ShiftTraffic batch held until on-execution-end has finished lands after its restore, and ShiftTraffic undoes it', async () => {
+    // Prepare
+    const shapes: Record<Profile, Shape> = {
+      healthy: (await run('healthy', null)).shape,
+      regression: (await run('regression', null)).shape,
+    };
+    const failures: string[] = [];
+    let runs = 0;
+
+    // Act: every shift of both profiles, held once
+    for (const profile of ['healthy', 'regression'] as const) {
+      for (let index = 0; index < shapes[profile].shifts; index++) {
+        runs += 1;
+        const result = await run(profile, { kind: 'held-shift', index });
+        const label = `${profile} held shift ${index}`;
+        failures.push(...failuresOf(label, result));
+        // The interleaving under test happened: on-execution-end ended first, the shift landed after it.
+        const afterRecovery = result.batches.batches.slice(result.landedAtRecovery ?? Infinity);
+        if (!afterRecovery.some((batch) => batch.kind === 'shift'))
+          failures.push(`${label}: no shift landed after on-execution-end`);
+        if (result.selfRestores !== 1)
+          failures.push(
+            `${label}: ShiftTraffic restored ${result.selfRestores} time(s), expected once`
+          );
+      }
+    }
+
+    // Assess
+    console.log(`[chaos] heldShiftRuns=${runs} failures=${failures.length}`);
+    for (const failure of failures.slice(0, 10)) console.log(`[chaos] FAILURE ${failure}`);
+    expect(runs).toBe(shapes.healthy.shifts + shapes.regression.shifts);
+    expect(failures).toEqual([]);
+  }, 60_000);
 });
