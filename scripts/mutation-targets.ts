@@ -29,7 +29,12 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'state.ts': [core('run')],
   'stats.ts': [core('stats'), core('verdict')],
   'types.ts': [core('decide'), core('verdict'), core('run')],
-  'verdict.ts': [core('verdict'), core('verdict.mutation'), core('late-publication'), core('decide')],
+  'verdict.ts': [
+    core('verdict'),
+    core('verdict.mutation'),
+    core('late-publication'),
+    core('decide'),
+  ],
   'weights.ts': [core('weights'), core('run')],
   'window.ts': [core('window'), core('window.mutation'), core('late-publication')],
 };
