@@ -15,12 +15,12 @@ const core = (name: string): string => `test/unit/core/${name}.test.ts`;
  * it is reported with no score and fails `--min`.
  */
 export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
-  'decide.ts': [core('decide'), core('late-publication'), core('run')],
+  'decide.ts': [core('decide'), core('decide.mutation'), core('late-publication'), core('run')],
   'errors.ts': [core('errors'), core('input')],
   'history.ts': [core('history'), core('run')],
   'index.ts': [core('imports')],
   'input.ts': [core('input'), core('input.mutation'), core('plan'), core('schema-file')],
-  'lock.ts': [core('lock')],
+  'lock.ts': [core('lock'), core('lock.mutation')],
   'names.ts': [core('names'), core('names.mutation'), core('weights'), core('lock')],
   'plan.ts': [core('plan'), core('decide'), core('run')],
   'recovery.ts': [core('recovery')],
