@@ -22,7 +22,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'input.ts': [core('input'), core('input.mutation'), core('plan'), core('schema-file')],
   'lock.ts': [core('lock'), core('lock.mutation')],
   'names.ts': [core('names'), core('names.mutation'), core('weights'), core('lock')],
-  'plan.ts': [core('plan'), core('decide'), core('run')],
+  'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
   'recovery.ts': [core('recovery')],
   'registry.ts': [],
   'run.ts': [core('run'), core('effective-ttl')],

@@ -8,7 +8,7 @@
  *   npm run mutation -- --min 90 --force --concurrency 1
  *
  * Incremental: results are kept in reports/mutation/<file>.incremental.json. The command runner reports no
- * per-test coverage, so Stryker would reuse every old result; this script therefore drops survivors and timeouts
+ * per-test coverage, so Stryker would reuse every old result; this script therefore drops survivors
  * before each run (they are always tested again), and drops the whole file's results when one of its test files
  * changed or disappeared (a killed mutant may survive a weaker test). `--force` re-tests everything.
  */
@@ -167,7 +167,7 @@ async function mutateFile(file: string, tests: readonly string[]): Promise<FileS
 }
 
 /**
- * Keeps only the killed results of an earlier run, and none when a test file this core file is judged by changed.
+ * Keeps only the killed and timed-out results of an earlier run, and none when a test file this core file is judged by changed.
  */
 function prepareIncremental(
   incrementalFile: string,
@@ -194,7 +194,10 @@ function prepareIncremental(
     files: Record<string, { mutants: { status: string }[] }>;
   };
   for (const entry of Object.values(report.files)) {
-    entry.mutants = entry.mutants.filter((mutant) => mutant.status === 'Killed');
+    // A timeout is an endless loop (or a very slow run): re-testing it costs the whole timeout again.
+    entry.mutants = entry.mutants.filter(
+      (mutant) => mutant.status === 'Killed' || mutant.status === 'Timeout'
+    );
   }
   writeFileSync(incrementalFile, JSON.stringify(report));
 }
