@@ -23,7 +23,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'lock.ts': [core('lock'), core('lock.mutation')],
   'names.ts': [core('names'), core('names.mutation'), core('weights'), core('lock')],
   'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
-  'recovery.ts': [core('recovery')],
+  'recovery.ts': [core('recovery'), core('recovery.mutation')],
   'registry.ts': [],
   'run.ts': [core('run'), core('effective-ttl')],
   'state.ts': [core('run')],
