@@ -25,7 +25,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
   'recovery.ts': [core('recovery'), core('recovery.mutation')],
   'registry.ts': [],
-  'run.ts': [core('run'), core('effective-ttl')],
+  'run.ts': [core('run'), core('run.mutation'), core('effective-ttl')],
   'state.ts': [core('run')],
   'stats.ts': [core('stats'), core('verdict')],
   'types.ts': [core('decide'), core('verdict'), core('run')],
