@@ -27,7 +27,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'registry.ts': [],
   'run.ts': [core('run'), core('run.mutation'), core('effective-ttl')],
   'state.ts': [core('run')],
-  'stats.ts': [core('stats'), core('verdict')],
+  'stats.ts': [core('stats'), core('stats.mutation'), core('verdict')],
   'types.ts': [core('decide'), core('verdict'), core('run')],
   'verdict.ts': [
     core('verdict'),
