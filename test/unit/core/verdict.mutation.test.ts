@@ -4,6 +4,7 @@
  * its max() is smaller, so `blue + delta` and `blue x ratio` are both pinned.
  */
 import { describe, expect, it } from 'vitest';
+import { wilsonLowerBound } from '../../../functions/core/stats.ts';
 import type {
   Assessment,
   BlueLatency,
@@ -12,7 +13,7 @@ import type {
 } from '../../../functions/core/types.ts';
 import { Verdict } from '../../../functions/core/types.ts';
 import { Check, evaluate, OVERALL_SCOPE } from '../../../functions/core/verdict.ts';
-import { inputWith, traffic, WINDOW } from './fixtures.ts';
+import { inputWith, sample, traffic, WINDOW } from './fixtures.ts';
 
 const ok = (...services: ServiceSample[]): MetricReading => ({ kind: 'ok', services });
 const MIN_REQUESTS = 50;
@@ -185,6 +186,93 @@ describe('Function: evaluate, boundaries', () => {
         value: 1,
         limit: 1,
       });
+    });
+  });
+
+  describe('significance and reasons', () => {
+    it('is Inconclusive, not Fail, when the Wilson lower bound is exactly at the limit', () => {
+      // Prepare: green 50 errors in 1,000; a baseline limit of exactly its lower bound (blue has no errors)
+      const lowerPercent = 100 * wilsonLowerBound(50, 1_000, 0.9);
+      const input = inputWith({
+        thresholds: {
+          errorRateMaxPercent: 100,
+          baseline: { errorRateMaxRatio: 1, errorRateMinDeltaPercent: lowerPercent },
+        },
+      });
+
+      // Act
+      const { assessments } = evaluate(
+        ok(traffic('orders', 1_000, 50)),
+        ok(traffic('orders', 1_000, 0)),
+        input,
+        WINDOW
+      );
+
+      // Assess
+      expect(overall(assessments, Check.BaselineErrorRate)).toMatchObject({
+        verdict: Verdict.Inconclusive,
+        limit: lowerPercent,
+        value: 5,
+      });
+    });
+
+    it('reports the observed rate of a window below minRequests', () => {
+      // Act: 2 of 40
+      const { assessments } = evaluate(ok(traffic('orders', 40, 2)), null, inputWith(), WINDOW);
+
+      // Assess
+      expect(overall(assessments, Check.ErrorRate)).toMatchObject({
+        verdict: Verdict.Inconclusive,
+        value: 5,
+        sampleSize: 40,
+      });
+    });
+
+    it('prints ratios with at most two decimals', () => {
+      // Prepare
+      const input = inputWith({ thresholds: { baseline: { latencyAvgMaxRatio: 1.234 } } });
+
+      // Act
+      const { assessments } = evaluate(
+        ok(traffic('orders', 1_000, 0)),
+        ok(traffic('orders', 1_000, 0)),
+        input,
+        WINDOW
+      );
+
+      // Assess
+      expect(overall(assessments, Check.BaselineLatencyAvg)?.reason).toContain('x 1.23,');
+    });
+
+    it('says green has no latency average when it has samples but no average', () => {
+      // Act
+      const { assessments } = evaluate(
+        ok(traffic('orders', 1_000, 0, { latencyAvgMs: null })),
+        ok(traffic('orders', 1_000, 0)),
+        inputWith(),
+        WINDOW
+      );
+
+      // Assess
+      expect(overall(assessments, Check.BaselineLatencyAvg)).toMatchObject({
+        verdict: Verdict.Inconclusive,
+        reason: 'no latency average in the window',
+      });
+    });
+
+    it('says blue has no latency average, not too few samples, when it has exactly minRequests samples', () => {
+      // Act
+      const { assessments } = evaluate(
+        ok(traffic('orders', 1_000, 0)),
+        ok(sample('orders', { http2xx: 1_000, latencySampleCount: MIN_REQUESTS })),
+        inputWith({ thresholds: { minRequests: MIN_REQUESTS } }),
+        WINDOW
+      );
+
+      // Assess
+      expect(overall(assessments, Check.BaselineLatencyAvg)?.reason).toBe(
+        'no blue latency average in the window: no baseline'
+      );
     });
   });
 });
