@@ -35,7 +35,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
     core('late-publication'),
     core('decide'),
   ],
-  'weights.ts': [core('weights'), core('run')],
+  'weights.ts': [core('weights'), core('weights.mutation'), core('run')],
   'window.ts': [core('window'), core('window.mutation'), core('late-publication')],
 };
 
