@@ -9,6 +9,7 @@ import {
   MAX_PLAN_SECONDS,
   MigrationInputSchema,
   parseMigrationInput,
+  RECORD_TYPES,
 } from '../../../functions/core/input.ts';
 import { draft } from './fixtures.ts';
 
@@ -109,6 +110,22 @@ describe('Function: parseMigrationInput, the rule of every bound', () => {
       at: 'plan.exponential.factor',
       rule: 'must be <= 10',
     },
+    {
+      path: 'plan',
+      value: { bakeSeconds: 600 },
+      rule: 'exactly one of steps, canary, linear, exponential is required (got none)',
+    },
+    {
+      path: 'plan.evaluationIntervalSeconds',
+      value: 660,
+      rule: 'must be <= bakeSeconds (600)',
+    },
+    {
+      path: 'records',
+      value: [record, record],
+      at: 'records[1]',
+      rule: 'duplicates records[0] (same zone, name and type)',
+    },
     { path: 'plan.bakeSeconds', value: 600.5, rule: INTEGER },
     { path: 'plan.bakeSeconds', value: 59, rule: 'must be >= 60' },
     { path: 'plan.bakeSeconds', value: 604_801, rule: WEEK },
@@ -129,6 +146,12 @@ describe('Function: parseMigrationInput, the rule of every bound', () => {
       value: 'Z0123456789ABC-x',
       at: 'records[0].hostedZoneId',
       rule: 'must be a Route 53 hosted zone ID such as Z0123456789ABC',
+    },
+    {
+      path: 'records.0.type',
+      value: undefined,
+      at: 'records[0].type',
+      rule: `must be one of ${RECORD_TYPES.join(', ')}`,
     },
     { path: 'records.0.name', value: '', at: 'records[0].name', rule: 'must not be empty' },
     {
