@@ -57,6 +57,8 @@ interface FileScore {
   timeout: number;
   noCoverage: number;
   errors: number;
+  /** Excluded by a `// Stryker disable` comment (an equivalent mutant, with the reason next to it). */
+  ignored: number;
   /** Detected / (detected + undetected), in percent; null when there is nothing to score. */
   score: number | null;
   survivors: string[];
@@ -162,6 +164,7 @@ async function mutateFile(file: string, tests: readonly string[]): Promise<FileS
     timeout,
     noCoverage,
     errors: count('RuntimeError') + count('CompileError'),
+    ignored: count('Ignored'),
     score: valid === 0 ? null : (100 * detected) / valid,
     survivors: results
       .filter((r) => r.status === 'Survived' || r.status === 'NoCoverage')
@@ -217,6 +220,7 @@ function emptyScore(file: string): FileScore {
     timeout: 0,
     noCoverage: 0,
     errors: 0,
+    ignored: 0,
     score: null,
     survivors: [],
   };
@@ -231,10 +235,21 @@ function printTable(rows: readonly FileScore[]): void {
     total.timeout += r.timeout;
     total.noCoverage += r.noCoverage;
     total.errors += r.errors;
+    total.ignored += r.ignored;
   }
   const totalValid = total.killed + total.timeout + total.survived + total.noCoverage;
   total.score = totalValid === 0 ? null : (100 * (total.killed + total.timeout)) / totalValid;
-  const header = ['file', 'mutants', 'killed', 'survived', 'timeout', 'no-cov', 'errors', 'score'];
+  const header = [
+    'file',
+    'mutants',
+    'killed',
+    'survived',
+    'timeout',
+    'no-cov',
+    'errors',
+    'ignored',
+    'score',
+  ];
   const line = (r: FileScore): string[] => [
     r.file,
     String(r.mutants),
@@ -243,6 +258,7 @@ function printTable(rows: readonly FileScore[]): void {
     String(r.timeout),
     String(r.noCoverage),
     String(r.errors),
+    String(r.ignored),
     r.problem !== undefined ? 'none' : r.score === null ? 'n/a' : `${r.score.toFixed(2)} %`,
   ];
   const table = [header, ...rows.map(line), line(total)];
