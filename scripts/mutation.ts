@@ -90,7 +90,7 @@ for (const s of scores.filter((s) => s.survivors.length > 0 || s.problem !== und
   for (const line of s.survivors) console.log(`  ${line}`);
 }
 if (below.length > 0) {
-  console.error(`\nBelow ${minScore} %: ${below.map((s) => s.file).join(', ')}`);
+  console.error(`\nBelow ${minScore} % or without tests: ${below.map((s) => s.file).join(', ')}`);
   process.exit(1);
 }
 
