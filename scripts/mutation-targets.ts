@@ -1,0 +1,71 @@
+/**
+ * Which tests `npm run mutation` runs against the mutants of each core file. Stryker's command runner starts one
+ * vitest per mutant, so each file gets only the tests that exercise it: a test file that is missing here lets
+ * mutants survive, one that is not needed only costs time. Every file in functions/core must have an entry
+ * (test/unit/tooling/mutation-targets.test.ts and the script both check), so a new core file is never skipped.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+
+export const CORE_DIR = 'functions/core';
+
+const core = (name: string): string => `test/unit/core/${name}.test.ts`;
+
+/**
+ * Core file -> the test files that exercise it. An empty list is allowed only for a file without unit tests yet;
+ * it is reported with no score and fails `--min`.
+ */
+export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
+  'baseline.ts': [core('verdict'), core('verdict.mutation'), core('cloudwatch-rules')],
+  'checks.ts': [core('verdict'), core('verdict.mutation'), core('cloudwatch-rules')],
+  'decide.ts': [core('decide'), core('late-publication'), core('run')],
+  'discovery-target.ts': [core('cloudwatch-rules'), core('input')],
+  'errors.ts': [core('errors'), core('input')],
+  'history.ts': [core('history'), core('run')],
+  'index.ts': [core('imports')],
+  'input.ts': [core('input'), core('input.mutation'), core('plan'), core('schema-file')],
+  'measure.ts': [core('verdict'), core('verdict.mutation'), core('cloudwatch-rules')],
+  'names.ts': [core('names'), core('names.mutation'), core('weights'), core('record-checks')],
+  'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
+  'ownership.ts': [core('ownership')],
+  'record-checks.ts': [core('record-checks'), core('input')],
+  // Constants only (names shared by the recovery paths); no mutants worth a test of their own.
+  'recovery.ts': [core('ownership')],
+  'registry.ts': [core('ownership')],
+  'run.ts': [core('run'), core('run.mutation'), core('effective-ttl')],
+  'state.ts': [core('run')],
+  'stats.ts': [core('stats'), core('stats.mutation'), core('verdict')],
+  'types.ts': [core('decide'), core('verdict'), core('run')],
+  'verdict.ts': [
+    core('verdict'),
+    core('verdict.mutation'),
+    core('late-publication'),
+    core('decide'),
+    core('cloudwatch-rules'),
+  ],
+  'weights.ts': [core('weights'), core('weights.mutation'), core('run')],
+  'window.ts': [core('window'), core('window.mutation'), core('late-publication')],
+};
+
+/**
+ * What is wrong with the table: core files without an entry, entries naming no core file, test files that do not
+ * exist. All three must be empty.
+ */
+export function tableProblems(
+  coreFiles: readonly string[] = listCoreFiles(),
+  exists: (path: string) => boolean = existsSync
+): { missing: string[]; stale: string[]; absentTests: string[] } {
+  const mapped = Object.keys(TESTS_BY_CORE_FILE);
+  return {
+    missing: coreFiles.filter((file) => !mapped.includes(file)),
+    stale: mapped.filter((file) => !coreFiles.includes(file)),
+    absentTests: [...new Set(Object.values(TESTS_BY_CORE_FILE).flat())].filter(
+      (test) => !exists(test)
+    ),
+  };
+}
+
+export function listCoreFiles(): string[] {
+  return readdirSync(CORE_DIR)
+    .filter((file) => file.endsWith('.ts'))
+    .sort();
+}

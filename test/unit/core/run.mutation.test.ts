@@ -1,0 +1,45 @@
+/**
+ * What the run-state tests leave open (found by `npm run mutation`): a new run has submitted no change yet, and a
+ * continuation name replaces only a trailing `-cN`, whatever its number of digits.
+ */
+import { describe, expect, it } from 'vitest';
+import { continuationName, newRunState } from '../../../functions/core/run.ts';
+import type { RunIdentity } from '../../../functions/core/state.ts';
+import { inputWith, pairWith } from './fixtures.ts';
+
+const identity: RunIdentity = {
+  executionArn: 'arn:aws:states:us-east-1:1:execution:ts:orders',
+  executionName: 'orders',
+  stateMachineArn: 'arn:aws:states:us-east-1:1:stateMachine:ts',
+  startedAt: '2026-01-01T00:00:00.000Z',
+  generation: 1,
+  continuedFrom: null,
+};
+
+describe('Function: newRunState, the change', () => {
+  it('starts with no change submitted and nothing in sync', () => {
+    // Act
+    const state = newRunState(inputWith(), identity, [pairWith({ blue: 100, green: 0 })]);
+
+    // Assess
+    expect(state.change).toEqual({ ids: [], submittedAt: null, synced: false });
+  });
+});
+
+describe('Function: continuationName, the suffix', () => {
+  it.each([
+    { executionName: 'orders-c12', generation: 12, expected: 'orders-c13' },
+    { executionName: 'blue-c3-green', generation: 1, expected: 'blue-c3-green-c2' },
+  ])(
+    '$executionName (generation $generation) -> $expected',
+    ({ executionName, generation, expected }) => {
+      // Act + Assess
+      expect(
+        continuationName({
+          ...newRunState(inputWith(), identity, []),
+          run: { ...identity, executionName, generation },
+        })
+      ).toBe(expected);
+    }
+  );
+});
