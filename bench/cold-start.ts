@@ -1,7 +1,8 @@
 /**
  * Part 3: cold start. Bundles every handler with esbuild exactly as scripts/build.ts (and SAM's esbuild
- * builder, template.yaml Metadata) does: ESM, minified, node24, the createRequire banner; plus a metafile to
- * see what each bundle contains. Then, per bundle:
+ * builder, template.yaml Metadata) does, with the same options object (scripts/build-options.ts: ESM, minified,
+ * node24, mainFields module,main, source map, the createRequire banner); plus a metafile to see what each bundle
+ * contains. Init runs with the deployed NODE_OPTIONS (--enable-source-maps). Then, per bundle:
  * - size of index.mjs (minified JavaScript, source map not counted);
  * - the @aws-sdk clients it contains (metafile inputs) against the clients its handler file imports;
  * - the largest packages by bytes in the output;
@@ -16,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { deployedNodeOptions, esbuildOptions } from '../scripts/build-options.ts';
 
 const HANDLERS_DIR = 'functions/handlers';
 
@@ -34,19 +36,8 @@ export const client = new Route53Client({});`,
   },
 ] as const;
 
-const BUILD_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  minify: true,
-  sourcemap: true,
-  banner: {
-    js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-  },
-  metafile: true,
-  logLevel: 'warning',
-} as const;
+/** The deployed settings (scripts/build-options.ts, also template.yaml's Metadata) plus a metafile. */
+const BUILD_OPTIONS = { ...esbuildOptions, metafile: true } as const;
 
 export interface BundleResult {
   fn: string;
@@ -60,10 +51,16 @@ export interface BundleResult {
   topPackages: { name: string; kb: number }[];
   initInProcessMs: { median: number; min: number; max: number };
   initWallMs: { median: number; min: number; max: number };
+  /** In process without NODE_OPTIONS (no --enable-source-maps): the flag's share of init. */
+  initInProcessWithoutNodeOptionsMs: { median: number; min: number; max: number };
 }
 
 export interface ColdStartResult {
   runs: number;
+  /** NODE_OPTIONS every init was measured with (the deployed value), except the `WithoutNodeOptions` figures. */
+  nodeOptions: string;
+  /** esbuild's mainFields: the deployed resolution order. */
+  mainFields: readonly string[];
   bareNodeWallMs: number;
   node: string;
   bundles: BundleResult[];
@@ -108,7 +105,11 @@ const LAMBDA_ENV = {
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
   POWERTOOLS_SERVICE_NAME: 'traffic-shift',
+  // As deployed (template.yaml Globals): SAM adds --enable-source-maps anyway when Sourcemap is true.
+  NODE_OPTIONS: deployedNodeOptions,
 };
+/** The same without NODE_OPTIONS: what the source-map flag costs. */
+const { NODE_OPTIONS: _flag, ...LAMBDA_ENV_WITHOUT_NODE_OPTIONS } = LAMBDA_ENV;
 
 function timeWall(args: string[]): number {
   const started = performance.now();
@@ -118,11 +119,11 @@ function timeWall(args: string[]): number {
   return elapsed;
 }
 
-function timeImport(bundle: string): number {
+function timeImport(bundle: string, env: Record<string, string> = LAMBDA_ENV): number {
   const url = pathToFileURL(bundle).href;
   const code = `const t = performance.now(); await import(${JSON.stringify(url)}); process.stdout.write(String(performance.now() - t));`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
-    env: LAMBDA_ENV,
+    env,
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`importing ${bundle} failed: ${run.stderr}`);
@@ -179,6 +180,7 @@ export async function runColdStart(
     for (const file of referenceFiles) timeImport(file);
     const bare: number[] = [];
     const inProcess = new Map<string, number[]>();
+    const inProcessWithoutFlag = new Map<string, number[]>();
     const wallRaw = new Map<string, number[]>();
     const referenceInit: number[][] = referenceFiles.map(() => []);
     for (let round = 0; round < runs; round++) {
@@ -186,6 +188,10 @@ export async function runColdStart(
       for (const { fn, outfile } of built) {
         inProcess.set(fn, [...(inProcess.get(fn) ?? []), timeImport(outfile)]);
         wallRaw.set(fn, [...(wallRaw.get(fn) ?? []), timeWall([outfile])]);
+        inProcessWithoutFlag.set(fn, [
+          ...(inProcessWithoutFlag.get(fn) ?? []),
+          timeImport(outfile, LAMBDA_ENV_WITHOUT_NODE_OPTIONS),
+        ]);
       }
       referenceFiles.forEach((file, index) => {
         referenceInit[index]?.push(timeImport(file));
@@ -219,6 +225,7 @@ export async function runColdStart(
           .map(([name, bytes]) => ({ name, kb: round(bytes / 1024) })),
         initInProcessMs: stats(inProcess.get(fn) ?? []),
         initWallMs: stats((wallRaw.get(fn) ?? []).map((ms) => ms - bareNodeWallMs)),
+        initInProcessWithoutNodeOptionsMs: stats(inProcessWithoutFlag.get(fn) ?? []),
       };
     });
     const references = REFERENCES.map((reference, index) => {
@@ -231,6 +238,8 @@ export async function runColdStart(
     });
     return {
       runs,
+      nodeOptions: deployedNodeOptions,
+      mainFields: esbuildOptions.mainFields,
       bareNodeWallMs: round(bareNodeWallMs),
       node: process.version,
       bundles,

@@ -5,6 +5,7 @@ export * from './errors.ts';
 export * from './history.ts';
 export * from './input.ts';
 export * from './lock.ts';
+export * from './metric-statistics.ts';
 export * from './names.ts';
 export * from './plan.ts';
 export * from './recovery.ts';
