@@ -16,7 +16,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import { deployedNodeOptions, esbuildOptions } from '../scripts/build-options.ts';
 
 const HANDLERS_DIR = 'functions/handlers';
@@ -35,6 +35,25 @@ export const handler = lambda(async () => Object.keys(core).length);`,
 export const client = new Route53Client({});`,
   },
 ] as const;
+
+/**
+ * Replaces the Powertools Tracer (and with it the X-Ray SDK it bundles) by no-ops: what the bundles would weigh
+ * without tracing. A size reference only; nothing deploys it.
+ */
+const WITHOUT_TRACER: Plugin = {
+  name: 'without-tracer',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-lambda-powertools\/tracer(\/middleware)?$/ }, (args) => ({
+      path: args.path,
+      namespace: 'no-tracer',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'no-tracer' }, () => ({
+      contents: `export class Tracer { captureAWSv3Client(client) { return client; } }
+export const captureLambdaHandler = () => ({});`,
+      loader: 'js',
+    }));
+  },
+};
 
 /** The deployed settings (scripts/build-options.ts, also template.yaml's Metadata) plus a metafile. */
 const BUILD_OPTIONS = { ...esbuildOptions, metafile: true } as const;
@@ -68,6 +87,8 @@ export interface ColdStartResult {
   references: { label: string; bytes: number; initInProcessMs: { median: number; min: number } }[];
   /** Bundle sizes with `@aws-sdk/*` and `@smithy/*` left to the nodejs24.x runtime (External). */
   sdkExternalBytes: Record<string, number>;
+  /** Bundle sizes without the Powertools Tracer and the X-Ray SDK (what tracing weighs). */
+  withoutTracerBytes: Record<string, number>;
 }
 
 function median(values: number[]): number {
@@ -101,6 +122,8 @@ const LAMBDA_ENV = {
   PATH: process.env['PATH'] ?? '',
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',
+  // Set on Lambda: Powertools Tracer is on there (off without it), so init includes its setup.
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   AWS_LAMBDA_FUNCTION_NAME: 'traffic-shift-bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
@@ -161,6 +184,18 @@ export async function runColdStart(
         external: ['@aws-sdk/*', '@smithy/*'],
       });
       sdkExternalBytes[fn] = statSync(outfile).size;
+    }
+    const withoutTracerBytes: Record<string, number> = {};
+    for (const file of entries) {
+      const fn = basename(file, '.ts');
+      const outfile = join(outRoot, 'without-tracer', fn, 'index.mjs');
+      await build({
+        ...BUILD_OPTIONS,
+        entryPoints: [join(HANDLERS_DIR, file)],
+        outfile,
+        plugins: [WITHOUT_TRACER],
+      });
+      withoutTracerBytes[fn] = statSync(outfile).size;
     }
     const referenceFiles: string[] = [];
     for (const [index, reference] of REFERENCES.entries()) {
@@ -245,6 +280,7 @@ export async function runColdStart(
       bundles,
       references,
       sdkExternalBytes,
+      withoutTracerBytes,
     };
   } finally {
     rmSync(outRoot, { recursive: true, force: true });
