@@ -70,6 +70,11 @@ export interface BundleResult {
   topPackages: { name: string; kb: number }[];
   initInProcessMs: { median: number; min: number; max: number };
   initWallMs: { median: number; min: number; max: number };
+  /**
+   * CPU time (user + system) of the same in-process imports: on a shared machine the wall time waits for the
+   * CPU, the CPU time much less. It can exceed the wall time (GC and compiler threads).
+   */
+  initCpuMs: { median: number; min: number; max: number };
   /** In process without NODE_OPTIONS (no --enable-source-maps): the flag's share of init. */
   initInProcessWithoutNodeOptionsMs: { median: number; min: number; max: number };
 }
@@ -142,15 +147,20 @@ function timeWall(args: string[]): number {
   return elapsed;
 }
 
+/** CPU time (user + system) of the last timeImport: far less sensitive to other processes than wall time. */
+let lastImportCpuMs = 0;
+
 function timeImport(bundle: string, env: Record<string, string> = LAMBDA_ENV): number {
   const url = pathToFileURL(bundle).href;
-  const code = `const t = performance.now(); await import(${JSON.stringify(url)}); process.stdout.write(String(performance.now() - t));`;
+  const code = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(url)}); const ms = performance.now() - t; const cpu = process.cpuUsage(c); process.stdout.write(ms + ' ' + (cpu.user + cpu.system) / 1000);`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
     env,
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`importing ${bundle} failed: ${run.stderr}`);
-  return Number(run.stdout.trim());
+  const [wall, cpu] = run.stdout.trim().split(' ').map(Number);
+  lastImportCpuMs = cpu ?? Number.NaN;
+  return wall ?? Number.NaN;
 }
 
 export async function runColdStart(
@@ -216,12 +226,14 @@ export async function runColdStart(
     const bare: number[] = [];
     const inProcess = new Map<string, number[]>();
     const inProcessWithoutFlag = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
     const wallRaw = new Map<string, number[]>();
     const referenceInit: number[][] = referenceFiles.map(() => []);
     for (let round = 0; round < runs; round++) {
       bare.push(timeWall(['-e', '0']));
       for (const { fn, outfile } of built) {
         inProcess.set(fn, [...(inProcess.get(fn) ?? []), timeImport(outfile)]);
+        cpu.set(fn, [...(cpu.get(fn) ?? []), lastImportCpuMs]);
         wallRaw.set(fn, [...(wallRaw.get(fn) ?? []), timeWall([outfile])]);
         inProcessWithoutFlag.set(fn, [
           ...(inProcessWithoutFlag.get(fn) ?? []),
@@ -261,6 +273,7 @@ export async function runColdStart(
         initInProcessMs: stats(inProcess.get(fn) ?? []),
         initWallMs: stats((wallRaw.get(fn) ?? []).map((ms) => ms - bareNodeWallMs)),
         initInProcessWithoutNodeOptionsMs: stats(inProcessWithoutFlag.get(fn) ?? []),
+        initCpuMs: stats(cpu.get(fn) ?? []),
       };
     });
     const references = REFERENCES.map((reference, index) => {

@@ -549,7 +549,7 @@ if (ONLY.has('cold-start')) {
   );
   for (const b of cold.bundles) {
     details.push(
-      `  ${b.fn.padEnd(17)} ${String(Math.round(b.bytes / 1024)).padStart(4)} KB  init ${b.initInProcessMs.median} ms (min ${b.initInProcessMs.min}, max ${b.initInProcessMs.max}), wall ${b.initWallMs.median} ms, without NODE_OPTIONS ${b.initInProcessWithoutNodeOptionsMs.median} ms (min ${b.initInProcessWithoutNodeOptionsMs.min}); clients ${b.clients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ') || 'none'}${b.extraClients.length > 0 ? ` (NOT imported by the handler: ${b.extraClients.join(', ')})` : ''}; largest: ${b.topPackages
+      `  ${b.fn.padEnd(17)} ${String(Math.round(b.bytes / 1024)).padStart(4)} KB  init ${b.initInProcessMs.median} ms (min ${b.initInProcessMs.min}, max ${b.initInProcessMs.max}), CPU ${b.initCpuMs.median} ms, wall ${b.initWallMs.median} ms, without NODE_OPTIONS ${b.initInProcessWithoutNodeOptionsMs.median} ms (min ${b.initInProcessWithoutNodeOptionsMs.min}); clients ${b.clients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ') || 'none'}${b.extraClients.length > 0 ? ` (NOT imported by the handler: ${b.extraClients.join(', ')})` : ''}; largest: ${b.topPackages
         .slice(0, 4)
         .map((p) => `${p.name} ${p.kb} KB`)
         .join(', ')}`

@@ -12,7 +12,14 @@ interface DecisionRow {
 interface SummaryInput {
   decisionQuality?: { results: DecisionRow[] };
   cost?: { pricing: { totalUpperUsd: number } };
-  coldStart?: { bundles: { fn: string; bytes: number; initInProcessMs: { median: number } }[] };
+  coldStart?: {
+    bundles: {
+      fn: string;
+      bytes: number;
+      initInProcessMs: { median: number };
+      initCpuMs?: { median: number };
+    }[];
+  };
 }
 
 const OURS = 'ours (defaults)';
@@ -47,6 +54,9 @@ export function summarize(results: SummaryInput) {
     /** Slowest function's median module init, in process, with the deployed NODE_OPTIONS. */
     maxInitMs: slowest === undefined ? null : slowest.initInProcessMs.median,
     maxInitFunction: slowest?.fn ?? null,
+    /** The largest median CPU time of a module init: the figure least moved by a shared machine's load. */
+    maxInitCpuMs:
+      bundles.length === 0 ? null : Math.max(...bundles.map((b) => b.initCpuMs?.median ?? 0)),
     maxBundleKB: largest === undefined ? null : Math.round((largest.bytes / 1024) * 10) / 10,
     maxBundleFunction: largest?.fn ?? null,
   };
