@@ -603,7 +603,15 @@ if (ONLY.has('scale')) {
           `${row.perEvaluation['GetMetricData'] ?? 0}/${row.getMetricDataMetricsPerEvaluation}`
       )
       .join(' / ')
-      .concat(' (x2 with as many blue names)'),
+      .concat(
+        `; with as many blue names ${scale.metricRows
+          .filter((row) => row.blueNames > 0)
+          .map(
+            (row) =>
+              `${row.perEvaluation['GetMetricData'] ?? 0}/${row.getMetricDataMetricsPerEvaluation}`
+          )
+          .join(' / ')}`
+      ),
     goal: '',
     met: '',
     on,
