@@ -1,7 +1,8 @@
 /**
  * Part 3: cold start. Bundles every handler with esbuild exactly as scripts/build.ts (and SAM's esbuild
- * builder, template.yaml Metadata) does: ESM, minified, node24, the createRequire banner; plus a metafile to
- * see what each bundle contains. Then, per bundle:
+ * builder, template.yaml Metadata) does, with the same options object (scripts/build-options.ts: ESM, minified,
+ * node24, mainFields module,main, source map, the createRequire banner); plus a metafile to see what each bundle
+ * contains. Init runs with the deployed NODE_OPTIONS (--enable-source-maps). Then, per bundle:
  * - size of index.mjs (minified JavaScript, source map not counted);
  * - the @aws-sdk clients it contains (metafile inputs) against the clients its handler file imports;
  * - the largest packages by bytes in the output;
@@ -15,7 +16,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { deployedNodeOptions, esbuildOptions } from '../scripts/build-options.ts';
 
 const HANDLERS_DIR = 'functions/handlers';
 
@@ -34,19 +36,27 @@ export const client = new Route53Client({});`,
   },
 ] as const;
 
-const BUILD_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node24',
-  minify: true,
-  sourcemap: true,
-  banner: {
-    js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+/**
+ * Replaces the Powertools Tracer (and with it the X-Ray SDK it bundles) by no-ops: what the bundles would weigh
+ * without tracing. A size reference only; nothing deploys it.
+ */
+const WITHOUT_TRACER: Plugin = {
+  name: 'without-tracer',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-lambda-powertools\/tracer(\/middleware)?$/ }, (args) => ({
+      path: args.path,
+      namespace: 'no-tracer',
+    }));
+    build.onLoad({ filter: /.*/, namespace: 'no-tracer' }, () => ({
+      contents: `export class Tracer { captureAWSv3Client(client) { return client; } }
+export const captureLambdaHandler = () => ({});`,
+      loader: 'js',
+    }));
   },
-  metafile: true,
-  logLevel: 'warning',
-} as const;
+};
+
+/** The deployed settings (scripts/build-options.ts, also template.yaml's Metadata) plus a metafile. */
+const BUILD_OPTIONS = { ...esbuildOptions, metafile: true } as const;
 
 export interface BundleResult {
   fn: string;
@@ -60,10 +70,21 @@ export interface BundleResult {
   topPackages: { name: string; kb: number }[];
   initInProcessMs: { median: number; min: number; max: number };
   initWallMs: { median: number; min: number; max: number };
+  /**
+   * CPU time (user + system) of the same in-process imports: on a shared machine the wall time waits for the
+   * CPU, the CPU time much less. It can exceed the wall time (GC and compiler threads).
+   */
+  initCpuMs: { median: number; min: number; max: number };
+  /** In process without NODE_OPTIONS (no --enable-source-maps): the flag's share of init. */
+  initInProcessWithoutNodeOptionsMs: { median: number; min: number; max: number };
 }
 
 export interface ColdStartResult {
   runs: number;
+  /** NODE_OPTIONS every init was measured with (the deployed value), except the `WithoutNodeOptions` figures. */
+  nodeOptions: string;
+  /** esbuild's mainFields: the deployed resolution order. */
+  mainFields: readonly string[];
   bareNodeWallMs: number;
   node: string;
   bundles: BundleResult[];
@@ -71,6 +92,8 @@ export interface ColdStartResult {
   references: { label: string; bytes: number; initInProcessMs: { median: number; min: number } }[];
   /** Bundle sizes with `@aws-sdk/*` and `@smithy/*` left to the nodejs24.x runtime (External). */
   sdkExternalBytes: Record<string, number>;
+  /** Bundle sizes without the Powertools Tracer and the X-Ray SDK (what tracing weighs). */
+  withoutTracerBytes: Record<string, number>;
 }
 
 function median(values: number[]): number {
@@ -104,11 +127,17 @@ const LAMBDA_ENV = {
   PATH: process.env['PATH'] ?? '',
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',
+  // Set on Lambda: Powertools Tracer is on there (off without it), so init includes its setup.
+  AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   AWS_LAMBDA_FUNCTION_NAME: 'traffic-shift-bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
   AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
   POWERTOOLS_SERVICE_NAME: 'traffic-shift',
+  // As deployed (template.yaml Globals): SAM adds --enable-source-maps anyway when Sourcemap is true.
+  NODE_OPTIONS: deployedNodeOptions,
 };
+/** The same without NODE_OPTIONS: what the source-map flag costs. */
+const { NODE_OPTIONS: _flag, ...LAMBDA_ENV_WITHOUT_NODE_OPTIONS } = LAMBDA_ENV;
 
 function timeWall(args: string[]): number {
   const started = performance.now();
@@ -118,15 +147,20 @@ function timeWall(args: string[]): number {
   return elapsed;
 }
 
-function timeImport(bundle: string): number {
+/** CPU time (user + system) of the last timeImport: far less sensitive to other processes than wall time. */
+let lastImportCpuMs = 0;
+
+function timeImport(bundle: string, env: Record<string, string> = LAMBDA_ENV): number {
   const url = pathToFileURL(bundle).href;
-  const code = `const t = performance.now(); await import(${JSON.stringify(url)}); process.stdout.write(String(performance.now() - t));`;
+  const code = `const c = process.cpuUsage(); const t = performance.now(); await import(${JSON.stringify(url)}); const ms = performance.now() - t; const cpu = process.cpuUsage(c); process.stdout.write(ms + ' ' + (cpu.user + cpu.system) / 1000);`;
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
-    env: LAMBDA_ENV,
+    env,
     encoding: 'utf8',
   });
   if (run.status !== 0) throw new Error(`importing ${bundle} failed: ${run.stderr}`);
-  return Number(run.stdout.trim());
+  const [wall, cpu] = run.stdout.trim().split(' ').map(Number);
+  lastImportCpuMs = cpu ?? Number.NaN;
+  return wall ?? Number.NaN;
 }
 
 export async function runColdStart(
@@ -161,6 +195,18 @@ export async function runColdStart(
       });
       sdkExternalBytes[fn] = statSync(outfile).size;
     }
+    const withoutTracerBytes: Record<string, number> = {};
+    for (const file of entries) {
+      const fn = basename(file, '.ts');
+      const outfile = join(outRoot, 'without-tracer', fn, 'index.mjs');
+      await build({
+        ...BUILD_OPTIONS,
+        entryPoints: [join(HANDLERS_DIR, file)],
+        outfile,
+        plugins: [WITHOUT_TRACER],
+      });
+      withoutTracerBytes[fn] = statSync(outfile).size;
+    }
     const referenceFiles: string[] = [];
     for (const [index, reference] of REFERENCES.entries()) {
       const outfile = join(outRoot, `reference-${index}`, 'index.mjs');
@@ -179,13 +225,20 @@ export async function runColdStart(
     for (const file of referenceFiles) timeImport(file);
     const bare: number[] = [];
     const inProcess = new Map<string, number[]>();
+    const inProcessWithoutFlag = new Map<string, number[]>();
+    const cpu = new Map<string, number[]>();
     const wallRaw = new Map<string, number[]>();
     const referenceInit: number[][] = referenceFiles.map(() => []);
     for (let round = 0; round < runs; round++) {
       bare.push(timeWall(['-e', '0']));
       for (const { fn, outfile } of built) {
         inProcess.set(fn, [...(inProcess.get(fn) ?? []), timeImport(outfile)]);
+        cpu.set(fn, [...(cpu.get(fn) ?? []), lastImportCpuMs]);
         wallRaw.set(fn, [...(wallRaw.get(fn) ?? []), timeWall([outfile])]);
+        inProcessWithoutFlag.set(fn, [
+          ...(inProcessWithoutFlag.get(fn) ?? []),
+          timeImport(outfile, LAMBDA_ENV_WITHOUT_NODE_OPTIONS),
+        ]);
       }
       referenceFiles.forEach((file, index) => {
         referenceInit[index]?.push(timeImport(file));
@@ -219,6 +272,8 @@ export async function runColdStart(
           .map(([name, bytes]) => ({ name, kb: round(bytes / 1024) })),
         initInProcessMs: stats(inProcess.get(fn) ?? []),
         initWallMs: stats((wallRaw.get(fn) ?? []).map((ms) => ms - bareNodeWallMs)),
+        initInProcessWithoutNodeOptionsMs: stats(inProcessWithoutFlag.get(fn) ?? []),
+        initCpuMs: stats(cpu.get(fn) ?? []),
       };
     });
     const references = REFERENCES.map((reference, index) => {
@@ -231,11 +286,14 @@ export async function runColdStart(
     });
     return {
       runs,
+      nodeOptions: deployedNodeOptions,
+      mainFields: esbuildOptions.mainFields,
       bareNodeWallMs: round(bareNodeWallMs),
       node: process.version,
       bundles,
       references,
       sdkExternalBytes,
+      withoutTracerBytes,
     };
   } finally {
     rmSync(outRoot, { recursive: true, force: true });

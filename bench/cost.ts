@@ -4,12 +4,15 @@
  * aws-local-stepfunctions with the real handlers (cli/local-engine.ts) against a moto_server started here,
  * fed by the closed-loop traffic model (cli/traffic-model.ts, healthy green, 3,000 req/min).
  *
- * Counted, never estimated:
+ * Counted:
  * - state transitions: ExecutionEnd.stateTransitions (states entered + retries) of every execution;
  * - Lambda invocations: every Task the engine ran (task-succeeded/task-failed), plus on-execution-end;
  * - SDK calls by operation and GetMetricData metrics requested (MetricDataQueries per call), through
  *   middleware on the orchestrator's own clients (the traffic model and the seeding use separate clients);
- * - Step Functions control-plane calls the handlers make (the local registry stands in for the service).
+ * - Step Functions control-plane calls the handlers make (the local registry stands in for the service);
+ * - the handlers' custom metrics (EMF) and their log output at INFO (bench/telemetry.ts).
+ * Estimated, and labelled so in the output: Lambda's own log lines, the state machine's execution log, X-Ray
+ * traces (an upper bound), and the run registry's DynamoDB requests (not built yet).
  * Route 53 on AWS takes ~60 s to report INSYNC while moto answers INSYNC at once; the main run therefore
  * wraps the router so a change is PENDING for its first 60 s of virtual time (the engine's clock), which is
  * what makes CheckDnsSync poll several times per step as it would on AWS. A second run with moto's instant
@@ -32,6 +35,7 @@ import { EventBridgeNotifier } from '../functions/adapters/eventbridge-notifier.
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import { type MigrationInputDraft, parseMigrationInput } from '../functions/core/input.ts';
 import type { Clock, RunState, TrafficRouter } from '../functions/core/state.ts';
+import { countTelemetry, type TelemetryCount } from './telemetry.ts';
 
 /** Prices (us-east-1) and where they come from. */
 export const PRICES = {
@@ -69,7 +73,48 @@ export const PRICES = {
     source:
       'Step Functions API calls (DescribeExecution, ListExecutions, GetExecutionHistory, StartExecution) carry no per-call charge',
   },
+  customMetricPerHour: {
+    usd: 0.3 / 730,
+    source:
+      'CloudWatch custom metrics $0.30 per metric-month (first 10,000), prorated by the hour the metric receives data: $0.30 / 730 per metric-hour (price: third-party sources, UNCONFIRMED on aws.amazon.com/cloudwatch/pricing; proration: that page)',
+  },
+  logsIngestionPerGb: {
+    usd: 0.5,
+    source:
+      'CloudWatch Logs ingestion $0.50 per GB, Standard class; Step Functions vended logs the same for the first 10 TB (aws.amazon.com/cloudwatch/pricing; UNCONFIRMED)',
+  },
+  logsStoragePerGbMonth: {
+    usd: 0.03,
+    source:
+      'CloudWatch Logs storage $0.03 per GB-month (priced uncompressed, one month: an upper bound; UNCONFIRMED)',
+  },
+  xrayPerTrace: {
+    usd: 5 / 1_000_000,
+    source:
+      'X-Ray $5.00 per million traces recorded beyond 100,000 free per month (aws.amazon.com/xray/pricing); retrieval and scans ($0.50 per million) happen only when someone looks and are not counted',
+  },
+  dynamoDbPerWriteUnit: {
+    usd: 0.625 / 1_000_000,
+    source:
+      'DynamoDB on-demand $0.625 per million write request units (us-east-1 after the November 2024 reduction; third-party sources, UNCONFIRMED)',
+  },
+  dynamoDbPerReadUnit: {
+    usd: 0.125 / 1_000_000,
+    source: 'DynamoDB on-demand $0.125 per million read request units (same source, UNCONFIRMED)',
+  },
 } as const;
+
+/** Bytes of Lambda's own START, END and REPORT lines per invocation (REPORT with Init Duration and XRAY TraceId). ESTIMATE. */
+export const PLATFORM_LOG_BYTES_PER_INVOCATION = 450;
+/** Bytes of one Step Functions execution log event at Level ALL without execution data. ESTIMATE. */
+export const STATE_MACHINE_LOG_BYTES_PER_EVENT = 500;
+/**
+ * The run registry (a DynamoDB table another change adds): assumed per Lambda invocation, conservatively,
+ * 2 transactional writes of <= 1 KB (2 WRU each) and 2 strongly consistent reads (1 RRU each). ESTIMATE: the
+ * table is not in this code yet.
+ */
+export const REGISTRY_WRU_PER_INVOCATION = 4;
+export const REGISTRY_RRU_PER_INVOCATION = 2;
 
 export const LAMBDA_MEMORY_GB = 0.25;
 /** Upper bound per invocation for the duration price (init, SDK calls against AWS instead of moto). */
@@ -93,6 +138,8 @@ export interface CostRun {
   getMetricDataMetrics: number;
   putEventsEntries: number;
   stepFunctionsApiCalls: Record<string, number>;
+  /** The handlers' custom metrics and log output, counted in-process (bench/telemetry.ts). */
+  telemetry: TelemetryCount;
 }
 
 export interface CostBreakdown {
@@ -300,8 +347,15 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
       return original(...args);
     };
   }
-  const started = engine.start(draft, `bench-reference-${zoneCounter}`);
-  const ends: ExecutionEnd[] = await engine.endOfChain(started.executionArn);
+  const telemetryCounter = countTelemetry(clock);
+  let ends: ExecutionEnd[];
+  let telemetry: TelemetryCount;
+  try {
+    const started = engine.start(draft, `bench-reference-${zoneCounter}`);
+    ends = await engine.endOfChain(started.executionArn);
+  } finally {
+    telemetry = telemetryCounter.stop();
+  }
   const last = ends.at(-1) as ExecutionEnd;
   const sorted = [...durations].sort((a, b) => a - b);
   const outcome =
@@ -329,6 +383,7 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     getMetricDataMetrics: extra.metrics,
     putEventsEntries: extra.entries,
     stepFunctionsApiCalls,
+    telemetry,
   };
 }
 
@@ -346,6 +401,14 @@ export function price(run: CostRun): {
     .filter(([operation]) => operation.startsWith('Route53 '))
     .reduce((sum, [, n]) => sum + n, 0);
   const sfnCalls = Object.values(run.stepFunctionsApiCalls).reduce((sum, n) => sum + n, 0);
+  const logBytes =
+    run.telemetry.logBytes +
+    run.telemetry.emfBytes +
+    run.lambdaInvocations * PLATFORM_LOG_BYTES_PER_INVOCATION +
+    run.historyEvents * STATE_MACHINE_LOG_BYTES_PER_EVENT;
+  const xrayTraces = run.lambdaInvocations + run.executions;
+  const registryWru = run.lambdaInvocations * REGISTRY_WRU_PER_INVOCATION;
+  const registryRru = run.lambdaInvocations * REGISTRY_RRU_PER_INVOCATION;
   const items: CostBreakdown[] = [
     {
       item: 'Step Functions state transitions',
@@ -402,6 +465,48 @@ export function price(run: CostRun): {
       unit: 'calls',
       usd: 0,
       source: PRICES.stepFunctionsApi.source,
+    },
+    {
+      item: `Custom metrics (EMF): ${run.telemetry.customMetrics} metrics over the run`,
+      quantity: run.telemetry.customMetricHours,
+      unit: 'metric-hours',
+      usd: run.telemetry.customMetricHours * PRICES.customMetricPerHour.usd,
+      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} publishMetric calls, each metric name + dimension set (MigrationId, Verdict, service) one metric`,
+    },
+    {
+      item: 'CloudWatch Logs ingestion',
+      quantity: Math.round(logBytes / 1024),
+      unit: 'KB',
+      usd: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb.usd,
+      source: `${PRICES.logsIngestionPerGb.source}; measured: ${run.telemetry.logLines} Logger lines at INFO (${Math.round(run.telemetry.logBytes / 1024)} KB) and ${run.telemetry.emfLines} EMF lines (${Math.round(run.telemetry.emfBytes / 1024)} KB); ESTIMATED: Lambda START/END/REPORT ${PLATFORM_LOG_BYTES_PER_INVOCATION} B per invocation, Step Functions Level ALL ${STATE_MACHINE_LOG_BYTES_PER_EVENT} B per history event (${run.historyEvents} events)`,
+    },
+    {
+      item: 'CloudWatch Logs storage (one month)',
+      quantity: Math.round(logBytes / 1024),
+      unit: 'KB',
+      usd: (logBytes / 1024 ** 3) * PRICES.logsStoragePerGbMonth.usd,
+      source: PRICES.logsStoragePerGbMonth.source,
+    },
+    {
+      item: 'X-Ray traces recorded (upper bound: one per Lambda invocation and one per execution)',
+      quantity: xrayTraces,
+      unit: 'traces',
+      usd: xrayTraces * PRICES.xrayPerTrace.usd,
+      source: `${PRICES.xrayPerTrace.source}; with Tracing on the state machine the invocations join its trace, so fewer are likely; sampling (1/s + 5 %) only lowers it`,
+    },
+    {
+      item: 'DynamoDB registry writes (ESTIMATE)',
+      quantity: registryWru,
+      unit: 'WRU',
+      usd: registryWru * PRICES.dynamoDbPerWriteUnit.usd,
+      source: `${PRICES.dynamoDbPerWriteUnit.source}; ${REGISTRY_WRU_PER_INVOCATION} WRU per Lambda invocation assumed (2 transactional writes), conservatively: the registry table is not built yet`,
+    },
+    {
+      item: 'DynamoDB registry reads (ESTIMATE)',
+      quantity: registryRru,
+      unit: 'RRU',
+      usd: registryRru * PRICES.dynamoDbPerReadUnit.usd,
+      source: `${PRICES.dynamoDbPerReadUnit.source}; ${REGISTRY_RRU_PER_INVOCATION} RRU per Lambda invocation assumed`,
     },
   ];
   const totalUpperUsd = items.reduce((sum, item) => sum + item.usd, 0);

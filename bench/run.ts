@@ -5,7 +5,8 @@
  *
  * Options: --runs N (simulated migrations per scenario and policy, default 2000), --sweep-runs N (per
  * candidate default, default 1000; 0 skips them), --init-runs N (fresh processes per bundle, default 7),
- * --only decision,cost,cold-start,scale, --out PATH.
+ * --only decision,cost,cold-start,scale, --out PATH, --merge (keep the parts of the existing output file that this
+ * run does not measure, each marked with the commit and date it was measured at).
  * Progress goes to stderr; the table and the details to stdout.
  */
 // Handlers log through Powertools: silence them before anything imports functions/lib (dynamic imports below).
@@ -14,7 +15,7 @@ process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 process.env['AWS_REGION'] ??= 'us-east-1';
 
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 
@@ -25,6 +26,7 @@ const { values: args } = parseArgs({
     'init-runs': { type: 'string', default: '7' },
     only: { type: 'string', default: 'decision,cost,cold-start,scale' },
     out: { type: 'string', default: 'bench/results.json' },
+    merge: { type: 'boolean', default: false },
   },
 });
 const RUNS = Number(args.runs);
@@ -470,7 +472,7 @@ if (ONLY.has('cost')) {
     `  handler time measured here (moto on loopback): median ${main.handlerMs.median} ms, p95 ${main.handlerMs.p95} ms, total ${main.handlerMs.total} ms.`
   );
   details.push(
-    `  GetMetricData metrics per evaluation: ${cost.metricsPerEvaluation} (8 MetricDataQueries per discovery name, green and blue).`
+    `  GetMetricData metrics per evaluation: ${cost.metricsPerEvaluation} (per discovery name: 5 status and request counts, plus only the latency statistics a configured check reads; here Average and SampleCount for the baseline, green and blue).`
   );
   details.push('  priced items (main run):');
   for (const item of cost.pricing.items)
@@ -524,6 +526,16 @@ if (ONLY.has('cold-start')) {
   details.push(
     `  Node ${cold.node} on ${machine.cpu} (${machine.cores} cores, shared with other work: medians move by ~30 % between runs); bare \`node -e 0\` ${cold.bareNodeWallMs} ms; init = median of ${cold.runs} fresh processes: in process = performance.now() around import(bundle), wall = node bundle.mjs minus bare node.`
   );
+  details.push(
+    `  as deployed: mainFields ${cold.mainFields.join(',')}, NODE_OPTIONS ${cold.nodeOptions} (every init figure here includes it, except "without NODE_OPTIONS").`
+  );
+  details.push(
+    `  without the Tracer and the X-Ray SDK (size only, not deployed): ${Object.entries(
+      cold.withoutTracerBytes
+    )
+      .map(([fn, bytes]) => `${fn} ${Math.round(bytes / 1024)} KB`)
+      .join(', ')}.`
+  );
   for (const reference of cold.references)
     details.push(
       `  reference bundle "${reference.label}": ${Math.round(reference.bytes / 1024)} KB, init ${reference.initInProcessMs.median} ms (min ${reference.initInProcessMs.min})`
@@ -537,7 +549,7 @@ if (ONLY.has('cold-start')) {
   );
   for (const b of cold.bundles) {
     details.push(
-      `  ${b.fn.padEnd(17)} ${String(Math.round(b.bytes / 1024)).padStart(4)} KB  init ${b.initInProcessMs.median} ms (min ${b.initInProcessMs.min}, max ${b.initInProcessMs.max}), wall ${b.initWallMs.median} ms; clients ${b.clients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ') || 'none'}${b.extraClients.length > 0 ? ` (NOT imported by the handler: ${b.extraClients.join(', ')})` : ''}; largest: ${b.topPackages
+      `  ${b.fn.padEnd(17)} ${String(Math.round(b.bytes / 1024)).padStart(4)} KB  init ${b.initInProcessMs.median} ms (min ${b.initInProcessMs.min}, max ${b.initInProcessMs.max}), CPU ${b.initCpuMs.median} ms, wall ${b.initWallMs.median} ms, without NODE_OPTIONS ${b.initInProcessWithoutNodeOptionsMs.median} ms (min ${b.initInProcessWithoutNodeOptionsMs.min}); clients ${b.clients.map((c) => c.replace('@aws-sdk/client-', '')).join(', ') || 'none'}${b.extraClients.length > 0 ? ` (NOT imported by the handler: ${b.extraClients.join(', ')})` : ''}; largest: ${b.topPackages
         .slice(0, 4)
         .map((p) => `${p.name} ${p.kb} KB`)
         .join(', ')}`
@@ -591,7 +603,15 @@ if (ONLY.has('scale')) {
           `${row.perEvaluation['GetMetricData'] ?? 0}/${row.getMetricDataMetricsPerEvaluation}`
       )
       .join(' / ')
-      .concat(' (x2 with as many blue names)'),
+      .concat(
+        `; with as many blue names ${scale.metricRows
+          .filter((row) => row.blueNames > 0)
+          .map(
+            (row) =>
+              `${row.perEvaluation['GetMetricData'] ?? 0}/${row.getMetricDataMetricsPerEvaluation}`
+          )
+          .join(' / ')}`
+      ),
     goal: '',
     met: '',
     on,
@@ -650,9 +670,30 @@ if (ONLY.has('scale')) {
 // ---------- output ----------
 
 const seconds = Math.round((performance.now() - started) / 100) / 10;
+const outPath = args.out ?? 'bench/results.json';
+if (args.merge && existsSync(outPath)) {
+  const previous = JSON.parse(readFileSync(outPath, 'utf8')) as Record<string, unknown> & {
+    machine?: { gitCommit?: string; date?: string };
+    carriedOver?: Record<string, unknown>;
+  };
+  const carriedOver: Record<string, unknown> = {};
+  for (const part of ['decisionQuality', 'cost', 'coldStart', 'scale']) {
+    if (part in results || previous[part] === undefined) continue;
+    results[part] = previous[part];
+    carriedOver[part] = previous.carriedOver?.[part] ?? {
+      gitCommit: previous.machine?.gitCommit,
+      date: previous.machine?.date,
+    };
+  }
+  if (Object.keys(carriedOver).length > 0) results['carriedOver'] = carriedOver;
+}
+{
+  const { summarize } = await import('./summary.ts');
+  results['summary'] = summarize(results as Parameters<typeof summarize>[0]);
+}
 results['table'] = rows;
 results['seconds'] = seconds;
-writeFileSync(args.out ?? 'bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+writeFileSync(outPath, `${JSON.stringify(results, null, 2)}\n`);
 const dirty =
   machine.gitDirty.length > 0 ? ` (+${machine.gitDirty.length} uncommitted changes)` : '';
 console.log(

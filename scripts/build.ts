@@ -1,10 +1,12 @@
 /**
- * Bundles every Lambda handler the way SAM's esbuild builder does (template.yaml Metadata): ESM, minified,
- * source maps, one bundle per function in .build/<function>/index.mjs. Proves the handlers bundle without SAM.
+ * Bundles every Lambda handler the way SAM's esbuild builder does (template.yaml Metadata, the same settings:
+ * scripts/build-options.ts), one bundle per function in .build/<function>/index.mjs. Proves the handlers bundle
+ * without SAM.
  */
 import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { build } from 'esbuild';
+import { esbuildOptions } from './build-options.ts';
 
 const handlersDir = 'functions/handlers';
 const outRoot = process.argv[2] ?? '.build';
@@ -14,21 +16,7 @@ const results: { fn: string; bytes: number }[] = [];
 for (const file of entries) {
   const fn = basename(file, '.ts');
   const outfile = join(outRoot, fn, 'index.mjs');
-  await build({
-    entryPoints: [join(handlersDir, file)],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node24',
-    minify: true,
-    sourcemap: true,
-    outfile,
-    // Bundled CommonJS dependencies call require(); ESM output needs one (aws-facts.md §6.4).
-    banner: {
-      js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-    },
-    logLevel: 'warning',
-  });
+  await build({ ...esbuildOptions, entryPoints: [join(handlersDir, file)], outfile });
   results.push({ fn, bytes: statSync(outfile).size });
 }
 for (const { fn, bytes } of results)

@@ -24,6 +24,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'index.ts': [core('imports')],
   'input.ts': [core('input'), core('input.mutation'), core('plan'), core('schema-file')],
   'measure.ts': [core('verdict'), core('verdict.mutation'), core('cloudwatch-rules')],
+  'metric-statistics.ts': [core('metric-statistics'), core('verdict')],
   'names.ts': [core('names'), core('names.mutation'), core('weights'), core('record-checks')],
   'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
   'ownership.ts': [core('ownership')],

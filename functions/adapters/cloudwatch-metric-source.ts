@@ -97,6 +97,21 @@ const P99_QUERY: QuerySpec = {
   stat: 'p99',
 };
 
+/**
+ * The statistics a query asks for: the status counts and RequestCount always, the latency ones only when
+ * the query says a check reads them (GetMetricData bills each metric requested).
+ */
+function specsFor(query: MetricQuery): QuerySpec[] {
+  return BASE_QUERIES.filter((spec) => {
+    if (spec.field === 'latencyAvg') return query.includeLatencyAvg;
+    if (spec.field === 'latencyMax') return query.includeLatencyMax;
+    // Every latency check reports its sample count (and the average is weighted by it).
+    if (spec.field === 'latencySamples')
+      return query.includeLatencyAvg || query.includeLatencyMax || query.includeP99;
+    return true;
+  });
+}
+
 /** The metrics whose presence shows that a discovery name has HTTP telemetry (appProtocol set). */
 const HTTP_METRICS = ['HTTPCode_Target_2XX_Count', 'HTTPCode_Target_5XX_Count'] as const;
 
@@ -260,11 +275,13 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   /**
-   * One GetMetricData call per 500 queries (8 per bare discovery name, 7 per scoped one), NextToken followed. p99 is asked in
-   * separate calls so that its failure (AWS/ECS documents no percentiles) only nulls p99.
+   * One GetMetricData call per 500 queries (per bare discovery name: 5 status/request counts, plus Average with
+   * `includeLatencyAvg`, Maximum with `includeLatencyMax`, and SampleCount with any latency statistic; a scoped
+   * one reads no RequestCount), NextToken followed. A statistic not asked for reads as null. p99 is asked in separate calls
+   * so that its failure (AWS/ECS documents no percentiles) only nulls p99.
    */
   async read(query: MetricQuery): Promise<MetricReading> {
-    const planned = plan(query.targets, BASE_QUERIES);
+    const planned = plan(query.targets, specsFor(query));
     let series: Map<string, Series>;
     try {
       series = await this.#fetch(planned, query, query.periodSeconds);

@@ -4,6 +4,7 @@ export * from './discovery-target.ts';
 export * from './errors.ts';
 export * from './history.ts';
 export * from './input.ts';
+export * from './metric-statistics.ts';
 export * from './names.ts';
 export * from './ownership.ts';
 export * from './plan.ts';

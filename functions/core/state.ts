@@ -94,6 +94,10 @@ export interface MetricQuery {
   periodSeconds: number;
   /** Also ask for p99 TargetResponseTime (only when a p99 limit is configured). */
   includeP99: boolean;
+  /** Ask for TargetResponseTime Average (a latency average limit or the baseline's). SampleCount comes with any latency statistic. */
+  includeLatencyAvg: boolean;
+  /** Ask for TargetResponseTime Maximum (only when a maximum limit is configured). */
+  includeLatencyMax: boolean;
 }
 
 /** CloudWatch Service Connect metrics (adapters/cloudwatch-metric-source.ts). Never throws for metric errors. */

@@ -7,6 +7,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
+import { metricStatistics } from '../core/metric-statistics.ts';
 import { afterEvaluation } from '../core/run.ts';
 import type { Clock, MetricSource, Notifier, RunState } from '../core/state.ts';
 import type { Evaluation, TimeWindow } from '../core/types.ts';
@@ -29,17 +30,15 @@ async function judge(
   window: TimeWindow,
   source: MetricSource
 ): Promise<Evaluation> {
-  const { metrics: settings, thresholds } = state.input;
-  const query = {
-    namespace: settings.namespace,
-    window,
-    periodSeconds: settings.periodSeconds,
-    includeP99: thresholds.latencyP99MaxMs !== undefined,
-  };
+  const settings = state.input.metrics;
+  const query = { namespace: settings.namespace, window, periodSeconds: settings.periodSeconds };
+  const statistics = metricStatistics(state.input);
   const blueNames = settings.blueDiscoveryNames ?? [];
   const [green, blue] = await Promise.all([
-    source.read({ ...query, targets: settings.greenDiscoveryNames }),
-    blueNames.length > 0 ? source.read({ ...query, targets: blueNames }) : Promise.resolve(null),
+    source.read({ ...query, ...statistics.green, targets: settings.greenDiscoveryNames }),
+    statistics.blue !== null && blueNames.length > 0
+      ? source.read({ ...query, ...statistics.blue, targets: blueNames })
+      : Promise.resolve(null),
   ]);
   return evaluate(green, blue, state.input, window, state.status.blueLatency ?? null);
 }

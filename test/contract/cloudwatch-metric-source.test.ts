@@ -84,6 +84,8 @@ function query(
     window: { start: at(fromMinute).toISOString(), end: at(toMinute).toISOString() },
     periodSeconds: 60,
     includeP99: false,
+    includeLatencyAvg: true,
+    includeLatencyMax: true,
   };
 }
 

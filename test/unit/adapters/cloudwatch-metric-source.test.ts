@@ -24,6 +24,8 @@ const baseQuery: MetricQuery = {
   window: { start: START, end: END },
   periodSeconds: 60,
   includeP99: false,
+  includeLatencyAvg: true,
+  includeLatencyMax: true,
 };
 
 /** Scripted series by query id; ids absent here come back Complete with no datapoints. */
@@ -86,6 +88,66 @@ describe('Method: read', () => {
       ],
     });
   });
+
+  it.each([
+    {
+      asked: { includeP99: false, includeLatencyAvg: false, includeLatencyMax: false },
+      stats: ['http2xx Sum', 'http3xx Sum', 'http4xx Sum', 'http5xx Sum', 'requestCount Sum'],
+    },
+    {
+      asked: { includeP99: false, includeLatencyAvg: true, includeLatencyMax: false },
+      stats: [
+        'http2xx Sum',
+        'http3xx Sum',
+        'http4xx Sum',
+        'http5xx Sum',
+        'requestCount Sum',
+        'latencyAvg Average',
+        'latencySamples SampleCount',
+      ],
+    },
+    {
+      asked: { includeP99: false, includeLatencyAvg: false, includeLatencyMax: true },
+      stats: [
+        'http2xx Sum',
+        'http3xx Sum',
+        'http4xx Sum',
+        'http5xx Sum',
+        'requestCount Sum',
+        'latencyMax Maximum',
+        'latencySamples SampleCount',
+      ],
+    },
+    {
+      asked: { includeP99: true, includeLatencyAvg: false, includeLatencyMax: false },
+      stats: [
+        'http2xx Sum',
+        'http3xx Sum',
+        'http4xx Sum',
+        'http5xx Sum',
+        'requestCount Sum',
+        'latencySamples SampleCount',
+        'latencyP99 p99',
+      ],
+    },
+  ])(
+    'asks for exactly the statistics the checks need (GetMetricData bills each): $asked',
+    async ({ asked, stats }) => {
+      // Prepare
+      cloudwatch.on(GetMetricDataCommand).callsFake((input) => answer(input, {}));
+
+      // Act
+      const reading = await source.read({ ...baseQuery, ...asked });
+
+      // Assess
+      const requested = cloudwatch
+        .commandCalls(GetMetricDataCommand)
+        .flatMap((call) => call.args[0].input.MetricDataQueries ?? [])
+        .map((q) => `${q.Id?.replace('n0_', '')} ${q.MetricStat?.Stat}`);
+      expect(requested).toEqual(stats);
+      expect(reading.kind).toBe('ok');
+    }
+  );
 
   it('aggregates: sums, sample-weighted average on matching timestamps, maximum, and null for no datapoints', async () => {
     // Prepare

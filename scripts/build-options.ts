@@ -1,0 +1,49 @@
+/**
+ * The one definition of how a Lambda handler is bundled. scripts/build.ts and the bench's cold-start part use
+ * `esbuildOptions`; template.yaml's per-function Metadata BuildProperties (SAM's esbuild builder) must equal
+ * `samBuildProperties()` plus EntryPoints, and `deployedNodeOptions` must equal the template's Globals
+ * NODE_OPTIONS (test/unit/build-options.test.ts checks both).
+ */
+
+/** Bundled CommonJS dependencies call require(); ESM output needs one (aws-facts.md §6.4). */
+const REQUIRE_BANNER =
+  "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+/**
+ * `module` first: the AWS SDK and Smithy packages publish ES-module builds (dist-es) that esbuild tree-shakes far
+ * better than their CommonJS builds (dist-cjs), which is what `main` points to. SAM's default is `main,module`.
+ */
+const MAIN_FIELDS = ['module', 'main'];
+
+export const esbuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node24',
+  minify: true,
+  sourcemap: true,
+  mainFields: MAIN_FIELDS,
+  banner: { js: REQUIRE_BANNER },
+  logLevel: 'warning',
+} as const;
+
+/** The same settings in SAM's spelling (Metadata BuildProperties), EntryPoints excluded. */
+export function samBuildProperties(): Record<string, unknown> {
+  return {
+    Format: esbuildOptions.format,
+    Target: esbuildOptions.target,
+    OutExtension: ['.js=.mjs'],
+    Minify: esbuildOptions.minify,
+    Sourcemap: esbuildOptions.sourcemap,
+    MainFields: MAIN_FIELDS.join(','),
+    Banner: [`js=${REQUIRE_BANNER}`],
+  };
+}
+
+/**
+ * The functions' NODE_OPTIONS (template.yaml Globals). With `Sourcemap: true`, `sam build` appends
+ * `--enable-source-maps` to NODE_OPTIONS whenever it is missing (aws-sam-cli samcli/lib/build/bundler.py,
+ * `_set_sourcemap_env_from_metadata`), so source-map files without the runtime flag are not deployable with SAM's
+ * builder: the flag is stated here and the bench measures init with it.
+ */
+export const deployedNodeOptions = '--enable-source-maps';

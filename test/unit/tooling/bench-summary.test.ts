@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { summarize } from '../../../bench/summary.ts';
+
+describe('bench summary', () => {
+  it('reads every figure from the part that measured it', () => {
+    // Prepare
+    const results = {
+      decisionQuality: {
+        results: [
+          { scenario: 'healthy', policy: 'ours (defaults)', falseRollbackRate: 0.0015 },
+          { scenario: 'flapping', policy: 'ours (defaults)', falseRollbackRate: 0.002 },
+          { scenario: 'flapping', policy: 'CodeDeploy-style', falseRollbackRate: 0.3 },
+        ],
+      },
+      cost: { pricing: { totalUpperUsd: 0.029_84 } },
+      coldStart: {
+        bundles: [
+          { fn: 'preflight', bytes: 700 * 1024, initInProcessMs: { median: 120 } },
+          { fn: 'complete', bytes: 400 * 1024, initInProcessMs: { median: 130.5 } },
+        ],
+      },
+    };
+
+    // Act
+    const summary = summarize(results);
+
+    // Assess
+    expect(summary).toMatchObject({
+      falseRollbackPct: { healthy: 0.15, flapping: 0.2 },
+      costPerReferenceMigrationUsd: 0.0298,
+      maxInitMs: 130.5,
+      maxInitFunction: 'complete',
+      maxBundleKB: 700,
+      maxBundleFunction: 'preflight',
+    });
+  });
+
+  it('writes null with a note for what the fair bench has not measured, and for parts not run', () => {
+    // Act
+    const summary = summarize({});
+
+    // Assess
+    expect(summary.badRequests.aligned).toEqual({
+      ours: null,
+      bestReferenceAtMatchedFalseRollback: null,
+    });
+    expect(summary.badRequests.notMeasured).toMatch(/fair bench/);
+    expect(summary.restoreMedianSeconds).toMatchObject({ ours: null, floor: null });
+    expect(summary.falseRollbackPct).toEqual({ healthy: null, flapping: null });
+    expect(summary.costPerReferenceMigrationUsd).toBeNull();
+    expect(summary.maxInitMs).toBeNull();
+  });
+});
