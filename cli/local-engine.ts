@@ -85,12 +85,15 @@ export function loadDefinition(
   region = 'us-east-1',
   account = '123456789012'
 ): StateMachineDefinition {
-  const substitutions: Record<string, string> = Object.fromEntries(
-    Object.entries(TASK_FUNCTIONS).map(([state, key]) => [
-      key,
-      `arn:aws:lambda:${region}:${account}:function:traffic-shift-${state}`,
-    ])
-  );
+  const substitutions: Record<string, string> = {
+    ...Object.fromEntries(
+      Object.entries(TASK_FUNCTIONS).map(([state, key]) => [
+        key,
+        `arn:aws:lambda:${region}:${account}:function:traffic-shift-${state}`,
+      ])
+    ),
+    LambdaInvokeResource: 'arn:aws:states:::lambda:invoke',
+  };
   const text = readFileSync(path, 'utf8').replace(
     /\$\{(\w+)\}/g,
     (whole, name: string) => substitutions[name] ?? whole

@@ -275,7 +275,8 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     for (const shape of shapes) {
       expect(shape).toEqual({
         name: shape.name,
-        resource: 'arn:aws:states:::lambda:invoke',
+        // Filled with the stack's partition (arn:aws-cn:..., arn:aws-us-gov:...) by DefinitionSubstitutions.
+        resource: '${LambdaInvokeResource}',
         functionName: `\${${shape.name}FunctionArn}`,
         payload:
           shape.name === 'Preflight'

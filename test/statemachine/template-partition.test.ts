@@ -134,3 +134,29 @@ describe('Template: RecordTypes default', () => {
     });
   });
 });
+
+describe('Template: the state machine in every partition', () => {
+  it.each(['aws', 'aws-cn', 'aws-us-gov'])(
+    'invokes its Lambda tasks through the %s partition (no hard-coded arn:aws: in the definition)',
+    (partition) => {
+      // Prepare
+      const asl = readFileSync('statemachine/traffic-shift.asl.json', 'utf8');
+      const machine = template.Resources['TrafficShiftStateMachine'] as {
+        Properties: { DefinitionSubstitutions: Record<string, Node> };
+      };
+
+      // Act
+      const resource = evaluate(
+        machine.Properties.DefinitionSubstitutions['LambdaInvokeResource'],
+        {
+          partition,
+          zones: [],
+        }
+      );
+
+      // Assess
+      expect(resource).toBe(`arn:${partition}:states:::lambda:invoke`);
+      expect(asl).not.toMatch(/arn:aws:/);
+    }
+  );
+});
