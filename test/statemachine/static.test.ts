@@ -276,7 +276,7 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
       expect(shape).toEqual({
         name: shape.name,
         // Filled with the stack's partition (arn:aws-cn:..., arn:aws-us-gov:...) by DefinitionSubstitutions.
-        resource: '${LambdaInvokeResource}',
+        resource: `\${LambdaInvokeResource}`,
         functionName: `\${${shape.name}FunctionArn}`,
         payload:
           shape.name === 'Preflight'
