@@ -3,6 +3,7 @@
  * (progress bar, weights, last verdict with its numbers) when the stream is a terminal, and the summary
  * at the end. Plain text, no escape codes, when it is not a terminal (CI logs, pipes) or NO_COLOR is set.
  */
+import { policyLines } from './policy.ts';
 import type { ProgressEvent, RunReport, TimelinePoint } from './rehearsal.ts';
 import { formatDuration, greenPercentOf, reasonLines, trimNumber } from './report.ts';
 
@@ -305,6 +306,10 @@ export function renderSummary(
       `${report.historyEvents.toLocaleString('en-US')} events, ${report.stateTransitions} state transitions`
     )
   );
+  if (report.input !== undefined) {
+    lines.push(row('input', report.inputSource ?? ''));
+    for (const line of policyLines(report.input)) lines.push(row('', c(line, 'dim')));
+  }
   if (options.reportPath) lines.push(row('report', c(options.reportPath, 'bold')));
   return `${lines.join('\n')}\n`;
 }
@@ -342,5 +347,8 @@ export function summaryJson(report: RunReport, extra: Record<string, unknown> = 
     limits: report.limits,
     historyEvents: report.historyEvents,
     stateTransitions: report.stateTransitions,
+    ...(report.input === undefined
+      ? {}
+      : { input: report.input, inputSource: report.inputSource ?? null }),
   };
 }

@@ -6,13 +6,19 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
-import { type MigrationInput, parseMigrationInput } from '../functions/core/input.ts';
+import {
+  type MigrationInput,
+  type MigrationInputDraft,
+  parseMigrationInput,
+} from '../functions/core/input.ts';
+import { expandSteps } from '../functions/core/plan.ts';
 import type { RunState } from '../functions/core/state.ts';
 import type { Assessment, WeightedPair } from '../functions/core/types.ts';
 import { isAtSnapshot } from '../functions/core/weights.ts';
 import { type EngineEvent, type ExecutionEnd, LocalEngine, VirtualClock } from './local-engine.ts';
 import { rehearsalInput, type Scenario } from './scenarios.ts';
 import { seedRehearsalZone } from './seed.ts';
+import { seedInputZones } from './seed-input.ts';
 import { TrafficModel } from './traffic-model.ts';
 
 /** Exit codes shared by `rehearse` and `run-local`. */
@@ -82,6 +88,9 @@ export interface RunReport {
   plannedSteps?: number[];
   /** Whose clock the times are on: a local run's virtual clock, or AWS's. */
   clock?: 'virtual' | 'real';
+  /** The validated input the run used (defaults filled), and where it came from. */
+  input?: MigrationInput;
+  inputSource?: string;
 }
 
 /** Where the run stands after a shift or an evaluation. */
@@ -110,6 +119,8 @@ export interface ProgressEvent {
 
 export interface RehearsalOptions {
   scenario: Scenario;
+  /** A user's own input (`rehearse --input`): the zone is seeded from its records; the scenario only says what green does. */
+  input?: { input: MigrationInput; source: string };
   /** moto endpoint, e.g. http://127.0.0.1:5123 */
   endpoint: string;
   abortAtStep?: number;
@@ -158,6 +169,11 @@ export class TimelineRecorder {
   readonly markers: RehearsalMarker[] = [];
   /** The newest RunState a Task returned. */
   lastState: RunState | null = null;
+  /**
+   * Set once a stop is requested: a Task still running then finishes, but StopExecution discards its result
+   * (the history ends with ExecutionAborted), so it is neither shown nor recorded.
+   */
+  stopped = false;
   private readonly onProgress: ((event: ProgressEvent) => void) | undefined;
 
   constructor(onProgress?: (event: ProgressEvent) => void) {
@@ -166,7 +182,7 @@ export class TimelineRecorder {
 
   record(event: EngineEvent): void {
     const state = event.output;
-    if (event.type === 'task-succeeded' && state !== undefined) {
+    if (event.type === 'task-succeeded' && state !== undefined && !this.stopped) {
       if (state !== null && Array.isArray(state.snapshot)) this.lastState = state;
       if (event.state === 'ShiftTraffic') {
         this.markers.push({ at: event.at, kind: 'shift', label: `${state.status.greenPercent}%` });
@@ -288,14 +304,22 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     new Date(Math.floor(Date.now() / 60_000) * 60_000 - 6 * 3_600_000)
   );
   const startedAt = clock.now().toISOString();
-  const zone = await seedRehearsalZone(route53);
-  const input = rehearsalInput(scenario, zone.records);
+  let input: MigrationInputDraft;
+  if (options.input === undefined) {
+    const zone = await seedRehearsalZone(route53);
+    input = rehearsalInput(scenario, zone.records);
+  } else {
+    const seeded = await seedInputZones(route53, options.input.input);
+    for (const line of seeded.lines)
+      options.onProgress?.({ at: startedAt, message: `seeded ${line}` });
+    input = { ...options.input.input, records: seeded.records };
+  }
   const parsed = parseMigrationInput(input);
   const model = new TrafficModel({
     cloudwatch,
     router,
     clock,
-    records: zone.records,
+    records: parsed.records,
     namespace: parsed.metrics.namespace,
     greenDiscoveryNames: parsed.metrics.greenDiscoveryNames,
     blueDiscoveryNames: parsed.metrics.blueDiscoveryNames ?? [],
@@ -309,13 +333,23 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   await model.publishUntilNow();
   model.greenSyntheticRequestsPerMinute = 0;
   const recorder = new TimelineRecorder(options.onProgress);
-  const abortAtStep = options.abortAtStep ?? scenario.abortAtStep;
+  const steps = expandSteps(parsed.plan);
+  const abortAtStep =
+    options.abortAtStep ??
+    (scenario.abortAtStep === undefined
+      ? undefined
+      : Math.min(scenario.abortAtStep, steps.length - 1));
+  const stopWhy =
+    options.abortAtStep === undefined
+      ? `scenario ${scenario.name}: an operator stops during the bake of step ${(abortAtStep ?? 0) + 1} of ${steps.length}`
+      : `--abort-at-step ${abortAtStep}`;
   let engine: LocalEngine | undefined;
   let executionArn = '';
   let stopRequested = false;
   const requestStop = (why: string) => {
     if (stopRequested || engine === undefined) return;
     stopRequested = true;
+    recorder.stopped = true;
     options.onProgress?.({
       at: clock.now().toISOString(),
       message: `stopping the execution (${why})`,
@@ -340,7 +374,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
         run.status?.stepIndex === abortAtStep &&
         (run.status?.stepEvaluations ?? 0) >= 1
       ) {
-        requestStop(`--abort-at-step ${abortAtStep}`);
+        requestStop(stopWhy);
       }
     },
     onEvent: (event) => recorder.record(event),
@@ -349,7 +383,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   options.signal?.addEventListener('abort', onSignal);
   options.onProgress?.({
     at: startedAt,
-    message: `scenario ${scenario.name}: ${scenario.description}`,
+    message:
+      options.input === undefined
+        ? `scenario ${scenario.name}: ${scenario.description}`
+        : `${options.input.source} with green behaving as scenario ${scenario.name}: ${scenario.greenBehaviour}`,
     kind: 'start',
   });
   const started = engine.start(input, `${parsed.migrationId}-${Date.now()}`);
@@ -361,8 +398,11 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   const snapshot =
     last.output?.snapshot ?? (await engine.registry.latestRunState(executionArn))?.snapshot ?? [];
   const finalPairs = await router.readPairs(parsed.records);
-  return runReportOf({
-    title: `traffic-shift rehearsal: ${scenario.name}`,
+  const report = runReportOf({
+    title:
+      options.input === undefined
+        ? `traffic-shift rehearsal: ${scenario.name}`
+        : `traffic-shift rehearsal: ${parsed.migrationId} (${scenario.name})`,
     input: parsed,
     executionArn,
     ends,
@@ -372,6 +412,11 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     now: clock.now(),
     startedAt,
   });
+  report.input = parsed;
+  report.inputSource =
+    options.input?.source ??
+    `scenario ${scenario.name}: the documented defaults${scenario.inputWhy ? `, except ${scenario.inputWhy}` : ''}`;
+  return report;
 }
 
 /** What a finished local run (rehearsal or run-local) reports, from its executions and recorded timeline. */

@@ -78,6 +78,10 @@ export function buildProgram(
       new Option('--scenario <name>', 'what green does').choices(SCENARIO_NAMES).default('healthy')
     )
     .option(
+      '--input <file>',
+      "rehearse your own migration input: the zone is seeded from its records, its plan, thresholds and limits apply, --scenario says what green does"
+    )
+    .option(
       '--abort-at-step <n>',
       'stop the execution during the bake of this step index (0-based)',
       integer('--abort-at-step')
@@ -103,6 +107,7 @@ export function buildProgram(
     .action(
       async (options: {
         scenario: ScenarioName;
+        input?: string;
         abortAtStep?: number;
         report?: string;
         json: boolean;
