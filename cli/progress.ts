@@ -158,6 +158,11 @@ export class ProgressPrinter {
           `${time}  ${label('COMPLETE', 'green', 'bold')}${event.message.replace(/^completed: /, '')}`
         );
         break;
+      case 'wait':
+        this.print(
+          `${time}  ${label('wait', 'dim')}${c(`${event.message}, until ${event.until === undefined ? '?' : sinceStart(event.until, this.start)}`, 'dim')}`
+        );
+        break;
       case 'stop':
         this.print(`${time}  ${label('STOP', 'yellow', 'bold')}${event.message}`);
         break;

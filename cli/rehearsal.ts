@@ -113,8 +113,11 @@ export interface ProgressEvent {
     | 'complete'
     | 'recovery'
     | 'task-failed'
-    | 'stop';
+    | 'stop'
+    | 'wait';
   position?: ProgressPosition;
+  /** A `wait` event: when the wait ends (the next state runs). */
+  until?: string;
 }
 
 export interface RehearsalOptions {
@@ -192,6 +195,24 @@ export class TimelineRecorder {
           kind: 'shift',
           position: positionOf(state),
         });
+        this.onProgress?.(waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)'));
+      }
+      if (event.state === 'CheckDnsSync') {
+        const judgingFrom = state.status.judgingFrom;
+        const ttlSeconds =
+          judgingFrom === null || judgingFrom === undefined
+            ? 0
+            : Math.round((Date.parse(judgingFrom) - Date.parse(event.at)) / 1_000);
+        const { periodSeconds, publicationDelaySeconds } = state.input.metrics;
+        this.onProgress?.(
+          waitEvent(
+            event.at,
+            state,
+            state.change.synced
+              ? `INSYNC; waiting out the TTL (${ttlSeconds} s), one full ${periodSeconds} s metric period and the ${publicationDelaySeconds} s publication delay before the first evaluation`
+              : 'not INSYNC yet; polling GetChange again'
+          )
+        );
       }
       if (event.state === 'EvaluateMetrics' && state.evaluation !== null) {
         const point: TimelinePoint = {
@@ -260,6 +281,15 @@ export class TimelineRecorder {
       });
     }
   }
+}
+
+function waitEvent(at: string, state: RunState, what: string): ProgressEvent {
+  return {
+    at,
+    message: what,
+    kind: 'wait',
+    until: new Date(Date.parse(at) + state.waitSeconds * 1_000).toISOString(),
+  };
 }
 
 function weightsText(state: RunState): string {
