@@ -476,15 +476,89 @@ function describeIssue(
     if (branch !== undefined) return branch.flatMap((inner) => describeIssue(inner, path));
   }
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({
-      path: formatPath([...path, key]),
-      rule: 'unknown key (check the spelling against the input reference)',
-    }));
+    return issue.keys.map((key) => {
+      const suggestion = closestKey(key, knownKeysAt(path));
+      return {
+        path: formatPath([...path, key]),
+        rule:
+          suggestion === undefined
+            ? 'unknown key (check the spelling against the input reference)'
+            : `unknown key: did you mean ${suggestion}?`,
+      };
+    });
   }
   if (issue.code === 'invalid_type' && issue.input === undefined) {
     return [{ path: formatPath(path), rule: 'is required' }];
   }
   return [{ path: formatPath(path), rule: issue.message }];
+}
+
+/** The keys each object of the input may have, by the name of the key that holds it ('' for the root). */
+function knownKeysAt(path: readonly PropertyKey[]): string[] {
+  const holder = [...path].reverse().find((part) => typeof part === 'string') ?? '';
+  const shapes: Record<string, { shape: Record<string, unknown> }> = {
+    '': MigrationInputSchema,
+    records: RecordRefSchema,
+    plan: PlanSchema,
+    metrics: MetricsSchema,
+    thresholds: ThresholdsSchema,
+    baseline: BaselineThresholdsSchema,
+    limits: LimitsSchema,
+    dns: DnsSchema,
+  };
+  const nested: Record<string, string[]> = {
+    canary: ['percent'],
+    linear: ['stepPercent'],
+    exponential: ['startPercent', 'factor'],
+    greenDiscoveryNames: ['discoveryName', 'clusterName', 'serviceName'],
+    blueDiscoveryNames: ['discoveryName', 'clusterName', 'serviceName'],
+  };
+  return nested[String(holder)] ?? Object.keys(shapes[String(holder)]?.shape ?? {});
+}
+
+/** Edit distance (insert, delete, substitute, swap two neighbours: the usual typos), case-insensitive. */
+export function editDistance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
+    Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
+  );
+  const at = (i: number, j: number) => d[i]?.[j] ?? 0;
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      let best = Math.min(
+        at(i - 1, j) + 1,
+        at(i, j - 1) + 1,
+        at(i - 1, j - 1) + (x[i - 1] === y[j - 1] ? 0 : 1)
+      );
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1])
+        best = Math.min(best, at(i - 2, j - 2) + 1);
+      (d[i] as number[])[j] = best;
+    }
+  }
+  return at(x.length, y.length);
+}
+
+/** The known key closest to a misspelt one: within a third of its length (at least 1 edit, at most 3). */
+export function closestKey(key: string, known: readonly string[]): string | undefined {
+  const limit = Math.min(3, Math.max(1, Math.floor(key.length / 3)));
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(key, candidate);
+    if (distance <= limit && (best === undefined || distance < best.distance))
+      best = { key: candidate, distance };
+  }
+  return best?.key;
+}
+
+/**
+ * The input without what JSON tooling adds: a `$schema` key (an editor's pointer to
+ * schema/migration-input.schema.json) is accepted and dropped, so it never reaches the run state.
+ */
+function withoutSchemaPointer(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('$schema' in raw)) return raw;
+  const { $schema: _pointer, ...rest } = raw as Record<string, unknown>;
+  return rest;
 }
 
 /**
@@ -496,7 +570,7 @@ function describeIssue(
  */
 export function parseMigrationInput(raw: unknown): MigrationInput {
   // reportInput: zod 4 leaves `input` off issues by default, and describeIssues tells "missing" from "wrong type" by it.
-  const result = MigrationInputSchema.safeParse(raw, { reportInput: true });
+  const result = MigrationInputSchema.safeParse(withoutSchemaPointer(raw), { reportInput: true });
   if (!result.success) throw new InvalidInputError(describeIssues(result.error));
   return result.data;
 }
