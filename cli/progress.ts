@@ -27,7 +27,13 @@ const ANSI = {
 type Style = keyof typeof ANSI;
 const ESCAPE_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
+/**
+ * Colour on a terminal unless NO_COLOR or TERM=dumb; FORCE_COLOR decides over both, as in Node itself
+ * (unset: no say; '0' or 'false': never; anything else, even empty: always, pipes included).
+ */
 export function useColor(stream: TextStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   return stream.isTTY === true && env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
 }
 
@@ -106,7 +112,8 @@ export class ProgressPrinter {
     this.stream = stream;
     const color = options.color ?? useColor(stream);
     this.color = paint(color);
-    this.live = options.live ?? color;
+    // The redrawn status line needs a terminal, whatever FORCE_COLOR says.
+    this.live = options.live ?? (color && stream.isTTY === true);
   }
 
   /** A line above the status line (setup messages, notes). */
