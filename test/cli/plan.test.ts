@@ -1,7 +1,8 @@
 /**
  * `traffic-shift plan FILE` (no AWS call) and the help every command carries.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +49,22 @@ describe.concurrent('traffic-shift plan', () => {
       etaSeconds: estimate.etaSeconds,
       worstCaseExposureSeconds: estimate.worstCaseExposureSeconds,
     });
+  });
+
+  it('a file saved with a UTF-8 byte-order mark and a $schema pointer is accepted', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-plan-'));
+    const file = join(dir, 'bom.json');
+    const body = { $schema: '../schema/migration-input.schema.json', ...JSON.parse(readFileSync(EXAMPLE, 'utf8')) };
+    writeFileSync(file, `\uFEFF${JSON.stringify(body)}`);
+
+    // Act
+    const result = await runCli(['plan', file, '--json']);
+
+    // Assess
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).input).not.toHaveProperty('$schema');
   });
 
   it('an invalid file exits 4 and names the field and the rule', async () => {
