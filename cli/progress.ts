@@ -229,6 +229,7 @@ const OUTCOME_LABEL: Record<RunReport['outcome'], { text: string; style: Style }
   aborted: { text: 'ABORTED', style: 'yellow' },
   'stopped-on-drift': { text: 'STOPPED ON DRIFT', style: 'yellow' },
   'invalid-input': { text: 'INVALID INPUT', style: 'red' },
+  refused: { text: 'REFUSED', style: 'yellow' },
   failed: { text: 'FAILED', style: 'red' },
   running: { text: 'RUNNING', style: 'blue' },
 };

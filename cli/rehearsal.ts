@@ -31,13 +31,18 @@ export const ExitCode = {
   StoppedOnDrift: 5,
   /** `rollback` of a finished migration whose records are not at its snapshot (nothing changed). */
   NotAtSnapshot: 6,
+  /** Preflight refused the run (records owned by another migration, or not as the run needs them): nothing written. */
+  Refused: 7,
 } as const;
+/** The errors with which Preflight refuses a run before its first write (the PreflightFailed state). */
+export const REFUSAL_ERRORS: readonly string[] = ['PreflightFailedError', 'RunLockedError'];
 export type Outcome =
   | 'completed'
   | 'rolled-back'
   | 'aborted'
   | 'stopped-on-drift'
   | 'invalid-input'
+  | 'refused'
   | 'failed'
   /** Only in a report rebuilt from the history of an execution that has not ended yet. */
   | 'running';
@@ -319,6 +324,8 @@ export function outcomeOf(end: Pick<ExecutionEnd, 'status' | 'error' | 'cause' |
     return { outcome: 'stopped-on-drift', exitCode: ExitCode.StoppedOnDrift, reason };
   if (end.error === 'InvalidInputError' || reason.includes('InvalidInputError'))
     return { outcome: 'invalid-input', exitCode: ExitCode.InvalidInput, reason };
+  if (end.error !== null && end.error !== undefined && REFUSAL_ERRORS.includes(end.error))
+    return { outcome: 'refused', exitCode: ExitCode.Refused, reason };
   return { outcome: 'failed', exitCode: ExitCode.Error, reason };
 }
 

@@ -40,6 +40,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   aborted: 'Aborted',
   'stopped-on-drift': 'Stopped on drift',
   'invalid-input': 'Invalid input',
+  refused: 'Refused',
   failed: 'Failed',
   running: 'Running',
 };
@@ -52,6 +53,7 @@ const OUTCOME_SUBTITLE: Record<Outcome, string> = {
   'stopped-on-drift':
     'Someone else changed the weights during the run; the run stopped and left them.',
   'invalid-input': 'The input was refused before any write.',
+  refused: 'Preflight refused the run before any write: the records are as they were.',
   failed: 'The execution failed.',
   running: 'The execution is still running; this is the state so far.',
 };
