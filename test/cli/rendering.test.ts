@@ -323,14 +323,23 @@ describe('status view and abort consequences', () => {
     );
   });
 
-  it('an aborted execution says what on-execution-end does, by the stop error', () => {
+  it('an aborted execution says what on-execution-end does, in the words abort uses (one source)', () => {
+    // Prepare
+    const state = new HistoryScript('orders-api-1', START).shift().state;
+
     // Act
-    const restored = renderStatus(statusView(description('ABORTED', 'OperatorAbort'), null), START);
-    const kept = renderStatus(statusView(description('ABORTED', 'KeepWeights'), null), START);
+    const restored = renderStatus(statusView(description('ABORTED', 'OperatorAbort'), state), START);
+    const kept = renderStatus(statusView(description('ABORTED', 'KeepWeights'), state), START);
+    const early = renderStatus(statusView(description('ABORTED', 'OperatorAbort'), null), START);
 
     // Assess
-    expect(restored).toContain('restores the snapshot');
-    expect(kept).toContain('stopped with KeepWeights: the weights stay');
+    expect(restored).toContain(`on-end     ${whatOnEndDoes(false, state).text}`);
+    expect(restored).toContain('restores the snapshot (orders.example.com blue 100 / green 0)');
+    expect(kept).toContain(`on-end     ${whatOnEndDoes(true, state).text}`);
+    expect(kept).toContain('keeps the current weights');
+    // Stopped before preflight: abort said "nothing to restore", and so does status.
+    expect(early).toContain(`on-end     ${whatOnEndDoes(false, null).text}`);
+    expect(early).not.toContain('restores the snapshot');
   });
 
   it('abort explains the consequence: restore, keep, or nothing to restore', () => {
