@@ -11,7 +11,9 @@ export function policyLines(input: MigrationInput): string[] {
   return [
     `plan ${expandSteps(plan)
       .map((step) => `${step}%`)
-      .join(', ')}; bake ${plan.bakeSeconds} s, final bake ${plan.finalBakeSeconds} s, an evaluation every ${plan.evaluationIntervalSeconds} s`,
+      .join(
+        ', '
+      )}; bake ${plan.bakeSeconds} s, final bake ${plan.finalBakeSeconds} s, an evaluation every ${plan.evaluationIntervalSeconds} s`,
     `windows up to ${metrics.windowSeconds} s, ${metrics.publicationDelaySeconds} s publication delay, green ${metrics.greenDiscoveryNames.map(targetLabel).join(', ')}${metrics.blueDiscoveryNames?.length ? `, blue ${metrics.blueDiscoveryNames.map(targetLabel).join(', ')}` : ''}`,
     `error rate <= ${t.errorRateMaxPercent} % at ${t.confidence} confidence, >= ${t.minRequests} requests${t.latencyAvgMaxMs === undefined ? '' : `, latency avg <= ${t.latencyAvgMaxMs} ms`}${t.latencyMaxMs === undefined ? '' : `, latency max <= ${t.latencyMaxMs} ms`}`,
     `maxFailures ${l.maxFailures}, maxConsecutiveFailures ${l.maxConsecutiveFailures}, maxInconclusive ${l.maxInconclusive} (then ${l.onInconclusiveLimit}), maxConsecutiveErrors ${l.maxConsecutiveErrors}; mode ${input.mode}`,

@@ -200,7 +200,9 @@ export class TimelineRecorder {
           kind: 'shift',
           position: positionOf(state),
         });
-        this.onProgress?.(waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)'));
+        this.onProgress?.(
+          waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)')
+        );
       }
       if (event.state === 'CheckDnsSync') {
         const judgingFrom = state.status.judgingFrom;

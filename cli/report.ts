@@ -8,8 +8,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Outcome, RunReport } from './rehearsal.ts';
 import { policyLines } from './policy.ts';
+import type { Outcome, RunReport } from './rehearsal.ts';
 import { renderChart } from './report/chart.ts';
 import {
   escapeHtml,
@@ -124,7 +124,17 @@ export function renderReport(report: RunReport): string {
     <tr><th>Steps</th><td>${stepsText(report)}</td></tr>
     <tr><th>Evaluations</th><td>${report.timeline.length} ${verdictCounts(report.timeline)}</td></tr>
     <tr><th>Limits</th><td>${escapeHtml(limits)}</td></tr>
-    ${report.input === undefined ? '' : `<tr id="effective-input"><th>Input</th><td>${escapeHtml(report.inputSource ?? '')}<ul>${policyLines(report.input).map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul><details><summary>the whole input, defaults filled</summary><pre>${escapeHtml(JSON.stringify(report.input, null, 2))}</pre></details></td></tr>`}
+    ${
+      report.input === undefined
+        ? ''
+        : `<tr id="effective-input"><th>Input</th><td>${escapeHtml(report.inputSource ?? '')}<ul>${policyLines(
+            report.input
+          )
+            .map((line) => `<li>${escapeHtml(line)}</li>`)
+            .join(
+              ''
+            )}</ul><details><summary>the whole input, defaults filled</summary><pre>${escapeHtml(JSON.stringify(report.input, null, 2))}</pre></details></td></tr>`
+    }
     <tr><th>History events · state transitions</th><td>${formatCount(report.historyEvents)} <span class="muted">of 25,000 per execution</span> · ${formatCount(report.stateTransitions)}</td></tr>
   </table>
 </section>

@@ -5,7 +5,11 @@
  * pairs are aliases to two load balancers (what an App Mesh / Service Connect front usually is); other
  * types are plain records with a TTL within `dns.maxTtlSeconds`, so preflight judges them as it would on AWS.
  */
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, type Route53Client } from '@aws-sdk/client-route-53';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  type Route53Client,
+} from '@aws-sdk/client-route-53';
 import type { MigrationInput, RecordRef } from '../functions/core/input.ts';
 
 /** Types `rehearse --input` can seed with a plausible value; preflight handles every weighted type. */
@@ -26,7 +30,8 @@ export function zoneNameFor(names: readonly string[]): string {
   const split = names.map((name) => name.replace(/\.$/, '').split('.').reverse());
   const first = split[0] ?? [];
   let common = 0;
-  while (common < first.length && split.every((labels) => labels[common] === first[common])) common++;
+  while (common < first.length && split.every((labels) => labels[common] === first[common]))
+    common++;
   if (names.length === 1 && common > 2) common -= 1;
   return first.slice(0, Math.max(common, 1)).reverse().join('.');
 }
@@ -49,7 +54,9 @@ function plainValue(type: string, side: 'blue' | 'green', zone: string): string 
 }
 
 /** Which records of the input cannot be seeded, as `records[i].type: ...` rules; empty when all can. */
-export function unseedableRecords(input: Pick<MigrationInput, 'records'>): { path: string; rule: string }[] {
+export function unseedableRecords(
+  input: Pick<MigrationInput, 'records'>
+): { path: string; rule: string }[] {
   return input.records.flatMap((record, index) =>
     (SEEDABLE_TYPES as readonly string[]).includes(record.type)
       ? []
@@ -107,7 +114,9 @@ export async function seedInputZones(
     await route53.send(
       new ChangeResourceRecordSetsCommand({
         HostedZoneId: seededId,
-        ChangeBatch: { Changes: inZone.flatMap((record) => [side(record, 'blue'), side(record, 'green')]) },
+        ChangeBatch: {
+          Changes: inZone.flatMap((record) => [side(record, 'blue'), side(record, 'green')]),
+        },
       })
     );
     for (const record of inZone) {

@@ -38,7 +38,11 @@ function rules(input: MigrationInput): string[] {
 }
 
 /** Rows under a header, every column as wide as its widest cell; the first `left` columns left-aligned. */
-export function alignTable(header: readonly string[], rows: readonly string[][], left = 0): string[] {
+export function alignTable(
+  header: readonly string[],
+  rows: readonly string[][],
+  left = 0
+): string[] {
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length))
   );

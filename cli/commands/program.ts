@@ -93,7 +93,7 @@ export function buildProgram(
     )
     .option(
       '--input <file>',
-      "rehearse your own migration input: the zone is seeded from its records, its plan, thresholds and limits apply, --scenario says what green does"
+      'rehearse your own migration input: the zone is seeded from its records, its plan, thresholds and limits apply, --scenario says what green does'
     )
     .option(
       '--abort-at-step <n>',
@@ -143,7 +143,11 @@ export function buildProgram(
     )
     .argument('[file]', 'migration input (JSON; see schema/migration-input.schema.json)')
     .option('--input <file>', 'the same, as an option')
-    .option('--yes', 'against a real account (no endpoint variables): do not ask before writing', false)
+    .option(
+      '--yes',
+      'against a real account (no endpoint variables): do not ask before writing',
+      false
+    )
     .option(
       '--time-scale <n>',
       'virtual seconds per real second for waits (1: real time; max: no waiting)',

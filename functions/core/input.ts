@@ -556,7 +556,8 @@ export function closestKey(key: string, known: readonly string[]): string | unde
  * schema/migration-input.schema.json) is accepted and dropped, so it never reaches the run state.
  */
 function withoutSchemaPointer(raw: unknown): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('$schema' in raw)) return raw;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || !('$schema' in raw))
+    return raw;
   const { $schema: _pointer, ...rest } = raw as Record<string, unknown>;
   return rest;
 }

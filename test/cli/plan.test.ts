@@ -106,7 +106,10 @@ describe.concurrent('traffic-shift plan', () => {
     // Prepare
     const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-plan-'));
     const file = join(dir, 'bom.json');
-    const body = { $schema: '../schema/migration-input.schema.json', ...JSON.parse(readFileSync(EXAMPLE, 'utf8')) };
+    const body = {
+      $schema: '../schema/migration-input.schema.json',
+      ...JSON.parse(readFileSync(EXAMPLE, 'utf8')),
+    };
     writeFileSync(file, `\uFEFF${JSON.stringify(body)}`);
 
     // Act

@@ -8,8 +8,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LimitsSchema, MetricsSchema } from '../../functions/core/input.ts';
 import { zoneNameFor } from '../../cli/seed-input.ts';
+import { LimitsSchema, MetricsSchema } from '../../functions/core/input.ts';
 import { runCli } from './run-cli.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-rehearse-input-'));
@@ -40,7 +40,12 @@ async function rehearse(name: string, ...args: string[]) {
 describe.concurrent('traffic-shift rehearse --input', () => {
   it('examples/canary.json: its plan and limits run on seeded copies of its records; summary and report show them', async () => {
     // Act
-    const { result, report } = await rehearse('canary', '--input', 'examples/canary.json', '--json');
+    const { result, report } = await rehearse(
+      'canary',
+      '--input',
+      'examples/canary.json',
+      '--json'
+    );
 
     // Assess
     expect(result.code, result.stderr).toBe(0);
@@ -132,16 +137,20 @@ describe.concurrent('traffic-shift rehearse --input', () => {
   it.each([
     { args: ['--abort-at-step', '5'], steps: '5 steps' },
     { args: ['--input', 'examples/canary.json', '--abort-at-step', '2'], steps: '2 steps' },
-  ])('$args past the plan: exit 4 before anything runs, no report', async ({ args, steps }) => {
-    // Act
-    const { result, report } = await rehearse(`past-${args.length}`, ...args);
+  ])(
+    '$args past the plan: exit 4 before anything runs, no report',
+    async ({ args, steps }) => {
+      // Act
+      const { result, report } = await rehearse(`past-${args.length}`, ...args);
 
-    // Assess
-    expect(result.code, result.stderr).toBe(4);
-    expect(result.stderr).toContain(`the plan has ${steps}`);
-    expect(result.stderr).toContain('the run would complete without the stop');
-    expect(existsSync(report)).toBe(false);
-  }, 60_000);
+      // Assess
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr).toContain(`the plan has ${steps}`);
+      expect(result.stderr).toContain('the run would complete without the stop');
+      expect(existsSync(report)).toBe(false);
+    },
+    60_000
+  );
 
   it('an input with a record type it cannot seed is refused naming the record: exit 4', async () => {
     // Prepare

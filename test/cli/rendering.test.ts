@@ -328,7 +328,10 @@ describe('status view and abort consequences', () => {
     const state = new HistoryScript('orders-api-1', START).shift().state;
 
     // Act
-    const restored = renderStatus(statusView(description('ABORTED', 'OperatorAbort'), state), START);
+    const restored = renderStatus(
+      statusView(description('ABORTED', 'OperatorAbort'), state),
+      START
+    );
     const kept = renderStatus(statusView(description('ABORTED', 'KeepWeights'), state), START);
     const early = renderStatus(statusView(description('ABORTED', 'OperatorAbort'), null), START);
 
@@ -416,7 +419,13 @@ describe('Function: useColor', () => {
     // Prepare
     let written = '';
     const printer = new ProgressPrinter(
-      { isTTY: false, write: (text: string) => ((written += text), true) },
+      {
+        isTTY: false,
+        write: (text: string) => {
+          written += text;
+          return true;
+        },
+      },
       { color: true }
     );
 

@@ -210,40 +210,40 @@ describe('traffic-shift run-local', () => {
   it.each([
     { args: ['--time-scale', 'max', '--yes'], message: '--time-scale max is refused' },
     { args: ['--time-scale', '1'], message: 'needs a confirmation: pass --yes' },
-  ])('against a real account (no endpoint variables) $args: exit 4 before any AWS call', async ({
-    args,
-    message,
-  }) => {
-    // Prepare: a valid input; no endpoint variable, so the run would target the account.
-    const file = join(dir, 'real-account.json');
-    writeFileSync(
-      file,
-      JSON.stringify({
-        migrationId: 'orders',
-        records: [
-          {
-            hostedZoneId: 'Z0123456789ABC',
-            name: 'api.example.com',
-            type: 'A',
-            blueSetIdentifier: 'b',
-            greenSetIdentifier: 'g',
-          },
-        ],
-        plan: { steps: [10, 100] },
-        metrics: { greenDiscoveryNames: ['orders'] },
-      })
-    );
+  ])(
+    'against a real account (no endpoint variables) $args: exit 4 before any AWS call',
+    async ({ args, message }) => {
+      // Prepare: a valid input; no endpoint variable, so the run would target the account.
+      const file = join(dir, 'real-account.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          migrationId: 'orders',
+          records: [
+            {
+              hostedZoneId: 'Z0123456789ABC',
+              name: 'api.example.com',
+              type: 'A',
+              blueSetIdentifier: 'b',
+              greenSetIdentifier: 'g',
+            },
+          ],
+          plan: { steps: [10, 100] },
+          metrics: { greenDiscoveryNames: ['orders'] },
+        })
+      );
 
-    // Act: credentials that cannot work, so a call that got through would fail with exit 1, not 4.
-    const result = await runCli(
-      ['run-local', file, ...args],
-      cleanEnv({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' })
-    );
+      // Act: credentials that cannot work, so a call that got through would fail with exit 1, not 4.
+      const result = await runCli(
+        ['run-local', file, ...args],
+        cleanEnv({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' })
+      );
 
-    // Assess
-    expect(result.code, result.stderr).toBe(4);
-    expect(result.stderr).toContain(message);
-  });
+      // Assess
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr).toContain(message);
+    }
+  );
 
   it('green failing its error rate rolls back to the snapshot with exit 2', async () => {
     // Prepare

@@ -276,7 +276,8 @@ describe('Function: parseMigrationInput', () => {
     {
       name: 'a misspelt baseline key',
       raw: { ...base, thresholds: { baseline: { latencyAvgMaxRation: 2 } } },
-      message: 'thresholds.baseline.latencyAvgMaxRation: unknown key: did you mean latencyAvgMaxRatio?',
+      message:
+        'thresholds.baseline.latencyAvgMaxRation: unknown key: did you mean latencyAvgMaxRatio?',
     },
   ])('rejects $name, naming the field and the rule', ({ raw, message }) => {
     // Act
@@ -290,7 +291,10 @@ describe('Function: parseMigrationInput', () => {
 
   it('accepts a $schema key (an editor pointer) and drops it from the parsed input', () => {
     // Act
-    const parsed = parseMigrationInput({ $schema: './schema/migration-input.schema.json', ...base });
+    const parsed = parseMigrationInput({
+      $schema: './schema/migration-input.schema.json',
+      ...base,
+    });
 
     // Assess
     expect(parsed).not.toHaveProperty('$schema');
