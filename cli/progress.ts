@@ -3,6 +3,7 @@
  * (progress bar, weights, last verdict with its numbers) when the stream is a terminal, and the summary
  * at the end. Plain text, no escape codes, when it is not a terminal (CI logs, pipes) or NO_COLOR is set.
  */
+import { policyLines } from './policy.ts';
 import type { ProgressEvent, RunReport, TimelinePoint } from './rehearsal.ts';
 import { formatDuration, greenPercentOf, reasonLines, trimNumber } from './report.ts';
 
@@ -26,7 +27,13 @@ const ANSI = {
 type Style = keyof typeof ANSI;
 const ESCAPE_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
 
+/**
+ * Colour on a terminal unless NO_COLOR or TERM=dumb; FORCE_COLOR decides over both, as in Node itself
+ * (unset: no say; '0' or 'false': never; anything else, even empty: always, pipes included).
+ */
 export function useColor(stream: TextStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
   return stream.isTTY === true && env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
 }
 
@@ -105,7 +112,8 @@ export class ProgressPrinter {
     this.stream = stream;
     const color = options.color ?? useColor(stream);
     this.color = paint(color);
-    this.live = options.live ?? color;
+    // The redrawn status line needs a terminal, whatever FORCE_COLOR says.
+    this.live = options.live ?? (color && stream.isTTY === true);
   }
 
   /** A line above the status line (setup messages, notes). */
@@ -155,6 +163,11 @@ export class ProgressPrinter {
       case 'complete':
         this.print(
           `${time}  ${label('COMPLETE', 'green', 'bold')}${event.message.replace(/^completed: /, '')}`
+        );
+        break;
+      case 'wait':
+        this.print(
+          `${time}  ${label('wait', 'dim')}${c(`${event.message}, until ${event.until === undefined ? '?' : sinceStart(event.until, this.start)}`, 'dim')}`
         );
         break;
       case 'stop':
@@ -216,6 +229,7 @@ const OUTCOME_LABEL: Record<RunReport['outcome'], { text: string; style: Style }
   aborted: { text: 'ABORTED', style: 'yellow' },
   'stopped-on-drift': { text: 'STOPPED ON DRIFT', style: 'yellow' },
   'invalid-input': { text: 'INVALID INPUT', style: 'red' },
+  refused: { text: 'REFUSED', style: 'yellow' },
   failed: { text: 'FAILED', style: 'red' },
   running: { text: 'RUNNING', style: 'blue' },
 };
@@ -305,6 +319,10 @@ export function renderSummary(
       `${report.historyEvents.toLocaleString('en-US')} events, ${report.stateTransitions} state transitions`
     )
   );
+  if (report.input !== undefined) {
+    lines.push(row('input', report.inputSource ?? ''));
+    for (const line of policyLines(report.input)) lines.push(row('', c(line, 'dim')));
+  }
   if (options.reportPath) lines.push(row('report', c(options.reportPath, 'bold')));
   return `${lines.join('\n')}\n`;
 }
@@ -342,5 +360,8 @@ export function summaryJson(report: RunReport, extra: Record<string, unknown> = 
     limits: report.limits,
     historyEvents: report.historyEvents,
     stateTransitions: report.stateTransitions,
+    ...(report.input === undefined
+      ? {}
+      : { input: report.input, inputSource: report.inputSource ?? null }),
   };
 }

@@ -6,13 +6,19 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
-import { type MigrationInput, parseMigrationInput } from '../functions/core/input.ts';
+import {
+  type MigrationInput,
+  type MigrationInputDraft,
+  parseMigrationInput,
+} from '../functions/core/input.ts';
+import { expandSteps } from '../functions/core/plan.ts';
 import type { RunState } from '../functions/core/state.ts';
 import type { Assessment, WeightedPair } from '../functions/core/types.ts';
 import { isAtSnapshot } from '../functions/core/weights.ts';
 import { type EngineEvent, type ExecutionEnd, LocalEngine, VirtualClock } from './local-engine.ts';
 import { rehearsalInput, type Scenario } from './scenarios.ts';
 import { seedRehearsalZone } from './seed.ts';
+import { seedInputZones } from './seed-input.ts';
 import { TrafficModel } from './traffic-model.ts';
 
 /** Exit codes shared by `rehearse` and `run-local`. */
@@ -25,13 +31,18 @@ export const ExitCode = {
   StoppedOnDrift: 5,
   /** `rollback` of a finished migration whose records are not at its snapshot (nothing changed). */
   NotAtSnapshot: 6,
+  /** Preflight refused the run (records owned by another migration, or not as the run needs them): nothing written. */
+  Refused: 7,
 } as const;
+/** The errors with which Preflight refuses a run before its first write (the PreflightFailed state). */
+export const REFUSAL_ERRORS: readonly string[] = ['PreflightFailedError', 'RunLockedError'];
 export type Outcome =
   | 'completed'
   | 'rolled-back'
   | 'aborted'
   | 'stopped-on-drift'
   | 'invalid-input'
+  | 'refused'
   | 'failed'
   /** Only in a report rebuilt from the history of an execution that has not ended yet. */
   | 'running';
@@ -82,6 +93,9 @@ export interface RunReport {
   plannedSteps?: number[];
   /** Whose clock the times are on: a local run's virtual clock, or AWS's. */
   clock?: 'virtual' | 'real';
+  /** The validated input the run used (defaults filled), and where it came from. */
+  input?: MigrationInput;
+  inputSource?: string;
 }
 
 /** Where the run stands after a shift or an evaluation. */
@@ -104,12 +118,17 @@ export interface ProgressEvent {
     | 'complete'
     | 'recovery'
     | 'task-failed'
-    | 'stop';
+    | 'stop'
+    | 'wait';
   position?: ProgressPosition;
+  /** A `wait` event: when the wait ends (the next state runs). */
+  until?: string;
 }
 
 export interface RehearsalOptions {
   scenario: Scenario;
+  /** A user's own input (`rehearse --input`): the zone is seeded from its records; the scenario only says what green does. */
+  input?: { input: MigrationInput; source: string };
   /** moto endpoint, e.g. http://127.0.0.1:5123 */
   endpoint: string;
   abortAtStep?: number;
@@ -158,6 +177,11 @@ export class TimelineRecorder {
   readonly markers: RehearsalMarker[] = [];
   /** The newest RunState a Task returned. */
   lastState: RunState | null = null;
+  /**
+   * Set once a stop is requested: a Task still running then finishes, but StopExecution discards its result
+   * (the history ends with ExecutionAborted), so it is neither shown nor recorded.
+   */
+  stopped = false;
   private readonly onProgress: ((event: ProgressEvent) => void) | undefined;
 
   constructor(onProgress?: (event: ProgressEvent) => void) {
@@ -166,7 +190,7 @@ export class TimelineRecorder {
 
   record(event: EngineEvent): void {
     const state = event.output;
-    if (event.type === 'task-succeeded' && state !== undefined) {
+    if (event.type === 'task-succeeded' && state !== undefined && !this.stopped) {
       if (state !== null && Array.isArray(state.snapshot)) this.lastState = state;
       if (event.state === 'ShiftTraffic') {
         this.markers.push({ at: event.at, kind: 'shift', label: `${state.status.greenPercent}%` });
@@ -176,6 +200,26 @@ export class TimelineRecorder {
           kind: 'shift',
           position: positionOf(state),
         });
+        this.onProgress?.(
+          waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)')
+        );
+      }
+      if (event.state === 'CheckDnsSync') {
+        const judgingFrom = state.status.judgingFrom;
+        const ttlSeconds =
+          judgingFrom === null || judgingFrom === undefined
+            ? 0
+            : Math.round((Date.parse(judgingFrom) - Date.parse(event.at)) / 1_000);
+        const { periodSeconds, publicationDelaySeconds } = state.input.metrics;
+        this.onProgress?.(
+          waitEvent(
+            event.at,
+            state,
+            state.change.synced
+              ? `INSYNC; waiting out the TTL (${ttlSeconds} s), one full ${periodSeconds} s metric period and the ${publicationDelaySeconds} s publication delay before the first evaluation`
+              : 'not INSYNC yet; polling GetChange again'
+          )
+        );
       }
       if (event.state === 'EvaluateMetrics' && state.evaluation !== null) {
         const point: TimelinePoint = {
@@ -246,6 +290,15 @@ export class TimelineRecorder {
   }
 }
 
+function waitEvent(at: string, state: RunState, what: string): ProgressEvent {
+  return {
+    at,
+    message: what,
+    kind: 'wait',
+    until: new Date(Date.parse(at) + state.waitSeconds * 1_000).toISOString(),
+  };
+}
+
 function weightsText(state: RunState): string {
   return state.expected
     .map((pair) => `${pair.name} blue ${pair.blueWeight} / green ${pair.greenWeight}`)
@@ -273,6 +326,8 @@ export function outcomeOf(end: Pick<ExecutionEnd, 'status' | 'error' | 'cause' |
     return { outcome: 'stopped-on-drift', exitCode: ExitCode.StoppedOnDrift, reason };
   if (end.error === 'InvalidInputError' || reason.includes('InvalidInputError'))
     return { outcome: 'invalid-input', exitCode: ExitCode.InvalidInput, reason };
+  if (end.error !== null && end.error !== undefined && REFUSAL_ERRORS.includes(end.error))
+    return { outcome: 'refused', exitCode: ExitCode.Refused, reason };
   return { outcome: 'failed', exitCode: ExitCode.Error, reason };
 }
 
@@ -288,14 +343,22 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     new Date(Math.floor(Date.now() / 60_000) * 60_000 - 6 * 3_600_000)
   );
   const startedAt = clock.now().toISOString();
-  const zone = await seedRehearsalZone(route53);
-  const input = rehearsalInput(scenario, zone.records);
+  let input: MigrationInputDraft;
+  if (options.input === undefined) {
+    const zone = await seedRehearsalZone(route53);
+    input = rehearsalInput(scenario, zone.records);
+  } else {
+    const seeded = await seedInputZones(route53, options.input.input);
+    for (const line of seeded.lines)
+      options.onProgress?.({ at: startedAt, message: `seeded ${line}` });
+    input = { ...options.input.input, records: seeded.records };
+  }
   const parsed = parseMigrationInput(input);
   const model = new TrafficModel({
     cloudwatch,
     router,
     clock,
-    records: zone.records,
+    records: parsed.records,
     namespace: parsed.metrics.namespace,
     greenDiscoveryNames: parsed.metrics.greenDiscoveryNames,
     blueDiscoveryNames: parsed.metrics.blueDiscoveryNames ?? [],
@@ -309,13 +372,23 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   await model.publishUntilNow();
   model.greenSyntheticRequestsPerMinute = 0;
   const recorder = new TimelineRecorder(options.onProgress);
-  const abortAtStep = options.abortAtStep ?? scenario.abortAtStep;
+  const steps = expandSteps(parsed.plan);
+  const abortAtStep =
+    options.abortAtStep ??
+    (scenario.abortAtStep === undefined
+      ? undefined
+      : Math.min(scenario.abortAtStep, steps.length - 1));
+  const stopWhy =
+    options.abortAtStep === undefined
+      ? `scenario ${scenario.name}: an operator stops during the bake of step ${(abortAtStep ?? 0) + 1} of ${steps.length}`
+      : `--abort-at-step ${abortAtStep}`;
   let engine: LocalEngine | undefined;
   let executionArn = '';
   let stopRequested = false;
   const requestStop = (why: string) => {
     if (stopRequested || engine === undefined) return;
     stopRequested = true;
+    recorder.stopped = true;
     options.onProgress?.({
       at: clock.now().toISOString(),
       message: `stopping the execution (${why})`,
@@ -340,7 +413,7 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
         run.status?.stepIndex === abortAtStep &&
         (run.status?.stepEvaluations ?? 0) >= 1
       ) {
-        requestStop(`--abort-at-step ${abortAtStep}`);
+        requestStop(stopWhy);
       }
     },
     onEvent: (event) => recorder.record(event),
@@ -349,7 +422,10 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   options.signal?.addEventListener('abort', onSignal);
   options.onProgress?.({
     at: startedAt,
-    message: `scenario ${scenario.name}: ${scenario.description}`,
+    message:
+      options.input === undefined
+        ? `scenario ${scenario.name}: ${scenario.description}`
+        : `${options.input.source} with green behaving as scenario ${scenario.name}: ${scenario.greenBehaviour}`,
     kind: 'start',
   });
   const started = engine.start(input, `${parsed.migrationId}-${Date.now()}`);
@@ -361,8 +437,11 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   const snapshot =
     last.output?.snapshot ?? (await engine.registry.latestRunState(executionArn))?.snapshot ?? [];
   const finalPairs = await router.readPairs(parsed.records);
-  return runReportOf({
-    title: `traffic-shift rehearsal: ${scenario.name}`,
+  const report = runReportOf({
+    title:
+      options.input === undefined
+        ? `traffic-shift rehearsal: ${scenario.name}`
+        : `traffic-shift rehearsal: ${parsed.migrationId} (${scenario.name})`,
     input: parsed,
     executionArn,
     ends,
@@ -372,6 +451,11 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     now: clock.now(),
     startedAt,
   });
+  report.input = parsed;
+  report.inputSource =
+    options.input?.source ??
+    `scenario ${scenario.name}: the documented defaults${scenario.inputWhy ? `, except ${scenario.inputWhy}` : ''}`;
+  return report;
 }
 
 /** What a finished local run (rehearsal or run-local) reports, from its executions and recorded timeline. */

@@ -8,6 +8,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { policyLines } from './policy.ts';
 import type { Outcome, RunReport } from './rehearsal.ts';
 import { renderChart } from './report/chart.ts';
 import {
@@ -39,6 +40,7 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   aborted: 'Aborted',
   'stopped-on-drift': 'Stopped on drift',
   'invalid-input': 'Invalid input',
+  refused: 'Refused',
   failed: 'Failed',
   running: 'Running',
 };
@@ -51,6 +53,7 @@ const OUTCOME_SUBTITLE: Record<Outcome, string> = {
   'stopped-on-drift':
     'Someone else changed the weights during the run; the run stopped and left them.',
   'invalid-input': 'The input was refused before any write.',
+  refused: 'Preflight refused the run before any write: the records are as they were.',
   failed: 'The execution failed.',
   running: 'The execution is still running; this is the state so far.',
 };
@@ -121,6 +124,17 @@ export function renderReport(report: RunReport): string {
     <tr><th>Steps</th><td>${stepsText(report)}</td></tr>
     <tr><th>Evaluations</th><td>${report.timeline.length} ${verdictCounts(report.timeline)}</td></tr>
     <tr><th>Limits</th><td>${escapeHtml(limits)}</td></tr>
+    ${
+      report.input === undefined
+        ? ''
+        : `<tr id="effective-input"><th>Input</th><td>${escapeHtml(report.inputSource ?? '')}<ul>${policyLines(
+            report.input
+          )
+            .map((line) => `<li>${escapeHtml(line)}</li>`)
+            .join(
+              ''
+            )}</ul><details><summary>the whole input, defaults filled</summary><pre>${escapeHtml(JSON.stringify(report.input, null, 2))}</pre></details></td></tr>`
+    }
     <tr><th>History events · state transitions</th><td>${formatCount(report.historyEvents)} <span class="muted">of 25,000 per execution</span> · ${formatCount(report.stateTransitions)}</td></tr>
   </table>
 </section>

@@ -20,8 +20,12 @@ export interface Scenario {
   /** The outcome the scenario demonstrates. */
   expected: 'completed' | 'rolled-back' | 'aborted';
   profile: TrafficProfile;
-  /** Input overrides on top of the rehearsal defaults. */
+  /** What green (and the operator) do, said without the default plan: the line `rehearse --input` prints. */
+  greenBehaviour: string;
+  /** Input overrides on top of the documented defaults. */
   input: Partial<MigrationInputDraft>;
+  /** Why the overrides differ from the documented defaults (shown in the summary and the report). */
+  inputWhy?: string;
   /** Abort (StopExecution) during the bake of this step index. */
   abortAtStep?: number;
 }
@@ -40,6 +44,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     description:
       'green is as healthy as blue: every step passes and the run completes at 100 % green',
     expected: 'completed',
+    greenBehaviour: 'green is as healthy as blue (3,000 requests a minute in all)',
     profile: { requestsPerMinute: 3_000, blue: healthyBlue, green: healthyGreen },
     input: {},
   },
@@ -47,6 +52,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     name: 'error-regression',
     description: `green's 5xx rate jumps from 0.15 % to 4 % once it takes ${REGRESSION_FROM_PERCENT} % of the traffic: rolled back`,
     expected: 'rolled-back',
+    greenBehaviour: `green's 5xx rate jumps from 0.15 % to 4 % once it takes ${REGRESSION_FROM_PERCENT} % of the traffic`,
     profile: {
       requestsPerMinute: 3_000,
       blue: healthyBlue,
@@ -61,6 +67,7 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     name: 'latency-regression',
     description: `green's average response time climbs from 72 ms to 420 ms once it takes ${REGRESSION_FROM_PERCENT} %: rolled back`,
     expected: 'rolled-back',
+    greenBehaviour: `green's average response time climbs from 72 ms to 420 ms once it takes ${REGRESSION_FROM_PERCENT} % (judged only if your input sets a latency limit or blueDiscoveryNames)`,
     profile: {
       requestsPerMinute: 3_000,
       blue: healthyBlue,
@@ -70,44 +77,47 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
       }),
     },
     input: { thresholds: { latencyAvgMaxMs: 250 } },
+    inputWhy: 'thresholds.latencyAvgMaxMs 250 (an absolute latency limit has no default)',
   },
   'low-traffic': {
     name: 'low-traffic',
     description:
       'only 100 requests per minute overall: too little evidence at 1 % green, so the run holds, then rolls back at the inconclusive limit',
     expected: 'rolled-back',
+    greenBehaviour: 'green is healthy but only 100 requests a minute arrive in all',
     profile: { requestsPerMinute: 100, blue: healthyBlue, green: healthyGreen },
     input: { limits: { maxInconclusive: 6, onInconclusiveLimit: 'rollback' } },
+    inputWhy:
+      'limits.maxInconclusive 6 (default 30), so the inconclusive limit is reached within the rehearsal',
   },
   abort: {
     name: 'abort',
     description:
       'an operator stops the execution during the bake of the third step: on-execution-end restores the snapshot',
     expected: 'aborted',
+    greenBehaviour:
+      'green is healthy; an operator stops the execution during the bake of the third step (or the last one, for a shorter plan)',
     profile: { requestsPerMinute: 3_000, blue: healthyBlue, green: healthyGreen },
     input: {},
     abortAtStep: 2,
   },
 };
 
-/** The rehearsal's migration input for the seeded records. */
+/**
+ * The rehearsal's migration input for the seeded records: the documented defaults (README, input reference)
+ * for everything but the steps, which have none, and the scenario's overrides (each with its `inputWhy`).
+ */
 export function rehearsalInput(scenario: Scenario, records: RecordRef[]): MigrationInputDraft {
   const base: MigrationInputDraft = {
     migrationId: `rehearsal-${scenario.name}`,
     records,
-    plan: {
-      steps: [1, 5, 25, 50, 100],
-      bakeSeconds: 300,
-      evaluationIntervalSeconds: 60,
-      finalBakeSeconds: 300,
-    },
+    plan: { steps: [1, 5, 25, 50, 100] },
     metrics: {
       greenDiscoveryNames: GREEN_DISCOVERY_NAMES,
       blueDiscoveryNames: BLUE_DISCOVERY_NAMES,
-      windowSeconds: 180,
     },
-    thresholds: { minRequests: 50, errorRateMaxPercent: 1 },
-    limits: { maxFailures: 2, maxConsecutiveFailures: 1 },
+    thresholds: {},
+    limits: {},
   };
   return {
     ...base,

@@ -19,7 +19,7 @@ export const SCHEMA_PATH = fileURLToPath(
 /** The JSON Schema (draft 2020-12) of the execution input. */
 export function migrationInputJsonSchema(): Record<string, unknown> {
   const generated = z.toJSONSchema(MigrationInputSchema, { io: 'input' });
-  const { $schema, ...rest } = generated;
+  const { $schema, properties, ...rest } = generated;
   return {
     $schema,
     title: 'traffic-shift migration input',
@@ -30,6 +30,14 @@ export function migrationInputJsonSchema(): Record<string, unknown> {
       'increasing steps ending at 100, evaluationIntervalSeconds <= bakeSeconds, windowSeconds a multiple of ' +
       'periodSeconds, distinct set identifiers, no duplicate records) are checked by the Preflight step, not by this schema.',
     ...rest,
+    properties: {
+      $schema: {
+        type: 'string',
+        description:
+          'This schema, for editors (for example "./schema/migration-input.schema.json"); ignored by traffic-shift.',
+      },
+      ...properties,
+    },
   };
 }
 

@@ -48,7 +48,8 @@ export function loadInput(path: string): LoadedInput {
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    // Editors on Windows save UTF-8 with a byte-order mark; JSON.parse refuses it.
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new CliError(`${path} is not JSON: ${(error as Error).message}`, ExitCode.InvalidInput, {
       issues: [{ path: '(root)', rule: `not JSON: ${(error as Error).message}` }],

@@ -30,9 +30,39 @@ function rules(input: MigrationInput): string[] {
   return [
     `judged every ${input.plan.evaluationIntervalSeconds} s over ${input.metrics.windowSeconds} s windows of ${input.metrics.greenDiscoveryNames.map(targetLabel).join(', ')} (>= ${t.minRequests} requests, else Inconclusive)`,
     `pass when ${judged.join(', ')}`,
-    `roll back when failures > ${l.maxFailures}, failures in a row > ${l.maxConsecutiveFailures}, metric errors in a row > ${l.maxConsecutiveErrors}; after ${l.maxInconclusive} inconclusive in a row: ${l.onInconclusiveLimit}`,
-    `mode ${input.mode}${input.mode === 'observe' ? ' (no write to Route 53)' : ''}; on drift: ${input.onDrift}`,
+    `${input.mode === 'observe' ? 'decide (and record) a rollback' : 'roll back'} when failures > ${l.maxFailures}, failures in a row > ${l.maxConsecutiveFailures}, metric errors in a row > ${l.maxConsecutiveErrors}; after ${l.maxInconclusive} inconclusive in a row: ${l.onInconclusiveLimit}`,
+    input.mode === 'observe'
+      ? `mode observe: walks the schedule and records every decision; no weight is written to Route 53, so the steps above are the traffic green would get in shift mode; a rollback decision ends the run with nothing to restore; on drift: ${input.onDrift}`
+      : `mode shift; on drift: ${input.onDrift}`,
   ];
+}
+
+/** Rows under a header, every column as wide as its widest cell; the first `left` columns left-aligned. */
+export function alignTable(
+  header: readonly string[],
+  rows: readonly string[][],
+  left = 0
+): string[] {
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length))
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) =>
+        column < left ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0)
+      )
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/**
+ * plan reads no records (no AWS call), so the only TTL it knows is the one given with --ttl: past
+ * dns.maxTtlSeconds, preflight would refuse a plain record with that TTL.
+ */
+export function ttlWarning(input: MigrationInput, ttlSeconds: number): string | undefined {
+  if (ttlSeconds <= input.dns.maxTtlSeconds) return undefined;
+  return `--ttl ${ttlSeconds} s exceeds dns.maxTtlSeconds (${input.dns.maxTtlSeconds} s): preflight refuses non-alias records with a higher TTL (lower the records' TTL, or raise dns.maxTtlSeconds and accept slower shifts and rollbacks). plan reads no records: it checks only the TTL given with --ttl.`;
 }
 
 export function plan(options: PlanOptions): number {
@@ -40,7 +70,9 @@ export function plan(options: PlanOptions): number {
   const estimate = estimatePlan(input, { ttlSeconds: options.ttl });
   const zones = new Set(input.records.map((record) => record.hostedZoneId));
   if (options.json) {
+    const warning = ttlWarning(input, options.ttl);
     printJson({
+      ...(warning === undefined ? {} : { warnings: [warning] }),
       migrationId: input.migrationId,
       records: input.records,
       hostedZones: zones.size,
@@ -55,27 +87,49 @@ export function plan(options: PlanOptions): number {
     });
     return 0;
   }
+  const observe = input.mode === 'observe';
   const out: string[] = [
-    `${input.migrationId}: ${estimate.steps.length} step(s) on ${input.records.length} record pair(s) in ${zones.size} hosted zone(s)`,
+    `${input.migrationId}: ${estimate.steps.length} step(s) on ${input.records.length} record pair(s) in ${zones.size} hosted zone(s)${observe ? ', observed only (no weight is written)' : ''}`,
     ...input.records.map(
       (record) =>
         `  ${record.name} ${record.type}  blue ${record.blueSetIdentifier} -> green ${record.greenSetIdentifier}`
     ),
     '',
-    '  step   green   DNS sync    TTL   publication   period      bake       total   done at',
   ];
   let elapsed = 0;
-  estimate.perStep.forEach((step, index) => {
+  const rows = estimate.perStep.map((step, index) => {
     elapsed += step.totalSeconds;
-    out.push(
-      `  ${String(index + 1).padStart(4)}  ${`${step.greenPercent}%`.padStart(6)}  ${`${step.dnsSyncSeconds} s`.padStart(9)}  ${`${step.ttlSeconds} s`.padStart(5)}  ${`${step.publicationDelaySeconds} s`.padStart(12)}  ${`${step.periodSeconds} s`.padStart(7)}  ${`${step.bakeSeconds} s`.padStart(8)}  ${formatDuration(step.totalSeconds * 1_000).padStart(10)}  +${formatDuration(elapsed * 1_000)}`
-    );
+    return [
+      String(index + 1),
+      `${step.greenPercent}%`,
+      `${step.dnsSyncSeconds} s`,
+      `${step.ttlSeconds} s`,
+      `${step.publicationDelaySeconds} s`,
+      `${step.periodSeconds} s`,
+      `${step.bakeSeconds} s`,
+      formatDuration(step.totalSeconds * 1_000),
+      `+${formatDuration(elapsed * 1_000)}`,
+    ];
   });
+  const header = [
+    'step',
+    'green',
+    'DNS sync',
+    'TTL',
+    'publication',
+    'period',
+    'bake',
+    'total',
+    'done at',
+  ];
+  out.push(...alignTable(header, rows).map((line) => `  ${line}`));
   out.push(
     '',
     `  ETA                  ${formatDuration(estimate.etaSeconds * 1_000)} when every evaluation passes`,
     `                       ${estimate.formulas.eta}`,
-    `  worst-case exposure  ${formatDuration(estimate.worstCaseExposureSeconds * 1_000)} from a regression's onset to the rollback taking effect`,
+    observe
+      ? `  worst-case exposure  none: observe mode writes no weight (in shift mode: ${formatDuration(estimate.worstCaseExposureSeconds * 1_000)})`
+      : `  worst-case exposure  ${formatDuration(estimate.worstCaseExposureSeconds * 1_000)} from a regression's onset to the rollback taking effect`,
     `                       ${estimate.formulas.worstCaseExposure}`,
     '',
     ...rules(input).map((line) => `  ${line}`),
@@ -83,5 +137,7 @@ export function plan(options: PlanOptions): number {
     `  TTL assumed ${options.ttl} s (--ttl); alias records follow their target's TTL`
   );
   process.stdout.write(`${out.join('\n')}\n`);
+  const warning = ttlWarning(input, options.ttl);
+  if (warning !== undefined) process.stderr.write(`warning: ${warning}\n`);
   return 0;
 }

@@ -5,7 +5,7 @@
 import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 'commander';
 import packageJson from '../../package.json' with { type: 'json' };
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../scenarios.ts';
-import { ExitCode, reportFailure } from './common.ts';
+import { CliError, ExitCode, reportFailure } from './common.ts';
 
 const EXIT_CODES = `
 Exit codes:
@@ -15,12 +15,26 @@ Exit codes:
   3  aborted (Ctrl-C, SIGTERM, SIGHUP, --abort-at-step, abort)
   4  invalid input (the offending fields are named; nothing was started)
   5  stopped on drift
-  6  rollback: the migration is finished and its records are not at its snapshot (nothing was changed)`;
+  6  rollback: the migration is finished and its records are not at its snapshot (nothing was changed)
+  7  refused by preflight (records owned by another unfinished migration, or not as the run needs them; nothing was written)`;
 
 const ENDPOINTS = `
 Endpoints and credentials come from the AWS SDK's default chain: AWS_REGION / AWS_PROFILE, and the
 standard endpoint variables (AWS_ENDPOINT_URL_SFN, AWS_ENDPOINT_URL_ROUTE_53, AWS_ENDPOINT_URL_CLOUDWATCH,
 AWS_ENDPOINT_URL_DYNAMODB, AWS_ENDPOINT_URL). None set: the real account.`;
+
+/** `run-local FILE` or `run-local --input FILE` (as `plan` and `start` take it, or as it used to be). */
+function inputFileOf(positional: string | undefined, option: string | undefined): string {
+  if (positional !== undefined && option !== undefined && positional !== option)
+    throw new CliError(
+      `two inputs given (${positional} and --input ${option}): name one`,
+      ExitCode.InvalidInput
+    );
+  const file = positional ?? option;
+  if (file === undefined)
+    throw new CliError('no input: run-local FILE (or --input FILE)', ExitCode.InvalidInput);
+  return file;
+}
 
 /** Real ms per virtual second of waiting by default: a healthy rehearsal (~50 virtual minutes) takes about 20 s. */
 export const DEFAULT_PACE_MS = 5;
@@ -78,6 +92,10 @@ export function buildProgram(
       new Option('--scenario <name>', 'what green does').choices(SCENARIO_NAMES).default('healthy')
     )
     .option(
+      '--input <file>',
+      'rehearse your own migration input: the zone is seeded from its records, its plan, thresholds and limits apply, --scenario says what green does'
+    )
+    .option(
       '--abort-at-step <n>',
       'stop the execution during the bake of this step index (0-based)',
       integer('--abort-at-step')
@@ -103,6 +121,7 @@ export function buildProgram(
     .action(
       async (options: {
         scenario: ScenarioName;
+        input?: string;
         abortAtStep?: number;
         report?: string;
         json: boolean;
@@ -122,9 +141,12 @@ export function buildProgram(
     .description(
       "run your own migration input with the local engine (the rehearsal's interpreter) against the endpoints the environment names"
     )
-    .requiredOption(
-      '--input <file>',
-      'migration input (JSON; see schema/migration-input.schema.json)'
+    .argument('[file]', 'migration input (JSON; see schema/migration-input.schema.json)')
+    .option('--input <file>', 'the same, as an option')
+    .option(
+      '--yes',
+      'against a real account (no endpoint variables): do not ask before writing',
+      false
     )
     .option(
       '--time-scale <n>',
@@ -145,17 +167,22 @@ export function buildProgram(
       `\nThe input is validated before any AWS call. Against a real account use --time-scale 1: CloudWatch only has\nmetrics up to now. Preflight takes the records' locks in the registry table: a run on records another\nunfinished migration owns is refused before any write. Name a deployed stack's table to share its locks.\nCtrl-C or SIGTERM aborts and restores (exit 3); after kill -9: traffic-shift rollback <migrationId>.\n${ENDPOINTS}\n${EXIT_CODES}`
     )
     .action(
-      async (options: {
-        input: string;
-        timeScale: number | 'max';
-        report?: string;
-        region?: string;
-        registryTable: string;
-        json: boolean;
-      }) => {
+      async (
+        file: string | undefined,
+        options: {
+          input?: string;
+          yes: boolean;
+          timeScale: number | 'max';
+          report?: string;
+          region?: string;
+          registryTable: string;
+          json: boolean;
+        }
+      ) => {
         await run(async () => {
+          const input = inputFileOf(file, options.input);
           const { runLocal } = await import('./run-local.ts');
-          return runLocal(options);
+          return runLocal({ ...options, input });
         }, options.json);
       }
     );

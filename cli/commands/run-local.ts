@@ -10,6 +10,7 @@
  * on-execution-end restores; after a `kill -9`, `traffic-shift rollback <migrationId>` does.
  */
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline/promises';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
@@ -18,12 +19,14 @@ import { type ExecutionEnd, LocalEngine, VirtualClock } from '../local-engine.ts
 import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progress.ts';
 import { type RunReport, runReportOf, TimelineRecorder } from '../rehearsal.ts';
 import { writeReport } from '../report.ts';
-import { executionName, loadInput, printJson, regionOf } from './common.ts';
+import { CliError, ExitCode, executionName, loadInput, printJson, regionOf } from './common.ts';
 import { ensureRegistryTable, registryTable } from './registry-table.ts';
 import { interruptions } from './signals.ts';
 
 export interface RunLocalOptions {
   input: string;
+  /** Confirmed: do not ask before writing to a real account. */
+  yes?: boolean;
   /** Virtual seconds per real second; 'max' waits not at all. */
   timeScale: number | 'max';
   report?: string;
@@ -41,9 +44,59 @@ export function parseTimeScale(value: string): number | 'max' {
   return scale;
 }
 
+/**
+ * Whether the run would write to a real account: no endpoint variable redirects Route 53 (the SDK reads
+ * AWS_ENDPOINT_URL_ROUTE_53, then AWS_ENDPOINT_URL; an endpoint in a shared config profile is not seen here).
+ */
+export function targetsRealAccount(env: NodeJS.ProcessEnv): boolean {
+  return !env['AWS_ENDPOINT_URL_ROUTE_53'] && !env['AWS_ENDPOINT_URL'];
+}
+
+/**
+ * Against a real account: `--time-scale max` is refused (CloudWatch has metrics only up to now, so every
+ * evaluation after the first would be Inconclusive), and the run asks before its first write unless `--yes`.
+ *
+ * @throws CliError (exit 4) before any AWS call when refused or not confirmed.
+ */
+async function confirmRealAccount(options: RunLocalOptions, migrationId: string): Promise<void> {
+  if (!targetsRealAccount(process.env)) return;
+  if (options.timeScale === 'max') {
+    throw new CliError(
+      'run-local against a real account (no AWS_ENDPOINT_URL_ROUTE_53 or AWS_ENDPOINT_URL): --time-scale max is refused, CloudWatch only has metrics up to now; use --time-scale 1',
+      ExitCode.InvalidInput,
+      { issues: [{ path: '--time-scale', rule: 'must not be max against a real account' }] }
+    );
+  }
+  if (options.yes === true) return;
+  const question = `run-local ${migrationId} writes Route 53 weights in the real account (no AWS_ENDPOINT_URL_ROUTE_53 or AWS_ENDPOINT_URL). Continue? [y/N] `;
+  if (process.stdin.isTTY !== true) {
+    throw new CliError(
+      'run-local against a real account needs a confirmation: pass --yes (no terminal to ask on)',
+      ExitCode.InvalidInput,
+      { issues: [{ path: '--yes', rule: 'required against a real account without a terminal' }] }
+    );
+  }
+  const prompt = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await prompt.question(question);
+    if (!/^y(es)?$/i.test(answer.trim()))
+      throw new CliError('not confirmed: nothing was started', ExitCode.InvalidInput);
+  } finally {
+    prompt.close();
+  }
+}
+
+/** A run that never got past preflight has nothing to chart: no report file. */
+function ranAnything(report: RunReport): boolean {
+  return (
+    report.outcome !== 'refused' && report.outcome !== 'invalid-input' && report.snapshot.length > 0
+  );
+}
+
 export async function runLocal(options: RunLocalOptions): Promise<number> {
   // Validation first: a bad file never reaches AWS.
   const { input } = loadInput(options.input);
+  await confirmRealAccount(options, input.migrationId);
   const stream = options.json ? process.stderr : process.stdout;
   const printer = new ProgressPrinter(stream);
   const cloudwatch = new CloudWatchClient(
@@ -123,7 +176,9 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     clock: options.timeScale === 1 ? 'real' : 'virtual',
   };
 
-  const written = writeReport(report, options.report ?? `reports/run-${input.migrationId}.html`);
+  const written = ranAnything(report)
+    ? writeReport(report, options.report ?? `reports/run-${input.migrationId}.html`)
+    : undefined;
   const realMs = Date.now() - began;
   if (options.json) {
     printJson(
@@ -131,13 +186,13 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
         command: 'run-local',
         input: resolve(options.input),
         realMs,
-        report: resolve(written),
+        report: written === undefined ? null : resolve(written),
       })
     );
   } else {
     process.stdout.write(
       renderSummary(report, {
-        reportPath: written,
+        ...(written === undefined ? {} : { reportPath: written }),
         realMs,
         color: useColor(process.stdout),
         virtualTime: options.timeScale !== 1,

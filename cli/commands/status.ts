@@ -8,6 +8,7 @@ import type { ExecutionDescription, RunState } from '../../functions/core/state.
 import { bar, useColor } from '../progress.ts';
 import { ExitCode } from '../rehearsal.ts';
 import { formatDuration, trimNumber } from '../report.ts';
+import { whatOnEndDoes } from './abort.ts';
 import { checkExecutionArn, consoleUrl, regionOfArn, sfnClient } from './common.ts';
 
 export interface StatusOptions {
@@ -52,6 +53,8 @@ export interface ExecutionStatusView {
     }[];
   } | null;
   decision: RunState['decision'];
+  /** For an ABORTED execution: what on-execution-end does, worded as `abort` words it (one function). */
+  onExecutionEnd: ReturnType<typeof whatOnEndDoes> | null;
   outcome: RunState['outcome'];
 }
 
@@ -105,6 +108,10 @@ export function statusView(
         }
       : null,
     decision: state?.decision ?? null,
+    onExecutionEnd:
+      description.status === 'ABORTED'
+        ? whatOnEndDoes(description.error === KEEP_WEIGHTS_ERROR, state)
+        : null,
     outcome: state?.outcome ?? null,
   };
 }
@@ -130,13 +137,7 @@ export function renderStatus(view: ExecutionStatusView, now: Date, color = false
     lines.push(
       `  ended      ${view.stopDate ?? '?'}${view.error ? `  ${view.error}${view.cause ? `: ${view.cause}` : ''}` : ''}`
     );
-    if (view.status === 'ABORTED') {
-      lines.push(
-        view.error === KEEP_WEIGHTS_ERROR
-          ? '  on-end     stopped with KeepWeights: the weights stay as they are'
-          : '  on-end     on-execution-end restores the snapshot unless the records already equal it'
-      );
-    }
+    if (view.onExecutionEnd !== null) lines.push(`  on-end     ${view.onExecutionEnd.text}`);
   }
   const progress = view.progress;
   if (progress === null) {

@@ -1,7 +1,8 @@
 /**
  * `traffic-shift plan FILE` (no AWS call) and the help every command carries.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommanderError } from 'commander';
 import { describe, expect, it } from 'vitest';
@@ -48,6 +49,76 @@ describe.concurrent('traffic-shift plan', () => {
       etaSeconds: estimate.etaSeconds,
       worstCaseExposureSeconds: estimate.worstCaseExposureSeconds,
     });
+  });
+
+  it('--ttl above dns.maxTtlSeconds warns that preflight would refuse such a record; within it, no warning', async () => {
+    // Act
+    const over = await runCli(['plan', EXAMPLE, '--ttl', String(example.dns.maxTtlSeconds + 1)]);
+    const within = await runCli(['plan', EXAMPLE, '--ttl', String(example.dns.maxTtlSeconds)]);
+
+    // Assess
+    expect(over.code).toBe(0);
+    expect(over.stderr).toContain(
+      `warning: --ttl ${example.dns.maxTtlSeconds + 1} s exceeds dns.maxTtlSeconds (${example.dns.maxTtlSeconds} s): preflight refuses non-alias records`
+    );
+    expect(within.stderr).not.toContain('warning');
+  });
+
+  it('observe mode: says no weight is written and there is no exposure', async () => {
+    // Act
+    const result = await runCli(['plan', join(ROOT, 'examples/observe-only.json')]);
+
+    // Assess
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain('observed only (no weight is written)');
+    expect(result.stdout).toContain('worst-case exposure  none: observe mode writes no weight');
+    expect(result.stdout).toContain('decide (and record) a rollback when');
+    expect(result.stdout).not.toMatch(/^ {2}roll back when/m);
+  });
+
+  it('the step table stays aligned whatever the widths (a week-long bake, one-decimal steps)', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-plan-'));
+    const file = join(dir, 'wide.json');
+    const body = JSON.parse(readFileSync(EXAMPLE, 'utf8'));
+    body.plan = { steps: [0.5, 33.3, 100], bakeSeconds: 604_800, evaluationIntervalSeconds: 3_600 };
+    body.metrics.publicationDelaySeconds = 900;
+    writeFileSync(file, JSON.stringify(body));
+
+    // Act
+    const result = await runCli(['plan', file]);
+
+    // Assess
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split('\n');
+    const header = lines.findIndex((line) => line.trimStart().startsWith('step'));
+    const table = lines.slice(header, header + 4);
+    // Right-aligned columns: every cell of a column ends where its header ends.
+    for (const title of ['green', 'bake', 'total', 'done at']) {
+      const end = (table[0] ?? '').indexOf(title) + title.length;
+      for (const row of table.slice(1)) expect(row[end - 1], `${title} in ${row}`).toMatch(/\S/);
+      for (const row of table.slice(1)) expect(row[end] ?? ' ', `${title} in ${row}`).toBe(' ');
+    }
+  });
+
+  it('a file saved with a UTF-8 byte-order mark and a $schema pointer is accepted', async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), 'traffic-shift-plan-'));
+    const file = join(dir, 'bom.json');
+    const body = {
+      $schema: '../schema/migration-input.schema.json',
+      ...JSON.parse(readFileSync(EXAMPLE, 'utf8')),
+    };
+    writeFileSync(file, `\uFEFF${JSON.stringify(body)}`);
+
+    // Act
+    const result = await runCli(['plan', file, '--json']);
+
+    // Assess
+    rmSync(dir, { recursive: true, force: true });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).input).not.toHaveProperty('$schema');
   });
 
   it('an invalid file exits 4 and names the field and the rule', async () => {

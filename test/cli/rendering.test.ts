@@ -13,6 +13,7 @@ import {
   ProgressPrinter,
   renderSummary,
   summaryJson,
+  useColor,
 } from '../../cli/progress.ts';
 import type { RunReport } from '../../cli/rehearsal.ts';
 import {
@@ -322,14 +323,26 @@ describe('status view and abort consequences', () => {
     );
   });
 
-  it('an aborted execution says what on-execution-end does, by the stop error', () => {
+  it('an aborted execution says what on-execution-end does, in the words abort uses (one source)', () => {
+    // Prepare
+    const state = new HistoryScript('orders-api-1', START).shift().state;
+
     // Act
-    const restored = renderStatus(statusView(description('ABORTED', 'OperatorAbort'), null), START);
-    const kept = renderStatus(statusView(description('ABORTED', 'KeepWeights'), null), START);
+    const restored = renderStatus(
+      statusView(description('ABORTED', 'OperatorAbort'), state),
+      START
+    );
+    const kept = renderStatus(statusView(description('ABORTED', 'KeepWeights'), state), START);
+    const early = renderStatus(statusView(description('ABORTED', 'OperatorAbort'), null), START);
 
     // Assess
-    expect(restored).toContain('restores the snapshot');
-    expect(kept).toContain('stopped with KeepWeights: the weights stay');
+    expect(restored).toContain(`on-end     ${whatOnEndDoes(false, state).text}`);
+    expect(restored).toContain('restores the snapshot (orders.example.com blue 100 / green 0)');
+    expect(kept).toContain(`on-end     ${whatOnEndDoes(true, state).text}`);
+    expect(kept).toContain('keeps the current weights');
+    // Stopped before preflight: abort said "nothing to restore", and so does status.
+    expect(early).toContain(`on-end     ${whatOnEndDoes(false, null).text}`);
+    expect(early).not.toContain('restores the snapshot');
   });
 
   it('abort explains the consequence: restore, keep, or nothing to restore', () => {
@@ -381,5 +394,51 @@ describe('names, ARNs and links', () => {
     expect(consoleUrl(arn)).toBe(
       `https://eu-west-1.console.aws.amazon.com/states/home?region=eu-west-1#/v2/executions/details/${arn}`
     );
+  });
+});
+
+describe('Function: useColor', () => {
+  const tty = { isTTY: true, write: () => true };
+  const pipe = { isTTY: false, write: () => true };
+  it.each([
+    { stream: 'tty', env: {}, color: true },
+    { stream: 'pipe', env: {}, color: false },
+    { stream: 'tty', env: { NO_COLOR: '1' }, color: false },
+    { stream: 'tty', env: { TERM: 'dumb' }, color: false },
+    { stream: 'pipe', env: { FORCE_COLOR: '1' }, color: true },
+    { stream: 'pipe', env: { FORCE_COLOR: '' }, color: true },
+    { stream: 'tty', env: { FORCE_COLOR: '1', NO_COLOR: '1' }, color: true },
+    { stream: 'tty', env: { FORCE_COLOR: '0' }, color: false },
+    { stream: 'tty', env: { FORCE_COLOR: 'false' }, color: false },
+  ])('$stream with $env: color $color', ({ stream, env, color }) => {
+    // Act + Assess
+    expect(useColor(stream === 'tty' ? tty : pipe, env)).toBe(color);
+  });
+
+  it('FORCE_COLOR on a pipe colours the lines but draws no status line (it needs a terminal)', () => {
+    // Prepare
+    let written = '';
+    const printer = new ProgressPrinter(
+      {
+        isTTY: false,
+        write: (text: string) => {
+          written += text;
+          return true;
+        },
+      },
+      { color: true }
+    );
+
+    // Act
+    printer.handle({
+      at: '2026-01-01T00:00:00Z',
+      message: 'shifted',
+      kind: 'shift',
+      position: { stepIndex: 0, steps: [10, 100], greenPercent: 10, weights: [] },
+    });
+
+    // Assess
+    expect(written).toContain('\u001b[');
+    expect(written).not.toContain('\r');
   });
 });

@@ -4,7 +4,7 @@
  * leaves its records shifted and its migration unfinished in the registry; a second run on the same records
  * is refused before any write, naming the migration and the command; rollback restores the exact snapshot.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -201,7 +201,10 @@ describe('traffic-shift rollback', () => {
     );
 
     // Assess 1: refused before any write, the records untouched.
-    expect(second.code).toBe(1);
+    // Refused by preflight (RunLockedError): its own exit code, no report, never "failed".
+    expect(second.code).toBe(7);
+    expect(JSON.parse(second.stdout)).toMatchObject({ outcome: 'refused', report: null });
+    expect(existsSync(`${other}.html`)).toBe(false);
     expect(second.stdout + second.stderr).toContain(`by migration ${migrationId}`);
     expect(second.stdout + second.stderr).toContain(`traffic-shift rollback ${migrationId}`);
     expect(await router.readPairs(records)).toEqual(shifted);

@@ -3,7 +3,7 @@
  * standard AWS_ENDPOINT_URL_* variables name (here a moto server this test starts and seeds; the migration
  * registry table is created in its DynamoDB on the first run, and the run says so).
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
@@ -166,7 +166,8 @@ describe('traffic-shift run-local', () => {
 
     // Act
     const result = await runCli(
-      ['run-local', '--input', file, '--time-scale', 'max', '--json', '--report', report],
+      // The file as an argument, as plan and start take it (the others use --input).
+      ['run-local', file, '--time-scale', 'max', '--json', '--report', report],
       motoEnv(moto.endpoint)
     );
 
@@ -184,6 +185,65 @@ describe('traffic-shift run-local', () => {
     expect(api?.green.Weight).toBe(255);
     expect(existsSync(report)).toBe(true);
   }, 60_000);
+
+  it('a run preflight refuses says REFUSED, exits 7 and writes no report', async () => {
+    // Prepare: the input names a green record the zone does not have.
+    const { file, report } = await seededInput('refused.example', 0.15);
+    const input = JSON.parse(readFileSync(file, 'utf8')) as MigrationInputDraft;
+    (input.records[0] as { greenSetIdentifier: string }).greenSetIdentifier = 'no-such-green';
+    writeFileSync(file, JSON.stringify(input));
+
+    // Act
+    const result = await runCli(
+      ['run-local', '--input', file, '--time-scale', 'max', '--report', report],
+      motoEnv(moto.endpoint)
+    );
+
+    // Assess
+    expect(result.code, result.stderr).toBe(7);
+    expect(result.stdout).toContain('REFUSED');
+    expect(result.stdout).not.toContain('FAILED');
+    expect(result.stdout).not.toMatch(/^ {2}report /m);
+    expect(existsSync(report)).toBe(false);
+  }, 60_000);
+
+  it.each([
+    { args: ['--time-scale', 'max', '--yes'], message: '--time-scale max is refused' },
+    { args: ['--time-scale', '1'], message: 'needs a confirmation: pass --yes' },
+  ])(
+    'against a real account (no endpoint variables) $args: exit 4 before any AWS call',
+    async ({ args, message }) => {
+      // Prepare: a valid input; no endpoint variable, so the run would target the account.
+      const file = join(dir, 'real-account.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          migrationId: 'orders',
+          records: [
+            {
+              hostedZoneId: 'Z0123456789ABC',
+              name: 'api.example.com',
+              type: 'A',
+              blueSetIdentifier: 'b',
+              greenSetIdentifier: 'g',
+            },
+          ],
+          plan: { steps: [10, 100] },
+          metrics: { greenDiscoveryNames: ['orders'] },
+        })
+      );
+
+      // Act: credentials that cannot work, so a call that got through would fail with exit 1, not 4.
+      const result = await runCli(
+        ['run-local', file, ...args],
+        cleanEnv({ AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'x' })
+      );
+
+      // Assess
+      expect(result.code, result.stderr).toBe(4);
+      expect(result.stderr).toContain(message);
+    }
+  );
 
   it('green failing its error rate rolls back to the snapshot with exit 2', async () => {
     // Prepare

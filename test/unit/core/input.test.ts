@@ -198,7 +198,7 @@ describe('Function: parseMigrationInput', () => {
     {
       name: 'a misspelt plan key',
       raw: planWith({ steps: [100], bakeSecond: 600 }),
-      message: 'plan.bakeSecond: unknown key',
+      message: 'plan.bakeSecond: unknown key: did you mean bakeSeconds?',
     },
     {
       name: 'no green discovery name',
@@ -261,7 +261,23 @@ describe('Function: parseMigrationInput', () => {
     {
       name: 'a misspelt top-level key',
       raw: { ...base, mdoe: 'observe' },
-      message: 'mdoe: unknown key (check the spelling against the input reference)',
+      message: 'mdoe: unknown key: did you mean mode?',
+    },
+    {
+      name: 'a key close to nothing known',
+      raw: { ...base, colour: 'blue' },
+      message: 'colour: unknown key (check the spelling against the input reference)',
+    },
+    {
+      name: 'a misspelt key in a record',
+      raw: { ...base, records: [{ ...record0, greenSetIdentifer: 'x' }] },
+      message: 'records[0].greenSetIdentifer: unknown key: did you mean greenSetIdentifier?',
+    },
+    {
+      name: 'a misspelt baseline key',
+      raw: { ...base, thresholds: { baseline: { latencyAvgMaxRation: 2 } } },
+      message:
+        'thresholds.baseline.latencyAvgMaxRation: unknown key: did you mean latencyAvgMaxRatio?',
     },
   ])('rejects $name, naming the field and the rule', ({ raw, message }) => {
     // Act
@@ -271,6 +287,18 @@ describe('Function: parseMigrationInput', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error?.name).toBe('InvalidInputError');
     expect(error?.message).toContain(message);
+  });
+
+  it('accepts a $schema key (an editor pointer) and drops it from the parsed input', () => {
+    // Act
+    const parsed = parseMigrationInput({
+      $schema: './schema/migration-input.schema.json',
+      ...base,
+    });
+
+    // Assess
+    expect(parsed).not.toHaveProperty('$schema');
+    expect(parsed).toEqual(parseMigrationInput(base));
   });
 
   it('accepts every record type Route 53 allows in a weighted set', () => {

@@ -40,6 +40,32 @@ describe('schema/migration-input.schema.json', () => {
     expect(schema['description']).toEqual(expect.stringContaining('Service Connect'));
   });
 
+  it('describes every field of every section (editors show it on hover), and allows a $schema pointer', () => {
+    // Prepare
+    type Node = { description?: string; properties?: Record<string, Node>; items?: Node };
+    const schema = JSON.parse(committed) as Node;
+    const undescribed: string[] = [];
+    const walk = (node: Node, path: string) => {
+      for (const [key, child] of Object.entries(node.properties ?? {})) {
+        if (!child.description) undescribed.push(`${path}${key}`);
+        if (child.properties) walk(child, `${path}${key}.`);
+        if (child.items?.properties) walk(child.items, `${path}${key}[].`);
+      }
+    };
+
+    // Act
+    walk(schema, '');
+
+    // Assess: the plan kinds' and discovery targets' own keys are described by their parent.
+    expect(
+      undescribed.filter((path) => !/^plan\.(canary|linear|exponential)\./.test(path))
+    ).toEqual([]);
+    expect(schema.properties?.['$schema']?.description).toContain('ignored');
+    expect(jsonSchema.safeParse({ $schema: 'x', ...(examples[0]?.json as object) }).success).toBe(
+      true
+    );
+  });
+
   it('rejects a misspelt key, as the zod schema does', () => {
     // Prepare
     const [first] = examples;

@@ -160,6 +160,18 @@ describe('Handler: preflight', () => {
     expect(router.calls).toEqual([]);
   });
 
+  it('accepts the console input with a $schema key (the same JSON as a file) and keeps it out of the state', async () => {
+    // Act
+    const state = await preflight(
+      event({ $schema: './schema/migration-input.schema.json', ...draft() }),
+      deps()
+    );
+
+    // Assess
+    expect(state.next).toBe('shift');
+    expect(state.input).not.toHaveProperty('$schema');
+  });
+
   it('keys the lock on the canonical zone id and name, whatever form the input used', async () => {
     // Act
     await preflight(
