@@ -23,7 +23,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'history.ts': [core('history'), core('run')],
   'index.ts': [core('imports')],
   'input.ts': [core('input'), core('input.mutation'), core('plan'), core('schema-file')],
-  'key-suggestion.ts': [core('input')],
+  'key-suggestion.ts': [core('key-suggestion'), core('input')],
   'measure.ts': [core('verdict'), core('verdict.mutation'), core('cloudwatch-rules')],
   'metric-statistics.ts': [core('metric-statistics'), core('verdict')],
   'names.ts': [core('names'), core('names.mutation'), core('weights'), core('record-checks')],

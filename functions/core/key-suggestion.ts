@@ -10,7 +10,7 @@ export function editDistance(a: string, b: string): number {
   const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) =>
     Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0))
   );
-  const at = (i: number, j: number) => d[i]?.[j] ?? 0;
+  const at = (i: number, j: number) => (d[i] as number[])[j] as number;
   for (let i = 1; i <= x.length; i++) {
     for (let j = 1; j <= y.length; j++) {
       let best = Math.min(
