@@ -113,7 +113,12 @@ async function restoreEntry(
 ): Promise<MigrationEntry> {
   const mine = await target.registry.update(entry.migrationId, ownerOf(entry), {
     executionArn: rollbackMarkerArn(entry),
-    runner: { kind: 'local', pid: process.pid, host: hostname() },
+    // A deployed migration stays the deployed reconciler's (it skips local runners): should this command die
+    // half-way, the reconciler finds the marker execution missing and restores after its grace period.
+    runner:
+      entry.runner.kind === 'step-functions'
+        ? entry.runner
+        : { kind: 'local', pid: process.pid, host: hostname() },
   });
   if (entry.snapshot.length === 0 || entry.mode === 'observe') {
     say('nothing was written to Route 53 yet: releasing the records');
