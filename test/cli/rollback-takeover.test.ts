@@ -1,8 +1,11 @@
 /**
- * `traffic-shift rollback` of a deployed migration that dies half-way (its restore fails) leaves the entry
- * unfinished under its rollback marker; the deployed reconciler must still restore it after its grace period
- * (the command's own help says so). Against moto over HTTP (DynamoDB, Route 53, Step Functions), in-process.
+ * `traffic-shift rollback`, whose run it stops or takes over: one that dies half-way on a deployed migration
+ * (its restore fails) leaves the entry to the deployed reconciler (the command's help says so); the pid of a
+ * killed run-local reused by a later process is not signalled. Against moto over HTTP (DynamoDB, Route 53,
+ * Step Functions), in-process.
  */
+import { spawn } from 'node:child_process';
+import { hostname } from 'node:os';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rollback } from '../../cli/commands/rollback.ts';
@@ -10,15 +13,14 @@ import {
   DEFAULT_REGISTRY_TABLE,
   DynamoDbMigrationRegistry,
 } from '../../functions/adapters/dynamodb-migration-registry.ts';
-import { recordSetKey } from '../../functions/core/names.ts';
 import { MigrationPhase } from '../../functions/core/registry.ts';
 import { snapshotWeights } from '../../functions/core/weights.ts';
 import { reconcile } from '../../functions/handlers/reconcile.ts';
 import { FakeClock, FakeExecutions, FakeRouter } from '../support/fake-ports.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
+import { registryEntry, TEST_STATE_MACHINE as SM } from '../support/registry-entry.ts';
 import { pairWith } from '../unit/core/fixtures.ts';
 
-const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:traffic-shift';
 const EXECUTION = `${SM.replace(':stateMachine:', ':execution:')}:deployed-run`;
 const ENV = [
   'AWS_ENDPOINT_URL',
@@ -51,39 +53,17 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-describe('traffic-shift rollback that dies half-way on a deployed migration', () => {
+describe('traffic-shift rollback: whose run it stops or takes over', () => {
   it('leaves the entry to the deployed reconciler, which restores it after its grace period', async () => {
     // Prepare: a deployed run that shifted; its execution no longer exists (moto never saw it), and its
     // zone is unknown to moto's Route 53, so the command's restore fails after it took the entry over.
     const registry = new DynamoDbMigrationRegistry(client, DEFAULT_REGISTRY_TABLE);
     await registry.createTableIfMissing();
     const snapshot = [pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'ZMISSING' })];
-    const ref = {
-      hostedZoneId: 'ZMISSING',
-      name: 'api.example.com',
-      type: 'A' as const,
-      blueSetIdentifier: 'blue',
-      greenSetIdentifier: 'green',
-    };
-    const acquired = await registry.acquire({
-      migrationId: 'deployed',
-      phase: MigrationPhase.Preflight,
-      executionArn: EXECUTION,
-      stateMachineArn: SM,
-      runner: { kind: 'step-functions' },
-      generation: 1,
-      recordSetKeys: [recordSetKey(ref)],
-      records: [ref],
-      mode: 'shift',
-      onDrift: 'stop',
-      snapshot: [],
-      expected: [],
-      pending: null,
-      startedAt: new Date().toISOString(),
-      updatedAt: new Date().toISOString(),
-      reason: null,
-      version: 0,
-    });
+    const now = new Date().toISOString();
+    const acquired = await registry.acquire(
+      registryEntry('deployed', EXECUTION, 'ZMISSING', { startedAt: now, updatedAt: now })
+    );
     await registry.update('deployed', acquired, {
       phase: MigrationPhase.Running,
       snapshot,
@@ -108,5 +88,38 @@ describe('traffic-shift rollback that dies half-way on a deployed migration', ()
     // Assess
     expect(summary).toMatchObject({ checked: 1, restored: 1, failed: [] });
     expect((await registry.get('deployed'))?.phase).toBe(MigrationPhase.Restored);
+  });
+
+  it('a killed run-local whose pid a later Node process reuses: that process is not signalled', async () => {
+    // Prepare: the run-local died with kill -9 a minute ago; an unrelated Node process now has its pid.
+    const registry = new DynamoDbMigrationRegistry(client, DEFAULT_REGISTRY_TABLE);
+    await registry.createTableIfMissing();
+    const innocent = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], {
+      stdio: 'ignore',
+    });
+    await new Promise((resolve) => innocent.once('spawn', resolve));
+    const minuteAgo = new Date(Date.now() - 60_000).toISOString();
+    await registry.acquire(
+      registryEntry('reused-pid', `${EXECUTION}-local`, 'ZREUSED', {
+        runner: { kind: 'local', pid: innocent.pid ?? 0, host: hostname() },
+        startedAt: minuteAgo,
+        updatedAt: minuteAgo,
+      })
+    );
+
+    try {
+      // Act
+      const exitCode = await rollback({ migrationId: 'reused-pid', waitSeconds: 2, json: true });
+
+      // Assess
+      expect(exitCode).toBe(0);
+      expect((await registry.get('reused-pid'))?.phase).toBe(MigrationPhase.Released);
+      expect({ exitCode: innocent.exitCode, signal: innocent.signalCode }).toEqual({
+        exitCode: null,
+        signal: null,
+      });
+    } finally {
+      innocent.kill('SIGKILL');
+    }
   });
 });
