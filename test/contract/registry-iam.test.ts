@@ -6,7 +6,6 @@
 import { DynamoDBClient, type TransactWriteItemsCommandInput } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
-import { recordSetKey } from '../../functions/core/names.ts';
 import { type MigrationEntry, MigrationPhase } from '../../functions/core/registry.ts';
 import { snapshotWeights } from '../../functions/core/weights.ts';
 import { onExecutionEnd } from '../../functions/handlers/on-execution-end.ts';
@@ -14,9 +13,9 @@ import { reconcile } from '../../functions/handlers/reconcile.ts';
 import { parseTemplate } from '../support/cfn-template.ts';
 import { FakeClock, FakeExecutions, FakeRouter } from '../support/fake-ports.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
+import { registryEntry, TEST_STATE_MACHINE as SM } from '../support/registry-entry.ts';
 import { pairWith } from '../unit/core/fixtures.ts';
 
-const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:traffic-shift';
 const arnOf = (name: string) => `${SM.replace(':stateMachine:', ':execution:')}:${name}`;
 
 let moto: Moto;
@@ -52,33 +51,9 @@ function granted(functionName: string): string[] {
 }
 
 async function shiftedEntry(migrationId: string, executionArn: string): Promise<MigrationEntry> {
-  const snapshot = [pairWith({ blue: 100, green: 0 }, { name: `${migrationId}.example.com` })];
-  const ref = {
-    hostedZoneId: 'Z1',
-    name: `${migrationId}.example.com`,
-    type: 'A' as const,
-    blueSetIdentifier: 'blue',
-    greenSetIdentifier: 'green',
-  };
-  const acquired = await registry.acquire({
-    migrationId,
-    phase: MigrationPhase.Preflight,
-    executionArn,
-    stateMachineArn: SM,
-    runner: { kind: 'step-functions' },
-    generation: 1,
-    recordSetKeys: [recordSetKey(ref)],
-    records: [ref],
-    mode: 'shift',
-    onDrift: 'stop',
-    snapshot: [],
-    expected: [],
-    pending: null,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    reason: null,
-    version: 0,
-  });
+  const zone = `Z${migrationId.toUpperCase()}`;
+  const snapshot = [pairWith({ blue: 100, green: 0 }, { hostedZoneId: zone })];
+  const acquired = await registry.acquire(registryEntry(migrationId, executionArn, zone));
   return registry.update(migrationId, acquired, {
     phase: MigrationPhase.Running,
     snapshot,

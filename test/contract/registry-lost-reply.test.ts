@@ -7,11 +7,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
-import { recordSetKey } from '../../functions/core/names.ts';
-import { MigrationPhase } from '../../functions/core/registry.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
+import { registryEntry, TEST_STATE_MACHINE as SM } from '../support/registry-entry.ts';
 
-const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:traffic-shift';
 const EXECUTION = `${SM.replace(':stateMachine:', ':execution:')}:lost-reply`;
 
 let moto: Moto;
@@ -44,34 +42,9 @@ describe('DynamoDbMigrationRegistry: a lost reply is re-sent by the SDK', () => 
     // Prepare
     const registry = new DynamoDbMigrationRegistry(client, 'migrations');
     await registry.createTableIfMissing();
-    const ref = {
-      hostedZoneId: 'Z1',
-      name: 'api.example.com',
-      type: 'A' as const,
-      blueSetIdentifier: 'blue',
-      greenSetIdentifier: 'green',
-    };
-    const acquired = await registry.acquire({
-      migrationId: 'lost-reply',
-      phase: MigrationPhase.Preflight,
-      executionArn: EXECUTION,
-      stateMachineArn: SM,
-      runner: { kind: 'step-functions' },
-      generation: 1,
-      recordSetKeys: [recordSetKey(ref)],
-      records: [ref],
-      mode: 'shift',
-      onDrift: 'stop',
-      snapshot: [],
-      expected: [],
-      pending: null,
-      startedAt: '2026-01-01T00:00:00.000Z',
-      updatedAt: '2026-01-01T00:00:00.000Z',
-      reason: null,
-      version: 0,
-    });
+    const acquired = await registry.acquire(registryEntry('lost-reply', EXECUTION));
     const pending = [
-      { hostedZoneId: 'Z1', name: ref.name, type: 'A', blueWeight: 90, greenWeight: 10 },
+      { hostedZoneId: 'Z1', name: 'api.example.com', type: 'A', blueWeight: 90, greenWeight: 10 },
     ];
     loseNextReplyOf = 'UpdateItemCommand';
 
