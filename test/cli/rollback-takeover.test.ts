@@ -122,4 +122,41 @@ describe('traffic-shift rollback: whose run it stops or takes over', () => {
       innocent.kill('SIGKILL');
     }
   });
+
+  it('a run-local on another host with a write in flight: waits until it can no longer land before restoring', async () => {
+    // Prepare: the remote run announced a shift 298 s ago (the in-flight window is 300 s) and may still be
+    // running (only its next write is refused after the takeover); its zone is unknown to moto.
+    const registry = new DynamoDbMigrationRegistry(client, DEFAULT_REGISTRY_TABLE, {
+      now: () => new Date(Date.now() - 298_000),
+    });
+    await registry.createTableIfMissing();
+    const announced = new Date(Date.now() - 298_000).toISOString();
+    const snapshot = [pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'ZREMOTE' })];
+    const acquired = await registry.acquire(
+      registryEntry('remote-run', `${EXECUTION}-remote`, 'ZREMOTE', {
+        runner: { kind: 'local', pid: 4242, host: 'another-host.example' },
+        startedAt: announced,
+        updatedAt: announced,
+      })
+    );
+    await registry.update('remote-run', acquired, {
+      phase: MigrationPhase.Running,
+      snapshot,
+      expected: snapshotWeights(snapshot),
+      pending: [{ ...snapshotWeights(snapshot)[0]!, blueWeight: 50, greenWeight: 50 }],
+    });
+    const said: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((text: string) => said.push(String(text)) > 0) as never;
+
+    // Act
+    try {
+      await rollback({ migrationId: 'remote-run', waitSeconds: 1, json: true }).catch(() => null);
+    } finally {
+      process.stderr.write = write;
+    }
+
+    // Assess
+    expect(said.join('')).toMatch(/may still land until .*: waiting \d+ s before restoring/);
+  });
 });
