@@ -5,6 +5,7 @@
  * (run-local, rehearse) on this host gets SIGTERM, which aborts it and lets its own on-execution-end
  * restore, and is waited for. A local run that is gone (kill -9) or on another host is taken over.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { StepFunctionsControl } from '../../functions/adapters/step-functions-control.ts';
@@ -53,6 +54,22 @@ function looksLikeNode(pid: number): boolean {
   }
 }
 
+/**
+ * Whether the process with this pid started after the migration did: then it reused the pid of the killed run
+ * (macOS wraps pids at 99,999; /proc is not there to tell a Node process apart) and must not be signalled.
+ * `ps -o lstart=` (local time, 1 s resolution) exists on Linux and macOS; when it fails the pid is trusted.
+ */
+function startedAfter(pid: number, startedAt: string): boolean {
+  try {
+    const started = Date.parse(
+      execFileSync('ps', ['-o', 'lstart=', '-p', String(pid)], { encoding: 'utf8' }).trim()
+    );
+    return started > Date.parse(startedAt) + 2_000;
+  } catch {
+    return false;
+  }
+}
+
 async function waitUntil(condition: () => Promise<boolean> | boolean, seconds: number) {
   const until = Date.now() + seconds * 1_000;
   while (Date.now() < until) {
@@ -73,7 +90,12 @@ async function stopLocal(
     );
     return 'remote';
   }
-  if (pid === process.pid || !isAlive(pid) || !looksLikeNode(pid)) {
+  if (
+    pid === process.pid ||
+    !isAlive(pid) ||
+    !looksLikeNode(pid) ||
+    startedAfter(pid, entry.startedAt)
+  ) {
     options.say(`its local run (pid ${pid}) is gone (killed?)`);
     return 'gone';
   }

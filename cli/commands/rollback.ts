@@ -113,7 +113,12 @@ async function restoreEntry(
 ): Promise<MigrationEntry> {
   const mine = await target.registry.update(entry.migrationId, ownerOf(entry), {
     executionArn: rollbackMarkerArn(entry),
-    runner: { kind: 'local', pid: process.pid, host: hostname() },
+    // A deployed migration stays the deployed reconciler's (it skips local runners): should this command die
+    // half-way, the reconciler finds the marker execution missing and restores after its grace period.
+    runner:
+      entry.runner.kind === 'step-functions'
+        ? entry.runner
+        : { kind: 'local', pid: process.pid, host: hostname() },
   });
   if (entry.snapshot.length === 0 || entry.mode === 'observe') {
     say('nothing was written to Route 53 yet: releasing the records');
@@ -143,15 +148,20 @@ async function restoreEntry(
 /**
  * A stopped execution's ShiftTraffic may still be writing (the Lambda runs on after StopExecution): when the
  * entry announces a write in flight, wait until it can no longer land, as on-execution-end does, so that the
- * restore is the last write. A local run that was killed cannot write any more.
+ * restore is the last write. A local run on this host was stopped or killed and cannot write any more; one
+ * on another host was not stopped and may still be writing.
  */
-async function waitForWriteInFlight(entry: MigrationEntry, say: (text: string) => void) {
-  if (entry.runner.kind !== 'step-functions' || entry.pending === null) return;
+async function waitForWriteInFlight(
+  entry: MigrationEntry,
+  owner: OwnerStop,
+  say: (text: string) => void
+) {
+  if (entry.pending === null || (entry.runner.kind === 'local' && owner !== 'remote')) return;
   const landBy = Date.parse(entry.updatedAt) + DEFAULT_IN_FLIGHT_SECONDS * 1_000;
   const waitMs = landBy - Date.now();
   if (!(waitMs > 0)) return;
   say(
-    `a write the stopped execution announced may still land until ${new Date(landBy).toISOString()}: waiting ${Math.ceil(waitMs / 1_000)} s before restoring`
+    `a write the ${owner === 'remote' ? 'remote run' : 'stopped execution'} announced may still land until ${new Date(landBy).toISOString()}: waiting ${Math.ceil(waitMs / 1_000)} s before restoring`
   );
   await new Promise((resolve) => setTimeout(resolve, waitMs));
 }
@@ -184,7 +194,7 @@ export async function rollback(options: RollbackOptions): Promise<number> {
     let current = (await target.registry.get(entry.migrationId)) ?? entry;
     let byThisCommand = false;
     if (UNFINISHED_PHASES.includes(current.phase)) {
-      await waitForWriteInFlight(current, say);
+      await waitForWriteInFlight(current, owner, say);
       try {
         current = await restoreEntry(target, router, current, say);
         byThisCommand = true;

@@ -226,8 +226,12 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
       );
       return fromItem(out.Attributes ?? {});
     } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException')
+      if (errorName(error) === 'ConditionalCheckFailedException') {
+        // The SDK re-sends a request whose reply was lost: the first one may have applied this very change.
+        const own = await this.#ownAppliedUpdate(migrationId, expected, changes);
+        if (own !== null) return own;
         throw await this.#conflict(migrationId, expected, 'update');
+      }
       throw mapped(error, 'UpdateItem');
     }
   }
@@ -358,6 +362,28 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
         await sleep(20 * 2 ** attempt * Math.random());
       }
     }
+  }
+
+  /** The entry when it is exactly one version past `expected` with `changes` applied (by this writer), or null. */
+  async #ownAppliedUpdate(
+    migrationId: string,
+    expected: { version: number; executionArn: string },
+    changes: Partial<MigrationEntry>
+  ): Promise<MigrationEntry | null> {
+    const now = await this.get(migrationId);
+    if (
+      now === null ||
+      now.version !== expected.version + 1 ||
+      !UNFINISHED_PHASES.includes(now.phase) ||
+      now.executionArn !== (changes.executionArn ?? expected.executionArn)
+    )
+      return null;
+    const applied = Object.entries(changes).every(
+      ([field, value]) =>
+        value === undefined ||
+        JSON.stringify(now[field as keyof MigrationEntry]) === JSON.stringify(value)
+    );
+    return applied ? now : null;
   }
 
   /** Whether the entry and every lock it asked for name this migration and execution now. */

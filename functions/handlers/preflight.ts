@@ -262,18 +262,19 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
       deps.runner ?? { kind: 'step-functions' }
     )
   );
-  const pairs = await releaseOnRefusal(deps.registry, entry, () => checkRecords(input, deps));
+  const run = { ...self, startedAt: event.startTime, generation: 1, continuedFrom: null };
+  const pairs = await releaseOnRefusal(deps.registry, entry, async () => {
+    const checked = await checkRecords(input, deps);
+    assertFitsPayload(newRunState(input, run, checked));
+    return checked;
+  });
   await deps.registry.update(entry.migrationId, ownerOf(entry), {
     phase: MigrationPhase.Running,
     snapshot: pairs,
     expected: snapshotWeights(pairs),
     pending: null,
   });
-  const state = newRunState(
-    input,
-    { ...self, startedAt: event.startTime, generation: 1, continuedFrom: null },
-    pairs
-  );
+  const state = newRunState(input, run, pairs);
   logger.info('preflight passed', {
     migrationId: input.migrationId,
     steps: state.steps,
@@ -281,6 +282,24 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
     records: entry.recordSetKeys,
   });
   return state;
+}
+
+/** Step Functions: at most 262,144 bytes per state payload and execution input (aws-facts §4.4). */
+const STATE_PAYLOAD_BYTES = 262_144;
+/** What the run adds to its state after Preflight (evaluations, change ids, status). */
+const STATE_GROWTH_BYTES = 65_536;
+
+/**
+ * Over the payload limit the run would end States.DataLimitExceeded, which no Catch sees; the registry entry
+ * (snapshot, expected, pending) stays well under DynamoDB's 400 KB item limit while the state fits.
+ */
+function assertFitsPayload(state: RunState) {
+  const bytes = new TextEncoder().encode(JSON.stringify(state)).length;
+  if (bytes > STATE_PAYLOAD_BYTES - STATE_GROWTH_BYTES) {
+    throw new PreflightFailedError(
+      `preflight failed: the run state of ${bytes} bytes (the records' snapshot with every value) leaves less than ${STATE_GROWTH_BYTES} bytes of the Step Functions limit of ${STATE_PAYLOAD_BYTES} bytes per state; split the records into several migrations`
+    );
+  }
 }
 
 /** The checks before the first write; returns the snapshot. */

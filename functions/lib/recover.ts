@@ -4,7 +4,7 @@
  * registry says who owns the records and what restores them (core/ownership.ts decides).
  */
 import { RollbackFailedError, StepFunctionsRejectedError } from '../core/errors.ts';
-import { type EndedRunPlan, planEndedRun } from '../core/ownership.ts';
+import { type EndedRunPlan, pendingAfter, planEndedRun } from '../core/ownership.ts';
 import { type MigrationEntry, MigrationPhase, type MigrationRegistry } from '../core/registry.ts';
 import type {
   Clock,
@@ -120,7 +120,13 @@ export async function recoverEntry(
   }
   // Announced like every write, so a handler of the same run still running (a Rollback racing the stop) takes
   // this restore for the run's own write, not for drift.
-  const announced = await markPending(deps.registry, entry, snapshotWeights(entry.snapshot));
+  // Announced once: re-announcing would restamp updatedAt, and a reconciler running more often than
+  // inFlightSeconds would then wait out the write in flight forever, never finishing the entry.
+  const target = snapshotWeights(entry.snapshot);
+  const announced =
+    entry.pending !== null && pendingAfter(entry.pending, target).length === entry.pending.length
+      ? entry
+      : await markPending(deps.registry, entry, target);
   try {
     await deps.router.restore(entry.snapshot);
   } catch (cause) {

@@ -225,8 +225,8 @@ describe('Migration registry in template.yaml', () => {
     CompleteFunction: ['GetItem', 'PutItem', 'DeleteItem'],
     ContinueAsNewFunction: ['GetItem', 'UpdateItem'],
     RollbackFunction: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
-    OnExecutionEndFunction: ['Scan', 'GetItem', 'PutItem', 'DeleteItem'],
-    ReconcileFunction: ['Scan', 'GetItem', 'PutItem', 'DeleteItem'],
+    OnExecutionEndFunction: ['Scan', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+    ReconcileFunction: ['Scan', 'GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
   };
 
   it("creates the table on demand-billing with point-in-time recovery and the adapter's key schema", () => {
