@@ -24,12 +24,13 @@ import {
 import { recordSetKey } from '../../functions/core/names.ts';
 import { type MigrationEntry, MigrationPhase } from '../../functions/core/registry.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
+import { registryEntry, TEST_STATE_MACHINE } from '../support/registry-entry.ts';
 
 let moto: Moto;
 let client: DynamoDBClient;
 let registry: DynamoDbMigrationRegistry;
 
-const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:traffic-shift';
+const SM = TEST_STATE_MACHINE;
 const arnOf = (name: string) => `${SM.replace(':stateMachine:', ':execution:')}:${name}`;
 
 function entryFor(
@@ -38,32 +39,7 @@ function entryFor(
   zone = 'Z1',
   name = 'api.example.com'
 ): MigrationEntry {
-  const ref = {
-    hostedZoneId: zone,
-    name,
-    type: 'A' as const,
-    blueSetIdentifier: 'blue',
-    greenSetIdentifier: 'green',
-  };
-  return {
-    migrationId,
-    phase: MigrationPhase.Preflight,
-    executionArn: arnOf(executionName),
-    stateMachineArn: SM,
-    runner: { kind: 'step-functions' },
-    generation: 1,
-    recordSetKeys: [recordSetKey(ref)],
-    records: [ref],
-    mode: 'shift',
-    onDrift: 'stop',
-    snapshot: [],
-    expected: [],
-    pending: null,
-    startedAt: '2026-01-01T00:00:00.000Z',
-    updatedAt: '2026-01-01T00:00:00.000Z',
-    reason: null,
-    version: 0,
-  };
+  return registryEntry(migrationId, arnOf(executionName), zone, {}, name);
 }
 
 beforeAll(async () => {

@@ -6,7 +6,6 @@
  * name AWS lists; the unit tests script AWS's own listing of an unescaped CREATE.
  */
 import {
-  ChangeResourceRecordSetsCommand,
   ListResourceRecordSetsCommand,
   type ResourceRecordSet,
   Route53Client,
@@ -24,7 +23,13 @@ import {
 import { effectiveTtlSeconds } from '../../functions/core/run.ts';
 import { percentOf } from '../../functions/core/weights.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
-import { createHealthCheck, createZone, ELB_ZONE_ID } from '../support/route53-fixtures.ts';
+import {
+  createHealthCheck,
+  createRecords,
+  createZone,
+  ELB_ZONE_ID,
+  weightedRecord,
+} from '../support/route53-fixtures.ts';
 import { draft } from '../unit/core/fixtures.ts';
 
 let moto: Moto;
@@ -44,33 +49,8 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-async function create(records: ResourceRecordSet[]): Promise<void> {
-  await route53.send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: zoneId,
-      ChangeBatch: {
-        Changes: records.map((record) => ({ Action: 'CREATE', ResourceRecordSet: record })),
-      },
-    })
-  );
-}
-
-function weighted(
-  name: string,
-  setIdentifier: string,
-  weight: number,
-  extra: Partial<ResourceRecordSet> = {}
-): ResourceRecordSet {
-  return {
-    Name: name,
-    Type: 'A',
-    SetIdentifier: setIdentifier,
-    Weight: weight,
-    TTL: 60,
-    ResourceRecords: [{ Value: '10.0.0.1' }],
-    ...extra,
-  };
-}
+const create = (records: ResourceRecordSet[]) => createRecords(route53, zoneId, records);
+const weighted = weightedRecord;
 
 function inputFor(name: string, blue: string, green: string, dns = {}) {
   const raw = draft();

@@ -5,7 +5,7 @@
  * same-zone alias chain at a record with TTL 900. The run must find both, finish at 100 % green, and judge
  * its first window only 900 s after INSYNC, not the 60 s assumed for every alias before.
  */
-import { ChangeResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import type { RecordRef } from '../../functions/core/input.ts';
@@ -19,27 +19,12 @@ import {
   SyntheticMetricSource,
   shortPlanInput,
 } from '../support/robustness-kit.ts';
-import { createZone } from '../support/route53-fixtures.ts';
+import { createRecords, createZone, weightedRecord } from '../support/route53-fixtures.ts';
+
+const weighted = weightedRecord;
 
 const moto = motoPerFile();
 const ORIGIN_TTL = 900;
-
-function weighted(
-  name: string,
-  setIdentifier: string,
-  weight: number,
-  extra: Partial<ResourceRecordSet> = {}
-): ResourceRecordSet {
-  return {
-    Name: name,
-    Type: 'A',
-    SetIdentifier: setIdentifier,
-    Weight: weight,
-    TTL: ORIGIN_TTL,
-    ResourceRecords: [{ Value: '10.0.0.1' }],
-    ...extra,
-  };
-}
 
 describe('A wildcard pair and a same-zone alias chain, end to end', () => {
   it(`finds *.example.com, shifts both to 100 %, and waits the chain's ${ORIGIN_TTL} s TTL before judging`, async () => {
@@ -47,16 +32,7 @@ describe('A wildcard pair and a same-zone alias chain, end to end', () => {
     await resetMoto(moto.endpoint);
     const { route53 } = motoClients(moto.endpoint);
     const zoneId = await createZone(route53, 'example.com');
-    const create = async (records: ResourceRecordSet[]) => {
-      await route53.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: zoneId,
-          ChangeBatch: {
-            Changes: records.map((record) => ({ Action: 'CREATE', ResourceRecordSet: record })),
-          },
-        })
-      );
-    };
+    const create = (records: ResourceRecordSet[]) => createRecords(route53, zoneId, records);
     await create([
       // The plain pair serves 60 s, so the run's 900 s can only come from the alias chain.
       weighted('\\052.example.com', 'wild-blue', 100, { TTL: 60 }),

@@ -1,4 +1,4 @@
-/** A registry entry for tests: one `api.example.com A` pair in `hostedZoneId`, phase preflight unless overridden. */
+/** A registry entry for tests: one `<name> A` pair in `hostedZoneId`, phase preflight unless overridden. */
 import { recordSetKey } from '../../functions/core/names.ts';
 import { type MigrationEntry, MigrationPhase } from '../../functions/core/registry.ts';
 
@@ -9,11 +9,12 @@ export function registryEntry(
   migrationId: string,
   executionArn: string,
   hostedZoneId = 'Z1',
-  overrides: Partial<MigrationEntry> = {}
+  overrides: Partial<MigrationEntry> = {},
+  name = 'api.example.com'
 ): MigrationEntry {
   const ref = {
     hostedZoneId,
-    name: 'api.example.com',
+    name,
     type: 'A' as const,
     blueSetIdentifier: 'blue',
     greenSetIdentifier: 'green',

@@ -45,7 +45,8 @@ export async function createHealthCheck(client: Route53Client, fqdn: string): Pr
   return out.HealthCheck!.Id!;
 }
 
-async function createRecords(
+/** CREATEs the records in one batch. */
+export async function createRecords(
   client: Route53Client,
   zoneId: string,
   records: ResourceRecordSet[]
@@ -181,4 +182,22 @@ export async function seedSimpleRecord(
       ResourceRecords: [{ Value: type === 'A' ? '10.0.0.9' : '"x"' }],
     },
   ]);
+}
+
+/** A weighted A record with TTL 60 and one value; `extra` overrides any of it (an alias: TTL and values undefined). */
+export function weightedRecord(
+  name: string,
+  setIdentifier: string,
+  weight: number,
+  extra: Partial<ResourceRecordSet> = {}
+): ResourceRecordSet {
+  return {
+    Name: name,
+    Type: 'A',
+    SetIdentifier: setIdentifier,
+    Weight: weight,
+    TTL: 60,
+    ResourceRecords: [{ Value: '10.0.0.1' }],
+    ...extra,
+  };
 }
