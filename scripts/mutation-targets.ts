@@ -52,9 +52,9 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
   'ownership.ts': [core('ownership'), core('ownership.mutation')],
   'record-checks.ts': [core('record-checks')],
-  // Constants only (names shared by the recovery paths).
-  'recovery.ts': [core('ownership')],
-  'registry.ts': [core('ownership')],
+  // Constants only: the names the recovery paths share and the phases the registry stores.
+  'recovery.ts': [core('ownership'), core('registry')],
+  'registry.ts': [core('ownership'), core('registry')],
   'run.ts': [core('run'), core('run.mutation'), core('effective-ttl')],
   'state.ts': [core('run')],
   'stats.ts': [core('stats'), core('stats.mutation'), core('verdict')],

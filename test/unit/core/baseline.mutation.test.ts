@@ -179,6 +179,11 @@ describe('Function: assessBaseline, latency average', () => {
       blue: measure({ latencyAvgMs: null }),
       reason: 'no blue latency average in the window: no baseline',
     },
+    {
+      name: 'blue over exactly minRequests without an average (enough requests, so not a shortfall)',
+      blue: measure({ requests: 50, latencyAvgMs: null }),
+      reason: 'no blue latency average in the window: no baseline',
+    },
   ])('$name and nothing remembered: Inconclusive, not counted', ({ blue, reason }) => {
     expect(latencyAvg(blue, null)).toEqual({
       check: Check.BaselineLatencyAvg,
