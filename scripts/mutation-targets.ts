@@ -40,7 +40,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
     core('schema-file'),
     core('cloudwatch-rules'),
   ],
-  'measure.ts': VERDICT_TESTS,
+  'measure.ts': [...VERDICT_TESTS, core('measure.mutation')],
   'metric-statistics.ts': [core('metric-statistics')],
   'names.ts': [
     core('names'),
