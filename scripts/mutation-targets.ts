@@ -51,7 +51,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   ],
   'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
   'ownership.ts': [core('ownership'), core('ownership.mutation')],
-  'record-checks.ts': [core('record-checks')],
+  'record-checks.ts': [core('record-checks'), core('record-checks.mutation')],
   // Constants only: the names the recovery paths share and the phases the registry stores.
   'recovery.ts': [core('ownership'), core('registry')],
   'registry.ts': [core('ownership'), core('registry')],
