@@ -108,7 +108,7 @@ describe('Function: assessBaseline, error rate', () => {
   });
 
   it("a green shortfall against a blue baseline counts (the overall verdict's evidence)", () => {
-    expect(errorRate(measure({ requests: 10, statusRequests: 10 }), measure()).counted).toBe(true);
+    expect(errorRate(measure({ requests: 10, statusRequests: 10 }), measure())?.counted).toBe(true);
   });
 });
 
@@ -158,7 +158,7 @@ describe('Function: assessBaseline, latency average', () => {
   });
 
   it('blue with traffic but no average: the remembered blue stands in for that reason', () => {
-    expect(latencyAvg(measure({ latencyAvgMs: null }), REMEMBERED).reason).toContain(
+    expect(latencyAvg(measure({ latencyAvgMs: null }), REMEMBERED)?.reason).toContain(
       '; no blue latency average in the window, so blue from the window ending'
     );
   });
@@ -214,7 +214,7 @@ describe('Function: assessBaseline, latency average', () => {
         reason: 'requests (49) < minRequests (50)',
       }
     );
-    expect(latencyAvg(measure(), null, measure({ requests: null })).sampleSize).toBe(0);
+    expect(latencyAvg(measure(), null, measure({ requests: null }))?.sampleSize).toBe(0);
   });
 });
 
