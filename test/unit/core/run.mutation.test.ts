@@ -30,6 +30,8 @@ describe('Function: continuationName, the suffix', () => {
   it.each([
     { executionName: 'orders-c12', generation: 12, expected: 'orders-c13' },
     { executionName: 'blue-c3-green', generation: 1, expected: 'blue-c3-green-c2' },
+    // A first execution has no suffix of its own, even when a person named it like one: `-c1` stays.
+    { executionName: 'orders-c1', generation: 1, expected: 'orders-c1-c2' },
   ])(
     '$executionName (generation $generation) -> $expected',
     ({ executionName, generation, expected }) => {
