@@ -81,6 +81,7 @@ function shortfall(j: ErrorRateJudgement): Assessment | null {
       ...base,
       // The observed rate of a small sample stays on record.
       value:
+        // Stryker disable next-line ConditionalExpression: `null > 0` is false, so the null test cannot change the result
         statusRequests !== null && statusRequests > 0
           ? (100 * j.measure.errors) / statusRequests
           : null,

@@ -4,7 +4,5 @@
  * a run's records still need restoring.
  */
 
-/** Fail-state errors after which the weights are already where they should be (the run finished its entry). */
-export const SETTLED_ERRORS = ['RolledBack', 'StoppedOnDrift', 'PreflightFailed'] as const;
 /** The StopExecution error code with which an operator asks to keep the current weights. */
 export const KEEP_WEIGHTS_ERROR = 'KeepWeights';

@@ -314,3 +314,41 @@ describe('Function: parseMigrationInput, the rule of every bound', () => {
     expect(MAX_PLAN_SECONDS).toBe(30 * 86_400);
   });
 });
+
+describe('Scoped discovery targets: ECS cluster and service names', () => {
+  const RULE = 'must be 1-255 characters of A-Z a-z 0-9 _ -';
+  const refusalOf = (target: Loose): string => {
+    try {
+      parseMigrationInput({ ...draft(), metrics: { greenDiscoveryNames: [target] } });
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+
+  it.each([
+    { name: 'a bad character at the end', clusterName: 'prod!', serviceName: 'gateway' },
+    { name: 'a bad character at the start', clusterName: '!prod', serviceName: 'gateway' },
+    { name: 'an empty name', clusterName: '', serviceName: 'gateway' },
+    {
+      name: 'a bad service name',
+      clusterName: 'prod',
+      serviceName: 'gate way',
+      field: 'serviceName',
+    },
+  ])(
+    'refuses $name, naming the field and the rule of the object form',
+    ({ clusterName, serviceName, field = 'clusterName' }) => {
+      // Act + Assess: the object's own rule, not the union's "a discovery name or an object".
+      expect(refusalOf({ discoveryName: 'orders', clusterName, serviceName })).toContain(
+        `metrics.greenDiscoveryNames[0].${field}: ${RULE}`
+      );
+    }
+  );
+
+  it('accepts the whole character set', () => {
+    expect(
+      refusalOf({ discoveryName: 'orders', clusterName: 'Prod_cluster-1', serviceName: 'gw9' })
+    ).toBe('accepted');
+  });
+});

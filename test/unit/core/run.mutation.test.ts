@@ -3,7 +3,7 @@
  * continuation name replaces only a trailing `-cN`, whatever its number of digits.
  */
 import { describe, expect, it } from 'vitest';
-import { continuationName, newRunState } from '../../../functions/core/run.ts';
+import { continuationName, effectiveTtlSeconds, newRunState } from '../../../functions/core/run.ts';
 import type { RunIdentity } from '../../../functions/core/state.ts';
 import { inputWith, pairWith } from './fixtures.ts';
 
@@ -30,6 +30,8 @@ describe('Function: continuationName, the suffix', () => {
   it.each([
     { executionName: 'orders-c12', generation: 12, expected: 'orders-c13' },
     { executionName: 'blue-c3-green', generation: 1, expected: 'blue-c3-green-c2' },
+    // A first execution has no suffix of its own, even when a person named it like one: `-c1` stays.
+    { executionName: 'orders-c1', generation: 1, expected: 'orders-c1-c2' },
   ])(
     '$executionName (generation $generation) -> $expected',
     ({ executionName, generation, expected }) => {
@@ -40,6 +42,29 @@ describe('Function: continuationName, the suffix', () => {
           run: { ...identity, executionName, generation },
         })
       ).toBe(expected);
+    }
+  );
+});
+
+describe('Function: effectiveTtlSeconds, a resolved alias TTL', () => {
+  it.each(['blue', 'green'] as const)(
+    'the resolved TTL of an alias on %s counts, not its missing TTL',
+    (side) => {
+      // Prepare: an alias lists no TTL; the router resolved its target's 3,600 s.
+      const pair = pairWith({ blue: 100, green: 0 });
+      const { TTL: _ttl, ...alias } = pair[side];
+      const other = side === 'blue' ? 'green' : 'blue';
+
+      // Act + Assess
+      expect(
+        effectiveTtlSeconds([
+          {
+            ...pair,
+            [side]: alias,
+            effectiveTtlSeconds: { [side]: 3_600, [other]: 60 } as { blue: number; green: number },
+          },
+        ])
+      ).toBe(3_600);
     }
   );
 });

@@ -279,3 +279,25 @@ describe('Function: evaluate, boundaries', () => {
     });
   });
 });
+
+describe('Function: evaluate, which periods count toward the bake', () => {
+  it.each([
+    { name: 'a period starting at the window end belongs to the next window', at: WINDOW.end },
+    { name: 'a period after the window end too', at: '2025-01-01T00:08:00.000Z' },
+    { name: 'a period before the window start too', at: '2025-01-01T00:01:00.000Z' },
+  ])('$name', ({ at }) => {
+    // Act: green has data in the window's first minute and at `at`.
+    const evaluation = evaluate(
+      ok({ ...traffic('orders', 1_000, 0), periodStarts: [WINDOW.start, at] }),
+      null,
+      inputWith({}),
+      WINDOW
+    );
+
+    // Assess: one minute of data, judged until the end of that minute.
+    expect(evaluation).toMatchObject({
+      judgedDataSeconds: 60,
+      judgedUntil: '2025-01-01T00:03:00.000Z',
+    });
+  });
+});

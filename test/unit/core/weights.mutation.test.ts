@@ -3,7 +3,7 @@
  * the line for a snapshot pair that Route 53 no longer lists both name themselves.
  */
 import { describe, expect, it } from 'vitest';
-import { snapshotDifferences, weightsFor } from '../../../functions/core/weights.ts';
+import { percentOf, snapshotDifferences, weightsFor } from '../../../functions/core/weights.ts';
 import { pairWith } from './fixtures.ts';
 
 describe('Functions: weightsFor and snapshotDifferences, what they say', () => {
@@ -20,5 +20,24 @@ describe('Functions: weightsFor and snapshotDifferences, what they say', () => {
 
     // Assess
     expect(differences).toEqual(['api.example.com A in Z1: record pair missing']);
+  });
+});
+
+describe('Function: percentOf, an all-zero group', () => {
+  it.each([
+    { name: 'blue and green only: half each', others: [], percent: 50 },
+    {
+      name: 'a zero-weight member shares evenly too',
+      others: [{ SetIdentifier: 'parked', Weight: 0 }],
+      percent: 100 / 3,
+    },
+    {
+      name: 'a non-weighted record is no member of the weighted group',
+      others: [{ SetIdentifier: 'simple', Weight: null }],
+      percent: 50,
+    },
+  ])('$name: $percent %', ({ others, percent }) => {
+    // Route 53 answers evenly among the records of a group whose weights are all 0.
+    expect(percentOf({ ...pairWith({ blue: 0, green: 0 }), others })).toBeCloseTo(percent, 9);
   });
 });
