@@ -50,32 +50,25 @@ function markerLayer(report: RunReport, scale: Scale): { lines: string; labels: 
   const rollback = byKind('rollback');
   const abort = byKind('abort');
   const complete = byKind('complete');
+  const markerAt = (at: string, id: string, cls: string, text: string) => ({
+    x: scale.x(Date.parse(at)),
+    id,
+    cls,
+    text,
+  });
   if (rollback) {
-    terminal.push({
-      x: scale.x(Date.parse(rollback.at)),
-      id: 'rollback-marker',
-      cls: 'rollback',
-      text: 'ROLLBACK · snapshot restored',
-    });
+    terminal.push(
+      markerAt(rollback.at, 'rollback-marker', 'rollback', 'ROLLBACK · snapshot restored')
+    );
   }
   if (abort) {
     const text = restored ? 'ABORTED · snapshot restored' : 'ABORTED';
-    terminal.push({ x: scale.x(Date.parse(abort.at)), id: 'abort-marker', cls: 'abort', text });
+    terminal.push(markerAt(abort.at, 'abort-marker', 'abort', text));
   } else if (restored && !rollback) {
-    terminal.push({
-      x: scale.x(Date.parse(restored.at)),
-      id: 'recovery-marker',
-      cls: 'abort',
-      text: 'snapshot restored',
-    });
+    terminal.push(markerAt(restored.at, 'recovery-marker', 'abort', 'snapshot restored'));
   }
   if (complete) {
-    terminal.push({
-      x: scale.x(Date.parse(complete.at)),
-      id: 'complete-marker',
-      cls: 'complete',
-      text: 'COMPLETED',
-    });
+    terminal.push(markerAt(complete.at, 'complete-marker', 'complete', 'COMPLETED'));
   }
   const labels = terminal.map((label) => {
     const width = label.text.length * 7.4 + 20;
