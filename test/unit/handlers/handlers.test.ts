@@ -15,7 +15,7 @@ import { complete } from '../../../functions/handlers/complete.ts';
 import { continueAsNew } from '../../../functions/handlers/continue-as-new.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
 import { onExecutionEnd } from '../../../functions/handlers/on-execution-end.ts';
-import { type PreflightEvent, preflight } from '../../../functions/handlers/preflight.ts';
+import { preflight } from '../../../functions/handlers/preflight.ts';
 import { reconcile } from '../../../functions/handlers/reconcile.ts';
 import { rollback } from '../../../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
@@ -28,11 +28,16 @@ import {
   FakeRegistry,
   FakeRouter,
 } from '../../support/fake-ports.ts';
+import {
+  preflightEvent,
+  TEST_EXECUTION_ARN,
+  TEST_STATE_MACHINE_ARN,
+} from '../../support/preflight-event.ts';
 import { draft, inputWith, pairWith, periodsOf, traffic } from '../core/fixtures.ts';
 
 const ZONE = 'Z0123456789ABC';
-const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:ts';
-const SELF = 'arn:aws:states:us-east-1:123456789012:execution:ts:self';
+const SM = TEST_STATE_MACHINE_ARN;
+const SELF = TEST_EXECUTION_ARN;
 const PREDECESSOR = 'arn:aws:states:us-east-1:123456789012:execution:ts:previous';
 const blueOnly = (): WeightedPair => pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
 
@@ -63,13 +68,7 @@ beforeEach(() => {
   executions.add({ executionArn: SELF, input: draft(), startDate: '2026-01-01T00:00:00.000Z' });
 });
 
-const event = (input: unknown = draft()): PreflightEvent => ({
-  input,
-  executionArn: SELF,
-  executionName: 'self',
-  stateMachineArn: SM,
-  startTime: '2026-01-01T00:00:00.000Z',
-});
+const event = preflightEvent;
 
 function runState(overrides: Partial<RunState> = {}): RunState {
   const state = newRunState(

@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WeightedPair } from '../../../functions/core/types.ts';
-import { type PreflightEvent, preflight } from '../../../functions/handlers/preflight.ts';
+import { preflight } from '../../../functions/handlers/preflight.ts';
 import {
   FakeClock,
   FakeExecutions,
@@ -13,11 +13,16 @@ import {
   FakeRegistry,
   FakeRouter,
 } from '../../support/fake-ports.ts';
+import {
+  preflightEvent,
+  TEST_EXECUTION_ARN,
+  TEST_STATE_MACHINE_ARN,
+} from '../../support/preflight-event.ts';
 import { draft, pairWith } from '../core/fixtures.ts';
 
 const ZONE = 'Z0123456789ABC';
-const SM = 'arn:aws:states:us-east-1:123456789012:stateMachine:ts';
-const SELF = 'arn:aws:states:us-east-1:123456789012:execution:ts:self';
+const _SM = TEST_STATE_MACHINE_ARN;
+const SELF = TEST_EXECUTION_ARN;
 
 let executions: FakeExecutions;
 const metrics = new FakeMetrics();
@@ -28,13 +33,7 @@ beforeEach(() => {
   executions.add({ executionArn: SELF, input: draft(), startDate: '2026-01-01T00:00:00.000Z' });
 });
 
-const event = (input: unknown = draft()): PreflightEvent => ({
-  input,
-  executionArn: SELF,
-  executionName: 'self',
-  stateMachineArn: SM,
-  startTime: '2026-01-01T00:00:00.000Z',
-});
+const event = preflightEvent;
 
 function blueWithHealthCheck(): WeightedPair {
   const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: ZONE });
