@@ -1,0 +1,174 @@
+/** Where the metrics are read and the limits green must meet. */
+import * as z from 'zod';
+import { overlaps, targetLabel } from './discovery-target.ts';
+import { DiscoveryTargets } from './input-fields.ts';
+import { formatPath } from './input-issues.ts';
+
+export const MetricsSchema = z
+  .strictObject({
+    /** CloudWatch namespace of the Service Connect metrics. */
+    namespace: z
+      .string()
+      .min(1)
+      .max(255)
+      .default('AWS/ECS')
+      .describe('CloudWatch namespace of the Service Connect metrics.'),
+    /**
+     * Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the
+     * traffic from that calling service in that cluster); every one is judged, and all of them together.
+     */
+    greenDiscoveryNames: DiscoveryTargets.min(1, 'must name at least one discovery name').describe(
+      "Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the traffic from that calling service in that cluster); every one is judged, and all of them together."
+    ),
+    /** Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline. */
+    blueDiscoveryNames: DiscoveryTargets.optional().describe(
+      "Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline."
+    ),
+    /** Metric period; Service Connect publishes every 60 s. */
+    periodSeconds: z
+      .int('must be an integer')
+      .min(60, 'must be >= 60')
+      .max(3_600, 'must be <= 3600')
+      .multipleOf(60, 'must be a multiple of 60')
+      .default(60)
+      .describe('Metric period; Service Connect publishes every 60 s.'),
+    /**
+     * How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no
+     * figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s
+     * is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations
+     * run at this phase within the minute, and a shift written just after a minute boundary would leave
+     * almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).
+     */
+    publicationDelaySeconds: z
+      .int('must be an integer')
+      .min(0, 'must be >= 0')
+      .max(900, 'must be <= 900')
+      .default(150)
+      .describe(
+        'How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations run at this phase within the minute, and a shift written just after a minute boundary would leave almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).'
+      ),
+    /**
+     * Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent
+     * data); after an Inconclusive the window grows, at most to this, then its start moves forward.
+     */
+    windowSeconds: z
+      .int('must be an integer')
+      .min(60, 'must be >= 60')
+      .max(3_600, 'must be <= 3600')
+      .default(300)
+      .describe(
+        'Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent data); after an Inconclusive the window grows, at most to this, then its start moves forward.'
+      ),
+  })
+  .refine((m) => m.windowSeconds % m.periodSeconds === 0, {
+    message: 'must be a multiple of periodSeconds',
+    path: ['windowSeconds'],
+  })
+  .superRefine((m, ctx) => {
+    // The same traffic named twice would be counted twice: one bad minute would weigh double.
+    const named = [
+      ...m.greenDiscoveryNames.map((target, index) => ({
+        target,
+        path: ['greenDiscoveryNames', index],
+      })),
+      ...(m.blueDiscoveryNames ?? []).map((target, index) => ({
+        target,
+        path: ['blueDiscoveryNames', index],
+      })),
+    ];
+    named.forEach((entry, index) => {
+      const earlier = named.slice(0, index).find((other) => overlaps(other.target, entry.target));
+      if (earlier === undefined) return;
+      ctx.addIssue({
+        code: 'custom',
+        message: `counts the same traffic as metrics.${formatPath(earlier.path)} (${targetLabel(earlier.target)}): each discovery name (or name, cluster and service) may appear once across green and blue; a bare name covers every cluster`,
+        path: entry.path,
+      });
+    });
+  });
+
+export const BaselineThresholdsSchema = z.strictObject({
+  /** Green fails when its error rate > max(blue x ratio, blue + minDelta). */
+  errorRateMaxRatio: z
+    .number()
+    .min(1, 'must be >= 1')
+    .max(100, 'must be <= 100')
+    .default(2)
+    .describe('Green fails when its error rate > max(blue x ratio, blue + minDelta).'),
+  errorRateMinDeltaPercent: z
+    .number()
+    .min(0, 'must be >= 0')
+    .max(100, 'must be <= 100')
+    .default(0.5)
+    .describe(
+      "Minimum margin above blue's error rate, in percentage points (see errorRateMaxRatio)."
+    ),
+  /** Green fails when its average latency > max(blue x ratio, blue + minDelta). */
+  latencyAvgMaxRatio: z
+    .number()
+    .min(1, 'must be >= 1')
+    .max(100, 'must be <= 100')
+    .default(1.5)
+    .describe('Green fails when its average latency > max(blue x ratio, blue + minDelta).'),
+  latencyAvgMinDeltaMs: z
+    .number()
+    .min(0, 'must be >= 0')
+    .default(50)
+    .describe("Minimum margin above blue's average latency, in ms (see latencyAvgMaxRatio)."),
+});
+
+export const ThresholdsSchema = z.strictObject({
+  /** Below this many requests in a window the verdict is Inconclusive, never Pass. */
+  minRequests: z
+    .int('must be an integer')
+    .min(1, 'must be >= 1')
+    .max(1_000_000, 'must be <= 1000000')
+    .default(50)
+    .describe('Below this many requests in a window the verdict is Inconclusive, never Pass.'),
+  /** Green's 5xx share of requests, in percent. */
+  errorRateMaxPercent: z
+    .number()
+    .min(0, 'must be >= 0')
+    .max(100, 'must be <= 100')
+    .default(1)
+    .describe("Green's 5xx share of requests, in percent."),
+  /**
+   * One-sided confidence that green's true error rate is above the limit before a window counts as Fail.
+   * Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default):
+   * at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001.
+   */
+  confidence: z
+    .number()
+    .min(0.5, 'must be >= 0.5')
+    .max(0.9999, 'must be <= 0.9999')
+    .default(0.9)
+    .describe(
+      "One-sided confidence that green's true error rate is above the limit before a window counts as Fail. Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001."
+    ),
+  /** Limit on TargetResponseTime Average (ms). Unset: no absolute latency check. */
+  latencyAvgMaxMs: z
+    .number()
+    .positive('must be > 0')
+    .optional()
+    .describe('Limit on TargetResponseTime Average (ms). Unset: no absolute latency check.'),
+  /** Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy). */
+  latencyMaxMs: z
+    .number()
+    .positive('must be > 0')
+    .optional()
+    .describe('Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy).'),
+  /**
+   * Limit on p99 where the source has percentiles (a load balancer namespace). Refused with AWS/ECS: CloudWatch
+   * percentiles need raw data points and ECS publishes pre-aggregated minutes (docs/aws-facts.md §1.5).
+   */
+  latencyP99MaxMs: z
+    .number()
+    .positive('must be > 0')
+    .optional()
+    .describe(
+      'Limit on p99 where the source has percentiles (a load balancer namespace). Refused with AWS/ECS: CloudWatch percentiles need raw data points and ECS publishes pre-aggregated minutes (docs/aws-facts.md §1.5).'
+    ),
+  baseline: BaselineThresholdsSchema.prefault({}).describe(
+    'Limits relative to blue (used when metrics.blueDiscoveryNames is set).'
+  ),
+});

@@ -1,0 +1,110 @@
+/** The schedule part of the input: green percents and bake times. */
+import * as z from 'zod';
+import { DAY_SECONDS, oneDecimal, Percent } from './input-fields.ts';
+
+/**
+ * Steps strictly increase and end at 100; issues go to `steps[i]` of the object being refined.
+ *
+ * @example
+ * z.object({ steps: z.array(z.number()) }).superRefine((value, ctx) => checkStepOrder(value.steps, ctx));
+ */
+export function checkStepOrder(steps: readonly number[], ctx: z.RefinementCtx): void {
+  steps.forEach((step, index) => {
+    const previous = steps[index - 1];
+    if (previous !== undefined && step <= previous) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be greater than the previous step (${previous})`,
+        path: ['steps', index],
+      });
+    }
+  });
+  if (steps.at(-1) !== 100) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'the last step must be 100',
+      path: ['steps', steps.length - 1],
+    });
+  }
+}
+
+export const PlanSchema = z
+  .strictObject({
+    /** Explicit green percents, strictly increasing, ending at 100. */
+    steps: z
+      .array(Percent)
+      .min(1, 'must have at least one step')
+      .max(100, 'must have at most 100 steps')
+      .optional()
+      .describe('Explicit green percents, strictly increasing, ending at 100.'),
+    /** CodeDeploy/ECS-style canary: `percent`, then 100. */
+    canary: z
+      .strictObject({ percent: Percent.refine((p) => p < 100, 'must be < 100') })
+      .optional()
+      .describe('CodeDeploy/ECS-style canary: `percent`, then 100.'),
+    /** Linear: `stepPercent`, 2 x stepPercent, ... up to 100. */
+    linear: z
+      .strictObject({
+        stepPercent: z
+          .number()
+          .min(1, 'must be >= 1')
+          .max(50, 'must be <= 50')
+          .refine(oneDecimal, 'must have at most one decimal place'),
+      })
+      .optional()
+      .describe('Linear: `stepPercent`, 2 x stepPercent, ... up to 100.'),
+    /** Exponential (AppConfig-style): startPercent x factor^n, capped at 100. */
+    exponential: z
+      .strictObject({
+        startPercent: Percent.refine((p) => p < 100, 'must be < 100'),
+        factor: z.number().min(1.5, 'must be >= 1.5').max(10, 'must be <= 10'),
+      })
+      .optional()
+      .describe('Exponential (AppConfig-style): startPercent x factor^n, capped at 100.'),
+    /** Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable. */
+    bakeSeconds: z
+      .int('must be an integer')
+      .min(60, 'must be >= 60')
+      .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')
+      .default(600)
+      .describe(
+        "Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable."
+      ),
+    /** How often metrics are judged during a bake. */
+    evaluationIntervalSeconds: z
+      .int('must be an integer')
+      .min(60, 'must be >= 60')
+      .max(3_600, 'must be <= 3600')
+      .default(60)
+      .describe('How often metrics are judged during a bake.'),
+    /** Bake at 100 % green before the run completes. */
+    finalBakeSeconds: z
+      .int('must be an integer')
+      .min(0, 'must be >= 0')
+      .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')
+      .default(600)
+      .describe('Bake at 100 % green before the run completes.'),
+  })
+  .superRefine((plan, ctx) => {
+    const given = (['steps', 'canary', 'linear', 'exponential'] as const).filter(
+      (key) => plan[key] !== undefined
+    );
+    if (given.length !== 1) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `exactly one of steps, canary, linear, exponential is required (got ${given.length === 0 ? 'none' : given.join(', ')})`,
+        path: [],
+      });
+    }
+    if (plan.steps) {
+      checkStepOrder(plan.steps, ctx);
+    }
+    if (plan.evaluationIntervalSeconds > plan.bakeSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be <= bakeSeconds (${plan.bakeSeconds})`,
+        path: ['evaluationIntervalSeconds'],
+      });
+    }
+  });
+export type Plan = z.infer<typeof PlanSchema>;
