@@ -13,117 +13,27 @@ import {
 } from '../functions/core/input.ts';
 import { expandSteps } from '../functions/core/plan.ts';
 import type { RunState } from '../functions/core/state.ts';
-import type { Assessment, WeightedPair } from '../functions/core/types.ts';
-import { isAtSnapshot } from '../functions/core/weights.ts';
-import { type EngineEvent, type ExecutionEnd, LocalEngine, VirtualClock } from './local-engine.ts';
+import { type ExecutionEnd, LocalEngine, VirtualClock } from './local-engine.ts';
+import { type ProgressEvent, type RunReport, runReportOf } from './run-report.ts';
 import { rehearsalInput, type Scenario } from './scenarios.ts';
 import { seedRehearsalZone } from './seed.ts';
 import { seedInputZones } from './seed-input.ts';
+import { TimelineRecorder } from './timeline-recorder.ts';
 import { TrafficModel } from './traffic-model.ts';
 
-/** Exit codes shared by `rehearse` and `run-local`. */
-export const ExitCode = {
-  Completed: 0,
-  Error: 1,
-  RolledBack: 2,
-  Aborted: 3,
-  InvalidInput: 4,
-  StoppedOnDrift: 5,
-  /** `rollback` of a finished migration whose records are not at its snapshot (nothing changed). */
-  NotAtSnapshot: 6,
-  /** Preflight refused the run (records owned by another migration, or not as the run needs them): nothing written. */
-  Refused: 7,
-} as const;
-/** The errors with which Preflight refuses a run before its first write (the PreflightFailed state). */
-export const REFUSAL_ERRORS: readonly string[] = ['PreflightFailedError', 'RunLockedError'];
-export type Outcome =
-  | 'completed'
-  | 'rolled-back'
-  | 'aborted'
-  | 'stopped-on-drift'
-  | 'invalid-input'
-  | 'refused'
-  | 'failed'
-  /** Only in a report rebuilt from the history of an execution that has not ended yet. */
-  | 'running';
-
-export interface TimelinePoint {
-  /** Virtual time, ISO-8601. */
-  at: string;
-  state: string;
-  greenPercent: number;
-  /** Overall green error rate (percent) of this evaluation, when measured. */
-  errorRatePercent: number | null;
-  /** Green's overall average latency (the absolute check's value, else the baseline check's). */
-  latencyAvgMs: number | null;
-  verdict: string | null;
-  action: string | null;
-  reason: string | null;
-  /** Requests behind the error rate. */
-  requests?: number | null;
-  /** The blue-relative limits of this evaluation (they move with blue), when a baseline is configured. */
-  errorRateBaselineLimitPercent?: number | null;
-  latencyBaselineLimitMs?: number | null;
-}
-
-export interface RehearsalMarker {
-  at: string;
-  kind: 'shift' | 'rollback' | 'abort' | 'recovery' | 'complete';
-  label: string;
-}
-
-export interface RunReport {
-  title: string;
-  migrationId: string;
-  executionArn: string;
-  outcome: Outcome;
-  exitCode: number;
-  reason: string;
-  startedAt: string;
-  endedAt: string;
-  timeline: TimelinePoint[];
-  markers: RehearsalMarker[];
-  limits: { errorRateMaxPercent: number; latencyAvgMaxMs: number | null };
-  snapshot: WeightedPair[];
-  finalPairs: WeightedPair[];
-  atSnapshot: boolean;
-  historyEvents: number;
-  stateTransitions: number;
-  /** The plan's green percents (from the run state), when known. */
-  plannedSteps?: number[];
-  /** Whose clock the times are on: a local run's virtual clock, or AWS's. */
-  clock?: 'virtual' | 'real';
-  /** The validated input the run used (defaults filled), and where it came from. */
-  input?: MigrationInput;
-  inputSource?: string;
-}
-
-/** Where the run stands after a shift or an evaluation. */
-export interface ProgressPosition {
-  stepIndex: number;
-  steps: number[];
-  greenPercent: number;
-  weights: RunState['expected'];
-}
-
-export interface ProgressEvent {
-  at: string;
-  message: string;
-  point?: TimelinePoint;
-  kind?:
-    | 'start'
-    | 'shift'
-    | 'evaluation'
-    | 'rollback'
-    | 'complete'
-    | 'recovery'
-    | 'task-failed'
-    | 'stop'
-    | 'wait';
-  position?: ProgressPosition;
-  /** A `wait` event: when the wait ends (the next state runs). */
-  until?: string;
-}
+export {
+  ExitCode,
+  type Outcome,
+  outcomeOf,
+  type ProgressEvent,
+  type ProgressPosition,
+  REFUSAL_ERRORS,
+  type RehearsalMarker,
+  type RunReport,
+  runReportOf,
+  type TimelinePoint,
+} from './run-report.ts';
+export { TimelineRecorder } from './timeline-recorder.ts';
 
 export interface RehearsalOptions {
   scenario: Scenario;
@@ -155,180 +65,6 @@ export function clientsFor(endpoint: string) {
     cloudwatch: new CloudWatchClient(config),
     dynamodb: new DynamoDBClient({ ...config, maxAttempts: 5 }),
   };
-}
-
-const overallAssessment = (assessments: readonly Assessment[], check: string) =>
-  assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall');
-const overall = (assessments: readonly Assessment[], check: string) =>
-  overallAssessment(assessments, check)?.value ?? null;
-
-function positionOf(state: RunState): ProgressPosition {
-  return {
-    stepIndex: state.status.stepIndex,
-    steps: state.steps,
-    greenPercent: state.status.greenPercent,
-    weights: state.expected,
-  };
-}
-
-/** Turns engine events into the timeline and markers of a report. */
-export class TimelineRecorder {
-  readonly timeline: TimelinePoint[] = [];
-  readonly markers: RehearsalMarker[] = [];
-  /** The newest RunState a Task returned. */
-  lastState: RunState | null = null;
-  /**
-   * Set once a stop is requested: a Task still running then finishes, but StopExecution discards its result
-   * (the history ends with ExecutionAborted), so it is neither shown nor recorded.
-   */
-  stopped = false;
-  private readonly onProgress: ((event: ProgressEvent) => void) | undefined;
-
-  constructor(onProgress?: (event: ProgressEvent) => void) {
-    this.onProgress = onProgress;
-  }
-
-  record(event: EngineEvent): void {
-    const state = event.output;
-    if (event.type === 'task-succeeded' && state !== undefined && !this.stopped) {
-      if (state !== null && Array.isArray(state.snapshot)) this.lastState = state;
-      if (event.state === 'ShiftTraffic') {
-        this.markers.push({ at: event.at, kind: 'shift', label: `${state.status.greenPercent}%` });
-        this.onProgress?.({
-          at: event.at,
-          message: `shifted to ${state.status.greenPercent}% green (${weightsText(state)})`,
-          kind: 'shift',
-          position: positionOf(state),
-        });
-        this.onProgress?.(
-          waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)')
-        );
-      }
-      if (event.state === 'CheckDnsSync') {
-        const judgingFrom = state.status.judgingFrom;
-        const ttlSeconds =
-          judgingFrom === null || judgingFrom === undefined
-            ? 0
-            : Math.round((Date.parse(judgingFrom) - Date.parse(event.at)) / 1_000);
-        const { periodSeconds, publicationDelaySeconds } = state.input.metrics;
-        this.onProgress?.(
-          waitEvent(
-            event.at,
-            state,
-            state.change.synced
-              ? `INSYNC; waiting out the TTL (${ttlSeconds} s), one full ${periodSeconds} s metric period and the ${publicationDelaySeconds} s publication delay before the first evaluation`
-              : 'not INSYNC yet; polling GetChange again'
-          )
-        );
-      }
-      if (event.state === 'EvaluateMetrics' && state.evaluation !== null) {
-        const point: TimelinePoint = {
-          at: event.at,
-          state: 'EvaluateMetrics',
-          greenPercent: state.status.greenPercent,
-          errorRatePercent: overall(state.evaluation.assessments, 'errorRate'),
-          latencyAvgMs:
-            overall(state.evaluation.assessments, 'latencyAvg') ??
-            overall(state.evaluation.assessments, 'baselineLatencyAvg'),
-          verdict: state.evaluation.verdict,
-          action: state.decision?.action ?? null,
-          reason: state.decision?.reason ?? state.evaluation.reason,
-          requests:
-            overallAssessment(state.evaluation.assessments, 'errorRate')?.sampleSize ?? null,
-          errorRateBaselineLimitPercent:
-            overallAssessment(state.evaluation.assessments, 'baselineErrorRate')?.limit ?? null,
-          latencyBaselineLimitMs:
-            overallAssessment(state.evaluation.assessments, 'baselineLatencyAvg')?.limit ?? null,
-        };
-        this.timeline.push(point);
-        this.onProgress?.({
-          at: event.at,
-          message: `${point.verdict}: ${state.evaluation.reason} -> ${point.action}`,
-          point,
-          kind: 'evaluation',
-          position: positionOf(state),
-        });
-      }
-      if (event.state === 'Rollback') {
-        this.markers.push({ at: event.at, kind: 'rollback', label: 'rollback' });
-        this.onProgress?.({
-          at: event.at,
-          message: `rolled back: ${state.outcome?.reason ?? ''}`,
-          kind: 'rollback',
-          position: positionOf(state),
-        });
-      }
-      if (event.state === 'Complete') {
-        this.markers.push({ at: event.at, kind: 'complete', label: 'completed' });
-        this.onProgress?.({
-          at: event.at,
-          message: `completed: ${state.outcome?.reason ?? ''}`,
-          kind: 'complete',
-          position: positionOf(state),
-        });
-      }
-    }
-    if (event.type === 'recovery' && event.recovery !== undefined) {
-      this.markers.push({
-        at: event.at,
-        kind: 'recovery',
-        label: event.recovery.restored ? 'snapshot restored' : 'nothing to restore',
-      });
-      this.onProgress?.({
-        at: event.at,
-        message: `on-execution-end: ${event.recovery.action} (${event.recovery.reason})`,
-        kind: 'recovery',
-      });
-    }
-    if (event.type === 'task-failed') {
-      this.onProgress?.({
-        at: event.at,
-        message: `${event.state} failed: ${event.error}: ${event.cause}`,
-        kind: 'task-failed',
-      });
-    }
-  }
-}
-
-function waitEvent(at: string, state: RunState, what: string): ProgressEvent {
-  return {
-    at,
-    message: what,
-    kind: 'wait',
-    until: new Date(Date.parse(at) + state.waitSeconds * 1_000).toISOString(),
-  };
-}
-
-function weightsText(state: RunState): string {
-  return state.expected
-    .map((pair) => `${pair.name} blue ${pair.blueWeight} / green ${pair.greenWeight}`)
-    .join(', ');
-}
-
-/** Maps how an execution ended to an outcome and exit code. */
-export function outcomeOf(end: Pick<ExecutionEnd, 'status' | 'error' | 'cause' | 'output'>): {
-  outcome: Outcome;
-  exitCode: number;
-  reason: string;
-} {
-  if (end.status === 'SUCCEEDED')
-    return {
-      outcome: 'completed',
-      exitCode: ExitCode.Completed,
-      reason: end.output?.outcome?.reason ?? 'completed',
-    };
-  if (end.status === 'ABORTED')
-    return { outcome: 'aborted', exitCode: ExitCode.Aborted, reason: 'execution stopped' };
-  const reason = end.cause ?? end.error ?? end.status;
-  if (end.error === 'RolledBack')
-    return { outcome: 'rolled-back', exitCode: ExitCode.RolledBack, reason };
-  if (end.error === 'StoppedOnDrift')
-    return { outcome: 'stopped-on-drift', exitCode: ExitCode.StoppedOnDrift, reason };
-  if (end.error === 'InvalidInputError' || reason.includes('InvalidInputError'))
-    return { outcome: 'invalid-input', exitCode: ExitCode.InvalidInput, reason };
-  if (end.error !== null && end.error !== undefined && REFUSAL_ERRORS.includes(end.error))
-    return { outcome: 'refused', exitCode: ExitCode.Refused, reason };
-  return { outcome: 'failed', exitCode: ExitCode.Error, reason };
 }
 
 /** Runs one rehearsal scenario against a moto server and reports what happened. */
@@ -456,48 +192,4 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     options.input?.source ??
     `scenario ${scenario.name}: the documented defaults${scenario.inputWhy ? `, except ${scenario.inputWhy}` : ''}`;
   return report;
-}
-
-/** What a finished local run (rehearsal or run-local) reports, from its executions and recorded timeline. */
-export function runReportOf(run: {
-  title: string;
-  input: Pick<MigrationInput, 'migrationId' | 'thresholds'>;
-  executionArn: string;
-  ends: readonly ExecutionEnd[];
-  recorder: TimelineRecorder;
-  snapshot: WeightedPair[];
-  finalPairs: WeightedPair[];
-  now: Date;
-  startedAt: string;
-}): RunReport {
-  const last = run.ends.at(-1) as ExecutionEnd;
-  const { outcome, exitCode, reason } = outcomeOf(last);
-  if (last.status === 'ABORTED') {
-    run.recorder.markers.push({ at: run.now.toISOString(), kind: 'abort', label: 'aborted' });
-  }
-  return {
-    title: run.title,
-    migrationId: run.input.migrationId,
-    executionArn: run.executionArn,
-    outcome,
-    exitCode,
-    reason: last.recovery ? `${reason}; on-execution-end: ${last.recovery.reason}` : reason,
-    startedAt: run.startedAt,
-    endedAt: run.now.toISOString(),
-    timeline: run.recorder.timeline,
-    markers: run.recorder.markers,
-    limits: {
-      errorRateMaxPercent: run.input.thresholds.errorRateMaxPercent,
-      latencyAvgMaxMs: run.input.thresholds.latencyAvgMaxMs ?? null,
-    },
-    snapshot: run.snapshot,
-    finalPairs: run.finalPairs,
-    atSnapshot:
-      run.snapshot.length > 0 &&
-      run.finalPairs.length > 0 &&
-      isAtSnapshot(run.finalPairs, run.snapshot),
-    historyEvents: run.ends.reduce((sum, end) => sum + end.historyEvents, 0),
-    stateTransitions: run.ends.reduce((sum, end) => sum + end.stateTransitions, 0),
-    plannedSteps: run.recorder.lastState?.steps ?? [],
-  };
 }
