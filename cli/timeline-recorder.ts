@@ -7,7 +7,9 @@ import type {
   ProgressPosition,
   RehearsalMarker,
   TimelinePoint,
+  WaitSpan,
 } from './run-report.ts';
+import { samplesOf } from './timeline-samples.ts';
 
 const overallAssessment = (assessments: readonly Assessment[], check: string) =>
   assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall');
@@ -27,6 +29,8 @@ function positionOf(state: RunState): ProgressPosition {
 export class TimelineRecorder {
   readonly timeline: TimelinePoint[] = [];
   readonly markers: RehearsalMarker[] = [];
+  /** The state machine's waits after each shift (INSYNC, then TTL, a metric period and publication). */
+  readonly waits: WaitSpan[] = [];
   /** The newest RunState a Task returned. */
   lastState: RunState | null = null;
   /**
@@ -38,6 +42,17 @@ export class TimelineRecorder {
 
   constructor(onProgress?: (event: ProgressEvent) => void) {
     this.onProgress = onProgress;
+  }
+
+  /** Shows a wait and records its span; a poll that finds the change still PENDING extends the span. */
+  private wait(event: ProgressEvent, kind: WaitSpan['kind']): void {
+    const previous = this.waits.at(-1);
+    if (event.until !== undefined) {
+      if (previous !== undefined && previous.kind === kind && previous.until >= event.at)
+        previous.until = event.until;
+      else this.waits.push({ at: event.at, until: event.until, kind, what: event.message });
+    }
+    this.onProgress?.(event);
   }
 
   record(event: EngineEvent): void {
@@ -52,8 +67,9 @@ export class TimelineRecorder {
           kind: 'shift',
           position: positionOf(state),
         });
-        this.onProgress?.(
-          waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)')
+        this.wait(
+          waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)'),
+          'insync'
         );
       }
       if (event.state === 'CheckDnsSync') {
@@ -63,14 +79,15 @@ export class TimelineRecorder {
             ? 0
             : Math.round((Date.parse(judgingFrom) - Date.parse(event.at)) / 1_000);
         const { periodSeconds, publicationDelaySeconds } = state.input.metrics;
-        this.onProgress?.(
+        this.wait(
           waitEvent(
             event.at,
             state,
             state.change.synced
               ? `INSYNC; waiting out the TTL (${ttlSeconds} s), one full ${periodSeconds} s metric period and the ${publicationDelaySeconds} s publication delay before the first evaluation`
               : 'not INSYNC yet; polling GetChange again'
-          )
+          ),
+          state.change.synced ? 'ttl' : 'insync'
         );
       }
       if (event.state === 'EvaluateMetrics' && state.evaluation !== null) {
@@ -91,6 +108,7 @@ export class TimelineRecorder {
             overallAssessment(state.evaluation.assessments, 'baselineErrorRate')?.limit ?? null,
           latencyBaselineLimitMs:
             overallAssessment(state.evaluation.assessments, 'baselineLatencyAvg')?.limit ?? null,
+          samples: samplesOf(state.evaluation),
         };
         this.timeline.push(point);
         this.onProgress?.({

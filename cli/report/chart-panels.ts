@@ -12,7 +12,9 @@ import {
   yAxis,
 } from './chart-layout.ts';
 import { escapeHtml, verdictColor } from './format.ts';
+import { seriesOf, sourcesOf } from './metric-series.ts';
 import { greenSeries } from './series.ts';
+import { PRIMARY_KEY, seriesLines } from './series-lines.ts';
 
 export function weightPanel(report: RunReport, scale: Scale): string {
   const series = greenSeries(report);
@@ -67,6 +69,8 @@ export function verdictLane(report: RunReport, scale: Scale): string {
 
 export interface MetricPanelSpec {
   id: string;
+  /** The assessments' check whose samples are drawn beside the main line (blue, discovery names, sources). */
+  check: string;
   title: string;
   note: string;
   panel: { top: number; height: number };
@@ -86,10 +90,12 @@ export function metricPanel(report: RunReport, scale: Scale, spec: MetricPanelSp
     .filter(
       (entry): entry is { point: TimelinePoint; limit: number } => typeof entry.limit === 'number'
     );
+  const others = seriesOf(report, spec.check).filter((series) => series.key !== PRIMARY_KEY);
   const highest = Math.max(
     spec.limit ?? 0,
     ...measured.map((point) => spec.value(point) ?? 0),
-    ...baselines.map((entry) => entry.limit)
+    ...baselines.map((entry) => entry.limit),
+    ...others.flatMap((series) => series.points.map((point) => point.value))
   );
   const ticks = niceTicks(highest * 1.12, 4);
   const { top, height } = spec.panel;
@@ -133,6 +139,7 @@ export function metricPanel(report: RunReport, scale: Scale, spec: MetricPanelSp
       `<text class="limit-label" x="${LEFT + PLOT_W - 6}" y="${f1(Number(ly) - 6)}" text-anchor="end">${escapeHtml(spec.limitText(spec.limit))}</text>`
     );
   }
+  parts.push(seriesLines(spec.id, others, sourcesOf(report), scale, y, spec.format));
   if (measured.length === 0) {
     parts.push(
       `<text class="empty" x="${LEFT + PLOT_W / 2}" y="${top + height / 2}" text-anchor="middle">${escapeHtml(spec.empty)}</text>`
