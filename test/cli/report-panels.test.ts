@@ -197,7 +197,7 @@ describe('request volume, waits, axis and links', () => {
   it('a deployed run links its console page and dashboard; a local run says it is local', () => {
     // Prepare
     const deployed = rolledBack();
-    const local = { ...deployed, deployed: undefined };
+    const { deployed: _deployed, ...local } = deployed;
 
     // Act
     const links = linksOf(deployed);
