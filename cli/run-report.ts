@@ -3,6 +3,7 @@ import type { MigrationInput } from '../functions/core/input.ts';
 import type { RunState } from '../functions/core/state.ts';
 import type { WeightedPair } from '../functions/core/types.ts';
 import { isAtSnapshot } from '../functions/core/weights.ts';
+import type { Figure } from '../functions/lib/evaluation-figures.ts';
 import type { ExecutionEnd } from './local-engine.ts';
 import type { TimelineRecorder } from './timeline-recorder.ts';
 
@@ -57,20 +58,7 @@ export interface TimelinePoint {
 }
 
 /** One measured figure of one evaluation: a check's value for one source, side and scope. */
-export interface MetricSample {
-  /** `serviceConnect` (an assessment without a source), `edge`, `alarm:<name>`, `custom:<label>`. */
-  source: string;
-  side: 'green' | 'blue';
-  /** A discovery name, a load balancer, or `overall`. */
-  scope: string;
-  /** `errorRate`, `latencyAvg`, ... (the assessment's check). */
-  check: string;
-  value: number | null;
-  limit: number | null;
-  /** Requests behind the value. */
-  requests: number;
-  verdict: string;
-}
+export type MetricSample = Figure;
 
 /** A wait of the state machine between two tasks, and what it waits for. */
 export interface WaitSpan {

@@ -1,6 +1,7 @@
 /** Turns the local engine's events into a report's timeline, markers and progress lines. */
 import type { RunState } from '../functions/core/state.ts';
 import type { Assessment } from '../functions/core/types.ts';
+import { figuresOf } from '../functions/lib/evaluation-figures.ts';
 import type { EngineEvent } from './local-engine.ts';
 import type {
   ProgressEvent,
@@ -9,7 +10,6 @@ import type {
   TimelinePoint,
   WaitSpan,
 } from './run-report.ts';
-import { samplesOf } from './timeline-samples.ts';
 
 const overallAssessment = (assessments: readonly Assessment[], check: string) =>
   assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall');
@@ -108,7 +108,7 @@ export class TimelineRecorder {
             overallAssessment(state.evaluation.assessments, 'baselineErrorRate')?.limit ?? null,
           latencyBaselineLimitMs:
             overallAssessment(state.evaluation.assessments, 'baselineLatencyAvg')?.limit ?? null,
-          samples: samplesOf(state.evaluation),
+          samples: figuresOf(state.evaluation),
         };
         this.timeline.push(point);
         this.onProgress?.({

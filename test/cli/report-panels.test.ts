@@ -9,8 +9,8 @@ import type { RunReport, TimelinePoint } from '../../cli/rehearsal.ts';
 import { linksOf } from '../../cli/report/links.ts';
 import { seriesOf, sourcesOf } from '../../cli/report/metric-series.ts';
 import { headlinesOf, renderReport, selfCheck } from '../../cli/report.ts';
-import { samplesOf } from '../../cli/timeline-samples.ts';
 import type { Assessment, Evaluation } from '../../functions/core/types.ts';
+import { figuresOf } from '../../functions/lib/evaluation-figures.ts';
 import { HistoryScript } from './scripted-history.ts';
 
 const START = new Date('2026-03-02T09:00:00Z');
@@ -97,7 +97,7 @@ describe('samples per source, side and scope', () => {
     };
 
     // Act
-    const samples = samplesOf(evaluation);
+    const samples = figuresOf(evaluation);
 
     // Assess
     expect(samples.map((s) => `${s.source}/${s.side}/${s.scope}/${s.check}=${s.value}`)).toEqual([
@@ -119,7 +119,7 @@ describe('samples per source, side and scope', () => {
     };
 
     // Act / Assess
-    expect(samplesOf(evaluation)).toEqual([]);
+    expect(figuresOf(evaluation)).toEqual([]);
   });
 
   it('the chart draws one line group per source, side and scope, and the legend names each source', () => {
