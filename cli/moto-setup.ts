@@ -9,8 +9,8 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The moto the project is written and tested against (docs: local-aws.md). */
-export const MOTO_REQUIREMENT = 'moto[server]>=5.2.1,<6';
+/** The moto the project is written and tested against (its quirks are in the code; README states it). */
+export const MOTO_REQUIREMENT = 'moto[server]==5.2.1';
 export const VENV_DIR = '.cache/moto-venv';
 /** The project's root (the venv lives there, whatever the working directory). */
 export const PROJECT_ROOT = fileURLToPath(new URL('..', import.meta.url));

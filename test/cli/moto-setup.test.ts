@@ -22,14 +22,15 @@ const VENV_PYTHON = join(ROOT, VENV_DIR, 'bin', 'python3');
 class FakeEnvironment implements MotoEnvironment {
   readonly runs: string[] = [];
   probes = 0;
-  constructor(
-    private readonly setup: {
-      onPath?: string[];
-      files?: string[];
-      reachable?: boolean;
-      failing?: string;
-    }
-  ) {}
+  private readonly setup: {
+    onPath?: string[];
+    files?: string[];
+    reachable?: boolean;
+    failing?: string;
+  };
+  constructor(setup: FakeEnvironment['setup']) {
+    this.setup = setup;
+  }
   which(command: string) {
     return (this.setup.onPath ?? []).includes(command) ? `/usr/bin/${command}` : null;
   }
