@@ -64,7 +64,8 @@ export function volumePanel(report: RunReport, scale: Scale): string {
     .map((point) => {
       const x = scale.x(Date.parse(point.at)) - barWidth / 2;
       const value = point.requests ?? 0;
-      const yy = y(value);
+      // A window with no request at all still shows: a 2 px stub at the bottom.
+      const yy = Math.min(y(value), top + height - 2);
       const tip = `${formatCount(value)} green requests at ${point.greenPercent}% green: ${point.verdict ?? ''}`;
       return `<rect class="request-bar" x="${f1(x)}" y="${f1(yy)}" width="${f1(barWidth)}" height="${f1(top + height - yy)}" fill="${verdictColor(point.verdict)}"><title>${escapeHtml(tip)}</title></rect>`;
     })
