@@ -5,10 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { reportFromHistories } from '../../cli/history-report.ts';
+import type { EngineEvent } from '../../cli/local-engine.ts';
 import type { RunReport, TimelinePoint } from '../../cli/rehearsal.ts';
 import { linksOf } from '../../cli/report/links.ts';
 import { seriesOf, sourcesOf } from '../../cli/report/metric-series.ts';
 import { headlinesOf, renderReport, selfCheck } from '../../cli/report.ts';
+import { TimelineRecorder } from '../../cli/timeline-recorder.ts';
+import type { RunState } from '../../functions/core/state.ts';
 import type { Assessment, Evaluation } from '../../functions/core/types.ts';
 import { figuresOf } from '../../functions/lib/evaluation-figures.ts';
 import { HistoryScript } from './scripted-history.ts';
@@ -300,6 +303,42 @@ describe('self-check', () => {
     expect(problems).toEqual([
       'the outcome is "rolled back" but green ends at 50 %, not the snapshot\'s 0 %',
       'the records are said to be at the snapshot, but they give green 50 % and the snapshot 0 %',
+    ]);
+  });
+});
+
+describe('Class: TimelineRecorder waits', () => {
+  const state = (waitSeconds: number, synced: boolean) =>
+    ({
+      snapshot: [],
+      steps: [1, 100],
+      expected: [],
+      waitSeconds,
+      change: { synced },
+      input: { metrics: { periodSeconds: 60, publicationDelaySeconds: 150 } },
+      status: { stepIndex: 0, greenPercent: 1, judgingFrom: '2026-03-02T09:03:30.000Z' },
+    }) as unknown as RunState;
+  const event = (name: string, at: string, output: RunState): EngineEvent => ({
+    type: 'task-succeeded',
+    executionArn: 'arn',
+    state: name,
+    at,
+    output,
+  });
+
+  it('polls that find the change still PENDING extend one INSYNC wait; INSYNC starts the TTL wait', () => {
+    // Prepare
+    const recorder = new TimelineRecorder();
+
+    // Act
+    recorder.record(event('ShiftTraffic', '2026-03-02T09:00:00.000Z', state(60, false)));
+    recorder.record(event('CheckDnsSync', '2026-03-02T09:01:00.000Z', state(30, false)));
+    recorder.record(event('CheckDnsSync', '2026-03-02T09:01:30.000Z', state(300, true)));
+
+    // Assess
+    expect(recorder.waits.map(({ at, until, kind }) => ({ at, until, kind }))).toEqual([
+      { at: '2026-03-02T09:00:00.000Z', until: '2026-03-02T09:01:30.000Z', kind: 'insync' },
+      { at: '2026-03-02T09:01:30.000Z', until: '2026-03-02T09:06:30.000Z', kind: 'ttl' },
     ]);
   });
 });
