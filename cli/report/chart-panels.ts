@@ -11,9 +11,9 @@ import {
   WEIGHT,
   yAxis,
 } from './chart-layout.ts';
-import { escapeHtml, verdictColor } from './format.ts';
+import { escapeHtml, trimNumber, verdictColor } from './format.ts';
 import { seriesOf, sourcesOf } from './metric-series.ts';
-import { greenSeries } from './series.ts';
+import { greenPercentOf, greenSeries } from './series.ts';
 import { PRIMARY_KEY, seriesLines } from './series-lines.ts';
 
 export function weightPanel(report: RunReport, scale: Scale): string {
@@ -38,6 +38,17 @@ export function weightPanel(report: RunReport, scale: Scale): string {
       return `<text class="step-label" x="${f1(x + 4)}" y="${f1(Math.max(WEIGHT.top + 12, yy - 6))}">${escapeHtml(marker.label)}</text>`;
     })
     .join('');
+  // Where the snapshot came back, the line drops to its share: said in words too (the marker hides the drop).
+  const restored = report.markers.find(
+    (marker) =>
+      marker.kind === 'rollback' ||
+      (marker.kind === 'recovery' && marker.label === 'snapshot restored')
+  );
+  const restoredShare = greenPercentOf(report.snapshot) ?? 0;
+  const restoredLabel =
+    restored === undefined
+      ? ''
+      : `<text id="restored-label" class="step-label" x="${f1(scale.x(Date.parse(restored.at)) - 6)}" y="${f1(Math.max(WEIGHT.top + 12, y(restoredShare) - 6))}" text-anchor="end">restored: ${escapeHtml(trimNumber(restoredShare, 1))}% green</text>`;
   return [
     panelTitle(
       'Share of traffic on green (Service Connect)',
@@ -49,6 +60,7 @@ export function weightPanel(report: RunReport, scale: Scale): string {
     `<polygon class="green-area" points="${area}"/>`,
     `<polyline id="green-weight" class="green-line" points="${coords.join(' ')}"/>`,
     shiftLabels,
+    restoredLabel,
   ].join('');
 }
 

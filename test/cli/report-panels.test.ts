@@ -183,6 +183,7 @@ describe('request volume, waits, axis and links', () => {
     // Assess
     expect(report.waits?.map((wait) => wait.kind)).toEqual(['insync', 'ttl', 'insync', 'ttl']);
     expect(html.match(/class="wait wait-insync"/g)).toHaveLength(2);
+    expect(html).toMatch(/id="restored-label"[^>]*>restored: 0% green</);
     expect(html).toContain('metric period');
   });
 
