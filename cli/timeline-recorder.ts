@@ -1,7 +1,7 @@
 /** Turns the local engine's events into a report's timeline, markers and progress lines. */
 import type { RunState } from '../functions/core/state.ts';
 import type { Assessment } from '../functions/core/types.ts';
-import { figuresOf } from '../functions/lib/evaluation-figures.ts';
+import { DEFAULT_SOURCE, figuresOf } from '../functions/lib/evaluation-figures.ts';
 import type { EngineEvent } from './local-engine.ts';
 import type {
   ProgressEvent,
@@ -11,8 +11,18 @@ import type {
   WaitSpan,
 } from './run-report.ts';
 
+/**
+ * Green's overall Service Connect assessment of a check: the chart's main line (other sources and blue are
+ * drawn from the samples beside it). `source`/`side` absent mean Service Connect and green.
+ */
 const overallAssessment = (assessments: readonly Assessment[], check: string) =>
-  assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall');
+  (assessments as (Assessment & { source?: string; side?: string })[]).find(
+    (assessment) =>
+      assessment.check === check &&
+      assessment.scope === 'overall' &&
+      (assessment.source ?? DEFAULT_SOURCE) === DEFAULT_SOURCE &&
+      (assessment.side ?? 'green') === 'green'
+  );
 const overall = (assessments: readonly Assessment[], check: string) =>
   overallAssessment(assessments, check)?.value ?? null;
 

@@ -342,4 +342,32 @@ describe('Class: TimelineRecorder waits', () => {
       { at: '2026-03-02T09:01:30.000Z', until: '2026-03-02T09:06:30.000Z', kind: 'ttl' },
     ]);
   });
+
+  it("the main line is green's overall Service Connect figure, whichever source is listed first", () => {
+    // Prepare
+    const recorder = new TimelineRecorder();
+    const evaluated = {
+      ...state(60, true),
+      decision: { action: 'observe', reason: 'ok' },
+      evaluation: {
+        verdict: 'Pass',
+        reason: 'ok',
+        window: null,
+        assessments: [
+          assessment({ source: 'edge', value: 3, sampleSize: 900 }),
+          assessment({ side: 'blue', value: 2, sampleSize: 5_000 }),
+          assessment({ value: 0.25, sampleSize: 400 }),
+        ],
+      },
+    } as unknown as RunState;
+
+    // Act
+    recorder.record(event('EvaluateMetrics', '2026-03-02T09:05:00.000Z', evaluated));
+
+    // Assess
+    expect(recorder.timeline[0]).toMatchObject({ errorRatePercent: 0.25, requests: 400 });
+    expect(
+      recorder.timeline[0]?.samples?.map((sample) => `${sample.source}/${sample.side}`)
+    ).toEqual(['edge/green', 'serviceConnect/blue', 'serviceConnect/green']);
+  });
 });
