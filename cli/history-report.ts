@@ -240,6 +240,7 @@ export function reportFromHistories(
     limits: {
       errorRateMaxPercent: state?.input.thresholds.errorRateMaxPercent ?? 1,
       latencyAvgMaxMs: state?.input.thresholds.latencyAvgMaxMs ?? null,
+      ...(state ? { minRequests: state.input.thresholds.minRequests } : {}),
     },
     snapshot,
     finalPairs,
@@ -248,6 +249,8 @@ export function reportFromHistories(
     stateTransitions,
     plannedSteps: state?.steps ?? [],
     clock: 'real',
+    waits: recorder.waits,
+    deployed: true,
   };
 }
 

@@ -82,14 +82,19 @@ function waitForExit(child: ChildProcess): Promise<void> {
  * afterAll(() => moto.stop());
  */
 export async function startMoto(
-  options: { handleSignals?: boolean; detached?: boolean } = {}
+  options: {
+    handleSignals?: boolean;
+    detached?: boolean;
+    /** The Python that runs the launcher (default python3 on the PATH; rehearse may pass .cache/moto-venv's). */
+    python?: string;
+  } = {}
 ): Promise<Moto> {
   installExitHook(options.handleSignals ?? true);
   const port = await freePort();
   // MOTO_PORT must equal -p: moto calls itself on that port (e.g. Lambda from Step Functions).
   // The launcher ties the server's life to this process (SIGKILL included); its stdin is the lifeline.
   const child = spawn(
-    'python3',
+    options.python ?? 'python3',
     [LAUNCHER, String(process.pid), '-H', '127.0.0.1', '-p', String(port)],
     {
       env: { ...process.env, MOTO_PORT: String(port) },

@@ -19,6 +19,7 @@ import {
   trimNumber,
   utc,
 } from './report/format.ts';
+import { linksRow } from './report/links.ts';
 import {
   evaluationRows,
   legend,
@@ -26,12 +27,13 @@ import {
   stepsText,
   verdictCounts,
 } from './report/page-sections.ts';
-import { greenPercentOf } from './report/series.ts';
+import { type Headlines, headlinesOf, selfCheck } from './report/self-check.ts';
 import { CSS } from './report/styles.ts';
 
 export { renderChart } from './report/chart.ts';
 export { niceTicks } from './report/chart-layout.ts';
 export { escapeHtml, formatDuration, reasonLines, trimNumber } from './report/format.ts';
+export { type Headlines, headlinesOf, selfCheck } from './report/self-check.ts';
 export { type GreenPoint, greenPercentOf, greenSeries } from './report/series.ts';
 
 const OUTCOME_TEXT: Record<Outcome, string> = {
@@ -45,10 +47,20 @@ const OUTCOME_TEXT: Record<Outcome, string> = {
   running: 'Running',
 };
 
-const OUTCOME_SUBTITLE: Record<Outcome, string> = {
-  completed: 'Green took 100 % of the traffic and passed its final bake.',
-  'rolled-back':
-    'The orchestrator restored the snapshot: blue has the traffic it had before the run.',
+const pct = (value: number) => `${trimNumber(value, 1)} %`;
+
+/** The banner's sentence; its figures come from the same headlines as the stats under it. */
+function subtitleOf(report: RunReport, headlines: Headlines): string {
+  if (report.outcome === 'completed')
+    return report.input?.mode === 'observe'
+      ? 'Observe mode: every step was judged; the weights were not changed.'
+      : `Green took ${pct(headlines.endGreen)} of the traffic and passed its final bake.`;
+  if (report.outcome === 'rolled-back')
+    return `The orchestrator restored the snapshot: green is back at ${pct(headlines.endGreen)}, blue has the traffic it had before the run.`;
+  return OUTCOME_SUBTITLE[report.outcome];
+}
+
+const OUTCOME_SUBTITLE: Record<Exclude<Outcome, 'completed' | 'rolled-back'>, string> = {
   aborted: 'The execution was stopped; on-execution-end decided what happened to the weights.',
   'stopped-on-drift':
     'Someone else changed the weights during the run; the run stopped and left them.',
@@ -65,12 +77,10 @@ export function renderReport(report: RunReport): string {
   const reasons = reasonLines(report.reason)
     .map((part) => `<li>${escapeHtml(part)}</li>`)
     .join('');
-  const peak = Math.max(
-    0,
-    ...report.markers.filter((m) => m.kind === 'shift').map((m) => Number.parseFloat(m.label) || 0)
-  );
-  const finalGreen = greenPercentOf(report.finalPairs);
-  const fails = report.timeline.filter((point) => point.verdict === 'Fail').length;
+  // Every headline from one derivation, checked against the rest of the report's data.
+  const headlines = headlinesOf(report);
+  const problems = selfCheck(report, headlines);
+  const fails = headlines.fails;
   const stat = (label: string, value: string) =>
     `<div class="stat"><div class="label">${escapeHtml(label)}</div><div class="value">${value}</div></div>`;
   const limits = [
@@ -98,19 +108,26 @@ export function renderReport(report: RunReport): string {
   <div class="badge">${escapeHtml(OUTCOME_TEXT[report.outcome])}</div>
   <div>
     <h1>${escapeHtml(report.title)}</h1>
-    <p class="subtitle">${escapeHtml(OUTCOME_SUBTITLE[report.outcome])}</p>
+    <p class="subtitle">${escapeHtml(subtitleOf(report, headlines))}</p>
     <ul class="reason">${reasons}</ul>
   </div>
 </header>
+${
+  problems.length === 0
+    ? ''
+    : `<section id="self-check" class="card self-check"><h2>This report's data disagrees with itself</h2><ul>${problems
+        .map((problem) => `<li>${escapeHtml(problem)}</li>`)
+        .join('')}</ul></section>`
+}
 <section class="stats">
-  ${stat('Peak green', `${escapeHtml(trimNumber(peak, 1))} %`)}
-  ${stat('Green at the end', finalGreen === null ? '–' : `${escapeHtml(trimNumber(finalGreen, 1))} %`)}
-  ${stat('Evaluations', `${report.timeline.length}${fails > 0 ? ` <span style="color:#cf222e;font-size:15px">(${fails} Fail)</span>` : ''}`)}
+  ${stat('Peak green', `<span id="peak-green">${escapeHtml(pct(headlines.peakGreen))}</span>`)}
+  ${stat('Green at the end', `<span id="end-green">${escapeHtml(pct(headlines.endGreen))}</span>`)}
+  ${stat('Evaluations', `<span id="evaluation-count">${headlines.evaluations}</span>${fails > 0 ? ` <span style="color:#cf222e;font-size:15px">(${fails} Fail)</span>` : ''}`)}
   ${stat('Duration', escapeHtml(formatDuration(duration)))}
-  ${stat('Steps taken', `${report.markers.filter((m) => m.kind === 'shift').length}${(report.plannedSteps ?? []).length > 0 ? ` <span class="muted" style="font-size:15px">of ${(report.plannedSteps ?? []).length}</span>` : ''}`)}
+  ${stat('Steps taken', `${headlines.stepsTaken}${(report.plannedSteps ?? []).length > 0 ? ` <span class="muted" style="font-size:15px">of ${(report.plannedSteps ?? []).length}</span>` : ''}`)}
 </section>
 <section class="card">
-  <h2>Green weight, error rate and latency over time</h2>
+  <h2>Green weight, waits, verdicts, error rate, latency and requests over time</h2>
   ${renderChart(report)}
   ${legend(report)}
 </section>
@@ -120,6 +137,7 @@ export function renderReport(report: RunReport): string {
     <tr><th>Outcome</th><td><b>${escapeHtml(OUTCOME_TEXT[report.outcome])}</b> <span class="muted">(exit code ${report.exitCode})</span></td></tr>
     <tr><th>Migration</th><td class="mono">${escapeHtml(report.migrationId)}</td></tr>
     <tr><th>Execution</th><td class="mono">${escapeHtml(report.executionArn)}</td></tr>
+    ${linksRow(report)}
     <tr><th>Started · ended</th><td>${escapeHtml(utc(report.startedAt))} · ${escapeHtml(utc(report.endedAt))} <span class="muted">(${escapeHtml(formatDuration(duration))}${report.clock === 'virtual' ? ' of virtual time: waits were compressed' : ''})</span></td></tr>
     <tr><th>Steps</th><td>${stepsText(report)}</td></tr>
     <tr><th>Evaluations</th><td>${report.timeline.length} ${verdictCounts(report.timeline)}</td></tr>
@@ -152,7 +170,7 @@ export function renderReport(report: RunReport): string {
     ${evaluationRows(report, start) || '<tr><td colspan="9" class="muted">no evaluation</td></tr>'}
   </table>
 </section>
-<footer>traffic-shift report · times in UTC${report.clock === 'virtual' ? ' on the local run’s virtual clock' : ''} · ${escapeHtml(report.executionArn)}</footer>
+<footer>traffic-shift report · ${problems.length === 0 ? 'self-check: the headline figures agree with the series they come from' : `self-check: ${problems.length} disagreement(s), listed at the top`} · times in UTC${report.clock === 'virtual' ? ' on the local run’s virtual clock' : ''} · ${escapeHtml(report.executionArn)}</footer>
 </main>
 </body>
 </html>

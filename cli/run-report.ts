@@ -3,6 +3,7 @@ import type { MigrationInput } from '../functions/core/input.ts';
 import type { RunState } from '../functions/core/state.ts';
 import type { WeightedPair } from '../functions/core/types.ts';
 import { isAtSnapshot } from '../functions/core/weights.ts';
+import type { Figure } from '../functions/lib/evaluation-figures.ts';
 import type { ExecutionEnd } from './local-engine.ts';
 import type { TimelineRecorder } from './timeline-recorder.ts';
 
@@ -49,6 +50,23 @@ export interface TimelinePoint {
   /** The blue-relative limits of this evaluation (they move with blue), when a baseline is configured. */
   errorRateBaselineLimitPercent?: number | null;
   latencyBaselineLimitMs?: number | null;
+  /**
+   * Every measured figure of this evaluation, one per metric source, side and scope (the report plots blue
+   * beside green, each discovery name and each source from these). Absent in reports written before it.
+   */
+  samples?: MetricSample[];
+}
+
+/** One measured figure of one evaluation: a check's value for one source, side and scope. */
+export type MetricSample = Figure;
+
+/** A wait of the state machine between two tasks, and what it waits for. */
+export interface WaitSpan {
+  at: string;
+  until: string;
+  /** `insync`: Route 53 propagating the change; `ttl`: resolvers' caches, a metric period and publication. */
+  kind: 'insync' | 'ttl';
+  what: string;
 }
 
 export interface RehearsalMarker {
@@ -68,7 +86,12 @@ export interface RunReport {
   endedAt: string;
   timeline: TimelinePoint[];
   markers: RehearsalMarker[];
-  limits: { errorRateMaxPercent: number; latencyAvgMaxMs: number | null };
+  limits: {
+    errorRateMaxPercent: number;
+    latencyAvgMaxMs: number | null;
+    /** Fewer requests than this in a window make it Inconclusive (why a low-traffic run holds). */
+    minRequests?: number;
+  };
   snapshot: WeightedPair[];
   finalPairs: WeightedPair[];
   atSnapshot: boolean;
@@ -81,6 +104,10 @@ export interface RunReport {
   /** The validated input the run used (defaults filled), and where it came from. */
   input?: MigrationInput;
   inputSource?: string;
+  /** The state machine's waits (INSYNC, TTL and publication), when recorded. */
+  waits?: WaitSpan[];
+  /** Read back from a deployed execution's history (links to its console page); absent: a local run. */
+  deployed?: boolean;
 }
 
 /** Where the run stands after a shift or an evaluation. */
@@ -167,6 +194,7 @@ export function runReportOf(run: {
     limits: {
       errorRateMaxPercent: run.input.thresholds.errorRateMaxPercent,
       latencyAvgMaxMs: run.input.thresholds.latencyAvgMaxMs ?? null,
+      minRequests: run.input.thresholds.minRequests,
     },
     snapshot: run.snapshot,
     finalPairs: run.finalPairs,
@@ -177,5 +205,6 @@ export function runReportOf(run: {
     historyEvents: run.ends.reduce((sum, end) => sum + end.historyEvents, 0),
     stateTransitions: run.ends.reduce((sum, end) => sum + end.stateTransitions, 0),
     plannedSteps: run.recorder.lastState?.steps ?? [],
+    waits: run.recorder.waits,
   };
 }

@@ -1,16 +1,28 @@
 /** Turns the local engine's events into a report's timeline, markers and progress lines. */
 import type { RunState } from '../functions/core/state.ts';
 import type { Assessment } from '../functions/core/types.ts';
+import { DEFAULT_SOURCE, figuresOf } from '../functions/lib/evaluation-figures.ts';
 import type { EngineEvent } from './local-engine.ts';
 import type {
   ProgressEvent,
   ProgressPosition,
   RehearsalMarker,
   TimelinePoint,
+  WaitSpan,
 } from './run-report.ts';
 
+/**
+ * Green's overall Service Connect assessment of a check: the chart's main line (other sources and blue are
+ * drawn from the samples beside it). `source`/`side` absent mean Service Connect and green.
+ */
 const overallAssessment = (assessments: readonly Assessment[], check: string) =>
-  assessments.find((assessment) => assessment.check === check && assessment.scope === 'overall');
+  (assessments as (Assessment & { source?: string; side?: string })[]).find(
+    (assessment) =>
+      assessment.check === check &&
+      assessment.scope === 'overall' &&
+      (assessment.source ?? DEFAULT_SOURCE) === DEFAULT_SOURCE &&
+      (assessment.side ?? 'green') === 'green'
+  );
 const overall = (assessments: readonly Assessment[], check: string) =>
   overallAssessment(assessments, check)?.value ?? null;
 
@@ -27,6 +39,8 @@ function positionOf(state: RunState): ProgressPosition {
 export class TimelineRecorder {
   readonly timeline: TimelinePoint[] = [];
   readonly markers: RehearsalMarker[] = [];
+  /** The state machine's waits after each shift (INSYNC, then TTL, a metric period and publication). */
+  readonly waits: WaitSpan[] = [];
   /** The newest RunState a Task returned. */
   lastState: RunState | null = null;
   /**
@@ -38,6 +52,17 @@ export class TimelineRecorder {
 
   constructor(onProgress?: (event: ProgressEvent) => void) {
     this.onProgress = onProgress;
+  }
+
+  /** Shows a wait and records its span; a poll that finds the change still PENDING extends the span. */
+  private wait(event: ProgressEvent, kind: WaitSpan['kind']): void {
+    const previous = this.waits.at(-1);
+    if (event.until !== undefined) {
+      if (previous !== undefined && previous.kind === kind && previous.until >= event.at)
+        previous.until = event.until;
+      else this.waits.push({ at: event.at, until: event.until, kind, what: event.message });
+    }
+    this.onProgress?.(event);
   }
 
   record(event: EngineEvent): void {
@@ -52,8 +77,9 @@ export class TimelineRecorder {
           kind: 'shift',
           position: positionOf(state),
         });
-        this.onProgress?.(
-          waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)')
+        this.wait(
+          waitEvent(event.at, state, 'for Route 53 to report the change INSYNC (GetChange)'),
+          'insync'
         );
       }
       if (event.state === 'CheckDnsSync') {
@@ -63,14 +89,15 @@ export class TimelineRecorder {
             ? 0
             : Math.round((Date.parse(judgingFrom) - Date.parse(event.at)) / 1_000);
         const { periodSeconds, publicationDelaySeconds } = state.input.metrics;
-        this.onProgress?.(
+        this.wait(
           waitEvent(
             event.at,
             state,
             state.change.synced
               ? `INSYNC; waiting out the TTL (${ttlSeconds} s), one full ${periodSeconds} s metric period and the ${publicationDelaySeconds} s publication delay before the first evaluation`
               : 'not INSYNC yet; polling GetChange again'
-          )
+          ),
+          state.change.synced ? 'ttl' : 'insync'
         );
       }
       if (event.state === 'EvaluateMetrics' && state.evaluation !== null) {
@@ -91,6 +118,7 @@ export class TimelineRecorder {
             overallAssessment(state.evaluation.assessments, 'baselineErrorRate')?.limit ?? null,
           latencyBaselineLimitMs:
             overallAssessment(state.evaluation.assessments, 'baselineLatencyAvg')?.limit ?? null,
+          samples: figuresOf(state.evaluation),
         };
         this.timeline.push(point);
         this.onProgress?.({

@@ -12,6 +12,7 @@ import {
 import { type MigrationInput, PlanSchema } from '../../functions/core/input.ts';
 import { expandSteps } from '../../functions/core/plan.ts';
 import { startMoto } from '../moto.ts';
+import { ensureMoto, MotoSetupError, PROJECT_ROOT, systemEnvironment } from '../moto-setup.ts';
 import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progress.ts';
 import { clientsFor, runRehearsal } from '../rehearsal.ts';
 import { writeReport } from '../report.ts';
@@ -95,7 +96,12 @@ export async function rehearse(options: RehearseOptions): Promise<number> {
   const began = Date.now();
   let moto: Awaited<ReturnType<typeof startMoto>> | undefined;
   try {
-    moto = await startMoto({ handleSignals: false, detached: true });
+    const python = await ensureMoto(systemEnvironment, PROJECT_ROOT, (message) =>
+      printer.note(message)
+    ).catch((error: unknown) => {
+      throw error instanceof MotoSetupError ? new CliError(error.message, ExitCode.Error) : error;
+    });
+    moto = await startMoto({ handleSignals: false, detached: true, python });
     signals.onForce(() => moto?.stop());
     printer.note(
       own === undefined

@@ -11,8 +11,10 @@ import {
   WEIGHT,
   yAxis,
 } from './chart-layout.ts';
-import { escapeHtml, verdictColor } from './format.ts';
-import { greenSeries } from './series.ts';
+import { escapeHtml, trimNumber, verdictColor } from './format.ts';
+import { seriesOf, sourcesOf } from './metric-series.ts';
+import { greenPercentOf, greenSeries } from './series.ts';
+import { PRIMARY_KEY, seriesLines } from './series-lines.ts';
 
 export function weightPanel(report: RunReport, scale: Scale): string {
   const series = greenSeries(report);
@@ -36,6 +38,17 @@ export function weightPanel(report: RunReport, scale: Scale): string {
       return `<text class="step-label" x="${f1(x + 4)}" y="${f1(Math.max(WEIGHT.top + 12, yy - 6))}">${escapeHtml(marker.label)}</text>`;
     })
     .join('');
+  // Where the snapshot came back, the line drops to its share: said in words too (the marker hides the drop).
+  const restored = report.markers.find(
+    (marker) =>
+      marker.kind === 'rollback' ||
+      (marker.kind === 'recovery' && marker.label === 'snapshot restored')
+  );
+  const restoredShare = greenPercentOf(report.snapshot) ?? 0;
+  const restoredLabel =
+    restored === undefined
+      ? ''
+      : `<text id="restored-label" class="step-label" x="${f1(scale.x(Date.parse(restored.at)) - 6)}" y="${f1(Math.max(WEIGHT.top + 12, y(restoredShare) - 6))}" text-anchor="end">restored: ${escapeHtml(trimNumber(restoredShare, 1))}% green</text>`;
   return [
     panelTitle(
       'Share of traffic on green (Service Connect)',
@@ -47,6 +60,7 @@ export function weightPanel(report: RunReport, scale: Scale): string {
     `<polygon class="green-area" points="${area}"/>`,
     `<polyline id="green-weight" class="green-line" points="${coords.join(' ')}"/>`,
     shiftLabels,
+    restoredLabel,
   ].join('');
 }
 
@@ -67,6 +81,8 @@ export function verdictLane(report: RunReport, scale: Scale): string {
 
 export interface MetricPanelSpec {
   id: string;
+  /** The assessments' check whose samples are drawn beside the main line (blue, discovery names, sources). */
+  check: string;
   title: string;
   note: string;
   panel: { top: number; height: number };
@@ -86,10 +102,12 @@ export function metricPanel(report: RunReport, scale: Scale, spec: MetricPanelSp
     .filter(
       (entry): entry is { point: TimelinePoint; limit: number } => typeof entry.limit === 'number'
     );
+  const others = seriesOf(report, spec.check).filter((series) => series.key !== PRIMARY_KEY);
   const highest = Math.max(
     spec.limit ?? 0,
     ...measured.map((point) => spec.value(point) ?? 0),
-    ...baselines.map((entry) => entry.limit)
+    ...baselines.map((entry) => entry.limit),
+    ...others.flatMap((series) => series.points.map((point) => point.value))
   );
   const ticks = niceTicks(highest * 1.12, 4);
   const { top, height } = spec.panel;
@@ -133,6 +151,7 @@ export function metricPanel(report: RunReport, scale: Scale, spec: MetricPanelSp
       `<text class="limit-label" x="${LEFT + PLOT_W - 6}" y="${f1(Number(ly) - 6)}" text-anchor="end">${escapeHtml(spec.limitText(spec.limit))}</text>`
     );
   }
+  parts.push(seriesLines(spec.id, others, sourcesOf(report), scale, y, spec.format));
   if (measured.length === 0) {
     parts.push(
       `<text class="empty" x="${LEFT + PLOT_W / 2}" y="${top + height / 2}" text-anchor="middle">${escapeHtml(spec.empty)}</text>`

@@ -6,17 +6,18 @@ import {
   ERRORS,
   f1,
   H,
-  LANE,
   LATENCY,
   LEFT,
+  PANELS,
   PLOT_W,
   type Scale,
   W,
-  WEIGHT,
   xAxis,
 } from './chart-layout.ts';
 import { metricPanel, verdictLane, weightPanel } from './chart-panels.ts';
 import { escapeHtml, trimNumber } from './format.ts';
+import { volumePanel } from './volume-panel.ts';
+import { waitsStrip } from './waits-strip.ts';
 
 interface TerminalLabel {
   x: number;
@@ -32,12 +33,10 @@ function markerLayer(report: RunReport, scale: Scale): { lines: string; labels: 
   for (const marker of report.markers.filter((m) => m.kind === 'shift')) {
     const x = f1(scale.x(Date.parse(marker.at)));
     // Within the panels only, so the dotted line never crosses a panel title.
-    const segments = [WEIGHT, LANE, ERRORS, LATENCY]
-      .map(
-        (panel) =>
-          `<line class="marker-shift" x1="${x}" x2="${x}" y1="${panel.top}" y2="${panel.top + panel.height}"/>`
-      )
-      .join('');
+    const segments = PANELS.map(
+      (panel) =>
+        `<line class="marker-shift" x1="${x}" x2="${x}" y1="${panel.top}" y2="${panel.top + panel.height}"/>`
+    ).join('');
     lines.push(
       `<g class="shift-marker"><title>shift to ${escapeHtml(marker.label)}</title>${segments}</g>`
     );
@@ -87,7 +86,7 @@ function markerLayer(report: RunReport, scale: Scale): { lines: string; labels: 
   return { lines: lines.join(''), labels: labels.join('') };
 }
 
-/** The chart: one SVG, three panels over a shared time axis, markers across all of them. */
+/** The chart: one SVG, its panels over a shared UTC time axis, markers across all of them. */
 export function renderChart(report: RunReport): string {
   const t0 = Date.parse(report.startedAt);
   const times = [
@@ -101,11 +100,13 @@ export function renderChart(report: RunReport): string {
   const markers = markerLayer(report, scale);
   const body = [
     weightPanel(report, scale),
+    waitsStrip(report, scale),
     verdictLane(report, scale),
     metricPanel(report, scale, {
       id: 'error-rate',
-      title: 'Green 5xx error rate',
-      note: 'HTTPCode_Target_5XX_Count / requests, all discovery names',
+      check: 'errorRate',
+      title: '5xx error rate, green and blue',
+      note: '5XX / requests; thick: green overall (Service Connect), thin: each discovery name, blue in blue',
       panel: ERRORS,
       unit: ' %',
       value: (point) => point.errorRatePercent,
@@ -117,8 +118,9 @@ export function renderChart(report: RunReport): string {
     }),
     metricPanel(report, scale, {
       id: 'latency',
-      title: 'Green average response time',
-      note: 'TargetResponseTime average',
+      check: 'latencyAvg',
+      title: 'Average response time, green and blue',
+      note: 'TargetResponseTime average; blue in blue',
       panel: LATENCY,
       unit: ' ms',
       value: (point) => point.latencyAvgMs,
@@ -128,10 +130,11 @@ export function renderChart(report: RunReport): string {
       format: (value) => `${trimNumber(value, 0)} ms`,
       empty: 'no latency measurement yet',
     }),
+    volumePanel(report, scale),
     xAxis(scale),
   ].join('');
   return (
-    `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Green weight, error rate and latency over time">` +
+    `<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="Green weight, waits, verdicts, error rate, latency and requests over time">` +
     `${body}<g id="shift-markers">${markers.lines}</g><g id="terminal-markers">${markers.labels}</g></svg>`
   );
 }

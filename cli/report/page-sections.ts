@@ -9,7 +9,9 @@ import {
   trimNumber,
   verdictColor,
 } from './format.ts';
+import { seriesOf, sourcesOf } from './metric-series.ts';
 import { greenPercentOf } from './series.ts';
+import { dashOf } from './series-lines.ts';
 
 export function legend(report: RunReport): string {
   const swatch = (cls: string, text: string) =>
@@ -27,6 +29,23 @@ export function legend(report: RunReport): string {
     items.push(swatch('sw-baseline', 'blue-relative (baseline) limit'));
   }
   items.push(swatch('sw-shift', 'shift'));
+  const series = [...seriesOf(report, 'errorRate'), ...seriesOf(report, 'latencyAvg')];
+  if (series.some((one) => one.side === 'blue')) items.push(swatch('sw-series-blue', 'blue'));
+  if (series.some((one) => one.scope !== 'overall'))
+    items.push(swatch('sw-scope', 'one discovery name'));
+  const sources = sourcesOf(report);
+  if (sources.length > 1) {
+    for (const source of sources) {
+      const dash = dashOf(source, sources);
+      items.push(
+        `<span class="key source-key"><svg width="22" height="6"><line x1="0" x2="22" y1="3" y2="3" stroke="#424a53" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/></svg>${escapeHtml(source === 'serviceConnect' ? 'Service Connect' : source)}</span>`
+      );
+    }
+  }
+  if ((report.waits ?? []).length > 0) {
+    items.push(swatch('sw-insync', 'waiting for INSYNC'));
+    items.push(swatch('sw-ttl', 'waiting out TTL, a metric period and publication'));
+  }
   return `<div class="legend">${items.join('')}</div>`;
 }
 

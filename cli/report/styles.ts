@@ -38,7 +38,7 @@ svg { display: block; width: 100%; height: auto; font-family: inherit; }
 .limit-label { font-size: 11px; font-weight: 650; fill: #cf222e; }
 .baseline-limit { fill: none; stroke: #bf8700; stroke-width: 1.5; stroke-dasharray: 3 4; }
 .baseline-label { font-size: 11px; fill: #9a6700; }
-.metric-line { fill: none; stroke: #57606a; stroke-width: 1.6; stroke-linejoin: round; }
+.metric-line { fill: none; stroke: #1a7f37; stroke-width: 1.6; stroke-linejoin: round; }
 .metric-dot, .verdict { stroke: #fff; stroke-width: 1.2; }
 .marker-shift { stroke: #8c959f; stroke-width: 1; stroke-dasharray: 2 4; }
 .marker-line { stroke-width: 2.5; }
@@ -68,5 +68,18 @@ td.num, th.num { text-align: right; white-space: nowrap; font-variant-numeric: t
 td.reason { font-size: 12.5px; color: #424a53; }
 .evaluations { font-size: 13px; }
 .evaluations td:nth-child(2) { white-space: nowrap; }
+.series { fill: none; stroke-width: 2; stroke-linejoin: round; }
+.series-green { stroke: #2da44e; } .series-blue { stroke: #0969da; }
+.series-scope { stroke-width: 1.1; stroke-opacity: .6; }
+.series-dot { stroke: none; } .series-dot-green { fill: #2da44e; } .series-dot-blue { fill: #0969da; }
+.wait-band-insync { fill: #d8b9ff; } .wait-band-ttl { fill: #c8e1ff; }
+.wait-text { font-size: 10px; fill: #1f2328; }
+.sw-series-blue { height: 0; border-top: 2px solid #0969da; border-radius: 0; }
+.sw-scope { height: 0; border-top: 1px solid #2da44e; border-radius: 0; }
+.sw-insync { background: #d8b9ff; } .sw-ttl { background: #c8e1ff; }
+.sw-dash { height: 0; border-top: 2px dashed #424a53; border-radius: 0; }
+.links a { color: #0550ae; }
+.self-check { border-color: #cf222e; background: #fff1f0; }
+.self-check h2 { color: #a40e26; }
 footer { color: #6e7781; font-size: 12px; margin-top: 24px; }
 `;

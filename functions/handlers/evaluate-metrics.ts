@@ -15,6 +15,7 @@ import { Action, Verdict } from '../core/types.ts';
 import { evaluate } from '../core/verdict.ts';
 import { evaluationWindow } from '../core/window.ts';
 import { systemClock } from '../lib/clock.ts';
+import { publishEvaluationFigures } from '../lib/dashboard-metrics.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
 import { logger, publishMetric } from '../lib/powertools.ts';
@@ -64,6 +65,7 @@ export async function evaluateMetrics(
   const migration = { MigrationId: state.input.migrationId };
   publishMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent, migration);
   publishMetric('Verdicts', MetricUnit.Count, 1, { ...migration, Verdict: evaluation.verdict });
+  publishEvaluationFigures(state.input.migrationId, evaluation);
   logger.info('evaluated', {
     migrationId: state.input.migrationId,
     greenPercent: state.status.greenPercent,

@@ -17,6 +17,7 @@ import { rollbackReason, withOutcome } from '../core/run.ts';
 import type { Clock, Notifier, RunState, TrafficRouter } from '../core/state.ts';
 import { snapshotWeights } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
+import { publishRestoredShare } from '../lib/dashboard-metrics.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
 import {
@@ -82,6 +83,7 @@ export async function rollback(state: RunState, deps: RollbackDeps): Promise<Run
     );
   }
   const now = deps.clock.now();
+  publishRestoredShare(state.input.migrationId, state.snapshot);
   logger.warn('rolled back', {
     migrationId: state.input.migrationId,
     greenPercent: state.status.greenPercent,

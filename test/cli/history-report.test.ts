@@ -99,7 +99,11 @@ describe('history report', () => {
     expect(report.stateTransitions).toBe(
       run.events.filter((e) => e.type?.endsWith('StateEntered')).length
     );
-    expect(report.limits).toEqual({ errorRateMaxPercent: 1, latencyAvgMaxMs: 250 });
+    expect(report.limits).toEqual({
+      errorRateMaxPercent: 1,
+      latencyAvgMaxMs: 250,
+      minRequests: 50,
+    });
     expect(report.startedAt).toBe(START.toISOString());
   });
 

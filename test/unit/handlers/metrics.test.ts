@@ -10,7 +10,10 @@ import type { RunState } from '../../../functions/core/state.ts';
 import { snapshotWeights } from '../../../functions/core/weights.ts';
 import { checkDnsSync } from '../../../functions/handlers/check-dns-sync.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
+import { onExecutionEnd } from '../../../functions/handlers/on-execution-end.ts';
+import { rollback } from '../../../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
+import { publishEvaluationFigures } from '../../../functions/lib/dashboard-metrics.ts';
 import { preflightEntry } from '../../../functions/lib/ownership.ts';
 import {
   FakeClock,
@@ -128,6 +131,8 @@ describe('handler metrics', () => {
       ['GreenPercent', 'payments', null],
       ['GreenPercent', 'orders', null],
       ['Verdicts', 'orders', 'Pass'],
+      ['Requests', 'orders', null],
+      ['Errors5xx', 'orders', null],
       ['GreenPercent', 'orders', null],
       ['Verdicts', 'orders', expect.any(String)],
       ['GreenPercent', 'payments', null],
@@ -136,7 +141,106 @@ describe('handler metrics', () => {
     // The dashboard's SEARCH expressions find the metrics by these dimension sets (template.yaml).
     expect(
       new Set(lines.map((line) => JSON.stringify(line._aws.CloudWatchMetrics[0]?.Dimensions)))
-    ).toEqual(new Set(['[["service","MigrationId"]]', '[["service","MigrationId","Verdict"]]']));
+    ).toEqual(
+      new Set([
+        '[["service","MigrationId"]]',
+        '[["service","MigrationId","Verdict"]]',
+        '[["service","MigrationId","Source","Side"]]',
+      ])
+    );
     expect(printed.filter((chunk) => !chunk.includes('"_aws"'))).toEqual([]);
+  });
+});
+
+describe('the weight line on the dashboard follows a rollback and a restore', () => {
+  const greenPercents = () =>
+    emitted()
+      .filter((line) => line._aws.CloudWatchMetrics[0]?.Metrics[0]?.Name === 'GreenPercent')
+      .map((line) => line['GreenPercent']);
+
+  it('Rollback publishes the restored share after restoring the snapshot', async () => {
+    // Prepare: shifted to the first step (green 1 %), then judged for a rollback.
+    const orders = runState('orders', ZONE);
+    const shifted = await shiftTraffic(orders.state, { ...orders, executions, clock });
+
+    // Act
+    await rollback(shifted, { router: orders.router, registry: orders.registry, clock });
+
+    // Assess: the line goes up with the shift and back to the snapshot's 0 % with the rollback.
+    expect(greenPercents()).toEqual([shifted.status.greenPercent, 0]);
+    expect(shifted.status.greenPercent).toBeGreaterThan(0);
+  });
+
+  it("on-execution-end's restore after an abort publishes the restored share", async () => {
+    // Prepare
+    const orders = runState('orders', ZONE);
+    const shifted = await shiftTraffic(orders.state, { ...orders, executions, clock });
+    executions.setStatus(arn('orders'), 'ABORTED');
+    const change = {
+      detail: {
+        executionArn: arn('orders'),
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
+        name: 'orders',
+        status: 'ABORTED',
+        startDate: 0,
+        stopDate: 0,
+      },
+    } as never;
+
+    // Act
+    const result = await onExecutionEnd(change, {
+      router: orders.router,
+      registry: orders.registry,
+      executions,
+      clock,
+      sleep: async () => {},
+    });
+
+    // Assess
+    expect(result).toMatchObject({ restored: true });
+    expect(greenPercents()).toEqual([shifted.status.greenPercent, 0]);
+  });
+});
+
+describe("an evaluation's figures for the dashboard's rates", () => {
+  it('Requests, Errors5xx and LatencyAvg per source and side; per-scope figures and baselines are not published', () => {
+    // Prepare
+    const base = { verdict: 'Pass' as const, limit: 1, counted: true, reason: '' };
+    const evaluation = {
+      verdict: 'Pass' as const,
+      reason: '',
+      window: { start: '2026-01-01T00:00:00.000Z', end: '2026-01-01T00:05:00.000Z' },
+      assessments: [
+        { ...base, check: 'errorRate', scope: 'overall', value: 0.5, sampleSize: 2_000 },
+        { ...base, check: 'errorRate', scope: 'orders', value: 0.5, sampleSize: 1_000 },
+        { ...base, check: 'baselineErrorRate', scope: 'overall', value: 0.5, sampleSize: 2_000 },
+        { ...base, check: 'latencyAvg', scope: 'overall', value: 80, sampleSize: 2_000 },
+        {
+          ...base,
+          check: 'errorRate',
+          scope: 'overall',
+          value: 0.25,
+          sampleSize: 8_000,
+          source: 'edge',
+          side: 'blue' as const,
+        },
+      ],
+    };
+
+    // Act
+    publishEvaluationFigures('orders', evaluation);
+
+    // Assess
+    const published = emitted().map((line) => {
+      const name = line._aws.CloudWatchMetrics[0]?.Metrics[0]?.Name ?? '';
+      return `${name} ${line['Source']}/${line['Side']} = ${line[name]}`;
+    });
+    expect(published).toEqual([
+      'Requests serviceConnect/green = 2000',
+      'Errors5xx serviceConnect/green = 10',
+      'LatencyAvg serviceConnect/green = 80',
+      'Requests edge/blue = 8000',
+      'Errors5xx edge/blue = 20',
+    ]);
   });
 });
