@@ -44,8 +44,10 @@ import {
 import { createPreflightHandler } from '../functions/handlers/preflight.ts';
 import { createRollbackHandler } from '../functions/handlers/rollback.ts';
 import { createShiftTrafficHandler } from '../functions/handlers/shift-traffic.ts';
+import { createWaitForApprovalHandler } from '../functions/handlers/wait-for-approval.ts';
 import type { RecoveryResult } from '../functions/lib/recover.ts';
 import { LocalExecutionRegistry } from './local-execution-registry.ts';
+import { LocalTaskTokens, settle, statesTimeout } from './local-task-tokens.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEFINITION_PATH = resolve(here, '../statemachine/traffic-shift.asl.json');
@@ -59,6 +61,7 @@ export const TASK_FUNCTIONS = {
   Complete: 'CompleteFunctionArn',
   ContinueAsNew: 'ContinueAsNewFunctionArn',
   Rollback: 'RollbackFunctionArn',
+  WaitForApproval: 'WaitForApprovalFunctionArn',
 } as const;
 export type TaskState = keyof typeof TASK_FUNCTIONS;
 
@@ -93,6 +96,7 @@ export function loadDefinition(
       ])
     ),
     LambdaInvokeResource: 'arn:aws:states:::lambda:invoke',
+    LambdaInvokeWaitForTaskTokenResource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
   };
   const text = readFileSync(path, 'utf8').replace(
     /\$\{(\w+)\}/g,
@@ -160,6 +164,16 @@ export interface TaskHookContext {
   payload: unknown;
 }
 
+export interface GateWaitContext {
+  executionArn: string;
+  migrationId: string;
+  /** The green percent the gate stands before. */
+  step: number;
+  taskToken: string;
+  /** The wait's length (one evaluation interval), virtual seconds. */
+  waitSeconds: number;
+}
+
 export interface LocalEngineOptions {
   route53: Route53Client;
   cloudwatch: CloudWatchClient;
@@ -170,6 +184,11 @@ export interface LocalEngineOptions {
   realMsPerVirtualSecond?: number;
   /** Deliver ABORTED/FAILED/TIMED_OUT status-change events to on-execution-end, as the EventBridge rule does. */
   deliverStatusEvents?: boolean;
+  /**
+   * Called while a WaitForApproval task holds its token (after its handler stored it): answer through
+   * `engine.taskTokens` (the rehearsal's script, a terminal prompt). Awaited before the wait's timeout.
+   */
+  onGateWaiting?: (context: GateWaitContext) => Promise<void> | void;
   /** Called before each Task handler (after the clock moved past the preceding Wait). */
   beforeTask?: (context: TaskHookContext) => Promise<void> | void;
   onEvent?: (event: EngineEvent) => void;
@@ -193,10 +212,14 @@ export interface LocalEngineOptions {
  * Task 5 (Entered, Scheduled, Started, Succeeded/Failed, Exited), other states 2, a retry 3 more
  * (Scheduled, Started, Failed), plus ExecutionStarted and the execution's end.
  */
-export function countHistoryEvents(log: readonly { type: string; stateType?: string }[]): number {
+export function countHistoryEvents(
+  log: readonly { type: string; stateType?: string; callback?: boolean }[]
+): number {
   let events = 2;
   for (const entry of log) {
-    if (entry.type === 'StateEntered')
+    // A `.waitForTaskToken` task also writes TaskSubmitted (core/gates.ts GATE_WAIT_EVENTS).
+    if (entry.type === 'StateEntered' && entry.callback === true) events += 6;
+    else if (entry.type === 'StateEntered')
       events += entry.stateType === 'Task' ? 5 : entry.stateType === 'Fail' ? 1 : 2;
     if (entry.type === 'StateRetried') events += 3;
   }
@@ -287,6 +310,10 @@ export class LocalEngine {
   private readonly running = new Map<string, Running>();
   private readonly stoppedBeforeLaunch = new Map<string, ExecutionDescription>();
   private readonly handlers: Record<TaskState, LambdaHandler>;
+  /** SendTaskSuccess/SendTaskFailure for this engine's WaitForApproval tasks. */
+  readonly taskTokens = new LocalTaskTokens();
+  /** Executions whose next EvaluateMetrics follows a gate wait that already slept in real time. */
+  private readonly sleptForGate = new Set<string>();
   private readonly onExecutionEnd: LambdaHandler;
 
   constructor(options: LocalEngineOptions) {
@@ -346,6 +373,10 @@ export class LocalEngine {
       Complete: createCompleteHandler({ ...common, router }) as LambdaHandler,
       ContinueAsNew: createContinueAsNewHandler({ executions, clock, registry }) as LambdaHandler,
       Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,
+      WaitForApproval: createWaitForApprovalHandler({
+        ...common,
+        tokens: this.taskTokens,
+      }) as LambdaHandler,
     };
     this.onExecutionEnd = createOnExecutionEndHandler({
       ...common,
@@ -408,6 +439,7 @@ export class LocalEngine {
     inFlight: Set<Promise<unknown>>
   ) {
     const handler = this.handlers[state];
+    if (state === 'WaitForApproval') return this.bindGate(executionArn, aborted, inFlight);
     return async (input: unknown) => {
       const { Payload } = input as { Payload: Record<string, unknown> };
       // The interpreter fills $$.Execution.StartTime from the wall clock; the run lock compares it with other
@@ -416,7 +448,9 @@ export class LocalEngine {
       if (AFTER_WAIT.includes(state)) {
         const waitSeconds = Number((Payload as { waitSeconds?: number }).waitSeconds ?? 0);
         const ms = waitSeconds * (this.options.realMsPerVirtualSecond ?? 0);
-        if (ms > 0) await sleepUnless(ms, aborted);
+        // After a gate wait the interval was already slept (the wait stood in for the Bake).
+        const slept = this.sleptForGate.delete(executionArn);
+        if (ms > 0 && !slept) await sleepUnless(ms, aborted);
         // The Wait before this Task was interrupted by a stop: the Task never starts.
         if (aborted()) throw new Error('execution stopped during the wait');
         this.options.clock.advance(waitSeconds);
@@ -441,6 +475,80 @@ export class LocalEngine {
         throw error;
       } finally {
         inFlight.delete(call);
+      }
+    };
+  }
+
+  private isCallbackTask(name: string): boolean {
+    const resource = (this.definition.States[name] as { Resource?: string } | undefined)?.Resource;
+    return resource?.endsWith('.waitForTaskToken') ?? false;
+  }
+
+  /**
+   * WaitForApproval as Step Functions runs it: a fresh token, the handler (it stores the token, may answer
+   * it at once), then `onGateWaiting`, then the answer or the wait's timeout. With a pace the wait sleeps in
+   * real time (an answer ends it early); without one an unanswered wait times out at once and the following
+   * EvaluateMetrics moves the virtual clock by the interval, as after a Bake.
+   */
+  private bindGate(executionArn: string, aborted: () => boolean, inFlight: Set<Promise<unknown>>) {
+    const handler = this.handlers.WaitForApproval;
+    return async (input: unknown) => {
+      const { Payload } = input as { Payload: Record<string, unknown> };
+      const { token, answered, close } = this.taskTokens.issue();
+      const run = Payload as {
+        input?: { migrationId?: string; plan?: { evaluationIntervalSeconds?: number } };
+        decision?: { nextGreenPercent?: number };
+      };
+      // TimeoutSecondsPath $.waitSeconds: EvaluateMetrics set it to the evaluation interval.
+      const interval = run.input?.plan?.evaluationIntervalSeconds ?? 60;
+      let answer: Awaited<typeof answered> | undefined;
+      void answered.then((value) => {
+        answer = value;
+      });
+      try {
+        const call = handler(
+          { ...Payload, taskToken: token } as never,
+          fakeContext('traffic-shift-WaitForApproval')
+        );
+        inFlight.add(call);
+        try {
+          await call;
+        } finally {
+          inFlight.delete(call);
+        }
+        await this.options.onGateWaiting?.({
+          executionArn,
+          migrationId: run.input?.migrationId ?? '',
+          step: run.decision?.nextGreenPercent ?? 0,
+          taskToken: token,
+          waitSeconds: interval,
+        });
+        await Promise.resolve();
+        const ms = interval * (this.options.realMsPerVirtualSecond ?? 0);
+        if (answer === undefined && ms > 0) {
+          const began = Date.now();
+          await sleepUnless(ms, () => aborted() || answer !== undefined);
+          if (answer === undefined) this.sleptForGate.add(executionArn);
+          else this.options.clock.advance((Date.now() - began) / (ms / interval));
+        }
+        if (aborted()) throw new Error('execution stopped during the gate wait');
+        if (answer === undefined) throw statesTimeout();
+        const result = settle(answer);
+        this.emit({ type: 'task-succeeded', executionArn, state: 'WaitForApproval' });
+        return result;
+      } catch (error) {
+        // A wait ending by its timeout is the gate's normal rhythm, not a failure worth a line.
+        if ((error as Error).name !== 'States.Timeout')
+          this.emit({
+            type: 'task-failed',
+            executionArn,
+            state: 'WaitForApproval',
+            error: (error as Error).name,
+            cause: (error as Error).message,
+          });
+        throw error;
+      } finally {
+        close();
       }
     };
   }
@@ -473,6 +581,8 @@ export class LocalEngine {
           Input: description.input as never,
         },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
+        // The interpreter resolves $$.Task.Token from this fixed object; bindGate issues a real one per wait.
+        Task: { Token: 'replaced-per-wait' },
       } as never,
     });
     const holder: { running?: Running } = {};
@@ -480,7 +590,11 @@ export class LocalEngine {
     const drain = (async () => {
       for await (const event of execution.eventLogs) {
         const state = 'state' in event ? event.state : undefined;
-        log.push({ type: event.type, ...(state ? { stateType: state.type } : {}) });
+        log.push({
+          type: event.type,
+          ...(state ? { stateType: state.type } : {}),
+          ...(state && this.isCallbackTask(state.name) ? { callback: true } : {}),
+        });
         if (event.type === 'StateEntered' && state)
           this.emit({ type: 'state-entered', executionArn, state: state.name });
       }

@@ -127,3 +127,11 @@ export const ERROR_NAMES = [
   'HandlerTimeoutError',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];
+
+/**
+ * SendTaskSuccess/SendTaskFailure refused the token (TaskTimedOut, TaskDoesNotExist, InvalidToken): that wait is
+ * over. Not an error for an answer: it is stored in the registry and the gate's next wait takes it.
+ */
+export class GateTokenClosedError extends TrafficShiftError {
+  override name = 'GateTokenClosedError' as const;
+}
