@@ -68,6 +68,9 @@ export type TaskState = keyof typeof TASK_FUNCTIONS;
 /** Task states that follow a Wait: the wrapper stands in for the wait (virtual clock, optional real sleep). */
 const AFTER_WAIT: readonly string[] = ['CheckDnsSync', 'EvaluateMetrics'];
 
+/** The real-time timer left on callback tasks (20 days): the engine's own virtual timeout ends them first. */
+const LOCAL_CALLBACK_TIMER_SECONDS = 20 * 86_400;
+
 /** A clock the engine moves forward by each Wait's duration. */
 export class VirtualClock implements Clock {
   private epochMs: number;
@@ -106,6 +109,15 @@ export function loadDefinition(
   // The interpreter arms a real-time timer for TimeoutSeconds (it overflows Node's timer past 24.8 days and
   // fires at once); under the engine's virtual clock a real-time execution timeout means nothing anyway.
   delete definition.TimeoutSeconds;
+  // The interpreter reads TimeoutSecondsPath from the Task's Parameters output, AWS from the state input; and it
+  // times out in real time. The engine times callback tasks out itself on the virtual clock (bindGate), so
+  // their real-time timer only has to stay out of the way (under Node's 24.8-day timer limit).
+  for (const state of Object.values(definition.States) as Record<string, unknown>[]) {
+    if (String(state['Resource'] ?? '').endsWith('.waitForTaskToken')) {
+      delete state['TimeoutSecondsPath'];
+      state['TimeoutSeconds'] = LOCAL_CALLBACK_TIMER_SECONDS;
+    }
+  }
   return definition;
 }
 
