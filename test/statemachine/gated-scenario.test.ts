@@ -36,7 +36,18 @@ describe('Scenario gated (local engine with task tokens + real handlers + moto)'
       'traffic-shift-migrations'
     );
     const entry = await registry.get('rehearsal-gated');
-    console.log(JSON.stringify({ outcome: report.outcome, reason: report.reason, gate: entry?.gate, audit: entry?.control?.audit }, null, 1));
+    console.log(
+      JSON.stringify(
+        {
+          outcome: report.outcome,
+          reason: report.reason,
+          gate: entry?.gate,
+          audit: entry?.control?.audit,
+        },
+        null,
+        1
+      )
+    );
     for (const m of messages) console.log(m.at, m.message.slice(0, 160));
     expect(report.outcome).toBe('rolled-back');
   }, 120_000);
