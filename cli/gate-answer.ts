@@ -2,10 +2,11 @@
  * Answering an approval gate (approve/reject), shared by the CLI commands, the run-local prompt and the
  * rehearsal's script. The answer and who gave it are written to the migration's registry entry first
  * (`gate.answer`, and a line in `control.audit`), conditional on the entry's version; then the newest task
- * token is answered (SendTaskSuccess, or SendTaskFailure `GateRejected`). A token whose wait just ended is no
+ * token is answered (SendTaskSuccess, or SendTaskFailure `GateRejectedError`). A token whose wait just ended is no
  * loss: WaitForApproval's next wait finds the stored answer and answers its own token.
  */
-import { GateTokenClosedError, RegistryConflictError } from '../functions/core/errors.ts';
+import { GateTokenClosedError } from '../functions/adapters/step-functions-task-tokens.ts';
+import { RegistryConflictError } from '../functions/core/errors.ts';
 import { type GateAnswer, resolveGate, type TaskTokens } from '../functions/core/gates.ts';
 import {
   type MigrationEntry,

@@ -112,7 +112,7 @@ export function loadDefinition(
   // The interpreter reads TimeoutSecondsPath from the Task's Parameters output, AWS from the state input; and it
   // times out in real time. The engine times callback tasks out itself on the virtual clock (bindGate), so
   // their real-time timer only has to stay out of the way (under Node's 24.8-day timer limit).
-  for (const state of Object.values(definition.States) as Record<string, unknown>[]) {
+  for (const state of Object.values(definition.States) as unknown as Record<string, unknown>[]) {
     if (String(state['Resource'] ?? '').endsWith('.waitForTaskToken')) {
       delete state['TimeoutSecondsPath'];
       state['TimeoutSeconds'] = LOCAL_CALLBACK_TIMER_SECONDS;

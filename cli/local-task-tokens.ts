@@ -9,7 +9,7 @@
  * registry) lands in the registry, and the next wait takes it.
  */
 import { randomUUID } from 'node:crypto';
-import { GateTokenClosedError } from '../functions/core/errors.ts';
+import { GateTokenClosedError } from '../functions/adapters/step-functions-task-tokens.ts';
 import type { GateResult, TaskTokens } from '../functions/core/gates.ts';
 
 type Answer = { ok: true; output: GateResult } | { ok: false; error: string; cause: string };

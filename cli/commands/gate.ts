@@ -1,7 +1,7 @@
 /**
  * `traffic-shift approve <migrationId> [--reason]` / `traffic-shift reject <migrationId> [--reason]`: answer
  * the approval gate a migration waits at (plan.gates). The registry entry names the run: a deployed
- * execution gets SendTaskSuccess / SendTaskFailure (GateRejected) on its newest task token, and the caller's
+ * execution gets SendTaskSuccess / SendTaskFailure (GateRejectedError) on its newest task token, and the caller's
  * STS ARN goes into the audit trail; a local run (run-local, rehearse in another terminal) reads the answer
  * from the registry at its gate's next check, and the audit names `$USER@host`.
  */

@@ -343,7 +343,7 @@ ${ENDPOINTS}`
       .description(
         action === 'approve'
           ? 'approve the approval gate (plan.gates) a migration waits at: the run shifts to the gated step'
-          : 'reject the approval gate (plan.gates) a migration waits at: the run rolls back (GateRejected)'
+          : 'reject the approval gate (plan.gates) a migration waits at: the run rolls back (GateRejectedError)'
       )
       .argument('<migrationId>', "the migration (its input's migrationId)")
       .option('--reason <text>', 'why, for the audit trail and the rollback cause')

@@ -8,11 +8,20 @@ import {
   type SFNClient,
 } from '@aws-sdk/client-sfn';
 import {
-  GateTokenClosedError,
   StepFunctionsBusyError,
   StepFunctionsRejectedError,
+  TrafficShiftError,
 } from '../core/errors.ts';
 import type { GateResult, TaskTokens } from '../core/gates.ts';
+
+/**
+ * SendTaskSuccess/SendTaskFailure refused the token (TaskTimedOut, TaskDoesNotExist, InvalidToken): that wait
+ * is over. Not an error for an answer: it is in the registry, and the gate's next wait takes it. The state
+ * machine never sees it (callers swallow it), so it is not one of core/errors.ts's names.
+ */
+export class GateTokenClosedError extends TrafficShiftError {
+  override name = 'GateTokenClosedError' as const;
+}
 
 /** The token's wait is over (it timed out, was answered, or never existed): the answer stays in the registry. */
 const CLOSED_TOKEN_ERRORS = new Set(['TaskTimedOut', 'TaskDoesNotExist', 'InvalidToken']);

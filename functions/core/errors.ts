@@ -125,13 +125,17 @@ export const ERROR_NAMES = [
   'RegistryBusyError',
   'RegistryConflictError',
   'HandlerTimeoutError',
+  'GateRejectedError',
+  'GateTimedOutError',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];
 
-/**
- * SendTaskSuccess/SendTaskFailure refused the token (TaskTimedOut, TaskDoesNotExist, InvalidToken): that wait is
- * over. Not an error for an answer: it is stored in the registry and the gate's next wait takes it.
- */
-export class GateTokenClosedError extends TrafficShiftError {
-  override name = 'GateTokenClosedError' as const;
+/** SendTaskFailure's error when an operator rejects an approval gate (traffic-shift reject). Catch -> Rollback. */
+export class GateRejectedError extends TrafficShiftError {
+  override name = 'GateRejectedError' as const;
+}
+
+/** SendTaskFailure's error when an unanswered gate reaches its timeout with onTimeout rollback. Catch -> Rollback. */
+export class GateTimedOutError extends TrafficShiftError {
+  override name = 'GateTimedOutError' as const;
 }

@@ -5,6 +5,7 @@
  * task token, a stored answer) lives in the migration's registry entry: a continuation finds it there, and an
  * answer that lands while no token is open is taken at the next wait.
  */
+import { GateRejectedError, GateTimedOutError } from './errors.ts';
 import { addEvents } from './history.ts';
 import type { Gates } from './input-gates.ts';
 import type { RunState } from './state.ts';
@@ -56,8 +57,11 @@ export interface GateResult {
   reason: string;
 }
 
-/** The error names WaitForApproval fails with (SendTaskFailure); the ASL catches both into Rollback. */
-export const GateError = { Rejected: 'GateRejected', TimedOut: 'GateTimedOut' } as const;
+/** The error names WaitForApproval fails with (SendTaskFailure, errors.ts); the ASL catches both into Rollback. */
+export const GateError = {
+  Rejected: new GateRejectedError('').name,
+  TimedOut: new GateTimedOutError('').name,
+} as const;
 
 /**
  * Whether the run must wait for an answer before shifting to `percent`.
@@ -145,7 +149,7 @@ export type GateResolution =
  *
  * @example
  * resolveGate({ ...gate, answer: { action: 'reject', by: 'arn:…:user/ana', at, reason: 'p99 looks off' } }, now);
- * // => { kind: 'rollback', error: 'GateRejected', cause: 'gate before 50% rejected by arn:…:user/ana: p99 looks off' }
+ * // => { kind: 'rollback', error: 'GateRejectedError', cause: 'gate before 50% rejected by arn:…:user/ana: p99 looks off' }
  */
 export function resolveGate(gate: GateState, now: Date): GateResolution {
   const before = `gate before ${gate.step}%`;

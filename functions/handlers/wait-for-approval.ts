@@ -8,8 +8,11 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
-import { StepFunctionsTaskTokens } from '../adapters/step-functions-task-tokens.ts';
-import { GateTokenClosedError, RegistryConflictError, TrafficShiftError } from '../core/errors.ts';
+import {
+  GateTokenClosedError,
+  StepFunctionsTaskTokens,
+} from '../adapters/step-functions-task-tokens.ts';
+import { RegistryConflictError, TrafficShiftError } from '../core/errors.ts';
 import {
   answerCommands,
   type GateResolution,

@@ -27,7 +27,7 @@ const NOW = new Date('2026-01-01T10:00:00.000Z');
 const GATES = { beforeSteps: [50, 100], timeoutSeconds: 3_600, onTimeout: 'rollback' as const };
 
 /** A run at 10 % whose bake is over: the next Pass decides to advance to 50 %. */
-function bakedAt10(gates?: object): RunState {
+function bakedAt10(gates?: { beforeSteps: number[] }): RunState {
   const input = inputWith({ plan: { steps: [10, 50, 100], ...(gates ? { gates } : {}) } });
   const state = newRunState(input, identity, [pairWith({ blue: 100, green: 0 })]);
   return {
@@ -202,7 +202,7 @@ describe('Functions: openGate, resolveGate', () => {
     expect(resolveGate(gate, new Date(Date.parse(gate.timeoutAt) - 1))).toEqual({ kind: 'wait' });
     expect(resolveGate(gate, new Date(gate.timeoutAt))).toEqual({
       kind: 'rollback',
-      error: 'GateTimedOut',
+      error: 'GateTimedOutError',
       cause:
         'gate before 50% unanswered since 2026-01-01T10:00:00.000Z (timeout 2026-01-01T11:00:00.000Z): default action rollback',
     });
@@ -226,7 +226,7 @@ describe('Functions: openGate, resolveGate', () => {
       resolveGate({ ...gate, answer: { action: 'reject', by: 'ana', at, reason: 'p99' } }, late)
     ).toEqual({
       kind: 'rollback',
-      error: 'GateRejected',
+      error: 'GateRejectedError',
       cause: 'gate before 50% rejected by ana: p99',
     });
     expect(resolveGate({ ...gate, answer: { action: 'approve', by: 'ana', at } }, late)).toEqual({
