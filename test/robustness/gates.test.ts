@@ -8,6 +8,7 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { answerGate } from '../../cli/gate-answer.ts';
 import { type GateWaitContext, LocalEngine, VirtualClock } from '../../cli/local-engine.ts';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import { HISTORY_RESERVE } from '../../functions/core/history.ts';
@@ -33,7 +34,11 @@ interface Setup {
   gates: { beforeSteps: number[]; timeoutSeconds?: number; onTimeout?: 'rollback' | 'continue' };
   /** Green regresses (5 % 5xx) while this holds. */
   failingWhen?: () => boolean;
-  onGateWaiting?: (context: GateWaitContext, clock: VirtualClock) => Promise<void> | void;
+  onGateWaiting?: (
+    context: GateWaitContext,
+    clock: VirtualClock,
+    engine: LocalEngine
+  ) => Promise<void> | void;
   migrationId?: string;
   plan?: Partial<MigrationInputDraft['plan']>;
 }
@@ -49,7 +54,7 @@ async function gatedRun(setup: Setup) {
       : { greenPercent: async () => (failing() ? 100 : 0), failFromPercent: 100 }
   );
   const clock = new VirtualClock(VIRTUAL_START);
-  const engine = new LocalEngine({
+  const engine: LocalEngine = new LocalEngine({
     route53,
     cloudwatch,
     dynamodb,
@@ -58,7 +63,7 @@ async function gatedRun(setup: Setup) {
     metrics,
     deliverStatusEvents: true,
     ...(setup.onGateWaiting
-      ? { onGateWaiting: (context) => setup.onGateWaiting?.(context, clock) }
+      ? { onGateWaiting: (context) => setup.onGateWaiting?.(context, clock, engine) }
       : {}),
   });
   const migrationId = setup.migrationId ?? 'gated';
@@ -146,4 +151,51 @@ describe('Approval gates in the local engine', () => {
     for (const end of [shortEnd, longEnd])
       expect(estimate(end) + HISTORY_RESERVE).toBeGreaterThanOrEqual(end.historyEvents);
   }, 120_000);
+
+  it('carries an open gate over to the continuation: same deadline, the answer given in the next generation is taken', async () => {
+    // Act: a 30-hour gate before 50 % (1-minute evaluations: the history budget forces a continuation after
+    // about 25 gate-hours), approved 27 hours after it opened.
+    const approvals: string[] = [];
+    const { ends, entry } = await gatedRun({
+      gates: { beforeSteps: [50], timeoutSeconds: 30 * 3_600 },
+      migrationId: 'gated-long',
+      // Healthy throughout, without reading Route 53 at each of the ~1,600 evaluations.
+      failingWhen: () => false,
+      onGateWaiting: async (context, clock, engine) => {
+        const gate = (await engine.migrations.get(context.migrationId))?.gate;
+        if (clock.now().getTime() - Date.parse(gate?.openedAt ?? '') < 27 * 3_600_000) return;
+        approvals.push(context.executionArn);
+        await answerGate({
+          registry: engine.migrations,
+          tokens: engine.taskTokens,
+          migrationId: context.migrationId,
+          action: 'approve',
+          by: 'ana@laptop',
+          reason: 'dashboards look fine',
+          now: clock.now(),
+        });
+      },
+    });
+
+    // Assess
+    expect(ends.map((end) => end.name)).toEqual(['gated-long', 'gated-long-c2']);
+    expect(ends[0]?.output?.outcome?.result).toBe('continued');
+    expect(ends.at(-1)?.status).toBe('SUCCEEDED');
+    expect(Math.max(...ends.map((end) => end.historyEvents))).toBeLessThan(20_000);
+    expect(approvals).toEqual([ends[1]?.executionArn]);
+    expect(entry?.gate).toMatchObject({
+      step: 50,
+      executionArn: ends[1]?.executionArn,
+      answer: { action: 'approve', by: 'ana@laptop', reason: 'dashboards look fine' },
+    });
+    // Opened in the first generation, 30 hours before its deadline: the continuation kept both.
+    const gate = entry?.gate;
+    expect(Date.parse(gate?.timeoutAt ?? '') - Date.parse(gate?.openedAt ?? '')).toBe(
+      30 * 3_600_000
+    );
+    expect(Date.parse(gate?.openedAt ?? '')).toBeLessThan(VIRTUAL_START.getTime() + 3_600_000);
+    expect(entry?.control?.audit).toEqual([
+      expect.objectContaining({ action: 'approve', by: 'ana@laptop', step: 50 }),
+    ]);
+  }, 240_000);
 });
