@@ -88,6 +88,7 @@ async function gatedRun(setup: Setup) {
 
 const motoEnv = () =>
   cleanEnv({
+    USER: 'ana',
     AWS_ENDPOINT_URL: moto.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'test',
@@ -198,4 +199,58 @@ describe('Approval gates in the local engine', () => {
       expect.objectContaining({ action: 'approve', by: 'ana@laptop', step: 50 }),
     ]);
   }, 240_000);
+
+  it.each([
+    ['approve', 'SUCCEEDED', 'completed'],
+    ['reject', 'FAILED', 'rolled-back'],
+  ] as const)(
+    '%s from another terminal (the CLI as its own process, same registry) is taken by the local run at its next gate check',
+    async (action, status, phase) => {
+      // Act: at the first wait, the operator runs the command in another process.
+      const answers: { code: number | null; stdout: string; stderr: string }[] = [];
+      const { ends, entry, world } = await gatedRun({
+        gates: { beforeSteps: [50] },
+        migrationId: `cli-${action}`,
+        failingWhen: () => false,
+        onGateWaiting: async (context) => {
+          if (answers.length > 0) return;
+          answers.push(
+            await runCli(
+              [
+                action,
+                context.migrationId,
+                '--reason',
+                'from the other terminal',
+                '--registry-table',
+                TABLE,
+              ],
+              motoEnv()
+            )
+          );
+        },
+      });
+
+      // Assess
+      expect(answers).toHaveLength(1);
+      expect(answers[0]?.code).toBe(0);
+      expect(answers[0]?.stdout).toMatch(
+        new RegExp(`gate before 50% ${action === 'approve' ? 'approved' : 'rejected'} by ana@\\S+ \\(recorded in the registry\\)`)
+      );
+      const last = ends.at(-1)!;
+      expect(last.status).toBe(status);
+      expect(entry?.phase).toBe(phase);
+      expect(entry?.control?.audit).toEqual([
+        expect.objectContaining({ action, step: 50, reason: 'from the other terminal' }),
+      ]);
+      if (action === 'reject') {
+        expect(last.cause).toMatch(
+          /^GateRejectedError: gate before 50% rejected by ana@\S+: from the other terminal$/
+        );
+        expect(isAtSnapshot(await world.router.readPairs(world.zone.records), world.snapshot)).toBe(
+          true
+        );
+      }
+    },
+    60_000
+  );
 });
