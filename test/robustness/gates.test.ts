@@ -234,7 +234,9 @@ describe('Approval gates in the local engine', () => {
       expect(answers).toHaveLength(1);
       expect(answers[0]?.code).toBe(0);
       expect(answers[0]?.stdout).toMatch(
-        new RegExp(`gate before 50% ${action === 'approve' ? 'approved' : 'rejected'} by ana@\\S+ \\(recorded in the registry\\)`)
+        new RegExp(
+          `gate before 50% ${action === 'approve' ? 'approved' : 'rejected'} by ana@\\S+ \\(recorded in the registry\\)`
+        )
       );
       const last = ends.at(-1)!;
       expect(last.status).toBe(status);

@@ -281,9 +281,9 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
       Object.keys(TASK_HANDLERS).sort()
     );
     expect(callback).toMatchObject({
-      Resource: '${LambdaInvokeWaitForTaskTokenResource}',
+      Resource: `\${LambdaInvokeWaitForTaskTokenResource}`,
       Parameters: {
-        FunctionName: '${WaitForApprovalFunctionArn}',
+        FunctionName: `\${WaitForApprovalFunctionArn}`,
         Payload: {
           'input.$': '$.input',
           'run.$': '$.run',
