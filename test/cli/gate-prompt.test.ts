@@ -91,7 +91,7 @@ describe('run-local gate prompt', () => {
     input.write('a\n');
     input.write('typed into a pipe\n');
     await new Promise((resolve) => setTimeout(resolve, 40));
-    expect(registry.calls).toEqual([]);
+    expect(registry.entries.get('orders')?.gate?.answer).toBeNull();
     prompt.dispose();
   });
 
