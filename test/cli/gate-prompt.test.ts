@@ -89,6 +89,7 @@ describe('run-local gate prompt', () => {
     const { registry, input, prompt, context } = setup(false);
     prompt.onGateWaiting(context);
     input.write('a\n');
+    await new Promise((resolve) => setTimeout(resolve, 20));
     input.write('typed into a pipe\n');
     await new Promise((resolve) => setTimeout(resolve, 40));
     expect(registry.entries.get('orders')?.gate?.answer).toBeNull();
