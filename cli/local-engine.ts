@@ -47,7 +47,8 @@ import { createShiftTrafficHandler } from '../functions/handlers/shift-traffic.t
 import { createWaitForApprovalHandler } from '../functions/handlers/wait-for-approval.ts';
 import type { RecoveryResult } from '../functions/lib/recover.ts';
 import { LocalExecutionRegistry } from './local-execution-registry.ts';
-import { LocalTaskTokens, settle, statesTimeout } from './local-task-tokens.ts';
+import { gateTask } from './local-gate-task.ts';
+import { LocalTaskTokens } from './local-task-tokens.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEFINITION_PATH = resolve(here, '../statemachine/traffic-shift.asl.json');
@@ -496,73 +497,20 @@ export class LocalEngine {
     return resource?.endsWith('.waitForTaskToken') ?? false;
   }
 
-  /**
-   * WaitForApproval as Step Functions runs it: a fresh token, the handler (it stores the token, may answer
-   * it at once), then `onGateWaiting`, then the answer or the wait's timeout. With a pace the wait sleeps in
-   * real time (an answer ends it early); without one an unanswered wait times out at once and the following
-   * EvaluateMetrics moves the virtual clock by the interval, as after a Bake.
-   */
+  /** WaitForApproval as Step Functions runs it (cli/local-gate-task.ts). */
   private bindGate(executionArn: string, aborted: () => boolean, inFlight: Set<Promise<unknown>>) {
-    const handler = this.handlers.WaitForApproval;
-    return async (input: unknown) => {
-      const { Payload } = input as { Payload: Record<string, unknown> };
-      const { token, answered, close } = this.taskTokens.issue();
-      const run = Payload as {
-        input?: { migrationId?: string; plan?: { evaluationIntervalSeconds?: number } };
-        decision?: { nextGreenPercent?: number };
-      };
-      // TimeoutSecondsPath $.waitSeconds: EvaluateMetrics set it to the evaluation interval.
-      const interval = run.input?.plan?.evaluationIntervalSeconds ?? 60;
-      let answer: Awaited<typeof answered> | undefined;
-      void answered.then((value) => {
-        answer = value;
-      });
-      try {
-        const call = handler(
-          { ...Payload, taskToken: token } as never,
-          fakeContext('traffic-shift-WaitForApproval')
-        );
-        inFlight.add(call);
-        try {
-          await call;
-        } finally {
-          inFlight.delete(call);
-        }
-        await this.options.onGateWaiting?.({
-          executionArn,
-          migrationId: run.input?.migrationId ?? '',
-          step: run.decision?.nextGreenPercent ?? 0,
-          taskToken: token,
-          waitSeconds: interval,
-        });
-        await Promise.resolve();
-        const ms = interval * (this.options.realMsPerVirtualSecond ?? 0);
-        if (answer === undefined && ms > 0) {
-          const began = Date.now();
-          await sleepUnless(ms, () => aborted() || answer !== undefined);
-          if (answer === undefined) this.sleptForGate.add(executionArn);
-          else this.options.clock.advance((Date.now() - began) / (ms / interval));
-        }
-        if (aborted()) throw new Error('execution stopped during the gate wait');
-        if (answer === undefined) throw statesTimeout();
-        const result = settle(answer);
-        this.emit({ type: 'task-succeeded', executionArn, state: 'WaitForApproval' });
-        return result;
-      } catch (error) {
-        // A wait ending by its timeout is the gate's normal rhythm, not a failure worth a line.
-        if ((error as Error).name !== 'States.Timeout')
-          this.emit({
-            type: 'task-failed',
-            executionArn,
-            state: 'WaitForApproval',
-            error: (error as Error).name,
-            cause: (error as Error).message,
-          });
-        throw error;
-      } finally {
-        close();
-      }
-    };
+    return gateTask({
+      handler: this.handlers.WaitForApproval,
+      tokens: this.taskTokens,
+      clock: this.options.clock,
+      realMsPerVirtualSecond: this.options.realMsPerVirtualSecond ?? 0,
+      ...(this.options.onGateWaiting ? { onGateWaiting: this.options.onGateWaiting } : {}),
+      executionArn,
+      aborted,
+      inFlight,
+      sleptThroughInterval: () => this.sleptForGate.add(executionArn),
+      emit: (event) => this.emit(event),
+    });
   }
 
   private launch(description: ExecutionDescription): Running {
@@ -734,7 +682,7 @@ export class LocalEngine {
   }
 }
 
-async function sleepUnless(ms: number, stop: () => boolean): Promise<void> {
+export async function sleepUnless(ms: number, stop: () => boolean): Promise<void> {
   const step = 20;
   for (let waited = 0; waited < ms && !stop(); waited += step) {
     await new Promise((resolvePromise) => setTimeout(resolvePromise, Math.min(step, ms - waited)));

@@ -40,6 +40,8 @@ interface Setup {
     engine: LocalEngine
   ) => Promise<void> | void;
   migrationId?: string;
+  /** Real ms slept per virtual second (0: none). */
+  pace?: number;
   plan?: Partial<MigrationInputDraft['plan']>;
 }
 
@@ -62,6 +64,7 @@ async function gatedRun(setup: Setup) {
     clock,
     metrics,
     deliverStatusEvents: true,
+    realMsPerVirtualSecond: setup.pace ?? 0,
     ...(setup.onGateWaiting
       ? { onGateWaiting: (context) => setup.onGateWaiting?.(context, clock, engine) }
       : {}),
@@ -255,4 +258,23 @@ describe('Approval gates in the local engine', () => {
     },
     60_000
   );
+
+  it('keeps virtual time with a pace: the paced gate closes exactly at its deadline and the run goes on', async () => {
+    // Act: 1 real ms per virtual second; the 10-minute gate times out into continue.
+    const began = Date.now();
+    const { ends, entry } = await gatedRun({
+      gates: { beforeSteps: [50], timeoutSeconds: 600, onTimeout: 'continue' },
+      migrationId: 'paced',
+      failingWhen: () => false,
+      pace: 1,
+    });
+
+    // Assess
+    const realMs = Date.now() - began;
+    expect(ends.at(-1)?.status).toBe('SUCCEEDED');
+    const gate = entry?.gate;
+    expect(Date.parse(gate?.closedAt ?? '') - Date.parse(gate?.openedAt ?? '')).toBe(600_000);
+    // About 40 virtual minutes at 1 ms each: seconds, not the 10 real minutes a real-time gate would take.
+    expect(realMs).toBeLessThan(30_000);
+  }, 60_000);
 });
