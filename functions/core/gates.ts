@@ -69,8 +69,8 @@ export const GateError = {
  * @example
  * isGated({ beforeSteps: [50, 100], timeoutSeconds: 86400, onTimeout: 'rollback' }, 50); // => true
  */
-export function isGated(gates: Gates | undefined, percent: number | undefined): boolean {
-  return gates !== undefined && percent !== undefined && gates.beforeSteps.includes(percent);
+export function isGated(gates: Gates | undefined, percent: number | undefined): percent is number {
+  return gates?.beforeSteps.some((step) => step === percent) ?? false;
 }
 
 /**
@@ -86,18 +86,15 @@ export function withGate(previous: RunState, next: RunState): RunState {
       ? addEvents(next.history, GATE_WAIT_EXTRA_EVENTS)
       : next.history;
   const decision = next.decision;
-  if (
-    decision?.action !== Action.Advance ||
-    !isGated(next.input.plan.gates, decision.nextGreenPercent)
-  )
+  const percent = decision?.nextGreenPercent;
+  if (decision?.action !== Action.Advance || !isGated(next.input.plan.gates, percent))
     return { ...next, history };
-  const percent = decision.nextGreenPercent;
   return {
     ...next,
     history,
     decision: {
       action: Action.Gate,
-      ...(percent === undefined ? {} : { nextGreenPercent: percent }),
+      nextGreenPercent: percent,
       reason: `approval gate before ${percent}%: waiting for traffic-shift approve/reject (${decision.reason})`,
     },
   };

@@ -7,6 +7,7 @@ import {
   isGated,
   openGate,
   resolveGate,
+  withGate,
 } from '../../../functions/core/gates.ts';
 import { EVENTS_PER_EVALUATION } from '../../../functions/core/history.ts';
 import { parseMigrationInput } from '../../../functions/core/input.ts';
@@ -127,6 +128,13 @@ describe('Function: withGate (after every evaluation)', () => {
     };
     const next = afterEvaluation(failing, evaluationWith(Verdict.Fail), NOW);
     expect(next.decision?.action).toBe(Action.Rollback);
+  });
+
+  it('gates only an advance: another decision naming a step, or none, is left as it is', () => {
+    const state = afterEvaluation(bakedAt10(GATES), evaluationWith(Verdict.Pass), NOW);
+    const observe = { action: Action.Observe, nextGreenPercent: 50, reason: 'baking' };
+    expect(withGate(state, { ...state, decision: observe }).decision).toEqual(observe);
+    expect(withGate(state, { ...state, decision: null }).decision).toBeNull();
   });
 
   it('counts the gate wait: a round after a gate decision costs the extra callback-task events', () => {
