@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../../functions/core/errors.ts';
 import {
@@ -11,9 +12,11 @@ import {
 } from '../../../functions/core/gates.ts';
 import { EVENTS_PER_EVALUATION } from '../../../functions/core/history.ts';
 import { parseMigrationInput } from '../../../functions/core/input.ts';
+import { GatesSchema } from '../../../functions/core/input-gates.ts';
 import { afterEvaluation, newRunState } from '../../../functions/core/run.ts';
 import type { RunIdentity, RunState } from '../../../functions/core/state.ts';
 import { Action, Verdict } from '../../../functions/core/types.ts';
+import { SCHEMA_PATH } from '../../../scripts/export-schema.ts';
 import { draft, evaluationWith, inputWith, pairWith } from './fixtures.ts';
 
 const identity: RunIdentity = {
@@ -24,6 +27,7 @@ const identity: RunIdentity = {
   generation: 1,
   continuedFrom: null,
 };
+type JsonNode = { description?: string; properties?: Record<string, JsonNode> };
 const NOW = new Date('2026-01-01T10:00:00.000Z');
 const GATES = { beforeSteps: [50, 100], timeoutSeconds: 3_600, onTimeout: 'rollback' as const };
 
@@ -92,6 +96,38 @@ describe('Input: plan.gates', () => {
     ],
   ])('refuses %j naming the field and the rule', (plan, expected) => {
     expect(rejection(plan)).toContain(expected);
+  });
+
+  it.each([
+    [{ beforeSteps: [] }, 'plan.gates.beforeSteps: must name at least one step'],
+    [{ beforeSteps: [50], timeoutSeconds: 90.5 }, 'plan.gates.timeoutSeconds: must be an integer'],
+    [{ beforeSteps: [50], timeoutSeconds: 59 }, 'plan.gates.timeoutSeconds: must be >= 60'],
+  ])('refuses gates %j: %s', (gates, expected) => {
+    expect(rejection({ steps: [10, 50, 100], gates })).toContain(expected);
+  });
+
+  it('accepts a timeout of exactly one evaluation interval, and reports only the plan kind when there is none', () => {
+    expect(
+      rejection({
+        steps: [10, 50, 100],
+        bakeSeconds: 600,
+        evaluationIntervalSeconds: 300,
+        gates: { beforeSteps: [50], timeoutSeconds: 300 },
+      })
+    ).toEqual([]);
+    expect(rejection({ gates: { beforeSteps: [50] } })).toEqual([
+      'plan: exactly one of steps, canary, linear, exponential is required (got none)',
+    ]);
+  });
+
+  it('describes plan.gates in the committed JSON schema exactly as the code does', () => {
+    const schema = JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as {
+      properties: { plan: { properties: { gates: JsonNode } } };
+    };
+    const committed = schema.properties.plan.properties.gates;
+    expect(committed.description).toBe(GatesSchema.description);
+    for (const [key, field] of Object.entries(GatesSchema.shape))
+      expect(committed.properties?.[key]?.description, key).toBe(field.description);
   });
 
   it('accepts a gate before 100 % of a linear plan (a step of the expanded plan)', () => {
