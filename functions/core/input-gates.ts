@@ -74,8 +74,12 @@ export function checkGates(plan: Plan & { gates?: Gates | undefined }, ctx: z.Re
         path,
       });
     } else if (gates.beforeSteps.indexOf(percent) !== index) {
-      // Stryker disable next-line StringLiteral: equivalent, describeIssues reads the message and path, never the code
-      ctx.addIssue({ code: 'custom', message: `${percent} is named twice`, path });
+      ctx.addIssue({
+        // Stryker disable next-line StringLiteral: equivalent, describeIssues reads the message and path, never the code
+        code: 'custom',
+        message: `${percent} is named twice`,
+        path,
+      });
     }
   });
   if (gates.timeoutSeconds < plan.evaluationIntervalSeconds) {
