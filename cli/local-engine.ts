@@ -44,8 +44,11 @@ import {
 import { createPreflightHandler } from '../functions/handlers/preflight.ts';
 import { createRollbackHandler } from '../functions/handlers/rollback.ts';
 import { createShiftTrafficHandler } from '../functions/handlers/shift-traffic.ts';
+import { createWaitForApprovalHandler } from '../functions/handlers/wait-for-approval.ts';
 import type { RecoveryResult } from '../functions/lib/recover.ts';
 import { LocalExecutionRegistry } from './local-execution-registry.ts';
+import { gateTask } from './local-gate-task.ts';
+import { LocalTaskTokens } from './local-task-tokens.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const DEFINITION_PATH = resolve(here, '../statemachine/traffic-shift.asl.json');
@@ -59,11 +62,15 @@ export const TASK_FUNCTIONS = {
   Complete: 'CompleteFunctionArn',
   ContinueAsNew: 'ContinueAsNewFunctionArn',
   Rollback: 'RollbackFunctionArn',
+  WaitForApproval: 'WaitForApprovalFunctionArn',
 } as const;
 export type TaskState = keyof typeof TASK_FUNCTIONS;
 
 /** Task states that follow a Wait: the wrapper stands in for the wait (virtual clock, optional real sleep). */
 const AFTER_WAIT: readonly string[] = ['CheckDnsSync', 'EvaluateMetrics'];
+
+/** The real-time timer left on callback tasks (20 days): the engine's own virtual timeout ends them first. */
+const LOCAL_CALLBACK_TIMER_SECONDS = 20 * 86_400;
 
 /** A clock the engine moves forward by each Wait's duration. */
 export class VirtualClock implements Clock {
@@ -93,6 +100,7 @@ export function loadDefinition(
       ])
     ),
     LambdaInvokeResource: 'arn:aws:states:::lambda:invoke',
+    LambdaInvokeWaitForTaskTokenResource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
   };
   const text = readFileSync(path, 'utf8').replace(
     /\$\{(\w+)\}/g,
@@ -102,6 +110,15 @@ export function loadDefinition(
   // The interpreter arms a real-time timer for TimeoutSeconds (it overflows Node's timer past 24.8 days and
   // fires at once); under the engine's virtual clock a real-time execution timeout means nothing anyway.
   delete definition.TimeoutSeconds;
+  // The interpreter reads TimeoutSecondsPath from the Task's Parameters output, AWS from the state input; and it
+  // times out in real time. The engine times callback tasks out itself on the virtual clock (bindGate), so
+  // their real-time timer only has to stay out of the way (under Node's 24.8-day timer limit).
+  for (const state of Object.values(definition.States) as unknown as Record<string, unknown>[]) {
+    if (String(state['Resource'] ?? '').endsWith('.waitForTaskToken')) {
+      delete state['TimeoutSecondsPath'];
+      state['TimeoutSeconds'] = LOCAL_CALLBACK_TIMER_SECONDS;
+    }
+  }
   return definition;
 }
 
@@ -160,6 +177,16 @@ export interface TaskHookContext {
   payload: unknown;
 }
 
+export interface GateWaitContext {
+  executionArn: string;
+  migrationId: string;
+  /** The green percent the gate stands before. */
+  step: number;
+  taskToken: string;
+  /** The wait's length (one evaluation interval), virtual seconds. */
+  waitSeconds: number;
+}
+
 export interface LocalEngineOptions {
   route53: Route53Client;
   cloudwatch: CloudWatchClient;
@@ -170,6 +197,11 @@ export interface LocalEngineOptions {
   realMsPerVirtualSecond?: number;
   /** Deliver ABORTED/FAILED/TIMED_OUT status-change events to on-execution-end, as the EventBridge rule does. */
   deliverStatusEvents?: boolean;
+  /**
+   * Called while a WaitForApproval task holds its token (after its handler stored it): answer through
+   * `engine.taskTokens` (the rehearsal's script, a terminal prompt). Awaited before the wait's timeout.
+   */
+  onGateWaiting?: (context: GateWaitContext) => Promise<void> | void;
   /** Called before each Task handler (after the clock moved past the preceding Wait). */
   beforeTask?: (context: TaskHookContext) => Promise<void> | void;
   onEvent?: (event: EngineEvent) => void;
@@ -193,10 +225,14 @@ export interface LocalEngineOptions {
  * Task 5 (Entered, Scheduled, Started, Succeeded/Failed, Exited), other states 2, a retry 3 more
  * (Scheduled, Started, Failed), plus ExecutionStarted and the execution's end.
  */
-export function countHistoryEvents(log: readonly { type: string; stateType?: string }[]): number {
+export function countHistoryEvents(
+  log: readonly { type: string; stateType?: string; callback?: boolean }[]
+): number {
   let events = 2;
   for (const entry of log) {
-    if (entry.type === 'StateEntered')
+    // A `.waitForTaskToken` task also writes TaskSubmitted (core/gates.ts GATE_WAIT_EVENTS).
+    if (entry.type === 'StateEntered' && entry.callback === true) events += 6;
+    else if (entry.type === 'StateEntered')
       events += entry.stateType === 'Task' ? 5 : entry.stateType === 'Fail' ? 1 : 2;
     if (entry.type === 'StateRetried') events += 3;
   }
@@ -287,6 +323,10 @@ export class LocalEngine {
   private readonly running = new Map<string, Running>();
   private readonly stoppedBeforeLaunch = new Map<string, ExecutionDescription>();
   private readonly handlers: Record<TaskState, LambdaHandler>;
+  /** SendTaskSuccess/SendTaskFailure for this engine's WaitForApproval tasks. */
+  readonly taskTokens = new LocalTaskTokens();
+  /** Executions whose next EvaluateMetrics follows a gate wait that already slept in real time. */
+  private readonly sleptForGate = new Set<string>();
   private readonly onExecutionEnd: LambdaHandler;
 
   constructor(options: LocalEngineOptions) {
@@ -346,6 +386,10 @@ export class LocalEngine {
       Complete: createCompleteHandler({ ...common, router }) as LambdaHandler,
       ContinueAsNew: createContinueAsNewHandler({ executions, clock, registry }) as LambdaHandler,
       Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,
+      WaitForApproval: createWaitForApprovalHandler({
+        ...common,
+        tokens: this.taskTokens,
+      }) as LambdaHandler,
     };
     this.onExecutionEnd = createOnExecutionEndHandler({
       ...common,
@@ -408,6 +452,7 @@ export class LocalEngine {
     inFlight: Set<Promise<unknown>>
   ) {
     const handler = this.handlers[state];
+    if (state === 'WaitForApproval') return this.bindGate(executionArn, aborted, inFlight);
     return async (input: unknown) => {
       const { Payload } = input as { Payload: Record<string, unknown> };
       // The interpreter fills $$.Execution.StartTime from the wall clock; the run lock compares it with other
@@ -416,7 +461,9 @@ export class LocalEngine {
       if (AFTER_WAIT.includes(state)) {
         const waitSeconds = Number((Payload as { waitSeconds?: number }).waitSeconds ?? 0);
         const ms = waitSeconds * (this.options.realMsPerVirtualSecond ?? 0);
-        if (ms > 0) await sleepUnless(ms, aborted);
+        // After a gate wait the interval was already slept (the wait stood in for the Bake).
+        const slept = this.sleptForGate.delete(executionArn);
+        if (ms > 0 && !slept) await sleepUnless(ms, aborted);
         // The Wait before this Task was interrupted by a stop: the Task never starts.
         if (aborted()) throw new Error('execution stopped during the wait');
         this.options.clock.advance(waitSeconds);
@@ -443,6 +490,27 @@ export class LocalEngine {
         inFlight.delete(call);
       }
     };
+  }
+
+  private isCallbackTask(name: string): boolean {
+    const resource = (this.definition.States[name] as { Resource?: string } | undefined)?.Resource;
+    return resource?.endsWith('.waitForTaskToken') ?? false;
+  }
+
+  /** WaitForApproval as Step Functions runs it (cli/local-gate-task.ts). */
+  private bindGate(executionArn: string, aborted: () => boolean, inFlight: Set<Promise<unknown>>) {
+    return gateTask({
+      handler: this.handlers.WaitForApproval,
+      tokens: this.taskTokens,
+      clock: this.options.clock,
+      realMsPerVirtualSecond: this.options.realMsPerVirtualSecond ?? 0,
+      ...(this.options.onGateWaiting ? { onGateWaiting: this.options.onGateWaiting } : {}),
+      executionArn,
+      aborted,
+      inFlight,
+      sleptThroughInterval: () => this.sleptForGate.add(executionArn),
+      emit: (event) => this.emit(event),
+    });
   }
 
   private launch(description: ExecutionDescription): Running {
@@ -473,6 +541,8 @@ export class LocalEngine {
           Input: description.input as never,
         },
         StateMachine: { Id: this.stateMachineArn, Name: this.stateMachineArn.split(':').at(-1) },
+        // The interpreter resolves $$.Task.Token from this fixed object; bindGate issues a real one per wait.
+        Task: { Token: 'replaced-per-wait' },
       } as never,
     });
     const holder: { running?: Running } = {};
@@ -480,7 +550,11 @@ export class LocalEngine {
     const drain = (async () => {
       for await (const event of execution.eventLogs) {
         const state = 'state' in event ? event.state : undefined;
-        log.push({ type: event.type, ...(state ? { stateType: state.type } : {}) });
+        log.push({
+          type: event.type,
+          ...(state ? { stateType: state.type } : {}),
+          ...(state && this.isCallbackTask(state.name) ? { callback: true } : {}),
+        });
         if (event.type === 'StateEntered' && state)
           this.emit({ type: 'state-entered', executionArn, state: state.name });
       }
@@ -608,7 +682,7 @@ export class LocalEngine {
   }
 }
 
-async function sleepUnless(ms: number, stop: () => boolean): Promise<void> {
+export async function sleepUnless(ms: number, stop: () => boolean): Promise<void> {
   const step = 20;
   for (let waited = 0; waited < ms && !stop(); waited += step) {
     await new Promise((resolvePromise) => setTimeout(resolvePromise, Math.min(step, ms - waited)));

@@ -13,6 +13,7 @@ import {
 } from '../functions/core/input.ts';
 import { expandSteps } from '../functions/core/plan.ts';
 import type { RunState } from '../functions/core/state.ts';
+import { scriptedGateAnswers } from './gate-script.ts';
 import { type ExecutionEnd, LocalEngine, VirtualClock } from './local-engine.ts';
 import { type ProgressEvent, type RunReport, runReportOf } from './run-report.ts';
 import { rehearsalInput, type Scenario } from './scenarios.ts';
@@ -153,6 +154,12 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
       }
     },
     onEvent: (event) => recorder.record(event),
+    onGateWaiting: scriptedGateAnswers({
+      answers: scenario.gateAnswers ?? [],
+      engine: () => engine as LocalEngine,
+      clock,
+      say: (message, at) => options.onProgress?.({ at, message }),
+    }),
   });
   const onSignal = () => requestStop('interrupted');
   options.signal?.addEventListener('abort', onSignal);

@@ -19,6 +19,12 @@ export const ExitCode = {
   NotAtSnapshot: 6,
   /** Preflight refused the run (records owned by another migration, or not as the run needs them): nothing written. */
   Refused: 7,
+  /** approve/reject: the registry never saw this migration id. */
+  UnknownMigration: 8,
+  /** approve/reject: the migration is finished (completed, rolled back, restored, ...): nothing to answer. */
+  MigrationFinished: 9,
+  /** approve/reject: the migration is running but waits at no open gate (or its gate is already answered). */
+  NoOpenGate: 10,
 } as const;
 /** The errors with which Preflight refuses a run before its first write (the PreflightFailed state). */
 export const REFUSAL_ERRORS: readonly string[] = ['PreflightFailedError', 'RunLockedError'];

@@ -11,6 +11,7 @@ export const SCENARIO_NAMES = [
   'latency-regression',
   'low-traffic',
   'abort',
+  'gated',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -28,6 +29,17 @@ export interface Scenario {
   inputWhy?: string;
   /** Abort (StopExecution) during the bake of this step index. */
   abortAtStep?: number;
+  /** Scripted answers to approval gates (plan.gates), each given `afterSeconds` after its gate opened. */
+  gateAnswers?: ScriptedGateAnswer[];
+}
+
+export interface ScriptedGateAnswer {
+  /** The green percent the gate stands before. */
+  step: number;
+  action: 'approve' | 'reject';
+  afterSeconds: number;
+  by: string;
+  reason: string;
 }
 
 export const GREEN_DISCOVERY_NAMES = ['orders', 'payments'];
@@ -100,6 +112,32 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     profile: { requestsPerMinute: 3_000, blue: healthyBlue, green: healthyGreen },
     input: {},
     abortAtStep: 2,
+  },
+  gated: {
+    name: 'gated',
+    description:
+      'approval gates before 25 % and 100 %: the first is approved 20 minutes after it opens, the second is never answered and takes its default action (rollback) after 30 minutes',
+    expected: 'rolled-back',
+    greenBehaviour:
+      'green is healthy; an operator approves the gate before 25 % twenty minutes after it opens and never answers the gate before 100 %',
+    profile: { requestsPerMinute: 3_000, blue: healthyBlue, green: healthyGreen },
+    input: {
+      plan: {
+        steps: [1, 5, 25, 50, 100],
+        gates: { beforeSteps: [25, 100], timeoutSeconds: 1_800 },
+      } as MigrationInputDraft['plan'],
+    },
+    inputWhy:
+      'plan.gates before 25 % and 100 % with timeoutSeconds 1800 (default 86400), so the unanswered gate times out within the rehearsal',
+    gateAnswers: [
+      {
+        step: 25,
+        action: 'approve',
+        afterSeconds: 1_200,
+        by: 'rehearsal-operator@example',
+        reason: 'canary at 5 % looks fine',
+      },
+    ],
   },
 };
 

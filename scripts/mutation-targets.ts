@@ -45,6 +45,8 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'input.ts': INPUT_TESTS,
   'input-fields.ts': INPUT_TESTS,
   'input-issues.ts': [...INPUT_TESTS, core('key-suggestion')],
+  'gates.ts': [core('gates'), core('run')],
+  'input-gates.ts': [...INPUT_TESTS, core('gates')],
   'input-limits.ts': INPUT_TESTS,
   'input-metrics.ts': INPUT_TESTS,
   'input-plan.ts': INPUT_TESTS,

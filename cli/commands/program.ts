@@ -16,7 +16,10 @@ Exit codes:
   4  invalid input (the offending fields are named; nothing was started)
   5  stopped on drift
   6  rollback: the migration is finished and its records are not at its snapshot (nothing was changed)
-  7  refused by preflight (records owned by another unfinished migration, or not as the run needs them; nothing was written)`;
+  7  refused by preflight (records owned by another unfinished migration, or not as the run needs them; nothing was written)
+  8  approve/reject: unknown migration
+  9  approve/reject: the migration is finished
+  10 approve/reject: no open approval gate (or already answered)`;
 
 const ENDPOINTS = `
 Endpoints and credentials come from the AWS SDK's default chain: AWS_REGION / AWS_PROFILE, and the
@@ -333,6 +336,45 @@ ${ENDPOINTS}`
         }, options.json);
       }
     );
+
+  for (const action of ['approve', 'reject'] as const) {
+    program
+      .command(action)
+      .description(
+        action === 'approve'
+          ? 'approve the approval gate (plan.gates) a migration waits at: the run shifts to the gated step'
+          : 'reject the approval gate (plan.gates) a migration waits at: the run rolls back (GateRejectedError)'
+      )
+      .argument('<migrationId>', "the migration (its input's migrationId)")
+      .option('--reason <text>', 'why, for the audit trail and the rollback cause')
+      .option(
+        '--registry-table <name>',
+        'migration registry table (DynamoDB)',
+        'traffic-shift-migrations'
+      )
+      .option('--region <region>', 'AWS region (default: the SDK chain)')
+      .option('--json', 'print JSON', false)
+      .addHelpText(
+        'after',
+        `
+The answer and who gave it (STS caller ARN for a deployed execution, $USER@host for a local run) go into
+the migration's registry entry first; a deployed execution then gets SendTaskSuccess/SendTaskFailure, a
+local run takes it at its gate's next check (within one evaluation interval).
+Exit codes: 0 answered, 8 unknown migration, 9 migration finished, 10 no open gate (or already answered), 1 error.
+${ENDPOINTS}`
+      )
+      .action(
+        async (
+          migrationId: string,
+          options: { reason?: string; registryTable: string; region?: string; json: boolean }
+        ) => {
+          await run(async () => {
+            const { gateCommand } = await import('./gate.ts');
+            return gateCommand({ migrationId, action, ...options });
+          }, options.json);
+        }
+      );
+  }
 
   program
     .command('report')

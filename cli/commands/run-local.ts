@@ -15,6 +15,7 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import type { WeightedPair } from '../../functions/core/types.ts';
+import { gatePrompt } from '../gate-prompt.ts';
 import { type ExecutionEnd, LocalEngine, VirtualClock } from '../local-engine.ts';
 import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progress.ts';
 import { type RunReport, runReportOf, TimelineRecorder } from '../rehearsal.ts';
@@ -114,7 +115,12 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
   const clock = new VirtualClock(new Date());
   const recorder = new TimelineRecorder((event) => printer.handle(event));
   const realMsPerVirtualSecond = options.timeScale === 'max' ? 0 : 1_000 / options.timeScale;
-  const engine = new LocalEngine({
+  const prompt = gatePrompt({
+    engine: () => engine,
+    clock,
+    say: (text) => printer.note(text),
+  });
+  const engine: LocalEngine = new LocalEngine({
     route53,
     cloudwatch,
     dynamodb: registry.dynamodb,
@@ -123,6 +129,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     deliverStatusEvents: true,
     realMsPerVirtualSecond,
     onEvent: (event) => recorder.record(event),
+    onGateWaiting: prompt.onGateWaiting,
   });
   const began = Date.now();
   const startedAt = clock.now().toISOString();
@@ -150,6 +157,7 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     ends = await engine.endOfChain(started.executionArn);
   } finally {
     signals.dispose();
+    prompt.dispose();
   }
   printer.finish();
   const latest = recorder.lastState ?? (await engine.registry.latestRunState(started.executionArn));

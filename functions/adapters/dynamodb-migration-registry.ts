@@ -28,7 +28,7 @@ import {
   errorName,
   fromItem,
   type Item,
-  JSON_FIELDS,
+  isJsonField,
   lockKey,
   mapped,
   REGISTRY_KEY_ATTRIBUTE,
@@ -189,7 +189,15 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
     changes: Partial<
       Pick<
         MigrationEntry,
-        'phase' | 'executionArn' | 'generation' | 'snapshot' | 'expected' | 'pending' | 'runner'
+        | 'phase'
+        | 'executionArn'
+        | 'generation'
+        | 'snapshot'
+        | 'expected'
+        | 'pending'
+        | 'runner'
+        | 'gate'
+        | 'control'
       >
     >
   ): Promise<MigrationEntry> {
@@ -206,7 +214,7 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
       if (value === undefined) continue;
       names[`#${field}`] = field;
       sets.push(`#${field} = :${field}`);
-      values[`:${field}`] = (JSON_FIELDS as readonly string[]).includes(field)
+      values[`:${field}`] = isJsonField(field)
         ? { S: JSON.stringify(value) }
         : typeof value === 'number'
           ? { N: String(value) }

@@ -34,6 +34,12 @@ export const JSON_FIELDS = [
   'expected',
   'pending',
 ] as const;
+/** Optional JSON fields: written only when present, absent when never set (entries written before them). */
+export const OPTIONAL_JSON_FIELDS = ['gate', 'control'] as const;
+/** Whether an update's field is stored as a JSON string. */
+export const isJsonField = (field: string) =>
+  (JSON_FIELDS as readonly string[]).includes(field) ||
+  (OPTIONAL_JSON_FIELDS as readonly string[]).includes(field);
 const NUMBER_FIELDS = ['generation', 'version'] as const;
 const STRING_FIELDS = [
   'migrationId',
@@ -53,6 +59,8 @@ export function toItem(entry: MigrationEntry): Item {
   for (const field of STRING_FIELDS) item[field] = { S: entry[field] };
   for (const field of NUMBER_FIELDS) item[field] = { N: String(entry[field]) };
   for (const field of JSON_FIELDS) item[field] = { S: JSON.stringify(entry[field]) };
+  for (const field of OPTIONAL_JSON_FIELDS)
+    if (entry[field] !== undefined) item[field] = { S: JSON.stringify(entry[field]) };
   item['reason'] = entry.reason === null ? { NULL: true } : { S: entry.reason };
   return item;
 }
@@ -63,6 +71,8 @@ export function fromItem(item: Item): MigrationEntry {
   for (const field of STRING_FIELDS) entry[field] = text(field);
   for (const field of NUMBER_FIELDS) entry[field] = Number(item[field]?.N ?? '0');
   for (const field of JSON_FIELDS) entry[field] = JSON.parse(text(field) || 'null');
+  for (const field of OPTIONAL_JSON_FIELDS)
+    if (item[field]?.S) entry[field] = JSON.parse(text(field));
   entry['reason'] = item['reason']?.S ?? null;
   return entry as unknown as MigrationEntry;
 }

@@ -125,5 +125,17 @@ export const ERROR_NAMES = [
   'RegistryBusyError',
   'RegistryConflictError',
   'HandlerTimeoutError',
+  'GateRejectedError',
+  'GateTimedOutError',
 ] as const;
 export type ErrorName = (typeof ERROR_NAMES)[number];
+
+/** SendTaskFailure's error when an operator rejects an approval gate (traffic-shift reject). Catch -> Rollback. */
+export class GateRejectedError extends TrafficShiftError {
+  override name = 'GateRejectedError' as const;
+}
+
+/** SendTaskFailure's error when an unanswered gate reaches its timeout with onTimeout rollback. Catch -> Rollback. */
+export class GateTimedOutError extends TrafficShiftError {
+  override name = 'GateTimedOutError' as const;
+}

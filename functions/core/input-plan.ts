@@ -1,6 +1,7 @@
 /** The schedule part of the input: green percents and bake times. */
 import * as z from 'zod';
 import { DAY_SECONDS, oneDecimal, Percent } from './input-fields.ts';
+import { checkGates, GatesSchema } from './input-gates.ts';
 
 /**
  * Steps strictly increase and end at 100; issues go to `steps[i]` of the object being refined.
@@ -84,6 +85,8 @@ export const PlanSchema = z
       .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')
       .default(600)
       .describe('Bake at 100 % green before the run completes.'),
+    /** Approval gates before chosen steps (input-gates.ts). */
+    gates: GatesSchema.optional(),
   })
   .superRefine((plan, ctx) => {
     const given = (['steps', 'canary', 'linear', 'exponential'] as const).filter(
@@ -106,5 +109,6 @@ export const PlanSchema = z
         path: ['evaluationIntervalSeconds'],
       });
     }
+    checkGates(plan, ctx);
   });
 export type Plan = z.infer<typeof PlanSchema>;

@@ -116,6 +116,7 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
     canary: ['percent'],
     linear: ['stepPercent'],
     exponential: ['startPercent', 'factor'],
+    gates: ['beforeSteps', 'timeoutSeconds', 'onTimeout'],
     greenDiscoveryNames: ['discoveryName', 'clusterName', 'serviceName'],
     blueDiscoveryNames: ['discoveryName', 'clusterName', 'serviceName'],
   };

@@ -8,6 +8,7 @@
  * migration holding its snapshot, its expected weights and its phase. Taking the locks is one transaction, so
  * exactly one of two rivals wins, whichever way they were started (console, schedule, CLI, run-local).
  */
+import type { GateState } from './gates.ts';
 import type { RecordRef } from './input.ts';
 import type { PairWeights, WeightedPair } from './types.ts';
 
@@ -75,6 +76,21 @@ export interface MigrationEntry {
   reason: string | null;
   /** Incremented by every write; conditional writes compare it. */
   version: number;
+  /** The approval gate the run waits at (or last waited at), core/gates.ts; absent: never gated. */
+  gate?: GateState;
+  /**
+   * Operator control (owned by the control work); gates only append to `audit` (approve, reject, gate-timeout).
+   */
+  control?: { audit: GateAuditEntry[] } & Record<string, unknown>;
+}
+
+/** One line of the append-only operator audit trail (`control.audit`). */
+export interface GateAuditEntry {
+  at: string;
+  by: string;
+  action: string;
+  step?: number;
+  reason?: string;
 }
 
 /** The registry port (adapters/dynamodb-migration-registry.ts). */
@@ -102,7 +118,15 @@ export interface MigrationRegistry {
     changes: Partial<
       Pick<
         MigrationEntry,
-        'phase' | 'executionArn' | 'generation' | 'snapshot' | 'expected' | 'pending' | 'runner'
+        | 'phase'
+        | 'executionArn'
+        | 'generation'
+        | 'snapshot'
+        | 'expected'
+        | 'pending'
+        | 'runner'
+        | 'gate'
+        | 'control'
       >
     >
   ): Promise<MigrationEntry>;

@@ -3,6 +3,7 @@
  * so every state change can be replayed and tested without AWS.
  */
 import { decide, initialStatus, statusForNewStep } from './decide.ts';
+import { withGate } from './gates.ts';
 import {
   addEvents,
   EVENTS_PER_EXTRA_SYNC_POLL,
@@ -178,14 +179,15 @@ export function afterEvaluation(state: RunState, evaluation: Evaluation, now: Da
     input: state.input,
     now,
   });
-  return {
+  // An advance to a gated step becomes a gate (core/gates.ts).
+  return withGate(state, {
     ...state,
     status,
     evaluation,
     decision,
     waitSeconds: state.input.plan.evaluationIntervalSeconds,
     history: historyAfterEvaluation(state.history),
-  };
+  });
 }
 
 /**

@@ -179,7 +179,8 @@ export type LifecycleEventType =
   | 'MigrationCompleted'
   | 'MigrationRolledBack'
   | 'MigrationAborted'
-  | 'MigrationStoppedOnDrift';
+  | 'MigrationStoppedOnDrift'
+  | 'GateWaiting';
 
 export interface LifecycleEvent {
   type: LifecycleEventType;
@@ -188,6 +189,14 @@ export interface LifecycleEvent {
   greenPercent: number;
   reason: string;
   at: string;
+  /** GateWaiting: the step the gate stands before, its deadline and default, and how to answer. */
+  gate?: {
+    step: number;
+    timeoutAt: string;
+    defaultAction: 'rollback' | 'continue';
+    approve: string;
+    reject: string;
+  };
 }
 
 /** Publishes lifecycle events (adapters/eventbridge-notifier.ts: source `traffic-shift`; SNS fan-out is a template rule). */

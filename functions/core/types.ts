@@ -27,12 +27,14 @@ export const Action = {
   Rollback: 'rollback',
   /** Green is at 100 % and the final bake passed. */
   Complete: 'complete',
+  /** The next step has an approval gate (plan.gates): wait for an answer, judging on (core/gates.ts). */
+  Gate: 'gate',
 } as const;
 export type Action = (typeof Action)[keyof typeof Action];
 
 export interface Decision {
   action: Action;
-  /** Present for advance: the green percent of the next step. */
+  /** Present for advance and gate: the green percent of the next step. */
   nextGreenPercent?: number;
   /** Why, for a person: `error rate 2.40% > 1% over 1,812 requests (lower bound 1.8%)`. */
   reason: string;

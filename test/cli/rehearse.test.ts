@@ -54,6 +54,8 @@ describe.concurrent('traffic-shift rehearse', () => {
     { name: 'latency-regression', code: 2, outcome: 'rolled-back' },
     { name: 'low-traffic', code: 2, outcome: 'rolled-back' },
     { name: 'abort', code: 3, outcome: 'aborted' },
+    // One gate approved (scripted), one unanswered until its timeout: default action rollback.
+    { name: 'gated', code: 2, outcome: 'rolled-back' },
   ] as const)(
     '$name: exits $code, summary says $outcome, the report is written',
     async ({ name, code, outcome }) => {

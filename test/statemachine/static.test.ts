@@ -38,6 +38,7 @@ const DESIGN_STATE_NAMES = [
   'OnDrift',
   'StoppedOnDrift',
   'PreflightFailed',
+  'WaitForApproval',
 ];
 /** Task state -> handler file (design.md section 3). */
 const TASK_HANDLERS: Record<string, string> = {
@@ -48,6 +49,7 @@ const TASK_HANDLERS: Record<string, string> = {
   Complete: 'complete',
   ContinueAsNew: 'continue-as-new',
   Rollback: 'rollback',
+  WaitForApproval: 'wait-for-approval',
 };
 const ALL_HANDLERS = [...Object.values(TASK_HANDLERS), 'on-execution-end', 'reconcile'];
 /** Tasks after the first write: any failure there must restore the snapshot. */
@@ -261,17 +263,45 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     const asl = loadAsl();
 
     // Act
-    const shapes = tasks(asl).map(([name, state]) => ({
-      name,
-      resource: state.Resource,
-      functionName: state.Parameters?.['FunctionName'],
-      payload:
-        name === 'Preflight' ? state.Parameters?.['Payload'] : state.Parameters?.['Payload.$'],
-      outputPath: state.OutputPath,
-    }));
+    // WaitForApproval is the one callback task (`.waitForTaskToken`, plan.gates): checked on its own below.
+    const callback = asl.States['WaitForApproval'];
+    const shapes = tasks(asl)
+      .filter(([name]) => name !== 'WaitForApproval')
+      .map(([name, state]) => ({
+        name,
+        resource: state.Resource,
+        functionName: state.Parameters?.['FunctionName'],
+        payload:
+          name === 'Preflight' ? state.Parameters?.['Payload'] : state.Parameters?.['Payload.$'],
+        outputPath: state.OutputPath,
+      }));
 
     // Assess
-    expect(shapes.map((shape) => shape.name).sort()).toEqual(Object.keys(TASK_HANDLERS).sort());
+    expect([...shapes.map((shape) => shape.name), 'WaitForApproval'].sort()).toEqual(
+      Object.keys(TASK_HANDLERS).sort()
+    );
+    expect(callback).toMatchObject({
+      Resource: `\${LambdaInvokeWaitForTaskTokenResource}`,
+      Parameters: {
+        FunctionName: `\${WaitForApprovalFunctionArn}`,
+        Payload: {
+          'input.$': '$.input',
+          'run.$': '$.run',
+          'status.$': '$.status',
+          'decision.$': '$.decision',
+          'taskToken.$': '$$.Task.Token',
+        },
+      },
+      // The wait lasts one evaluation interval; the answer lands beside the run state, which passes on whole.
+      TimeoutSecondsPath: '$.waitSeconds',
+      ResultPath: '$.gateResult',
+    });
+    expect(callback?.OutputPath).toBeUndefined();
+    expect(callback?.Catch?.map((catcher) => [catcher.ErrorEquals, catcher.Next])).toEqual([
+      [['States.Timeout'], 'EvaluateMetrics'],
+      [['GateRejectedError', 'GateTimedOutError'], 'Rollback'],
+      [['States.ALL'], 'Rollback'],
+    ]);
     for (const shape of shapes) {
       expect(shape).toEqual({
         name: shape.name,
@@ -465,7 +495,16 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     // Assess
     expect(decide?.Type).toBe('Choice');
     expect(decide?.Default).toBe('Rollback');
-    expect(targets).toEqual(['Rollback', 'ShiftTraffic', 'Complete', 'ContinueAsNew', 'Bake']);
+    expect(targets).toEqual([
+      'Rollback',
+      'ShiftTraffic',
+      'Complete',
+      // A gate continues first when the budget says so (the registry carries the gate over), else waits.
+      'ContinueAsNew',
+      'WaitForApproval',
+      'ContinueAsNew',
+      'Bake',
+    ]);
   });
 
   it('guards every Choice comparison with IsPresent so a missing field cannot raise States.Runtime', () => {

@@ -1,0 +1,136 @@
+/**
+ * Answering an approval gate (approve/reject), shared by the CLI commands, the run-local prompt and the
+ * rehearsal's script. The answer and who gave it are written to the migration's registry entry first
+ * (`gate.answer`, and a line in `control.audit`), conditional on the entry's version; then the newest task
+ * token is answered (SendTaskSuccess, or SendTaskFailure `GateRejectedError`). A token whose wait just ended is no
+ * loss: WaitForApproval's next wait finds the stored answer and answers its own token.
+ */
+import { GateTokenClosedError } from '../functions/adapters/step-functions-task-tokens.ts';
+import { RegistryConflictError } from '../functions/core/errors.ts';
+import { type GateAnswer, resolveGate, type TaskTokens } from '../functions/core/gates.ts';
+import {
+  type MigrationEntry,
+  type MigrationRegistry,
+  UNFINISHED_PHASES,
+} from '../functions/core/registry.ts';
+import { CliError, ExitCode } from './commands/common.ts';
+
+export interface GateAnswerRequest {
+  registry: MigrationRegistry;
+  /** Null when the run's tokens cannot be reached from here (a local run in another process). */
+  tokens: TaskTokens | null;
+  migrationId: string;
+  action: 'approve' | 'reject';
+  by: string;
+  reason?: string;
+  now: Date;
+}
+
+export interface GateAnswerOutcome {
+  migrationId: string;
+  executionArn: string;
+  step: number;
+  action: 'approve' | 'reject';
+  by: string;
+  /** `sent`: the waiting task got it now; `stored`: the gate's next wait (within one interval) takes it. */
+  delivery: 'sent' | 'stored';
+  message: string;
+}
+
+const WRITE_ATTEMPTS = 5;
+
+/** The entry's open gate, or a CliError with the exit code that says why there is none. */
+export function openGateOf(entry: MigrationEntry | null, migrationId: string) {
+  if (entry === null)
+    throw new CliError(
+      `no migration ${migrationId} in the registry: check the id (the input's migrationId) and --registry-table`,
+      ExitCode.UnknownMigration
+    );
+  if (!UNFINISHED_PHASES.includes(entry.phase))
+    throw new CliError(
+      `migration ${migrationId} is ${entry.phase}${entry.reason ? ` (${entry.reason})` : ''}: there is no gate to answer`,
+      ExitCode.MigrationFinished
+    );
+  const gate = entry.gate;
+  if (gate === undefined || gate.closedAt !== null)
+    throw new CliError(
+      `migration ${migrationId} is not waiting at an approval gate${gate ? ` (the gate before ${gate.step}% closed at ${gate.closedAt})` : ''}`,
+      ExitCode.NoOpenGate
+    );
+  if (gate.answer !== null)
+    throw new CliError(
+      `the gate before ${gate.step}% of ${migrationId} is already answered: ${gate.answer.action} by ${gate.answer.by} at ${gate.answer.at}`,
+      ExitCode.NoOpenGate
+    );
+  return gate;
+}
+
+export async function answerGate(request: GateAnswerRequest): Promise<GateAnswerOutcome> {
+  const { registry, migrationId, action, by, now } = request;
+  for (let attempt = 1; ; attempt++) {
+    const entry = await registry.get(migrationId);
+    const gate = openGateOf(entry, migrationId);
+    const current = entry as MigrationEntry;
+    const answer: GateAnswer = {
+      action,
+      by,
+      at: now.toISOString(),
+      ...(request.reason ? { reason: request.reason } : {}),
+    };
+    const control = current.control ?? { audit: [] };
+    const line = {
+      at: answer.at,
+      by,
+      action,
+      step: gate.step,
+      ...(request.reason ? { reason: request.reason } : {}),
+    };
+    try {
+      await registry.update(
+        migrationId,
+        { version: current.version, executionArn: current.executionArn },
+        {
+          gate: { ...gate, answer },
+          control: { ...control, audit: [...(control.audit ?? []), line] },
+        }
+      );
+    } catch (error) {
+      // The gate's wait stored a newer token (or closed the gate) meanwhile: read again.
+      if (error instanceof RegistryConflictError && attempt < WRITE_ATTEMPTS) continue;
+      throw error;
+    }
+    const resolution = resolveGate({ ...gate, answer }, now);
+    const delivery = await deliver(request.tokens, gate.taskToken, resolution);
+    const verb = action === 'approve' ? 'approved' : 'rejected';
+    const effect = action === 'approve' ? `the run shifts to ${gate.step}%` : 'the run rolls back';
+    return {
+      migrationId,
+      executionArn: current.executionArn,
+      step: gate.step,
+      action,
+      by,
+      delivery,
+      message:
+        delivery === 'sent'
+          ? `gate before ${gate.step}% ${verb} by ${by}: ${effect}`
+          : `gate before ${gate.step}% ${verb} by ${by} (recorded in the registry): ${effect} at the gate's next check, within one evaluation interval`,
+    };
+  }
+}
+
+async function deliver(
+  tokens: TaskTokens | null,
+  taskToken: string | null,
+  resolution: ReturnType<typeof resolveGate>
+): Promise<'sent' | 'stored'> {
+  if (tokens === null || taskToken === null) return 'stored';
+  try {
+    if (resolution.kind === 'continue') await tokens.succeed(taskToken, resolution.result);
+    if (resolution.kind === 'rollback')
+      await tokens.fail(taskToken, resolution.error, resolution.cause);
+    return 'sent';
+  } catch (error) {
+    if (error instanceof GateTokenClosedError) return 'stored';
+    throw error;
+  }
+}
