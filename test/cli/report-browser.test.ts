@@ -3,7 +3,7 @@
  * package, installed by scripts/install-chromium.sh) and screenshotted into a temporary directory (never the
  * user's reports/). Each page renders without console errors, its panels are visible, and its headline numbers
  * match the run's data, computed here from the data rather than read back from the report's own derivation.
- * Table-driven: a scenario is one line (`gated` joins once the gates scenario is merged).
+ * Table-driven: a scenario is one line.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -52,7 +52,13 @@ const SCREENS: Screen[] = [
     marker: '#rollback-marker',
     markerText: 'ROLLBACK',
   },
-  // { scenario: 'gated', outcome: 'Completed', marker: '#complete-marker', markerText: 'COMPLETED' },
+  // One gate approved, the gate before 100 % left unanswered: its default action (rollback) at the timeout.
+  {
+    scenario: 'gated',
+    outcome: 'Rolled back',
+    marker: '#rollback-marker',
+    markerText: 'ROLLBACK',
+  },
 ];
 
 /** The headline figures from the run's data itself: weights read at the end, shifts, evaluations. */
