@@ -18,6 +18,10 @@ export const ExitCode = {
   NotAtSnapshot: 6,
   /** Preflight refused the run (records owned by another migration, or not as the run needs them): nothing written. */
   Refused: 7,
+  /** pause/resume/promote/status/abort: no such migration or execution (registry, Step Functions). */
+  UnknownMigration: 8,
+  /** pause/resume/promote/abort: the migration is finished (completed, rolled back, ...): nothing to control. */
+  MigrationFinished: 9,
 } as const;
 /** The errors with which Preflight refuses a run before its first write (the PreflightFailed state). */
 export const REFUSAL_ERRORS: readonly string[] = ['PreflightFailedError', 'RunLockedError'];

@@ -36,6 +36,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   // baseline, checks and measure are reached only through verdict.ts's evaluate.
   'baseline.ts': [...VERDICT_TESTS, core('baseline.mutation')],
   'checks.ts': [...VERDICT_TESTS, core('checks.mutation')],
+  'control.ts': [core('control')],
   'decide.ts': [core('decide'), core('late-publication'), core('run'), core('cloudwatch-rules')],
   // Reached directly, through parseMigrationInput (overlapping targets) and through evaluate (scope names).
   'discovery-target.ts': [core('cloudwatch-rules'), core('input'), core('verdict')],

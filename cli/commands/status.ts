@@ -9,14 +9,23 @@ import { bar, useColor } from '../progress.ts';
 import { ExitCode } from '../rehearsal.ts';
 import { formatDuration, trimNumber } from '../report.ts';
 import { whatOnEndDoes } from './abort.ts';
-import { checkExecutionArn, consoleUrl, regionOfArn, sfnClient } from './common.ts';
+import { consoleUrl, regionOf, regionOfArn, sfnClient } from './common.ts';
+import { currentGeneration, type HandleControl, isArnHandle, resolveExecution } from './handle.ts';
+import { registryTable } from './registry-table.ts';
 
 export interface StatusOptions {
+  /** The handle: the migrationId, or any generation's execution ARN (handle.ts). */
   executionArn: string;
-  /** Poll every this many seconds until the execution ends. */
+  /** Poll every this many seconds until the migration ends (continuations followed). */
   watch?: number;
   json: boolean;
   region?: string;
+  registryTable?: string;
+  /** The control plane (tests: the local engine's); default Step Functions in the region. */
+  control?: HandleControl;
+  /** Where text goes (tests); default stdout. */
+  write?: (text: string) => void;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ExecutionStatusView {
@@ -197,26 +206,44 @@ export function exitCodeOf(view: ExecutionStatusView): number {
 }
 
 export async function status(options: StatusOptions): Promise<number> {
-  const executionArn = checkExecutionArn(options.executionArn);
-  const control = new StepFunctionsControl(sfnClient(options.region ?? regionOfArn(executionArn)));
-  const color = !options.json && useColor(process.stdout);
+  const handle = options.executionArn;
+  const region =
+    options.region ??
+    (isArnHandle(handle) ? regionOfArn(handle) : undefined) ??
+    (options.control === undefined ? await regionOf(sfnClient()) : 'us-east-1');
+  const control = options.control ?? new StepFunctionsControl(sfnClient(region));
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const table = () =>
+    registryTable({
+      region,
+      ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
+    });
+  let generation = await resolveExecution(handle, {
+    control,
+    registry: () => table().registry,
+    where: `the registry table ${options.registryTable ?? 'traffic-shift-migrations'}`,
+  });
+  const color = !options.json && options.write === undefined && useColor(process.stdout);
+  let shown = generation.executionArn;
   for (;;) {
-    const description = await control.describe(executionArn);
-    const state = await control.latestRunState(executionArn);
-    const view = statusView(description, state);
+    const view = statusView(generation.description, generation.state);
     if (options.json) {
       // With --watch, one JSON document per line per poll.
-      process.stdout.write(
-        `${JSON.stringify(view, null, options.watch === undefined ? 2 : undefined)}\n`
-      );
+      write(`${JSON.stringify(view, null, options.watch === undefined ? 2 : undefined)}\n`);
     } else {
-      if (options.watch !== undefined && color) process.stdout.write('\u001b[2J\u001b[H');
-      else if (options.watch !== undefined)
-        process.stdout.write(`--- ${new Date().toISOString()}\n`);
-      process.stdout.write(renderStatus(view, new Date(), color));
+      if (options.watch !== undefined && color) write('\u001b[2J\u001b[H');
+      else if (options.watch !== undefined) write(`--- ${new Date().toISOString()}\n`);
+      if (generation.executionArn !== shown || generation.followed.length > 0)
+        write(`  followed   continuation(s) to ${generation.executionArn}\n`);
+      write(renderStatus(view, new Date(), color));
     }
+    shown = generation.executionArn;
     if (options.watch === undefined) return 0;
-    if (view.status !== 'RUNNING') return exitCodeOf(view);
-    await new Promise((resolve) => setTimeout(resolve, options.watch! * 1_000));
+    // A continuation is no end: the run goes on in the successor (visible shortly, if not yet).
+    if (view.status !== 'RUNNING' && generation.successorPending === null) return exitCodeOf(view);
+    await sleep(options.watch * 1_000);
+    generation = await currentGeneration(control, generation.executionArn);
   }
 }

@@ -8,6 +8,7 @@
  * migration holding its snapshot, its expected weights and its phase. Taking the locks is one transaction, so
  * exactly one of two rivals wins, whichever way they were started (console, schedule, CLI, run-local).
  */
+import type { ControlState } from './control.ts';
 import type { RecordRef } from './input.ts';
 import type { PairWeights, WeightedPair } from './types.ts';
 
@@ -75,6 +76,12 @@ export interface MigrationEntry {
   reason: string | null;
   /** Incremented by every write; conditional writes compare it. */
   version: number;
+  /**
+   * Operator requests (pause, promote) and the append-only audit trail (core/control.ts). Written by the CLI
+   * with its own compare-and-swap on `control.revision` (adapters/dynamodb-control-store.ts), conditional on
+   * `version` but without bumping it, so an operator's request never makes the owner's next write conflict.
+   */
+  control?: ControlState;
 }
 
 /** The registry port (adapters/dynamodb-migration-registry.ts). */

@@ -91,9 +91,14 @@ export function resumedRunState(
   };
 }
 
-/** The green percent the next shift moves to. */
+/**
+ * The green percent the next shift moves to: the next step, or a later step the decision names (a promote
+ * skips to 100 %, core/control.ts). Only a step of the plan above the current percent is ever taken.
+ */
 export function shiftTarget(state: RunState): number {
-  return nextGreenPercent(state.steps, state.status.greenPercent);
+  const next = nextGreenPercent(state.steps, state.status.greenPercent);
+  const asked = state.decision?.action === 'advance' ? state.decision.nextGreenPercent : undefined;
+  return asked !== undefined && asked > next && state.steps.includes(asked) ? asked : next;
 }
 
 /**
