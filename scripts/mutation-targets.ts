@@ -26,6 +26,7 @@ const VERDICT_TESTS = [
 // The input schema is split by part (input-*.ts) and reached only through parseMigrationInput.
 const INPUT_TESTS = [
   core('input'),
+  core('step-bakes'),
   core('input.mutation'),
   core('plan'),
   core('schema-file'),
@@ -59,7 +60,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
     core('record-checks'),
     core('ownership'),
   ],
-  'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
+  'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run'), core('step-bakes')],
   'ownership.ts': [core('ownership'), core('ownership.mutation')],
   'record-checks.ts': [core('record-checks'), core('record-checks.mutation')],
   // Constants only: the names the recovery paths share and the phases the registry stores.

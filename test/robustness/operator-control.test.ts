@@ -13,6 +13,7 @@ import { clientConfig } from '../../cli/moto.ts';
 import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
 import { DEFAULT_REGISTRY_TABLE } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import type { ControlRequest } from '../../functions/core/control.ts';
+import type { Step } from '../../functions/core/input-plan.ts';
 import type { RunState } from '../../functions/core/state.ts';
 import { isAtSnapshot } from '../../functions/core/weights.ts';
 import {
@@ -42,7 +43,7 @@ async function runWithControl(
     request: (request: ControlRequest) => Promise<void>;
     regress: () => void;
   }) => Promise<void> | void,
-  options: { steps?: number[]; bakeSeconds?: number } = {}
+  options: { steps?: Step[]; bakeSeconds?: number } = {}
 ) {
   const world = await seedWorld(moto.endpoint);
   let regressing = false;
@@ -223,5 +224,21 @@ describe('Operator control in the local engine (real ASL and handlers, moto)', (
         reason: 'vendor deadline',
       }),
     ]);
+  });
+
+  it('per-step bakes change the waits: 10 % bakes its own 600 s, 50 % the plan 120 s', async () => {
+    // Act
+    const run = await runWithControl(() => undefined, {
+      steps: [{ percent: 10, bakeSeconds: 600 }, 50, 100],
+      bakeSeconds: 120,
+    });
+
+    // Assess
+    const count = (percent: number) =>
+      run.evaluations.filter((evaluation) => evaluation.greenPercent === percent).length;
+    expect(run.end.status).toBe('SUCCEEDED');
+    // One evaluation a minute, each judging one minute of data: 10 bakes 600 s, 50 only 120 s.
+    expect(count(10)).toBeGreaterThanOrEqual(10);
+    expect(count(50)).toBeLessThanOrEqual(4);
   });
 });
