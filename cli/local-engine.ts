@@ -24,6 +24,7 @@ import {
 } from '../functions/adapters/dynamodb-migration-registry.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import type { MigrationRegistry } from '../functions/core/registry.ts';
+import type { StepHookRequest } from '../functions/core/step-hooks.ts';
 import type {
   Clock,
   ExecutionDescription,
@@ -180,6 +181,12 @@ export interface LocalEngineOptions {
   dynamodb?: DynamoDBClient;
   /** The registry table, created on first use when missing (default `traffic-shift-migrations`). */
   registryTable?: string;
+  /**
+   * Step hooks (input.hooks) bound to in-process functions by ARN: InvokeStepHook calls the one its
+   * FunctionName names with the request (core/step-hooks.ts) and hands back what it returns or throws. An
+   * ARN with no binding fails like Lambda's ResourceNotFoundException (caught: Rollback).
+   */
+  stepHooks?: Record<string, (request: StepHookRequest) => unknown>;
   /** Replace the registry port (fault injection); `dynamodb` and `registryTable` are then unused. */
   migrationRegistry?: MigrationRegistry;
   /** Replace a port (fault injection, scripted metrics). */
@@ -458,10 +465,13 @@ export class LocalEngine {
     );
     const execution = machine.run(description.input as never, {
       overrides: {
-        taskResourceLocalHandlers: taskResourceLocalHandlers as never,
-        waitTimeOverrides: { WaitForDnsSync: 0, Bake: 0 },
+        taskResourceLocalHandlers: {
+          ...taskResourceLocalHandlers,
+          InvokeStepHook: (input: unknown) => this.invokeStepHook(input),
+        } as never,
+        waitTimeOverrides: { WaitForDnsSync: 0, Bake: 0, WaitForStepHook: 0 },
         retryIntervalOverrides: Object.fromEntries(
-          Object.keys(TASK_FUNCTIONS).map((state) => [state, 0])
+          [...Object.keys(TASK_FUNCTIONS), 'InvokeStepHook'].map((state) => [state, 0])
         ),
       },
       noThrowOnAbort: true,
@@ -554,6 +564,18 @@ export class LocalEngine {
       running.recovery = this.deliverStatusEvent(early);
     }
     return running;
+  }
+
+  /** The native `lambda:invoke` of a step hook, answered by the in-process function bound to its ARN. */
+  private async invokeStepHook(input: unknown): Promise<{ StatusCode: number; Payload: unknown }> {
+    const { FunctionName, Payload } = input as { FunctionName: string; Payload: StepHookRequest };
+    const hook = this.options.stepHooks?.[FunctionName];
+    if (hook === undefined) {
+      const error = new Error(`Function not found: ${FunctionName}`);
+      error.name = 'Lambda.ResourceNotFoundException';
+      throw error;
+    }
+    return { StatusCode: 200, Payload: (await hook(Payload)) ?? null };
   }
 
   /** The template's EventBridge rule: ABORTED, FAILED, TIMED_OUT -> on-execution-end. */

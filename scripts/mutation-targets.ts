@@ -27,6 +27,7 @@ const VERDICT_TESTS = [
 const INPUT_TESTS = [
   core('input'),
   core('step-bakes'),
+  core('step-hooks'),
   core('input.mutation'),
   core('plan'),
   core('schema-file'),
@@ -38,6 +39,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'baseline.ts': [...VERDICT_TESTS, core('baseline.mutation')],
   'checks.ts': [...VERDICT_TESTS, core('checks.mutation')],
   'control.ts': [core('control')],
+  'step-hooks.ts': [core('step-hooks'), core('run')],
   'decide.ts': [core('decide'), core('late-publication'), core('run'), core('cloudwatch-rules')],
   // Reached directly, through parseMigrationInput (overlapping targets) and through evaluate (scope names).
   'discovery-target.ts': [core('cloudwatch-rules'), core('input'), core('verdict')],
@@ -50,6 +52,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'input-limits.ts': INPUT_TESTS,
   'input-metrics.ts': INPUT_TESTS,
   'input-plan.ts': INPUT_TESTS,
+  'input-hooks.ts': INPUT_TESTS,
   'key-suggestion.ts': [core('key-suggestion'), core('input')],
   'measure.ts': [...VERDICT_TESTS, core('measure.mutation')],
   'metric-statistics.ts': [core('metric-statistics')],

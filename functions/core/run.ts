@@ -6,12 +6,14 @@ import { decide, initialStatus, statusForNewStep } from './decide.ts';
 import {
   addEvents,
   EVENTS_PER_EXTRA_SYNC_POLL,
+  HISTORY_RESERVE,
   historyAfterEvaluation,
   historyAfterShift,
   initialHistory,
 } from './history.ts';
 import type { MigrationInput } from './input.ts';
 import { expandSteps, nextGreenPercent, remainingSteps } from './plan.ts';
+import { hookEventsPerShift } from './step-hooks.ts';
 import type { Outcome, RunIdentity, RunState } from './state.ts';
 import type { Evaluation, PairWeights, WeightedPair } from './types.ts';
 import { snapshotWeights, startGreenPercent } from './weights.ts';
@@ -115,14 +117,16 @@ export function afterShift(
   now: Date
 ): RunState {
   const stepIndex = state.steps.indexOf(greenPercent);
+  // The step hook rounds before this shift are over: their events are counted at their worst case.
+  const { hook: _hook, hookCall: _hookCall, ...rest } = state;
   return {
-    ...state,
+    ...rest,
     expected: weights,
     status: statusForNewStep(state.status, stepIndex, greenPercent),
     change: { ids: changeIds, submittedAt: now.toISOString(), synced: false },
     waitSeconds: state.input.dns.syncPollSeconds,
     decision: null,
-    history: historyAfterShift(state.history),
+    history: addEvents(historyAfterShift(state.history), hookEventsPerShift(state.input.hooks)),
   };
 }
 
@@ -189,7 +193,11 @@ export function afterEvaluation(state: RunState, evaluation: Evaluation, now: Da
     evaluation,
     decision,
     waitSeconds: state.input.plan.evaluationIntervalSeconds,
-    history: historyAfterEvaluation(state.history),
+    // Room for the hook rounds the next shift may need, besides the usual reserve.
+    history: historyAfterEvaluation(
+      state.history,
+      HISTORY_RESERVE + hookEventsPerShift(state.input.hooks)
+    ),
   };
 }
 

@@ -11,6 +11,7 @@ import { afterAll, beforeAll } from 'vitest';
 import {
   type EngineEvent,
   LocalEngine,
+  type LocalEngineOptions,
   type TaskHookContext,
   VirtualClock,
 } from '../../cli/local-engine.ts';
@@ -420,6 +421,8 @@ export interface EngineSetup {
   /** An in-memory router or registry (fault campaigns that need hundreds of runs); default: moto. */
   router?: TrafficRouter;
   migrationRegistry?: MigrationRegistry;
+  /** Step hooks bound by ARN (LocalEngineOptions.stepHooks). */
+  stepHooks?: LocalEngineOptions['stepHooks'];
 }
 
 /** A LocalEngine on moto with the given ports; clients default to fresh ones. */
@@ -440,6 +443,7 @@ export function makeEngine(setup: EngineSetup) {
     ...(setup.stateMachineName ? { stateMachineName: setup.stateMachineName } : {}),
     ...(setup.router ? { router: setup.router } : {}),
     ...(setup.migrationRegistry ? { migrationRegistry: setup.migrationRegistry } : {}),
+    ...(setup.stepHooks ? { stepHooks: setup.stepHooks } : {}),
   });
   return { engine, clock, route53, cloudwatch };
 }
