@@ -24,7 +24,6 @@ import {
 } from '../functions/adapters/dynamodb-migration-registry.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import type { MigrationRegistry } from '../functions/core/registry.ts';
-import type { StepHookRequest } from '../functions/core/step-hooks.ts';
 import type {
   Clock,
   ExecutionDescription,
@@ -34,6 +33,7 @@ import type {
   RunState,
   TrafficRouter,
 } from '../functions/core/state.ts';
+import type { StepHookRequest } from '../functions/core/step-hooks.ts';
 import { createCheckDnsSyncHandler } from '../functions/handlers/check-dns-sync.ts';
 import { createCompleteHandler } from '../functions/handlers/complete.ts';
 import { createContinueAsNewHandler } from '../functions/handlers/continue-as-new.ts';

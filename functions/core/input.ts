@@ -6,10 +6,10 @@
 import * as z from 'zod';
 import { InvalidInputError } from './errors.ts';
 import { DAY_SECONDS, RecordRefSchema } from './input-fields.ts';
+import { HooksSchema } from './input-hooks.ts';
 import { describeZodIssues } from './input-issues.ts';
 import { DnsSchema, LimitsSchema } from './input-limits.ts';
 import { BaselineThresholdsSchema, MetricsSchema, ThresholdsSchema } from './input-metrics.ts';
-import { HooksSchema } from './input-hooks.ts';
 import { PlanSchema } from './input-plan.ts';
 
 export { RECORD_TYPES, type RecordRef, RecordRefSchema } from './input-fields.ts';

@@ -13,8 +13,8 @@ import {
 } from './history.ts';
 import type { MigrationInput } from './input.ts';
 import { expandSteps, nextGreenPercent, remainingSteps } from './plan.ts';
-import { hookEventsPerShift } from './step-hooks.ts';
 import type { Outcome, RunIdentity, RunState } from './state.ts';
+import { hookEventsPerShift } from './step-hooks.ts';
 import type { Evaluation, PairWeights, WeightedPair } from './types.ts';
 import { snapshotWeights, startGreenPercent } from './weights.ts';
 
