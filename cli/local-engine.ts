@@ -187,6 +187,11 @@ export interface LocalEngineOptions {
    * ARN with no binding fails like Lambda's ResourceNotFoundException (caught: Rollback).
    */
   stepHooks?: Record<string, (request: StepHookRequest) => unknown>;
+  /**
+   * false: EvaluateMetrics does not read operator control (pause, promote) from the registry, for runs of
+   * thousands of evaluations where the per-evaluation read against moto dominates (default true, as deployed).
+   */
+  operatorControl?: boolean;
   /** Replace the registry port (fault injection); `dynamodb` and `registryTable` are then unused. */
   migrationRegistry?: MigrationRegistry;
   /** Replace a port (fault injection, scripted metrics). */
@@ -349,7 +354,12 @@ export class LocalEngine {
         registry,
       }) as LambdaHandler,
       CheckDnsSync: createCheckDnsSyncHandler({ router, clock }) as LambdaHandler,
-      EvaluateMetrics: createEvaluateMetricsHandler({ ...common, metrics }) as LambdaHandler,
+      // Operator control is read from the registry at every evaluation (one GetItem, ~10 ms against moto).
+      EvaluateMetrics: createEvaluateMetricsHandler(
+        options.operatorControl === false
+          ? { clock, metrics, ...(notifier === undefined ? {} : { notifier }) }
+          : { ...common, metrics }
+      ) as LambdaHandler,
       Complete: createCompleteHandler({ ...common, router }) as LambdaHandler,
       ContinueAsNew: createContinueAsNewHandler({ executions, clock, registry }) as LambdaHandler,
       Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,

@@ -59,3 +59,30 @@ export function hookEventsPerShift(hooks: Hooks | undefined): number {
   const rounds = [hooks.beforeShift, hooks.afterBake].filter((arn) => arn !== undefined).length;
   return rounds * (EVENTS_PER_HOOK_ROUND + (hooks.maxAttempts - 1) * EVENTS_PER_HOOK_RETRY);
 }
+
+/**
+ * The hooks the stack may not invoke (its `StepHookFunctionArns`, unqualified; a version or alias of a listed
+ * function is allowed, as the IAM policy grants `<arn>:*` too). `allowed` undefined: not checked (local engine).
+ *
+ * @example
+ * stepHookProblems({ beforeShift: 'arn:aws:lambda:eu-west-1:1:function:other', ... }, ['arn:aws:lambda:eu-west-1:1:function:smoke']);
+ * // => ["hooks.beforeShift: arn:aws:lambda:eu-west-1:1:function:other is not among the stack's StepHookFunctionArns (...)"]
+ */
+export function stepHookProblems(
+  hooks: Hooks | undefined,
+  allowed: readonly string[] | undefined
+): string[] {
+  if (hooks === undefined || allowed === undefined) return [];
+  const permitted = allowed.map((arn) => arn.trim()).filter((arn) => arn !== '');
+  return (['beforeShift', 'afterBake'] as const).flatMap((kind) => {
+    const arn = hooks[kind];
+    if (arn === undefined) return [];
+    // arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]
+    const unqualified = arn.split(':').slice(0, 7).join(':');
+    return permitted.includes(unqualified)
+      ? []
+      : [
+          `hooks.${kind}: ${arn} is not among the stack's StepHookFunctionArns (${permitted.join(', ') || 'none'}): the state machine may not invoke it`,
+        ];
+  });
+}

@@ -423,6 +423,8 @@ export interface EngineSetup {
   migrationRegistry?: MigrationRegistry;
   /** Step hooks bound by ARN (LocalEngineOptions.stepHooks). */
   stepHooks?: LocalEngineOptions['stepHooks'];
+  /** false: no operator-control read per evaluation (LocalEngineOptions.operatorControl). */
+  operatorControl?: boolean;
 }
 
 /** A LocalEngine on moto with the given ports; clients default to fresh ones. */
@@ -444,6 +446,7 @@ export function makeEngine(setup: EngineSetup) {
     ...(setup.router ? { router: setup.router } : {}),
     ...(setup.migrationRegistry ? { migrationRegistry: setup.migrationRegistry } : {}),
     ...(setup.stepHooks ? { stepHooks: setup.stepHooks } : {}),
+    ...(setup.operatorControl === undefined ? {} : { operatorControl: setup.operatorControl }),
   });
   return { engine, clock, route53, cloudwatch };
 }
