@@ -187,6 +187,8 @@ export interface LocalEngineOptions {
    * ARN with no binding fails like Lambda's ResourceNotFoundException (caught: Rollback).
    */
   stepHooks?: Record<string, (request: StepHookRequest) => unknown>;
+  /** A hook ARN without a binding: invoke the real function (run-local, cli/lambda-invoker.ts). */
+  invokeLambda?: (functionName: string, payload: StepHookRequest) => Promise<unknown>;
   /**
    * false: EvaluateMetrics does not read operator control (pause, promote) from the registry, for runs of
    * thousands of evaluations where the per-evaluation read against moto dominates (default true, as deployed).
@@ -580,6 +582,9 @@ export class LocalEngine {
   private async invokeStepHook(input: unknown): Promise<{ StatusCode: number; Payload: unknown }> {
     const { FunctionName, Payload } = input as { FunctionName: string; Payload: StepHookRequest };
     const hook = this.options.stepHooks?.[FunctionName];
+    if (hook === undefined && this.options.invokeLambda !== undefined) {
+      return { StatusCode: 200, Payload: await this.options.invokeLambda(FunctionName, Payload) };
+    }
     if (hook === undefined) {
       const error = new Error(`Function not found: ${FunctionName}`);
       error.name = 'Lambda.ResourceNotFoundException';
