@@ -3,6 +3,7 @@
  * the plan's steps, the weights it last wrote, and its last verdict with the numbers behind it.
  */
 import { StepFunctionsControl } from '../../functions/adapters/step-functions-control.ts';
+import type { ControlState } from '../../functions/core/control.ts';
 import { KEEP_WEIGHTS_ERROR } from '../../functions/core/recovery.ts';
 import type { ExecutionDescription, RunState } from '../../functions/core/state.ts';
 import { bar, useColor } from '../progress.ts';
@@ -65,6 +66,8 @@ export interface ExecutionStatusView {
   /** For an ABORTED execution: what on-execution-end does, worded as `abort` words it (one function). */
   onExecutionEnd: ReturnType<typeof whatOnEndDoes> | null;
   outcome: RunState['outcome'];
+  /** Operator control from the registry entry (core/control.ts); read only for a migrationId handle. */
+  control?: ControlState | null;
 }
 
 export function statusView(
@@ -192,8 +195,27 @@ export function renderStatus(view: ExecutionStatusView, now: Date, color = false
   }
   if (view.decision) lines.push(`  decision   ${view.decision.action}: ${view.decision.reason}`);
   if (view.outcome) lines.push(`  outcome    ${view.outcome.result}: ${view.outcome.reason}`);
+  lines.push(...controlLines(view.control ?? null));
   lines.push(`  console    ${view.consoleUrl}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The stored operator requests and the latest lines of the audit trail. */
+export function controlLines(control: ControlState | null): string[] {
+  if (control === null) return [];
+  const lines: string[] = [];
+  const why = (reason?: string) => (reason === undefined ? '' : ` (${reason})`);
+  if (control.pause !== null)
+    lines.push(
+      `  control    paused by ${control.pause.by}${why(control.pause.reason)} until ${control.pause.until}, then ${control.pause.onTimeout}`
+    );
+  if (control.promote !== null)
+    lines.push(
+      `  control    promote${control.promote.full ? ' --full' : ''} by ${control.promote.by}${why(control.promote.reason)}`
+    );
+  for (const line of control.audit.slice(-5))
+    lines.push(`  audit      ${line.at} ${line.by} ${line.action}${why(line.reason)}`);
+  return lines;
 }
 
 /** Exit code of a finished execution, as run-local would give it. */
@@ -227,8 +249,15 @@ export async function status(options: StatusOptions): Promise<number> {
   });
   const color = !options.json && options.write === undefined && useColor(process.stdout);
   let shown = generation.executionArn;
+  // A migrationId names the registry entry: show its operator control too (an ARN alone does not need the table).
+  const controlOf = async () =>
+    isArnHandle(handle) ? undefined : ((await table().registry.get(handle))?.control ?? null);
   for (;;) {
-    const view = statusView(generation.description, generation.state);
+    const operator = await controlOf();
+    const view = {
+      ...statusView(generation.description, generation.state),
+      ...(operator === undefined ? {} : { control: operator }),
+    };
     if (options.json) {
       // With --watch, one JSON document per line per poll.
       write(`${JSON.stringify(view, null, options.watch === undefined ? 2 : undefined)}\n`);

@@ -164,14 +164,23 @@ describe('operator control commands against moto (Step Functions + DynamoDB)', (
     // Prepare
     const executionArn = await runningMigration('by-id');
 
+    await cli('pause', 'by-id', '--reason', 'look');
+
     // Act
     const status = await cli('status', 'by-id', '--json');
+    const text = await cli('status', 'by-id');
     const aborted = await cli('abort', 'by-id', '--json');
     const again = await cli('abort', 'by-id');
 
     // Assess
     expect(status.code, status.stderr).toBe(0);
-    expect(JSON.parse(status.stdout)).toMatchObject({ executionArn, status: 'RUNNING' });
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      executionArn,
+      status: 'RUNNING',
+      control: { pause: { by: 'ana@ops', reason: 'look' } },
+    });
+    expect(text.stdout).toMatch(/control {4}paused by ana@ops \(look\) until .*, then rollback/);
+    expect(text.stdout).toMatch(/audit {6}\S+ ana@ops pause \(look\)/);
     expect(aborted.code, aborted.stderr).toBe(0);
     const described = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(described.status).toBe('ABORTED');
