@@ -326,3 +326,89 @@ describe('Function: controlledDecision', () => {
     );
   });
 });
+
+describe('control: exact texts and shapes', () => {
+  it('a request without a reason (or an empty one) stores no reason key and no step key', () => {
+    // Act
+    const none = stored(
+      requestControl(undefined, { action: 'pause', timeoutSeconds: 60, onTimeout: 'resume' }, who)
+    );
+    const empty = stored(
+      requestControl(undefined, { action: 'promote', full: false, reason: '' }, who)
+    );
+
+    // Assess
+    expect(none.audit).toStrictEqual([{ at: AT.toISOString(), by: 'ana@host', action: 'pause' }]);
+    expect(none.pause).toStrictEqual({
+      at: AT.toISOString(),
+      by: 'ana@host',
+      until: later(60).toISOString(),
+      onTimeout: 'resume',
+    });
+    expect(empty.promote).toStrictEqual({ at: AT.toISOString(), by: 'ana@host', full: false });
+  });
+
+  it('promote --full with no reason at all is refused', () => {
+    const result = requestControl(undefined, { action: 'promote', full: true }, who);
+    expect(result).toEqual({
+      ok: false,
+      refusal: '--reason: required with --full (100 % now without analysis is recorded with why)',
+    });
+  });
+
+  it('an absent control (undefined) leaves the decision as the judge made it', () => {
+    const decision = { action: Action.Advance, nextGreenPercent: 50, reason: 'judged' };
+    expect(
+      controlledDecision({
+        decision,
+        greenPercent: 10,
+        verdict: Verdict.Pass,
+        control: undefined,
+        now: AT,
+      })
+    ).toBe(decision);
+  });
+
+  it('words each changed decision exactly', () => {
+    // Prepare
+    const plainPause = stored(
+      requestControl(undefined, { action: 'pause', timeoutSeconds: 60, onTimeout: 'rollback' }, who)
+    );
+    const args = { greenPercent: 10, verdict: Verdict.Pass, now: later(1) };
+    const observe = { action: Action.Observe, reason: 'judged' };
+    const stamp = `ana@host at ${AT.toISOString()}`;
+
+    // Act
+    const held = controlledDecision({ ...args, decision: observe, control: plainPause });
+    const timedOut = controlledDecision({
+      ...args,
+      decision: observe,
+      control: plainPause,
+      now: later(60),
+    });
+    const full = controlledDecision({ ...args, decision: observe, control: promoted(true) });
+    const promote = controlledDecision({ ...args, decision: observe, control: promoted(false) });
+
+    // Assess
+    expect(held.reason).toBe(
+      `paused by ${stamp} until ${later(60).toISOString()} (then rollback): judged`
+    );
+    expect(timedOut).toEqual({
+      action: 'rollback',
+      reason: `pause by ${stamp} not resumed by ${later(60).toISOString()} (on timeout: rollback)`,
+      control: 'pause-timeout',
+    });
+    expect(full).toEqual({
+      action: 'advance',
+      nextGreenPercent: 100,
+      reason: `promoted with --full by ${stamp} (quiet night): 10% -> 100% without analysis`,
+      control: `promoted with --full by ${stamp} (quiet night)`,
+    });
+    expect(promote).toEqual({
+      action: 'advance',
+      nextGreenPercent: 100,
+      reason: `promoted by ${stamp} (quiet night): 10% -> 100%, remaining bakes skipped (final bake and analysis still apply); judged`,
+      control: `promoted by ${stamp} (quiet night)`,
+    });
+  });
+});

@@ -13,6 +13,7 @@ import {
   EVENTS_PER_HOOK_RETRY,
   EVENTS_PER_HOOK_ROUND,
   hookEventsPerShift,
+  stepHookProblems,
 } from '../../../functions/core/step-hooks.ts';
 import { Action, Verdict } from '../../../functions/core/types.ts';
 import { draft, evaluationWith, inputWith, pairWith } from './fixtures.ts';
@@ -161,5 +162,50 @@ describe('shiftTarget with a promote', () => {
     },
   ])('decision $decision.nextGreenPercent -> $expected', ({ decision, expected, from }) => {
     expect(shiftTarget({ ...from, decision })).toBe(expected);
+  });
+});
+
+const SMOKE = 'arn:aws:lambda:eu-west-1:123456789012:function:smoke';
+const OTHER = 'arn:aws:lambda:eu-west-1:123456789012:function:other';
+const hooks = { retryLaterSeconds: 60, maxAttempts: 10 };
+
+describe('stepHookProblems', () => {
+  it.each([
+    {
+      what: 'not checked without a list (local engine)',
+      given: { beforeShift: OTHER },
+      allowed: undefined,
+      problems: 0,
+    },
+    { what: 'a listed function', given: { beforeShift: SMOKE }, allowed: [SMOKE], problems: 0 },
+    {
+      what: 'a version or alias of a listed function',
+      given: { afterBake: `${SMOKE}:live` },
+      allowed: [SMOKE],
+      problems: 0,
+    },
+    { what: 'a function not listed', given: { beforeShift: OTHER }, allowed: [SMOKE], problems: 1 },
+    {
+      what: 'both hooks against an empty parameter',
+      given: { beforeShift: SMOKE, afterBake: SMOKE },
+      allowed: [''],
+      problems: 2,
+    },
+  ])('$what: $problems problem(s)', ({ given, allowed, problems }) => {
+    expect(stepHookProblems({ ...hooks, ...given }, allowed)).toHaveLength(problems);
+  });
+
+  it('names the field, the function and the parameter (trimmed; none when empty)', () => {
+    expect(stepHookProblems({ ...hooks, beforeShift: OTHER }, [` ${SMOKE} `])).toEqual([
+      `hooks.beforeShift: ${OTHER} is not among the stack's StepHookFunctionArns (${SMOKE}): the state machine may not invoke it`,
+    ]);
+    expect(stepHookProblems({ ...hooks, afterBake: `${SMOKE}:7` }, [' ', ''])).toEqual([
+      `hooks.afterBake: ${SMOKE}:7 is not among the stack's StepHookFunctionArns (none): the state machine may not invoke it`,
+    ]);
+  });
+
+  it('a trimmed entry still allows its function; an unlisted function with a listed prefix is refused', () => {
+    expect(stepHookProblems({ ...hooks, beforeShift: SMOKE }, [` ${SMOKE}`])).toEqual([]);
+    expect(stepHookProblems({ ...hooks, beforeShift: `${SMOKE}x` }, [SMOKE])).toHaveLength(1);
   });
 });
