@@ -6,6 +6,7 @@
  * loss: WaitForApproval's next wait finds the stored answer and answers its own token.
  */
 import { GateTokenClosedError } from '../functions/adapters/step-functions-task-tokens.ts';
+import { emptyControl } from '../functions/core/control.ts';
 import { RegistryConflictError } from '../functions/core/errors.ts';
 import { type GateAnswer, resolveGate, type TaskTokens } from '../functions/core/gates.ts';
 import {
@@ -77,7 +78,7 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
       at: now.toISOString(),
       ...(request.reason ? { reason: request.reason } : {}),
     };
-    const control = current.control ?? { audit: [] };
+    const control = current.control ?? emptyControl();
     const line = {
       at: answer.at,
       by,
@@ -91,7 +92,8 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
         { version: current.version, executionArn: current.executionArn },
         {
           gate: { ...gate, answer },
-          control: { ...control, audit: [...(control.audit ?? []), line] },
+          // A new revision: the registry compares it, so a pause or promote stored meanwhile is kept.
+          control: { ...control, revision: control.revision + 1, audit: [...control.audit, line] },
         }
       );
     } catch (error) {

@@ -33,6 +33,7 @@ import type {
   RunState,
   TrafficRouter,
 } from '../functions/core/state.ts';
+import type { StepHookRequest } from '../functions/core/step-hooks.ts';
 import { createCheckDnsSyncHandler } from '../functions/handlers/check-dns-sync.ts';
 import { createCompleteHandler } from '../functions/handlers/complete.ts';
 import { createContinueAsNewHandler } from '../functions/handlers/continue-as-new.ts';
@@ -212,6 +213,19 @@ export interface LocalEngineOptions {
   dynamodb?: DynamoDBClient;
   /** The registry table, created on first use when missing (default `traffic-shift-migrations`). */
   registryTable?: string;
+  /**
+   * Step hooks (input.hooks) bound to in-process functions by ARN: InvokeStepHook calls the one its
+   * FunctionName names with the request (core/step-hooks.ts) and hands back what it returns or throws. An
+   * ARN with no binding fails like Lambda's ResourceNotFoundException (caught: Rollback).
+   */
+  stepHooks?: Record<string, (request: StepHookRequest) => unknown>;
+  /** A hook ARN without a binding: invoke the real function (run-local, cli/lambda-invoker.ts). */
+  invokeLambda?: (functionName: string, payload: StepHookRequest) => Promise<unknown>;
+  /**
+   * false: EvaluateMetrics does not read operator control (pause, promote) from the registry, for runs of
+   * thousands of evaluations where the per-evaluation read against moto dominates (default true, as deployed).
+   */
+  operatorControl?: boolean;
   /** Replace the registry port (fault injection); `dynamodb` and `registryTable` are then unused. */
   migrationRegistry?: MigrationRegistry;
   /** Replace a port (fault injection, scripted metrics). */
@@ -382,7 +396,12 @@ export class LocalEngine {
         registry,
       }) as LambdaHandler,
       CheckDnsSync: createCheckDnsSyncHandler({ router, clock }) as LambdaHandler,
-      EvaluateMetrics: createEvaluateMetricsHandler({ ...common, metrics }) as LambdaHandler,
+      // Operator control is read from the registry at every evaluation (one GetItem, ~10 ms against moto).
+      EvaluateMetrics: createEvaluateMetricsHandler(
+        options.operatorControl === false
+          ? { clock, metrics, ...(notifier === undefined ? {} : { notifier }) }
+          : { ...common, metrics }
+      ) as LambdaHandler,
       Complete: createCompleteHandler({ ...common, router }) as LambdaHandler,
       ContinueAsNew: createContinueAsNewHandler({ executions, clock, registry }) as LambdaHandler,
       Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,
@@ -526,10 +545,13 @@ export class LocalEngine {
     );
     const execution = machine.run(description.input as never, {
       overrides: {
-        taskResourceLocalHandlers: taskResourceLocalHandlers as never,
-        waitTimeOverrides: { WaitForDnsSync: 0, Bake: 0 },
+        taskResourceLocalHandlers: {
+          ...taskResourceLocalHandlers,
+          InvokeStepHook: (input: unknown) => this.invokeStepHook(input),
+        } as never,
+        waitTimeOverrides: { WaitForDnsSync: 0, Bake: 0, WaitForStepHook: 0 },
         retryIntervalOverrides: Object.fromEntries(
-          Object.keys(TASK_FUNCTIONS).map((state) => [state, 0])
+          [...Object.keys(TASK_FUNCTIONS), 'InvokeStepHook'].map((state) => [state, 0])
         ),
       },
       noThrowOnAbort: true,
@@ -628,6 +650,21 @@ export class LocalEngine {
       running.recovery = this.deliverStatusEvent(early);
     }
     return running;
+  }
+
+  /** The native `lambda:invoke` of a step hook, answered by the in-process function bound to its ARN. */
+  private async invokeStepHook(input: unknown): Promise<{ StatusCode: number; Payload: unknown }> {
+    const { FunctionName, Payload } = input as { FunctionName: string; Payload: StepHookRequest };
+    const hook = this.options.stepHooks?.[FunctionName];
+    if (hook === undefined && this.options.invokeLambda !== undefined) {
+      return { StatusCode: 200, Payload: await this.options.invokeLambda(FunctionName, Payload) };
+    }
+    if (hook === undefined) {
+      const error = new Error(`Function not found: ${FunctionName}`);
+      error.name = 'Lambda.ResourceNotFoundException';
+      throw error;
+    }
+    return { StatusCode: 200, Payload: (await hook(Payload)) ?? null };
   }
 
   /** The template's EventBridge rule: ABORTED, FAILED, TIMED_OUT -> on-execution-end. */

@@ -19,9 +19,9 @@ export const ExitCode = {
   NotAtSnapshot: 6,
   /** Preflight refused the run (records owned by another migration, or not as the run needs them): nothing written. */
   Refused: 7,
-  /** approve/reject: the registry never saw this migration id. */
+  /** No such migration or execution (registry, Step Functions): every operator command. */
   UnknownMigration: 8,
-  /** approve/reject: the migration is finished (completed, rolled back, restored, ...): nothing to answer. */
+  /** The migration is finished (completed, rolled back, restored, ...): nothing to control or answer. */
   MigrationFinished: 9,
   /** approve/reject: the migration is running but waits at no open gate (or its gate is already answered). */
   NoOpenGate: 10,

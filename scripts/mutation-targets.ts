@@ -26,6 +26,8 @@ const VERDICT_TESTS = [
 // The input schema is split by part (input-*.ts) and reached only through parseMigrationInput.
 const INPUT_TESTS = [
   core('input'),
+  core('step-bakes'),
+  core('step-hooks'),
   core('input.mutation'),
   core('plan'),
   core('schema-file'),
@@ -36,6 +38,8 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   // baseline, checks and measure are reached only through verdict.ts's evaluate.
   'baseline.ts': [...VERDICT_TESTS, core('baseline.mutation')],
   'checks.ts': [...VERDICT_TESTS, core('checks.mutation')],
+  'control.ts': [core('control')],
+  'step-hooks.ts': [core('step-hooks'), core('run')],
   'decide.ts': [core('decide'), core('late-publication'), core('run'), core('cloudwatch-rules')],
   // Reached directly, through parseMigrationInput (overlapping targets) and through evaluate (scope names).
   'discovery-target.ts': [core('cloudwatch-rules'), core('input'), core('verdict')],
@@ -50,6 +54,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'input-limits.ts': INPUT_TESTS,
   'input-metrics.ts': INPUT_TESTS,
   'input-plan.ts': INPUT_TESTS,
+  'input-hooks.ts': INPUT_TESTS,
   'key-suggestion.ts': [core('key-suggestion'), core('input')],
   'measure.ts': [...VERDICT_TESTS, core('measure.mutation')],
   'metric-statistics.ts': [core('metric-statistics')],
@@ -60,7 +65,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
     core('record-checks'),
     core('ownership'),
   ],
-  'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run')],
+  'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run'), core('step-bakes')],
   'ownership.ts': [core('ownership'), core('ownership.mutation')],
   'record-checks.ts': [core('record-checks'), core('record-checks.mutation')],
   // Constants only: the names the recovery paths share and the phases the registry stores.

@@ -6,20 +6,17 @@
 import { StepFunctionsControl } from '../../functions/adapters/step-functions-control.ts';
 import { KEEP_WEIGHTS_ERROR } from '../../functions/core/recovery.ts';
 import type { RunState } from '../../functions/core/state.ts';
-import {
-  CliError,
-  checkExecutionArn,
-  ExitCode,
-  printJson,
-  regionOfArn,
-  sfnClient,
-} from './common.ts';
+import { CliError, ExitCode, printJson, regionOf, regionOfArn, sfnClient } from './common.ts';
+import { isArnHandle, resolveExecution } from './handle.ts';
+import { registryTable } from './registry-table.ts';
 
 /** The StopExecution error code of a plain abort (on-execution-end restores the snapshot). */
 export const OPERATOR_ABORT_ERROR = 'OperatorAbort';
 
 export interface AbortOptions {
+  /** The handle: the migrationId, or any generation's execution ARN; the current generation is stopped. */
   executionArn: string;
+  registryTable?: string;
   keepWeights: boolean;
   reason?: string;
   json: boolean;
@@ -65,17 +62,31 @@ export function whatOnEndDoes(
 }
 
 export async function abort(options: AbortOptions): Promise<number> {
-  const executionArn = checkExecutionArn(options.executionArn);
-  const control = new StepFunctionsControl(sfnClient(options.region ?? regionOfArn(executionArn)));
-  const description = await control.describe(executionArn);
+  const handle = options.executionArn;
+  const region =
+    options.region ??
+    (isArnHandle(handle) ? regionOfArn(handle) : undefined) ??
+    (await regionOf(sfnClient()));
+  const control = new StepFunctionsControl(sfnClient(region));
+  // A continuation hands the run on: stop the generation that runs now, whichever one was named.
+  const current = await resolveExecution(handle, {
+    control,
+    registry: () =>
+      registryTable({
+        region,
+        ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
+      }).registry,
+    where: `the registry table ${options.registryTable ?? 'traffic-shift-migrations'}`,
+  });
+  const { executionArn, description } = current;
   if (description.status !== 'RUNNING') {
     throw new CliError(
       `${executionArn} is ${description.status}: nothing to stop`,
-      ExitCode.Error,
+      ExitCode.MigrationFinished,
       { status: description.status }
     );
   }
-  const state = await control.latestRunState(executionArn).catch(() => null);
+  const state = current.state;
   const error = options.keepWeights ? KEEP_WEIGHTS_ERROR : OPERATOR_ABORT_ERROR;
   const cause =
     options.reason ??

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option, type OutputConfiguration } from 
 import packageJson from '../../package.json' with { type: 'json' };
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../scenarios.ts';
 import { CliError, ExitCode, reportFailure } from './common.ts';
+import { registerControlCommands } from './control-program.ts';
 
 const EXIT_CODES = `
 Exit codes:
@@ -17,8 +18,8 @@ Exit codes:
   5  stopped on drift
   6  rollback: the migration is finished and its records are not at its snapshot (nothing was changed)
   7  refused by preflight (records owned by another unfinished migration, or not as the run needs them; nothing was written)
-  8  approve/reject: unknown migration
-  9  approve/reject: the migration is finished
+  8  unknown migration or execution (pause, resume, promote, approve, reject, status, abort)
+  9  the migration is finished: nothing to pause, resume, promote, approve, reject or abort
   10 approve/reject: no open approval gate (or already answered)`;
 
 const ENDPOINTS = `
@@ -244,18 +245,24 @@ export function buildProgram(
 
   program
     .command('status')
-    .description('progress, current weights and last verdict of a deployed execution')
-    .argument('<arn>', 'execution ARN')
+    .description(
+      'progress, current weights and last verdict of a deployed migration (its current generation)'
+    )
+    .argument('<migration>', 'the migrationId, or the execution ARN of any generation')
     .option(
       '--watch [seconds]',
-      'poll until the execution ends (default every 10 s); the exit code is then its outcome',
+      'poll until the migration ends (default every 10 s), following continuations; the exit code is then its outcome',
       integer('--watch', 1)
     )
     .option('--region <region>', 'AWS region (default: the ARN)')
+    .option('--registry-table <name>', 'registry table, to find a migrationId (DynamoDB)')
     .option('--json', 'print JSON (with --watch: one line per poll)', false)
     .addHelpText('after', ENDPOINTS)
     .action(
-      async (arn: string, options: { watch?: number | true; region?: string; json: boolean }) => {
+      async (
+        arn: string,
+        options: { watch?: number | true; region?: string; registryTable?: string; json: boolean }
+      ) => {
         await run(async () => {
           const { status } = await import('./status.ts');
           const { watch, ...rest } = options;
@@ -273,7 +280,10 @@ export function buildProgram(
     .description(
       'stop a deployed execution; on-execution-end restores the snapshot unless --keep-weights'
     )
-    .argument('<arn>', 'execution ARN')
+    .argument(
+      '<migration>',
+      'the migrationId, or the execution ARN of any generation (the current one is stopped)'
+    )
     .option(
       '--keep-weights',
       'stop with error KeepWeights: on-execution-end leaves the current weights',
@@ -281,12 +291,19 @@ export function buildProgram(
     )
     .option('--reason <text>', 'the StopExecution cause')
     .option('--region <region>', 'AWS region (default: the ARN)')
+    .option('--registry-table <name>', 'registry table, to find a migrationId (DynamoDB)')
     .option('--json', 'print JSON', false)
     .addHelpText('after', ENDPOINTS)
     .action(
       async (
         arn: string,
-        options: { keepWeights: boolean; reason?: string; region?: string; json: boolean }
+        options: {
+          keepWeights: boolean;
+          reason?: string;
+          region?: string;
+          registryTable?: string;
+          json: boolean;
+        }
       ) => {
         await run(async () => {
           const { abort } = await import('./abort.ts');
@@ -300,7 +317,10 @@ export function buildProgram(
     .description(
       'restore the snapshot the migration registry holds for a migration (stopping its run first), verify, finish it'
     )
-    .argument('<migrationId>', "the migration (its input's migrationId)")
+    .argument(
+      '<migration>',
+      "the migration (its input's migrationId), or any generation's execution ARN"
+    )
     .option(
       '--registry-table <name>',
       'migration registry table (DynamoDB)',
@@ -375,6 +395,7 @@ ${ENDPOINTS}`
         }
       );
   }
+  registerControlCommands(program, run);
 
   program
     .command('report')

@@ -14,7 +14,9 @@
  */
 import { hostname } from 'node:os';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
+import { StepFunctionsControl } from '../../functions/adapters/step-functions-control.ts';
 import { RegistryConflictError } from '../../functions/core/errors.ts';
 import {
   type MigrationEntry,
@@ -25,7 +27,17 @@ import type { WeightedPair } from '../../functions/core/types.ts';
 import { snapshotDifferences } from '../../functions/core/weights.ts';
 import { ownerOf } from '../../functions/lib/ownership.ts';
 import { DEFAULT_IN_FLIGHT_SECONDS } from '../../functions/lib/recover.ts';
-import { CliError, compactUtc, ExitCode, printJson, regionOf } from './common.ts';
+import {
+  CliError,
+  compactUtc,
+  ExitCode,
+  printJson,
+  regionOf,
+  regionOfArn,
+  sfnClient,
+} from './common.ts';
+import { operatorName, storeControlRequest } from './control.ts';
+import { migrationIdOf } from './handle.ts';
 import { type RegistryTable, registryTable } from './registry-table.ts';
 import { type OwnerStop, stopOwner } from './rollback-owner.ts';
 
@@ -178,10 +190,15 @@ export async function rollback(options: RollbackOptions): Promise<number> {
     region,
     ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
   });
-  const entry = await readEntry(target, options.migrationId);
+  // One handle (handle.ts): an execution ARN of any generation names its migration.
+  const migrationId = await migrationIdOf(
+    options.migrationId,
+    () => new StepFunctionsControl(sfnClient(regionOfArn(options.migrationId) ?? region))
+  );
+  const entry = await readEntry(target, migrationId);
   if (entry === null) {
     throw new CliError(
-      `no migration ${options.migrationId} in the registry table ${target.table} (${target.where})`,
+      `no migration ${migrationId} in the registry table ${target.table} (${target.where})`,
       ExitCode.InvalidInput
     );
   }
@@ -190,6 +207,7 @@ export async function rollback(options: RollbackOptions): Promise<number> {
     outcome = await finishedOutcome(entry, entry.phase, router, null);
   } else {
     say(`${entry.migrationId} is ${entry.phase} (execution ${entry.executionArn})`);
+    await recordInAudit(target, entry.migrationId, say);
     const owner = await stopOwner(entry, { waitSeconds: options.waitSeconds, region, say });
     let current = (await target.registry.get(entry.migrationId)) ?? entry;
     let byThisCommand = false;
@@ -216,4 +234,24 @@ export async function rollback(options: RollbackOptions): Promise<number> {
   if (options.json) printJson(outcome);
   else say(outcome.message);
   return outcome.exitCode;
+}
+
+/** The audit trail (core/control.ts) gets a `rollback` line; a failure to write it never blocks the restore. */
+async function recordInAudit(
+  target: RegistryTable,
+  migrationId: string,
+  say: (text: string) => void
+) {
+  try {
+    await storeControlRequest(
+      target.registry,
+      new DynamoDbControlStore(target.dynamodb, target.table),
+      migrationId,
+      { action: 'rollback' },
+      { by: operatorName(), now: () => new Date(), where: target.table }
+    );
+  } catch (error) {
+    // Deliberately swallowed: restoring the records matters more than the audit line.
+    say(`(audit line not written: ${(error as Error).message})`);
+  }
 }

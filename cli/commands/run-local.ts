@@ -16,6 +16,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import type { WeightedPair } from '../../functions/core/types.ts';
 import { gatePrompt } from '../gate-prompt.ts';
+import { lambdaInvoker } from '../lambda-invoker.ts';
 import { type ExecutionEnd, LocalEngine, VirtualClock } from '../local-engine.ts';
 import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progress.ts';
 import { type RunReport, runReportOf, TimelineRecorder } from '../rehearsal.ts';
@@ -130,6 +131,8 @@ export async function runLocal(options: RunLocalOptions): Promise<number> {
     realMsPerVirtualSecond,
     onEvent: (event) => recorder.record(event),
     onGateWaiting: prompt.onGateWaiting,
+    // Step hooks (input.hooks) are the real functions, invoked through the Lambda API.
+    invokeLambda: lambdaInvoker(region),
   });
   const began = Date.now();
   const startedAt = clock.now().toISOString();

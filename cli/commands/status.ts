@@ -3,20 +3,30 @@
  * the plan's steps, the weights it last wrote, and its last verdict with the numbers behind it.
  */
 import { StepFunctionsControl } from '../../functions/adapters/step-functions-control.ts';
+import type { ControlState } from '../../functions/core/control.ts';
 import { KEEP_WEIGHTS_ERROR } from '../../functions/core/recovery.ts';
 import type { ExecutionDescription, RunState } from '../../functions/core/state.ts';
 import { bar, useColor } from '../progress.ts';
 import { ExitCode } from '../rehearsal.ts';
 import { formatDuration, trimNumber } from '../report.ts';
 import { whatOnEndDoes } from './abort.ts';
-import { checkExecutionArn, consoleUrl, regionOfArn, sfnClient } from './common.ts';
+import { consoleUrl, regionOf, regionOfArn, sfnClient } from './common.ts';
+import { currentGeneration, type HandleControl, isArnHandle, resolveExecution } from './handle.ts';
+import { registryTable } from './registry-table.ts';
 
 export interface StatusOptions {
+  /** The handle: the migrationId, or any generation's execution ARN (handle.ts). */
   executionArn: string;
-  /** Poll every this many seconds until the execution ends. */
+  /** Poll every this many seconds until the migration ends (continuations followed). */
   watch?: number;
   json: boolean;
   region?: string;
+  registryTable?: string;
+  /** The control plane (tests: the local engine's); default Step Functions in the region. */
+  control?: HandleControl;
+  /** Where text goes (tests); default stdout. */
+  write?: (text: string) => void;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export interface ExecutionStatusView {
@@ -56,6 +66,8 @@ export interface ExecutionStatusView {
   /** For an ABORTED execution: what on-execution-end does, worded as `abort` words it (one function). */
   onExecutionEnd: ReturnType<typeof whatOnEndDoes> | null;
   outcome: RunState['outcome'];
+  /** Operator control from the registry entry (core/control.ts); read only for a migrationId handle. */
+  control?: ControlState | null;
 }
 
 export function statusView(
@@ -183,8 +195,27 @@ export function renderStatus(view: ExecutionStatusView, now: Date, color = false
   }
   if (view.decision) lines.push(`  decision   ${view.decision.action}: ${view.decision.reason}`);
   if (view.outcome) lines.push(`  outcome    ${view.outcome.result}: ${view.outcome.reason}`);
+  lines.push(...controlLines(view.control ?? null));
   lines.push(`  console    ${view.consoleUrl}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** The stored operator requests and the latest lines of the audit trail. */
+export function controlLines(control: ControlState | null): string[] {
+  if (control === null) return [];
+  const lines: string[] = [];
+  const why = (reason?: string) => (reason === undefined ? '' : ` (${reason})`);
+  if (control.pause !== null)
+    lines.push(
+      `  control    paused by ${control.pause.by}${why(control.pause.reason)} until ${control.pause.until}, then ${control.pause.onTimeout}`
+    );
+  if (control.promote !== null)
+    lines.push(
+      `  control    promote${control.promote.full ? ' --full' : ''} by ${control.promote.by}${why(control.promote.reason)}`
+    );
+  for (const line of control.audit.slice(-5))
+    lines.push(`  audit      ${line.at} ${line.by} ${line.action}${why(line.reason)}`);
+  return lines;
 }
 
 /** Exit code of a finished execution, as run-local would give it. */
@@ -197,26 +228,51 @@ export function exitCodeOf(view: ExecutionStatusView): number {
 }
 
 export async function status(options: StatusOptions): Promise<number> {
-  const executionArn = checkExecutionArn(options.executionArn);
-  const control = new StepFunctionsControl(sfnClient(options.region ?? regionOfArn(executionArn)));
-  const color = !options.json && useColor(process.stdout);
+  const handle = options.executionArn;
+  const region =
+    options.region ??
+    (isArnHandle(handle) ? regionOfArn(handle) : undefined) ??
+    (options.control === undefined ? await regionOf(sfnClient()) : 'us-east-1');
+  const control = options.control ?? new StepFunctionsControl(sfnClient(region));
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const table = () =>
+    registryTable({
+      region,
+      ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
+    });
+  let generation = await resolveExecution(handle, {
+    control,
+    registry: () => table().registry,
+    where: `the registry table ${options.registryTable ?? 'traffic-shift-migrations'}`,
+  });
+  const color = !options.json && options.write === undefined && useColor(process.stdout);
+  let shown = generation.executionArn;
+  // A migrationId names the registry entry: show its operator control too (an ARN alone does not need the table).
+  const controlOf = async () =>
+    isArnHandle(handle) ? undefined : ((await table().registry.get(handle))?.control ?? null);
   for (;;) {
-    const description = await control.describe(executionArn);
-    const state = await control.latestRunState(executionArn);
-    const view = statusView(description, state);
+    const operator = await controlOf();
+    const view = {
+      ...statusView(generation.description, generation.state),
+      ...(operator === undefined ? {} : { control: operator }),
+    };
     if (options.json) {
       // With --watch, one JSON document per line per poll.
-      process.stdout.write(
-        `${JSON.stringify(view, null, options.watch === undefined ? 2 : undefined)}\n`
-      );
+      write(`${JSON.stringify(view, null, options.watch === undefined ? 2 : undefined)}\n`);
     } else {
-      if (options.watch !== undefined && color) process.stdout.write('\u001b[2J\u001b[H');
-      else if (options.watch !== undefined)
-        process.stdout.write(`--- ${new Date().toISOString()}\n`);
-      process.stdout.write(renderStatus(view, new Date(), color));
+      if (options.watch !== undefined && color) write('\u001b[2J\u001b[H');
+      else if (options.watch !== undefined) write(`--- ${new Date().toISOString()}\n`);
+      if (generation.executionArn !== shown || generation.followed.length > 0)
+        write(`  followed   continuation(s) to ${generation.executionArn}\n`);
+      write(renderStatus(view, new Date(), color));
     }
+    shown = generation.executionArn;
     if (options.watch === undefined) return 0;
-    if (view.status !== 'RUNNING') return exitCodeOf(view);
-    await new Promise((resolve) => setTimeout(resolve, options.watch! * 1_000));
+    // A continuation is no end: the run goes on in the successor (visible shortly, if not yet).
+    if (view.status !== 'RUNNING' && generation.successorPending === null) return exitCodeOf(view);
+    await sleep(options.watch * 1_000);
+    generation = await currentGeneration(control, generation.executionArn);
   }
 }

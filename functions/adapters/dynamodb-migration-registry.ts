@@ -23,6 +23,7 @@ import {
   UNFINISHED_PHASES,
 } from '../core/registry.ts';
 import {
+  CONTROL_REVISION_ATTRIBUTE,
   cancellationCodes,
   entryKey,
   errorName,
@@ -220,13 +221,29 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
           ? { N: String(value) }
           : { S: String(value) };
     }
+    // An operator's control write (adapters/dynamodb-control-store.ts) does not bump `version`: a write of
+    // `control` here must also compare its revision (one more than the caller read), or it would drop a pause
+    // or promote stored between the caller's read and this write.
+    const conditions = [`version = :version AND executionArn = :arn AND ${UNFINISHED_CONDITION}`];
+    if (changes.control !== undefined) {
+      names['#controlRevision'] = CONTROL_REVISION_ATTRIBUTE;
+      sets.push('#controlRevision = :controlRevision');
+      values[':controlRevision'] = { N: String(changes.control.revision) };
+      const previous = changes.control.revision - 1;
+      if (previous <= 0) {
+        conditions.push('attribute_not_exists(#controlRevision)');
+      } else {
+        conditions.push('#controlRevision = :previousControlRevision');
+        values[':previousControlRevision'] = { N: String(previous) };
+      }
+    }
     try {
       const out = await this.#client.send(
         new UpdateItemCommand({
           TableName: this.#table,
           Key: { [REGISTRY_KEY_ATTRIBUTE]: { S: entryKey(migrationId) } },
           UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: `version = :version AND executionArn = :arn AND ${UNFINISHED_CONDITION}`,
+          ConditionExpression: conditions.join(' AND '),
           ...(Object.keys(names).length > 0 ? { ExpressionAttributeNames: names } : {}),
           ExpressionAttributeValues: values,
           ReturnValues: 'ALL_NEW',

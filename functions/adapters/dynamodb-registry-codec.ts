@@ -54,6 +54,10 @@ const STRING_FIELDS = [
 
 export type Item = Record<string, AttributeValue>;
 
+/** The entry's operator control (JSON) and its revision (a number, so a write can compare it). */
+export const CONTROL_ATTRIBUTE = 'control';
+export const CONTROL_REVISION_ATTRIBUTE = 'controlRevision';
+
 export function toItem(entry: MigrationEntry): Item {
   const item: Item = { [REGISTRY_KEY_ATTRIBUTE]: { S: entryKey(entry.migrationId) } };
   for (const field of STRING_FIELDS) item[field] = { S: entry[field] };
@@ -62,6 +66,11 @@ export function toItem(entry: MigrationEntry): Item {
   for (const field of OPTIONAL_JSON_FIELDS)
     if (entry[field] !== undefined) item[field] = { S: JSON.stringify(entry[field]) };
   item['reason'] = entry.reason === null ? { NULL: true } : { S: entry.reason };
+  // Operator control (core/control.ts): kept by a whole-item Put (finish), compared by its own revision.
+  if (entry.control !== undefined) {
+    item[CONTROL_ATTRIBUTE] = { S: JSON.stringify(entry.control) };
+    item[CONTROL_REVISION_ATTRIBUTE] = { N: String(entry.control.revision) };
+  }
   return item;
 }
 
@@ -74,6 +83,8 @@ export function fromItem(item: Item): MigrationEntry {
   for (const field of OPTIONAL_JSON_FIELDS)
     if (item[field]?.S) entry[field] = JSON.parse(text(field));
   entry['reason'] = item['reason']?.S ?? null;
+  const control = item[CONTROL_ATTRIBUTE]?.S;
+  if (control !== undefined) entry['control'] = JSON.parse(control);
   return entry as unknown as MigrationEntry;
 }
 

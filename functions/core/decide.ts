@@ -4,7 +4,7 @@
  * so every decision can be replayed from the execution history.
  */
 import type { MigrationInput } from './input.ts';
-import { nextGreenPercent } from './plan.ts';
+import { bakeSecondsAt, nextGreenPercent } from './plan.ts';
 import { Action, type Decision, type Evaluation, type ShiftStatus, Verdict } from './types.ts';
 
 /**
@@ -179,7 +179,7 @@ export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decis
   if (evaluation.verdict !== Verdict.Pass) {
     return { status, decision: { action: Action.Hold, reason: evaluation.reason } };
   }
-  const bakeSeconds = status.greenPercent >= 100 ? plan.finalBakeSeconds : plan.bakeSeconds;
+  const bakeSeconds = bakeSecondsAt(plan, status.greenPercent);
   // The bake counts periods of judged green data, not time: with a publication delay of minutes, "300 s since
   // sync" would be declared over on 2 minutes of data, and after a gap one minute of data would count the gap.
   const { bakedSeconds } = status;

@@ -13,12 +13,13 @@ import type { RunState } from './state.ts';
  */
 export const EVENTS_PER_EVALUATION = 9;
 /**
- * ShiftTraffic (Task 5) + WaitForDnsSync (Wait 2) + CheckDnsSync (Task 5) + IsDnsSynced (Choice 2).
+ * AfterBakeHook (Choice 2) + BeforeShiftHook (Choice 2) + ShiftTraffic (Task 5) + WaitForDnsSync (Wait 2) +
+ * CheckDnsSync (Task 5) + IsDnsSynced (Choice 2). The hook rounds themselves: core/step-hooks.ts.
  *
  * @example
- * 7 * EVENTS_PER_SHIFT; // => 98 events for seven steps synced at the first poll
+ * 7 * EVENTS_PER_SHIFT; // => 126 events for seven steps synced at the first poll
  */
-export const EVENTS_PER_SHIFT = 14;
+export const EVENTS_PER_SHIFT = 18;
 /**
  * One more WaitForDnsSync + CheckDnsSync + IsDnsSynced round while the change is PENDING.
  *

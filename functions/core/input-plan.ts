@@ -29,15 +29,40 @@ export function checkStepOrder(steps: readonly number[], ctx: z.RefinementCtx): 
   }
 }
 
+/** The bake of one step, instead of `bakeSeconds` (or `finalBakeSeconds` at 100). */
+const StepBakeSeconds = z
+  .int('must be an integer')
+  .min(60, 'must be >= 60')
+  .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)');
+
+/** A step: a green percent, or `{ percent, bakeSeconds }` with its own bake. */
+export const StepSchema = z.union([
+  Percent,
+  z.strictObject({ percent: Percent, bakeSeconds: StepBakeSeconds }),
+]);
+export type Step = z.infer<typeof StepSchema>;
+
+/**
+ * The green percent of a step, plain or with its own bake.
+ *
+ * @example
+ * stepPercent({ percent: 10, bakeSeconds: 1800 }); // => 10
+ */
+export function stepPercent(step: Step): number {
+  return typeof step === 'number' ? step : step.percent;
+}
+
 export const PlanSchema = z
   .strictObject({
-    /** Explicit green percents, strictly increasing, ending at 100. */
+    /** Explicit green percents, strictly increasing, ending at 100; an entry may carry its own bake. */
     steps: z
-      .array(Percent)
+      .array(StepSchema)
       .min(1, 'must have at least one step')
       .max(100, 'must have at most 100 steps')
       .optional()
-      .describe('Explicit green percents, strictly increasing, ending at 100.'),
+      .describe(
+        'Explicit green percents, strictly increasing, ending at 100. An entry may be { "percent": 10, "bakeSeconds": 1800 }: that step bakes this long instead of bakeSeconds (finalBakeSeconds at 100).'
+      ),
     /** CodeDeploy/ECS-style canary: `percent`, then 100. */
     canary: z
       .strictObject({ percent: Percent.refine((p) => p < 100, 'must be < 100') })
@@ -100,7 +125,16 @@ export const PlanSchema = z
       });
     }
     if (plan.steps) {
-      checkStepOrder(plan.steps, ctx);
+      checkStepOrder(plan.steps.map(stepPercent), ctx);
+      plan.steps.forEach((step, index) => {
+        if (typeof step !== 'number' && plan.evaluationIntervalSeconds > step.bakeSeconds) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must be >= evaluationIntervalSeconds (${plan.evaluationIntervalSeconds})`,
+            path: ['steps', index, 'bakeSeconds'],
+          });
+        }
+      });
     }
     if (plan.evaluationIntervalSeconds > plan.bakeSeconds) {
       ctx.addIssue({

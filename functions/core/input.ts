@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { InvalidInputError } from './errors.ts';
 import { DAY_SECONDS, RecordRefSchema } from './input-fields.ts';
+import { HooksSchema } from './input-hooks.ts';
 import { describeZodIssues } from './input-issues.ts';
 import { DnsSchema, LimitsSchema } from './input-limits.ts';
 import { BaselineThresholdsSchema, MetricsSchema, ThresholdsSchema } from './input-metrics.ts';
@@ -47,6 +48,9 @@ export const MigrationInputSchema = z
     ),
     limits: LimitsSchema.prefault({}).describe('When the run rolls back or holds.'),
     dns: DnsSchema.prefault({}).describe('Route 53: TTL limit and INSYNC polling.'),
+    hooks: HooksSchema.optional().describe(
+      'Step hooks: Lambda functions asked Pass / Fail / RetryLater before each shift and after each bake.'
+    ),
     /** `observe` runs the whole schedule and records its decisions without writing to Route 53. */
     mode: z
       .enum(['shift', 'observe'], 'must be shift or observe')

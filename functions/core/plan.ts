@@ -2,6 +2,7 @@
  * The plan as green percents, and what it will cost in time and exposure.
  */
 import type { MigrationInput, Plan } from './input.ts';
+import { stepPercent } from './input-plan.ts';
 
 /**
  * Route 53 changes "generally propagate" to all its name servers within 60 s (GetChange INSYNC).
@@ -37,7 +38,7 @@ function toTenth(percent: number): number {
  * expandSteps({ exponential: { startPercent: 1, factor: 3 }, ...defaults }); // => [1, 3, 9, 27, 81, 100]
  */
 export function expandSteps(plan: Plan): number[] {
-  if (plan.steps) return [...plan.steps];
+  if (plan.steps) return plan.steps.map(stepPercent);
   if (plan.canary) return [plan.canary.percent, 100];
   if (plan.linear) {
     const stepTenths = Math.round(plan.linear.stepPercent * 10);
@@ -67,6 +68,24 @@ export function expandSteps(plan: Plan): number[] {
   }
   // The schema guarantees exactly one kind; a plan without one cannot be shifted.
   throw new RangeError('expandSteps: the plan has none of steps, canary, linear, exponential');
+}
+
+/**
+ * How long the step at `greenPercent` bakes: its own `bakeSeconds` when the plan's step entry gives one, else
+ * `finalBakeSeconds` at 100 % and `bakeSeconds` below.
+ *
+ * @example
+ * bakeSecondsAt({ steps: [{ percent: 10, bakeSeconds: 1800 }, 100], bakeSeconds: 600, finalBakeSeconds: 900 }, 10); // => 1800
+ * bakeSecondsAt({ steps: [{ percent: 10, bakeSeconds: 1800 }, 100], bakeSeconds: 600, finalBakeSeconds: 900 }, 100); // => 900
+ */
+export function bakeSecondsAt(
+  plan: Pick<Plan, 'steps' | 'bakeSeconds' | 'finalBakeSeconds'>,
+  greenPercent: number
+): number {
+  for (const step of plan.steps ?? []) {
+    if (typeof step !== 'number' && step.percent === greenPercent) return step.bakeSeconds;
+  }
+  return greenPercent >= 100 ? plan.finalBakeSeconds : plan.bakeSeconds;
 }
 
 /**
@@ -165,7 +184,7 @@ export function estimatePlan(
   const lagSeconds =
     DNS_SYNC_ESTIMATE_SECONDS + ttlSeconds + publicationDelaySeconds + periodSeconds;
   const perStep = steps.map((greenPercent) => {
-    const stepBakeSeconds = greenPercent === 100 ? finalBakeSeconds : bakeSeconds;
+    const stepBakeSeconds = bakeSecondsAt(input.plan, greenPercent);
     return {
       greenPercent,
       dnsSyncSeconds: DNS_SYNC_ESTIMATE_SECONDS,
@@ -189,9 +208,15 @@ export function estimatePlan(
     ttlSeconds;
   const lag = `${DNS_SYNC_ESTIMATE_SECONDS} s DNS sync + ${ttlSeconds} s TTL + ${publicationDelaySeconds} s publication delay + ${periodSeconds} s period`;
   const belowFull = steps.length - 1;
+  const belowBakes = perStep.slice(0, -1).map((step) => step.bakeSeconds);
+  const sameBakes = belowBakes.every((seconds) => seconds === bakeSeconds);
+  const finalSeconds = perStep.at(-1)?.bakeSeconds ?? finalBakeSeconds;
   const eta = [
-    belowFull > 0 ? `${belowFull} step(s) x (${lag} + ${bakeSeconds} s bake)` : '',
-    `1 step at 100% x (${lag} + ${finalBakeSeconds} s final bake)`,
+    belowFull > 0 && sameBakes ? `${belowFull} step(s) x (${lag} + ${bakeSeconds} s bake)` : '',
+    belowFull > 0 && !sameBakes
+      ? `${belowFull} step(s) x (${lag}) + bakes (${belowBakes.join(' + ')} s)`
+      : '',
+    `1 step at 100% x (${lag} + ${finalSeconds} s final bake)`,
   ]
     .filter((part) => part !== '')
     .join(' + ');

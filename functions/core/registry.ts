@@ -8,6 +8,7 @@
  * migration holding its snapshot, its expected weights and its phase. Taking the locks is one transaction, so
  * exactly one of two rivals wins, whichever way they were started (console, schedule, CLI, run-local).
  */
+import type { AuditEntry, ControlState } from './control.ts';
 import type { GateState } from './gates.ts';
 import type { RecordRef } from './input.ts';
 import type { PairWeights, WeightedPair } from './types.ts';
@@ -79,19 +80,16 @@ export interface MigrationEntry {
   /** The approval gate the run waits at (or last waited at), core/gates.ts; absent: never gated. */
   gate?: GateState;
   /**
-   * Operator control (owned by the control work); gates only append to `audit` (approve, reject, gate-timeout).
+   * Operator requests (pause, promote) and the append-only audit trail (core/control.ts). Written by the CLI
+   * with its own compare-and-swap on `control.revision` (adapters/dynamodb-control-store.ts), conditional on
+   * `version` but without bumping it, so an operator's request never makes the owner's next write conflict.
+   * Gates append their answers (approve, reject, gate-timeout) to the same trail.
    */
-  control?: { audit: GateAuditEntry[] } & Record<string, unknown>;
+  control?: ControlState;
 }
 
 /** One line of the append-only operator audit trail (`control.audit`). */
-export interface GateAuditEntry {
-  at: string;
-  by: string;
-  action: string;
-  step?: number;
-  reason?: string;
-}
+export type GateAuditEntry = AuditEntry;
 
 /** The registry port (adapters/dynamodb-migration-registry.ts). */
 export interface MigrationRegistry {

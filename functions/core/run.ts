@@ -7,6 +7,7 @@ import { withGate } from './gates.ts';
 import {
   addEvents,
   EVENTS_PER_EXTRA_SYNC_POLL,
+  HISTORY_RESERVE,
   historyAfterEvaluation,
   historyAfterShift,
   initialHistory,
@@ -14,6 +15,7 @@ import {
 import type { MigrationInput } from './input.ts';
 import { expandSteps, nextGreenPercent, remainingSteps } from './plan.ts';
 import type { Outcome, RunIdentity, RunState } from './state.ts';
+import { hookEventsPerShift } from './step-hooks.ts';
 import type { Evaluation, PairWeights, WeightedPair } from './types.ts';
 import { snapshotWeights, startGreenPercent } from './weights.ts';
 
@@ -92,9 +94,14 @@ export function resumedRunState(
   };
 }
 
-/** The green percent the next shift moves to. */
+/**
+ * The green percent the next shift moves to: the next step, or a later step the decision names (a promote
+ * skips to 100 %, core/control.ts). Only a step of the plan above the current percent is ever taken.
+ */
 export function shiftTarget(state: RunState): number {
-  return nextGreenPercent(state.steps, state.status.greenPercent);
+  const next = nextGreenPercent(state.steps, state.status.greenPercent);
+  const asked = state.decision?.action === 'advance' ? state.decision.nextGreenPercent : undefined;
+  return asked !== undefined && asked > next && state.steps.includes(asked) ? asked : next;
 }
 
 /**
@@ -111,14 +118,16 @@ export function afterShift(
   now: Date
 ): RunState {
   const stepIndex = state.steps.indexOf(greenPercent);
+  // The step hook rounds before this shift are over: their events are counted at their worst case.
+  const { hook: _hook, hookCall: _hookCall, ...rest } = state;
   return {
-    ...state,
+    ...rest,
     expected: weights,
     status: statusForNewStep(state.status, stepIndex, greenPercent),
     change: { ids: changeIds, submittedAt: now.toISOString(), synced: false },
     waitSeconds: state.input.dns.syncPollSeconds,
     decision: null,
-    history: historyAfterShift(state.history),
+    history: addEvents(historyAfterShift(state.history), hookEventsPerShift(state.input.hooks)),
   };
 }
 
@@ -186,7 +195,11 @@ export function afterEvaluation(state: RunState, evaluation: Evaluation, now: Da
     evaluation,
     decision,
     waitSeconds: state.input.plan.evaluationIntervalSeconds,
-    history: historyAfterEvaluation(state.history),
+    // Room for the hook rounds the next shift may need, besides the usual reserve.
+    history: historyAfterEvaluation(
+      state.history,
+      HISTORY_RESERVE + hookEventsPerShift(state.input.hooks)
+    ),
   });
 }
 

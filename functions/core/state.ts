@@ -52,6 +52,10 @@ export interface RunState {
   error?: { Error: string; Cause: string };
   /** Set by Preflight for the Choice after it. */
   next?: 'shift' | 'bake';
+  /** The step hook round under way (ASL Pass states; core/step-hooks.ts). */
+  hook?: { kind: 'beforeShift' | 'afterBake'; functionName: string; attempt: number };
+  /** The last step hook answer (InvokeStepHook ResultPath). */
+  hookCall?: { answer: unknown };
 }
 
 export interface Outcome {

@@ -38,6 +38,8 @@ export interface Decision {
   nextGreenPercent?: number;
   /** Why, for a person: `error rate 2.40% > 1% over 1,812 requests (lower bound 1.8%)`. */
   reason: string;
+  /** Set when an operator's request (core/control.ts) changed the judge's decision: which one, and by whom. */
+  control?: string;
 }
 
 /** One check of one scope (a discovery name or `overall`) over one window. */

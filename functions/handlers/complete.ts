@@ -26,7 +26,9 @@ export interface CompleteDeps {
  */
 export async function complete(state: RunState, deps: CompleteDeps): Promise<RunState> {
   const now = deps.clock.now();
-  const reason = `green at ${state.status.greenPercent}% after ${state.status.evaluations} evaluations (${state.status.failures} failed)`;
+  // An operator's promote (--full: no analysis) is part of why it completed (core/control.ts).
+  const control = state.decision?.control === undefined ? '' : `; ${state.decision.control}`;
+  const reason = `green at ${state.status.greenPercent}% after ${state.status.evaluations} evaluations (${state.status.failures} failed)${control}`;
   const finished = await alreadyFinished(deps.registry, state, MigrationPhase.Completed);
   if (finished !== null) return withOutcome(state, 'completed', reason, now);
   const owned = await ownedEntry(deps.registry, state);

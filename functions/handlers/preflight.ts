@@ -37,6 +37,7 @@ import type {
   RunState,
   TrafficRouter,
 } from '../core/state.ts';
+import { stepHookProblems } from '../core/step-hooks.ts';
 import type { WeightedPair } from '../core/types.ts';
 import { percentOf, snapshotWeights } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
@@ -68,6 +69,8 @@ export interface PreflightDeps {
   /** What the stack's write policy allows (env ALLOWED_RECORD_TYPES/NAMES); unset: not checked. */
   policy?: DeployedPolicy;
   registry: MigrationRegistry;
+  /** The step hooks the stack may invoke (env ALLOWED_STEP_HOOKS, core/step-hooks.ts); unset: not checked. */
+  allowedStepHooks?: readonly string[] | undefined;
   /** Who runs the migration (default: a deployed state machine). */
   runner?: MigrationRunner;
 }
@@ -255,6 +258,9 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
   const input = parseMigrationInput(event.input);
   const denied = deployedPolicyProblems(input, deps.policy ?? {});
   if (denied.length > 0) throw new PreflightFailedError(`preflight failed: ${denied.join('; ')}`);
+  const hooksDenied = stepHookProblems(input.hooks, deps.allowedStepHooks);
+  if (hooksDenied.length > 0)
+    throw new PreflightFailedError(`preflight failed: ${hooksDenied.join('; ')}`);
   const entry = await deps.registry.acquire(
     preflightEntry(
       input,
@@ -333,5 +339,6 @@ export const handler = createPreflightHandler({
     recordTypes: optionalEnv('ALLOWED_RECORD_TYPES')?.split(','),
     recordNames: optionalEnv('ALLOWED_RECORD_NAMES')?.split(','),
   },
+  allowedStepHooks: optionalEnv('ALLOWED_STEP_HOOKS')?.split(','),
   registry: registryFromEnv(),
 });

@@ -12,6 +12,7 @@ import {
   GateTokenClosedError,
   StepFunctionsTaskTokens,
 } from '../adapters/step-functions-task-tokens.ts';
+import { emptyControl } from '../core/control.ts';
 import { RegistryConflictError, TrafficShiftError } from '../core/errors.ts';
 import {
   answerCommands,
@@ -55,7 +56,7 @@ function withAudit(entry: MigrationEntry, gate: GateState, resolution: GateResol
   // Only the deadline is audited here: an answer was audited by the command that stored it.
   if (resolution.kind === 'wait' || gate.answer !== null || gate.closedAt !== null) return {};
   const reason = resolution.kind === 'continue' ? resolution.result.reason : resolution.cause;
-  const control = entry.control ?? { audit: [] };
+  const control = entry.control ?? emptyControl();
   const line = {
     at: now.toISOString(),
     by: 'traffic-shift',
@@ -63,7 +64,10 @@ function withAudit(entry: MigrationEntry, gate: GateState, resolution: GateResol
     step: gate.step,
     reason,
   };
-  return { control: { ...control, audit: [...(control.audit ?? []), line] } };
+  // A new revision: the registry compares it, so a pause or promote stored meanwhile is never overwritten.
+  return {
+    control: { ...control, revision: control.revision + 1, audit: [...control.audit, line] },
+  };
 }
 
 export async function waitForApproval(

@@ -174,7 +174,7 @@ describe('commands for a deployed stack, against moto Step Functions', () => {
       new DescribeExecutionCommand({ executionArn: started.executionArn })
     );
     expect(described.status).toBe('ABORTED');
-    expect(again.code).toBe(1);
+    expect(again.code).toBe(9);
     expect(again.stderr).toContain('is ABORTED: nothing to stop');
   });
 
@@ -214,7 +214,7 @@ describe('commands for a deployed stack, against moto Step Functions', () => {
     expect(readFileSync(out, 'utf8')).toContain('<svg id="chart"');
   });
 
-  it('status of an execution that does not exist exits 1 with the service error', async () => {
+  it('status of an execution that does not exist exits 8 naming the service error', async () => {
     // Act
     const result = await runCli(
       ['status', `${stateMachineArn.replace(':stateMachine:', ':execution:')}:missing`],
@@ -222,7 +222,7 @@ describe('commands for a deployed stack, against moto Step Functions', () => {
     );
 
     // Assess
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(8);
     expect(result.stderr).toContain('ExecutionDoesNotExist');
   });
 });

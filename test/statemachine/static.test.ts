@@ -150,8 +150,13 @@ function serverlessFunctions(template: Template): [string, SamFunction][] {
 function placeholders(text: string): Set<string> {
   return new Set([...text.matchAll(/\$\{(\w+)\}/g)].map((match) => match[1]!));
 }
+/** Tasks that invoke the operator's functions (step hooks), not a handler of ours: checked on their own. */
+const OPERATOR_TASKS = ['InvokeStepHook'];
+/** The Tasks that run our handlers. */
 function tasks(asl: Asl): [string, AslState][] {
-  return Object.entries(asl.States).filter(([, state]) => state.Type === 'Task');
+  return Object.entries(asl.States).filter(
+    ([name, state]) => state.Type === 'Task' && !OPERATOR_TASKS.includes(name)
+  );
 }
 /** Every key anywhere in a JSON value, with the path to it. */
 function* walk(value: unknown, path = '$'): Generator<[string, unknown]> {
@@ -495,10 +500,11 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     // Assess
     expect(decide?.Type).toBe('Choice');
     expect(decide?.Default).toBe('Rollback');
+    // advance and complete pass the step hooks first (AfterBakeHook, then BeforeShiftHook for an advance).
     expect(targets).toEqual([
       'Rollback',
-      'ShiftTraffic',
-      'Complete',
+      'AfterBakeHook',
+      'AfterBakeHook',
       // A gate continues first when the budget says so (the registry carries the gate over), else waits.
       'ContinueAsNew',
       'WaitForApproval',
@@ -525,7 +531,7 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     expect(unguarded).toEqual([]);
   });
 
-  it('takes every Wait duration from $.waitSeconds', () => {
+  it('takes every Wait duration from $.waitSeconds (a step hook retry from input.hooks.retryLaterSeconds)', () => {
     // Prepare
     const asl = loadAsl();
 
@@ -533,8 +539,37 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     const waits = Object.entries(asl.States).filter(([, state]) => state.Type === 'Wait');
 
     // Assess
-    expect(waits.map(([name]) => name).sort()).toEqual(['Bake', 'WaitForDnsSync']);
-    for (const [, state] of waits) expect(state.SecondsPath).toBe('$.waitSeconds');
+    expect(waits.map(([name]) => name).sort()).toEqual([
+      'Bake',
+      'WaitForDnsSync',
+      'WaitForStepHook',
+    ]);
+    for (const [name, state] of waits)
+      expect(state.SecondsPath).toBe(
+        name === 'WaitForStepHook' ? '$.input.hooks.retryLaterSeconds' : '$.waitSeconds'
+      );
+  });
+
+  it('invokes step hooks natively (FunctionName.$), bounded, retried only on transient Lambda errors, any error caught to Rollback', () => {
+    // Prepare
+    const hook = loadAsl().States['InvokeStepHook'] as AslState & Record<string, unknown>;
+
+    // Assess
+    expect(hook).toMatchObject({
+      Type: 'Task',
+      Resource: `\${LambdaInvokeResource}`,
+      Parameters: { 'FunctionName.$': '$.hook.functionName' },
+      TimeoutSeconds: 900,
+      ResultSelector: { 'answer.$': '$.Payload' },
+      ResultPath: '$.hookCall',
+      Next: 'CheckStepHookAnswer',
+    });
+    expect(hook.Retry?.map((retrier) => retrier.ErrorEquals)).toEqual([
+      [...LAMBDA_TRANSIENT_ERRORS, 'Lambda.TooManyRequestsException'],
+    ]);
+    expect(hook.Catch).toEqual([
+      { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: 'Rollback' },
+    ]);
   });
 });
 

@@ -15,6 +15,8 @@ interface Template {
 
 const template = parseTemplate('template.yaml') as Template;
 
+const SMOKE_HOOK = 'arn:aws:lambda:us-east-1:123456789012:function:smoke';
+
 /** Evaluates Ref, Fn::Sub, Fn::Join, Fn::Split, Fn::If and Fn::Equals for one partition and zone list. */
 function evaluate(node: Node, env: { partition: string; zones: string[] }): Node {
   const recurse = (value: Node) => evaluate(value, env);
@@ -26,6 +28,7 @@ function evaluate(node: Node, env: { partition: string; zones: string[] }): Node
       if (arg === 'AWS::Partition') return env.partition;
       if (arg === 'HostedZoneIds') return env.zones;
       if (arg === 'RecordNames') return ['api.example.com', '\\052.example.com'];
+      if (arg === 'StepHookFunctionArns') return [SMOKE_HOOK];
       if (arg === 'RecordTypes')
         return (template.Parameters['RecordTypes']?.Default ?? '').split(',');
       return `\${${String(arg)}}`;
@@ -131,6 +134,30 @@ describe('Template: RecordTypes default', () => {
     expect(variables).toMatchObject({
       ALLOWED_RECORD_TYPES: 'A,AAAA,CNAME',
       ALLOWED_RECORD_NAMES: 'api.example.com,\\052.example.com',
+      ALLOWED_STEP_HOOKS: SMOKE_HOOK,
+    });
+  });
+});
+
+describe('Template: step hooks', () => {
+  it('lets the state machine invoke only the StepHookFunctionArns functions, their versions and aliases', () => {
+    // Prepare
+    const machine = template.Resources['TrafficShiftStateMachine'] as {
+      Properties: { Policies: Node[] };
+    };
+
+    // Act
+    const policies = evaluate(machine.Properties.Policies, { partition: 'aws', zones: [] });
+    const statements = (policies as { Statement?: { Sid?: string; Resource?: Node }[] }[]).flatMap(
+      (policy) => policy.Statement ?? []
+    );
+
+    // Assess
+    expect(statements.find((statement) => statement.Sid === 'InvokeTheStepHooks')).toEqual({
+      Sid: 'InvokeTheStepHooks',
+      Effect: 'Allow',
+      Action: 'lambda:InvokeFunction',
+      Resource: [SMOKE_HOOK, `${SMOKE_HOOK}:*`],
     });
   });
 });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll } from 'vitest';
 import {
   type EngineEvent,
   LocalEngine,
+  type LocalEngineOptions,
   type TaskHookContext,
   VirtualClock,
 } from '../../cli/local-engine.ts';
@@ -420,6 +421,10 @@ export interface EngineSetup {
   /** An in-memory router or registry (fault campaigns that need hundreds of runs); default: moto. */
   router?: TrafficRouter;
   migrationRegistry?: MigrationRegistry;
+  /** Step hooks bound by ARN (LocalEngineOptions.stepHooks). */
+  stepHooks?: LocalEngineOptions['stepHooks'];
+  /** false: no operator-control read per evaluation (LocalEngineOptions.operatorControl). */
+  operatorControl?: boolean;
 }
 
 /** A LocalEngine on moto with the given ports; clients default to fresh ones. */
@@ -440,6 +445,8 @@ export function makeEngine(setup: EngineSetup) {
     ...(setup.stateMachineName ? { stateMachineName: setup.stateMachineName } : {}),
     ...(setup.router ? { router: setup.router } : {}),
     ...(setup.migrationRegistry ? { migrationRegistry: setup.migrationRegistry } : {}),
+    ...(setup.stepHooks ? { stepHooks: setup.stepHooks } : {}),
+    ...(setup.operatorControl === undefined ? {} : { operatorControl: setup.operatorControl }),
   });
   return { engine, clock, route53, cloudwatch };
 }

@@ -21,7 +21,8 @@ describe('History budget', () => {
   it('counts the events of each loop from the per-state event counts', () => {
     // Assess
     expect(EVENTS_PER_EVALUATION).toBe(WAIT + TASK + CHOICE);
-    expect(EVENTS_PER_SHIFT).toBe(TASK + WAIT + TASK + CHOICE);
+    // AfterBakeHook + BeforeShiftHook (Choices, also without hooks), ShiftTraffic, WaitForDnsSync, CheckDnsSync, IsDnsSynced.
+    expect(EVENTS_PER_SHIFT).toBe(CHOICE + CHOICE + TASK + WAIT + TASK + CHOICE);
     expect(EVENTS_PER_EXTRA_SYNC_POLL).toBe(WAIT + TASK + CHOICE);
     expect(EVENTS_AT_START).toBe(1 + TASK);
     expect({ HISTORY_EVENT_LIMIT, HISTORY_EVENT_BUDGET, HISTORY_RESERVE }).toEqual({
@@ -89,10 +90,10 @@ describe('History budget', () => {
   });
 
   it.each([
-    { polls: undefined, expected: 114 },
-    { polls: 0, expected: 114 },
-    { polls: 2, expected: 132 },
-  ])('adds 14 per shift and 9 per extra poll ($polls extra polls)', ({ polls, expected }) => {
+    { polls: undefined, expected: 118 },
+    { polls: 0, expected: 118 },
+    { polls: 2, expected: 136 },
+  ])('adds 18 per shift and 9 per extra poll ($polls extra polls)', ({ polls, expected }) => {
     // Act + Assess
     expect(
       historyAfterShift({ eventsEstimate: 100, continueNow: false }, polls).eventsEstimate
@@ -102,7 +103,7 @@ describe('History budget', () => {
   it('applies a custom reserve to shifts', () => {
     // Act + Assess
     expect(
-      historyAfterShift({ eventsEstimate: 100, continueNow: false }, 0, 19_886).continueNow
+      historyAfterShift({ eventsEstimate: 100, continueNow: false }, 0, 19_882).continueNow
     ).toBe(true);
   });
 
@@ -118,7 +119,7 @@ describe('History budget', () => {
     }
 
     // Assess
-    expect(history.eventsEstimate).toBe(6 + 7 * (14 + 10 * 9));
+    expect(history.eventsEstimate).toBe(6 + 7 * (18 + 10 * 9));
     expect(history.continueNow).toBe(false);
   });
 });

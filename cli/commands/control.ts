@@ -1,0 +1,151 @@
+/**
+ * `traffic-shift pause | resume | promote <migration>`: operator requests, stored in the migration's registry
+ * entry (core/control.ts; adapters/dynamodb-control-store.ts) and read by the run at its next evaluation
+ * (every `plan.evaluationIntervalSeconds`). The command returns once the request is stored; `status` shows
+ * its effect. Works the same for a deployed execution and a run-local / rehearse on the same table.
+ */
+import { hostname, userInfo } from 'node:os';
+import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
+import { StepFunctionsControl } from '../../functions/adapters/step-functions-control.ts';
+import {
+  type ControlRequest,
+  type ControlState,
+  type ControlStore,
+  requestControl,
+} from '../../functions/core/control.ts';
+import { RegistryConflictError } from '../../functions/core/errors.ts';
+import {
+  type MigrationEntry,
+  type MigrationRegistry,
+  UNFINISHED_PHASES,
+} from '../../functions/core/registry.ts';
+import { CliError, ExitCode, printJson, regionOf, regionOfArn, sfnClient } from './common.ts';
+import { entryOf, isArnHandle, migrationIdOf } from './handle.ts';
+import { registryTable } from './registry-table.ts';
+
+/** Conflicting writes (the owner moved its entry on, another operator) are re-read and retried this often. */
+const CONTROL_WRITE_ATTEMPTS = 8;
+
+export interface ControlCommandOptions {
+  /** The migrationId, or any generation's execution ARN. */
+  handle: string;
+  request: ControlRequest;
+  registryTable?: string;
+  region?: string;
+  json: boolean;
+}
+
+/**
+ * Who asks: `TRAFFIC_SHIFT_OPERATOR` when set (a CI job names itself), else `$USER@host`. (The CLI carries
+ * no STS client, so it cannot name the caller's IAM ARN; the audit line is the operator's own word.)
+ *
+ * @example
+ * operatorName(); // => 'ana@laptop'
+ */
+export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
+  const named = env['TRAFFIC_SHIFT_OPERATOR']?.trim();
+  if (named) return named;
+  let user = env['USER'] ?? env['USERNAME'];
+  if (!user) {
+    try {
+      user = userInfo().username;
+    } catch {
+      user = 'unknown';
+    }
+  }
+  return `${user}@${hostname()}`;
+}
+
+/**
+ * Stores one request: read the entry, apply the request (core), write it conditionally; on a conflict read
+ * again. Refuses an unknown migration (exit 8), a finished one (exit 9) and a request the core refuses (exit 4).
+ */
+export async function storeControlRequest(
+  registry: Pick<MigrationRegistry, 'get'>,
+  store: ControlStore,
+  migrationId: string,
+  request: ControlRequest,
+  who: { by: string; now: () => Date; where: string }
+): Promise<{ entry: MigrationEntry; control: ControlState }> {
+  for (let attempt = 1; ; attempt++) {
+    const entry = await entryOf(registry, migrationId, who.where);
+    if (!UNFINISHED_PHASES.includes(entry.phase)) {
+      throw new CliError(
+        `migration ${migrationId} is ${entry.phase}${entry.reason === null ? '' : ` (${entry.reason})`}: nothing to ${request.action}`,
+        ExitCode.MigrationFinished,
+        { phase: entry.phase }
+      );
+    }
+    const result = requestControl(entry.control, request, { by: who.by, at: who.now() });
+    if (!result.ok)
+      throw new CliError(
+        `${request.action} ${migrationId}: ${result.refusal}`,
+        ExitCode.InvalidInput
+      );
+    try {
+      await store.writeControl(
+        migrationId,
+        { version: entry.version, executionArn: entry.executionArn },
+        entry.control?.revision ?? 0,
+        result.control
+      );
+      return { entry, control: result.control };
+    } catch (error) {
+      if (!(error instanceof RegistryConflictError) || attempt >= CONTROL_WRITE_ATTEMPTS)
+        throw error;
+    }
+  }
+}
+
+function describeRequest(request: ControlRequest, control: ControlState): string {
+  switch (request.action) {
+    case 'pause':
+      return `paused until ${control.pause?.until} (then ${control.pause?.onTimeout}): the run holds at its current weights from its next evaluation; judging goes on and a regression still rolls back`;
+    case 'resume':
+      return 'resumed: the run advances again from its next evaluation when its bake is over';
+    case 'promote':
+      return request.full
+        ? 'promoted with --full: at its next evaluation the run moves to 100 % and completes without analysis'
+        : 'promoted: at its next evaluation without Fail or Error the run moves to 100 %; the final bake and its analysis still run';
+    case 'rollback':
+      return 'rollback recorded';
+  }
+}
+
+export async function controlCommand(options: ControlCommandOptions): Promise<number> {
+  const region =
+    options.region ??
+    (isArnHandle(options.handle) ? regionOfArn(options.handle) : undefined) ??
+    (await regionOf(sfnClient()));
+  const migrationId = await migrationIdOf(
+    options.handle,
+    () => new StepFunctionsControl(sfnClient(region))
+  );
+  const target = registryTable({
+    region,
+    ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
+  });
+  const store = new DynamoDbControlStore(target.dynamodb, target.table);
+  const by = operatorName();
+  const { entry, control } = await storeControlRequest(
+    target.registry,
+    store,
+    migrationId,
+    options.request,
+    { by, now: () => new Date(), where: `the registry table ${target.table} (${target.where})` }
+  );
+  const text = describeRequest(options.request, control);
+  if (options.json) {
+    printJson({
+      migrationId,
+      executionArn: entry.executionArn,
+      action: options.request.action,
+      by,
+      control,
+      detail: text,
+    });
+  } else {
+    process.stdout.write(`${migrationId} (execution ${entry.executionArn}): ${text}\n  by ${by}\n`);
+  }
+  return ExitCode.Completed;
+}

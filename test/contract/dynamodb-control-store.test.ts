@@ -1,0 +1,103 @@
+/**
+ * DynamoDbControlStore against a real moto_server: the conditional UpdateItem that stores operator control
+ * (compare-and-swap on the control revision, conditional on the entry's version and owner, version left
+ * alone), and the registry's whole-item writes (finish) keeping the control they read.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
+import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
+import { type ControlState, requestControl } from '../../functions/core/control.ts';
+import { RegistryConflictError } from '../../functions/core/errors.ts';
+import { MigrationPhase } from '../../functions/core/registry.ts';
+import { ownerOf } from '../../functions/lib/ownership.ts';
+import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
+import { registryEntry, TEST_STATE_MACHINE } from '../support/registry-entry.ts';
+
+let moto: Moto;
+let registry: DynamoDbMigrationRegistry;
+let store: DynamoDbControlStore;
+const arnOf = (name: string) =>
+  `${TEST_STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${name}`;
+const AT = new Date('2026-09-14T08:00:00.000Z');
+
+beforeAll(async () => {
+  moto = await startMoto();
+  const client = new DynamoDBClient(clientConfig(moto.endpoint));
+  registry = new DynamoDbMigrationRegistry(client, 'control');
+  store = new DynamoDbControlStore(client, 'control');
+  await registry.createTableIfMissing();
+});
+afterAll(async () => {
+  await moto.stop();
+});
+
+function pauseBy(by: string, current?: ControlState): ControlState {
+  const result = requestControl(
+    current,
+    { action: 'pause', timeoutSeconds: 600, onTimeout: 'rollback' },
+    { by, at: AT }
+  );
+  if (!result.ok) throw new Error(result.refusal);
+  return result.control;
+}
+
+async function running(migrationId: string) {
+  const entry = await registry.acquire(
+    registryEntry(migrationId, arnOf(migrationId), `Z${migrationId}`)
+  );
+  return registry.update(migrationId, ownerOf(entry), { phase: MigrationPhase.Running });
+}
+
+describe('DynamoDbControlStore (moto)', () => {
+  it('stores control without moving version; the owner update that follows still succeeds', async () => {
+    // Prepare
+    const entry = await running('cas');
+
+    // Act
+    await store.writeControl('cas', ownerOf(entry), 0, pauseBy('ana'));
+    const after = await registry.get('cas');
+    const ownerWrite = await registry.update('cas', ownerOf(entry), { pending: null });
+
+    // Assess
+    expect(after?.control?.audit).toHaveLength(1);
+    expect(after?.version).toBe(entry.version);
+    expect(ownerWrite.control?.pause?.by).toBe('ana');
+  });
+
+  it('of two operators who read the same revision, the second is refused (no lost audit line)', async () => {
+    // Prepare
+    const entry = await running('race');
+    await store.writeControl('race', ownerOf(entry), 0, pauseBy('ana'));
+    const read = (await registry.get('race'))!;
+
+    // Act
+    await store.writeControl('race', ownerOf(read), 1, pauseBy('bob', read.control));
+    const second = store.writeControl('race', ownerOf(read), 1, pauseBy('eve', read.control));
+
+    // Assess
+    await expect(second).rejects.toBeInstanceOf(RegistryConflictError);
+    expect((await registry.get('race'))?.control?.audit.map((line) => line.by)).toEqual([
+      'ana',
+      'bob',
+    ]);
+  });
+
+  it('is refused once the owner moved the entry on, and once it is finished; finish keeps the control', async () => {
+    // Prepare
+    const entry = await running('moved');
+    await store.writeControl('moved', ownerOf(entry), 0, pauseBy('ana'));
+    const moved = await registry.update('moved', ownerOf(entry), { pending: null });
+
+    // Act
+    const stale = store.writeControl('moved', ownerOf(entry), 1, pauseBy('bob')).catch((e) => e);
+    const staleError = await stale;
+    const finished = await registry.finish('moved', ownerOf(moved), MigrationPhase.Completed, 'ok');
+    const late = store.writeControl('moved', ownerOf(finished), 1, pauseBy('eve'));
+
+    // Assess
+    expect(staleError).toBeInstanceOf(RegistryConflictError);
+    await expect(late).rejects.toBeInstanceOf(RegistryConflictError);
+    expect((await registry.get('moved'))?.control?.audit.map((line) => line.by)).toEqual(['ana']);
+  });
+});
