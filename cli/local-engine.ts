@@ -14,14 +14,17 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { CloudWatchAlarms } from '../functions/adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../functions/adapters/cloudwatch-metric-source.ts';
 import {
   DEFAULT_REGISTRY_TABLE,
   DynamoDbMigrationRegistry,
 } from '../functions/adapters/dynamodb-migration-registry.ts';
+import { ElbV2LoadBalancers } from '../functions/adapters/elbv2-load-balancers.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import type { MigrationRegistry } from '../functions/core/registry.ts';
 import type {
@@ -277,6 +280,16 @@ function dynamodbLike(other: Route53Client): DynamoDBClient {
   });
 }
 
+/** An ELBv2 client for the endpoint, region and credentials of another client. */
+function elbLike(other: Route53Client): ElasticLoadBalancingV2Client {
+  const { endpoint, region, credentials } = other.config;
+  return new ElasticLoadBalancingV2Client({
+    region,
+    credentials,
+    ...(endpoint === undefined ? {} : { endpoint }),
+  });
+}
+
 export class LocalEngine {
   readonly registry: LocalExecutionRegistry;
   /** Who owns which records (DynamoDB through moto, as deployed). */
@@ -314,6 +327,9 @@ export class LocalEngine {
     };
     const router = options.router ?? new Route53TrafficRouter(options.route53);
     const metrics = options.metrics ?? new CloudWatchMetricSource(options.cloudwatch);
+    // The edge and alarm sources read the same moto (or account) as CloudWatch and Route 53.
+    const alarms = new CloudWatchAlarms(options.cloudwatch);
+    const loadBalancers = new ElbV2LoadBalancers(elbLike(options.route53));
     const clock = options.clock;
     const executions = this.registry;
     const registry =
@@ -334,6 +350,8 @@ export class LocalEngine {
         metrics,
         executions,
         runner,
+        alarms,
+        loadBalancers,
       }) as LambdaHandler,
       ShiftTraffic: createShiftTrafficHandler({
         clock,
@@ -342,7 +360,11 @@ export class LocalEngine {
         registry,
       }) as LambdaHandler,
       CheckDnsSync: createCheckDnsSyncHandler({ router, clock }) as LambdaHandler,
-      EvaluateMetrics: createEvaluateMetricsHandler({ ...common, metrics }) as LambdaHandler,
+      EvaluateMetrics: createEvaluateMetricsHandler({
+        ...common,
+        metrics,
+        alarms,
+      }) as LambdaHandler,
       Complete: createCompleteHandler({ ...common, router }) as LambdaHandler,
       ContinueAsNew: createContinueAsNewHandler({ executions, clock, registry }) as LambdaHandler,
       Rollback: createRollbackHandler({ ...common, router }) as LambdaHandler,

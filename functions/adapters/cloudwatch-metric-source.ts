@@ -6,21 +6,22 @@ import {
   type CloudWatchClient,
   type Dimension,
   type DimensionFilter,
-  GetMetricDataCommand,
-  type GetMetricDataCommandOutput,
   ListMetricsCommand,
   type ListMetricsCommandOutput,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchBusyError } from '../core/errors.ts';
-import type { MetricQuery, MetricSource } from '../core/state.ts';
-import type { DiscoveryTarget, MetricReading, ServiceSample } from '../core/types.ts';
-
-/** `MetricDataQuery` structures per GetMetricData call: a fixed AWS quota. */
-const MAX_QUERIES_PER_CALL = 500;
-
-/** Pages of one GetMetricData call we follow (a window of <= 3,600 s never needs more than one). */
-const MAX_PAGES = 20;
+import type { SeriesQuery, SeriesReading } from '../core/sources.ts';
+import type { CombinedQuery, CombinedReading, MetricQuery, MetricSource } from '../core/state.ts';
+import type { DiscoveryTarget, MetricReading, ServiceSample, TimeWindow } from '../core/types.ts';
+import {
+  type BatchQuery,
+  fetchMetricData,
+  fetchWithOptionalFallback,
+  groupOf,
+  toMetricDataQuery,
+  Unavailable,
+} from './cloudwatch-metric-batch.ts';
 
 /** ListMetrics pages followed per metric name. */
 const MAX_LIST_PAGES = 50;
@@ -115,19 +116,12 @@ function specsFor(query: MetricQuery): QuerySpec[] {
 /** The metrics whose presence shows that a discovery name has HTTP telemetry (appProtocol set). */
 const HTTP_METRICS = ['HTTPCode_Target_2XX_Count', 'HTTPCode_Target_5XX_Count'] as const;
 
-interface Series {
-  timestamps: number[];
-  values: number[];
-}
+type Series = import('../core/sources.ts').Series;
 
 interface PlannedQuery {
   id: string;
   index: number;
   spec: QuerySpec;
-}
-
-class Unavailable extends Error {
-  override name = 'Unavailable' as const;
 }
 
 /**
@@ -183,13 +177,6 @@ function toQuery(planned: PlannedQuery, query: MetricQuery, period: number): Met
     },
     ReturnData: true,
   };
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += size)
-    out.push(items.slice(start, start + size));
-  return out;
 }
 
 function describeError(error: unknown): string {
@@ -307,24 +294,7 @@ export class CloudWatchMetricSource implements MetricSource {
       }
     }
 
-    const services: ServiceSample[] = query.targets.map((target, index) => {
-      const get = (field: Field) => series.get(`n${index}_${field}`);
-      return {
-        ...target,
-        http2xx: sum(get('http2xx')),
-        http3xx: sum(get('http3xx')),
-        http4xx: sum(get('http4xx')),
-        http5xx: sum(get('http5xx')),
-        requestCount: sum(get('requestCount')),
-        latencySampleCount: sum(get('latencySamples')),
-        latencyAvgMs: weightedAverage(get('latencyAvg'), get('latencySamples')),
-        latencyMaxMs: max(get('latencyMax')),
-        latencyP99Ms: p99 ? max(p99.get(`n${index}_latencyP99`)) : null,
-        periodStarts: periodStarts(
-          (['http2xx', 'http3xx', 'http4xx', 'http5xx', 'requestCount'] as const).map(get)
-        ),
-      };
-    });
+    const services = samplesOf(query, (id) => series.get(id), p99 ? (id) => p99?.get(id) : null);
     return { kind: 'ok', services };
   }
 
@@ -404,59 +374,140 @@ export class CloudWatchMetricSource implements MetricSource {
     query: MetricQuery,
     period: number
   ): Promise<Map<string, Series>> {
-    const series = new Map<string, Series>();
-    for (const chunk of chunks(planned, MAX_QUERIES_PER_CALL)) {
-      const status = new Map<string, string>();
-      const labels = new Map(
-        chunk.map((p) => [
-          p.id,
-          `${p.spec.metricName} ${p.spec.stat} of ${query.targets[p.index]?.discoveryName}`,
-        ])
-      );
-      let nextToken: string | undefined;
-      let page = 0;
-      do {
-        if (page++ >= MAX_PAGES) {
-          throw new Unavailable(`GetMetricData: more than ${MAX_PAGES} pages; giving up`);
-        }
-        const out: GetMetricDataCommandOutput = await this.#client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: chunk.map((p) => toQuery(p, query, period)),
-            StartTime: new Date(query.window.start),
-            EndTime: new Date(query.window.end),
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          })
-        );
-        const messages = (out.Messages ?? []).map((m) => `${m.Code ?? ''} ${m.Value ?? ''}`.trim());
-        if (messages.length > 0) throw new Unavailable(`GetMetricData: ${messages.join('; ')}`);
-        for (const result of out.MetricDataResults ?? []) {
-          const id = result.Id ?? '';
-          const resultMessages = (result.Messages ?? []).map((m) =>
-            `${m.Code ?? ''} ${m.Value ?? ''}`.trim()
-          );
-          if (resultMessages.length > 0) {
-            throw new Unavailable(`${labels.get(id) ?? id}: ${resultMessages.join('; ')}`);
-          }
-          // PartialData with a NextToken means "more pages"; only the status of the last page counts.
-          status.set(id, result.StatusCode ?? 'Complete');
-          const entry = series.get(id) ?? { timestamps: [], values: [] };
-          (result.Timestamps ?? []).forEach((timestamp, i) => {
-            const value = result.Values?.[i];
-            if (value === undefined) return;
-            entry.timestamps.push(new Date(timestamp).getTime());
-            entry.values.push(value);
-          });
-          series.set(id, entry);
-        }
-        nextToken = out.NextToken;
-      } while (nextToken);
-
-      for (const p of chunk) {
-        const code = status.get(p.id);
-        if (code === undefined) throw new Unavailable(`${labels.get(p.id)}: no result returned`);
-        if (code !== 'Complete') throw new Unavailable(`${labels.get(p.id)}: status ${code}`);
-      }
-    }
-    return series;
+    return (
+      await fetchMetricData(this.#client, batchOf(planned, query, period, '', false), query.window)
+    ).series;
   }
+
+  /**
+   * Service Connect's green and blue reads and every other source's series (edge, custom) in one
+   * GetMetricData call (split only beyond 500 queries), p99 included as an optional query: when the whole
+   * call fails with optional queries in it, it is sent once more without them (they then read as failed).
+   */
+  async readAll(combined: CombinedQuery): Promise<CombinedReading> {
+    const scQueries = (query: MetricQuery, prefix: string): BatchQuery[] => {
+      const windowSeconds = (Date.parse(query.window.end) - Date.parse(query.window.start)) / 1000;
+      return [
+        ...batchOf(plan(query.targets, specsFor(query)), query, query.periodSeconds, prefix, false),
+        ...(query.includeP99 && query.targets.length > 0 && windowSeconds > 0
+          ? batchOf(plan(query.targets, [P99_QUERY]), query, windowSeconds, prefix, true)
+          : []),
+      ];
+    };
+    const { green, blue } = combined;
+    const queries = [
+      ...scQueries(green, 'g'),
+      ...(blue === null ? [] : scQueries(blue, 'b')),
+      ...combined.series.map(batchQueryOf),
+    ];
+    try {
+      const result = await fetchWithOptionalFallback(this.#client, queries, green.window);
+      const p99Of = (prefix: string) => (id: string) =>
+        result.failed.has(`${prefix}${id}`) ? undefined : result.series.get(`${prefix}${id}`);
+      const get = (prefix: string) => (id: string) => result.series.get(`${prefix}${id}`);
+      return {
+        green: {
+          kind: 'ok',
+          services: samplesOf(green, get('g'), green.includeP99 ? p99Of('g') : null),
+        },
+        blue:
+          blue === null
+            ? null
+            : {
+                kind: 'ok',
+                services: samplesOf(blue, get('b'), blue.includeP99 ? p99Of('b') : null),
+              },
+        series: {
+          kind: 'ok',
+          series: Object.fromEntries([...result.series].filter(([id]) => id.startsWith('x'))),
+          failed: Object.fromEntries([...result.failed].filter(([id]) => id.startsWith('x'))),
+        },
+      };
+    } catch (error) {
+      const reason =
+        error instanceof Unavailable
+          ? error.message
+          : `GetMetricData failed: ${describeError(error)}`;
+      return {
+        green: { kind: 'unavailable', reason },
+        blue: blue === null ? null : { kind: 'unavailable', reason },
+        series: { kind: 'unavailable', reason },
+      };
+    }
+  }
+
+  /** Arbitrary series over `window` in one batch; never throws (a failure is `unavailable`). */
+  async readSeries(queries: readonly SeriesQuery[], window: TimeWindow): Promise<SeriesReading> {
+    try {
+      const result = await fetchWithOptionalFallback(
+        this.#client,
+        queries.map(batchQueryOf),
+        window
+      );
+      return {
+        kind: 'ok',
+        series: Object.fromEntries(result.series),
+        failed: Object.fromEntries(result.failed),
+      };
+    } catch (error) {
+      const reason =
+        error instanceof Unavailable
+          ? error.message
+          : `GetMetricData failed: ${describeError(error)}`;
+      return { kind: 'unavailable', reason };
+    }
+  }
+}
+
+function batchQueryOf(query: SeriesQuery): BatchQuery {
+  return {
+    query: toMetricDataQuery(query),
+    label: query.label,
+    optional: query.optional,
+    group: groupOf(query),
+  };
+}
+
+function batchOf(
+  planned: readonly PlannedQuery[],
+  query: MetricQuery,
+  period: number,
+  prefix: string,
+  optional: boolean
+): BatchQuery[] {
+  return planned.map((p) => {
+    const id = `${prefix}${p.id}`;
+    return {
+      query: { ...toQuery(p, query, period), Id: id },
+      label: `${p.spec.metricName} ${p.spec.stat} of ${query.targets[p.index]?.discoveryName}`,
+      optional,
+      group: id,
+    };
+  });
+}
+
+/** Each target's sample from its series (`get` by the planned id), p99 from `p99` when read. */
+function samplesOf(
+  query: MetricQuery,
+  get: (id: string) => Series | undefined,
+  p99: ((id: string) => Series | undefined) | null
+): ServiceSample[] {
+  return query.targets.map((target, index) => {
+    const field = (name: Field) => get(`n${index}_${name}`);
+    return {
+      ...target,
+      http2xx: sum(field('http2xx')),
+      http3xx: sum(field('http3xx')),
+      http4xx: sum(field('http4xx')),
+      http5xx: sum(field('http5xx')),
+      requestCount: sum(field('requestCount')),
+      latencySampleCount: sum(field('latencySamples')),
+      latencyAvgMs: weightedAverage(field('latencyAvg'), field('latencySamples')),
+      latencyMaxMs: max(field('latencyMax')),
+      latencyP99Ms: p99 ? max(p99(`n${index}_latencyP99`)) : null,
+      periodStarts: periodStarts(
+        (['http2xx', 'http3xx', 'http4xx', 'http5xx', 'requestCount'] as const).map(field)
+      ),
+    };
+  });
 }

@@ -10,6 +10,7 @@ import { describeZodIssues } from './input-issues.ts';
 import { DnsSchema, LimitsSchema } from './input-limits.ts';
 import { BaselineThresholdsSchema, MetricsSchema, ThresholdsSchema } from './input-metrics.ts';
 import { PlanSchema } from './input-plan.ts';
+import { AlarmsSchema } from './input-sources.ts';
 
 export { RECORD_TYPES, type RecordRef, RecordRefSchema } from './input-fields.ts';
 export { formatPath } from './input-issues.ts';
@@ -46,6 +47,8 @@ export const MigrationInputSchema = z
       'What green must meet in each window: error rate, latency, the comparison with blue.'
     ),
     limits: LimitsSchema.prefault({}).describe('When the run rolls back or holds.'),
+    /** Existing CloudWatch alarms: ALARM rolls back at once. */
+    alarms: AlarmsSchema,
     dns: DnsSchema.prefault({}).describe('Route 53: TTL limit and INSYNC polling.'),
     /** `observe` runs the whole schedule and records its decisions without writing to Route 53. */
     mode: z
@@ -117,6 +120,8 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
     linear: ['stepPercent'],
     exponential: ['startPercent', 'factor'],
     greenDiscoveryNames: ['discoveryName', 'clusterName', 'serviceName'],
+    edge: ['green', 'blue', 'thresholds'],
+    queries: ['label', 'side', 'badWhen', 'limit', 'baselineRatio', 'green', 'blue'],
     blueDiscoveryNames: ['discoveryName', 'clusterName', 'serviceName'],
   };
   return nested[String(holder)] ?? Object.keys(shapes[String(holder)]?.shape ?? {});
