@@ -8,7 +8,7 @@ import {
   type GetMetricDataCommandOutput,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import type { Series, SeriesQuery } from '../core/sources.ts';
+import { packGroups, type Series, type SeriesQuery } from '../core/sources.ts';
 import type { TimeWindow } from '../core/types.ts';
 
 /** `MetricDataQuery` structures per GetMetricData call: a fixed AWS quota (aws-facts.md §3.1). */
@@ -35,29 +35,6 @@ export interface BatchResult {
   series: Map<string, Series>;
   /** Optional queries that failed, with why. */
   failed: Map<string, string>;
-}
-
-/**
- * Packs groups into calls of at most `size` queries, in order; a group larger than `size` is refused.
- *
- * @example
- * packGroups([a, b, c], 2); // => [[a, b], [c]] when each is its own group
- */
-export function packGroups(queries: readonly BatchQuery[], size: number): BatchQuery[][] {
-  const groups = new Map<string, BatchQuery[]>();
-  for (const query of queries) groups.set(query.group, [...(groups.get(query.group) ?? []), query]);
-  const calls: BatchQuery[][] = [];
-  let current: BatchQuery[] = [];
-  for (const group of groups.values()) {
-    if (group.length > size) throw new Unavailable(`${group[0]?.label}: more than ${size} queries`);
-    if (current.length + group.length > size) {
-      calls.push(current);
-      current = [];
-    }
-    current.push(...group);
-  }
-  if (current.length > 0) calls.push(current);
-  return calls;
 }
 
 /** A core `SeriesQuery` as the SDK's MetricDataQuery (no Unit: CloudWatch does not convert units). */
@@ -108,7 +85,13 @@ export async function fetchMetricData(
 ): Promise<BatchResult> {
   const series = new Map<string, Series>();
   const failed = new Map<string, string>();
-  for (const call of packGroups(queries, MAX_QUERIES_PER_CALL)) {
+  let calls: BatchQuery[][];
+  try {
+    calls = packGroups(queries, (q) => q.group, MAX_QUERIES_PER_CALL);
+  } catch (error) {
+    throw new Unavailable(error instanceof Error ? error.message : String(error));
+  }
+  for (const call of calls) {
     const byId = new Map(call.map((q) => [q.query.Id ?? '', q]));
     const status = new Map<string, string>();
     let nextToken: string | undefined;

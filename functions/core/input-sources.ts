@@ -114,7 +114,7 @@ const QueryDefinitionSchema = z
       .array(
         z.strictObject({
           id: QueryId.describe('The id the expression uses.'),
-          metricStat: MetricStatSchema,
+          metricStat: MetricStatSchema.describe('The input metric and statistic.'),
         })
       )
       .max(20, 'must have at most 20 metrics')

@@ -198,3 +198,36 @@ export function customQueries(queries: readonly CustomQuery[], period: number): 
     })
   );
 }
+
+/**
+ * Packs items into calls of at most `size` (GetMetricData's 500 queries), in order, keeping each group
+ * (a math expression and its inputs) in one call.
+ *
+ * @throws Error when one group alone is larger than `size`.
+ * @example
+ * packGroups(['a', 'b', 'c'], (id) => id, 2); // => [['a', 'b'], ['c']]
+ */
+export function packGroups<T>(
+  items: readonly T[],
+  groupOf: (item: T) => string,
+  size: number
+): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = groupOf(item);
+    groups.set(key, [...(groups.get(key) ?? []), item]);
+  }
+  const calls: T[][] = [];
+  let current: T[] = [];
+  for (const [key, group] of groups) {
+    if (group.length > size)
+      throw new Error(`group ${key}: ${group.length} queries > ${size} per call`);
+    if (current.length + group.length > size) {
+      calls.push(current);
+      current = [];
+    }
+    current.push(...group);
+  }
+  if (current.length > 0) calls.push(current);
+  return calls;
+}
