@@ -280,9 +280,19 @@ function dynamodbLike(other: Route53Client): DynamoDBClient {
   });
 }
 
-/** An ELBv2 client for the endpoint, region and credentials of another client. */
+/**
+ * An ELBv2 client for the region and credentials of the Route 53 client, and its emulator: the endpoint set in
+ * code (tests), or Route 53's endpoint variable (run-local on moto) unless ELBv2's own or the global variable
+ * names one (the SDK reads those itself). One emulator serves every service, as for DynamoDB.
+ */
 function elbLike(other: Route53Client): ElasticLoadBalancingV2Client {
-  const { endpoint, region, credentials } = other.config;
+  const { region, credentials } = other.config;
+  const env = process.env;
+  const ownVariable =
+    env['AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2'] ?? env['AWS_ENDPOINT_URL'] ?? undefined;
+  const endpoint =
+    other.config.endpoint ??
+    (ownVariable ? undefined : env['AWS_ENDPOINT_URL_ROUTE_53'] || undefined);
   return new ElasticLoadBalancingV2Client({
     region,
     credentials,
