@@ -159,6 +159,20 @@ const ResumeSchema = z.strictObject({
         submittedAt: z.string().nullable(),
         synced: z.boolean(),
       }),
+      // The edge Preflight found; a continuation judges the same load balancers.
+      edge: z
+        .array(
+          z.strictObject({
+            side: z.enum(['green', 'blue']),
+            kind: z.enum(['application', 'network']),
+            name: z.string().min(1),
+            dimension: z
+              .string()
+              .regex(/^(app|net)\/[^/]+\/[^/]+$/, 'must be app/<name>/<id> or net/<name>/<id>'),
+            dnsName: z.string().min(1),
+          })
+        )
+        .optional(),
     })
     .superRefine((state, ctx) => {
       // The snapshot and the expected weights must be of exactly the input's records, in order.

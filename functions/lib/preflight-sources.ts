@@ -61,11 +61,13 @@ async function findEdge(
     ...(anyAlias ? await deps.loadBalancers.describe() : []),
     ...(explicitNames.length > 0 ? await deps.loadBalancers.describe(explicitNames) : []),
   ];
-  const discovered = discoverEdge(pairs, listed);
+  // A load balancer both named and aliased is listed twice: once is enough.
+  const unique = [...new Map(listed.map((lb) => [lb.arn, lb])).values()];
+  const discovered = discoverEdge(pairs, unique);
   const pick = (side: 'green' | 'blue'): EdgeLoadBalancer[] => {
     const names = named[side];
     if (names === undefined) return discovered.edge.filter((lb) => lb.side === side);
-    return edgeOf(side, listed, (lb) => names.includes(lb.name));
+    return edgeOf(side, unique, (lb) => names.includes(lb.name));
   };
   const edge = [...pick('green'), ...pick('blue')];
   const notes = discovered.shared.map(

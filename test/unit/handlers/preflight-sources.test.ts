@@ -5,6 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { LoadBalancerDescription } from '../../../functions/core/edge-discovery.ts';
+import { newRunState } from '../../../functions/core/run.ts';
 import type { SeriesQuery, SeriesReading } from '../../../functions/core/sources.ts';
 import type { WeightedPair } from '../../../functions/core/types.ts';
 import { preflight } from '../../../functions/handlers/preflight.ts';
@@ -16,7 +17,7 @@ import {
   FakeRouter,
 } from '../../support/fake-ports.ts';
 import { preflightEvent, TEST_EXECUTION_ARN } from '../../support/preflight-event.ts';
-import { draft, pairWith } from '../core/fixtures.ts';
+import { draft, inputWith, pairWith } from '../core/fixtures.ts';
 
 const ARN = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer';
 const LBS: LoadBalancerDescription[] = [
@@ -158,5 +159,31 @@ describe('Handler: preflight, metric sources', () => {
     await expect(attempt).rejects.toThrow(
       'alarm checkout-5xx does not exist (metric or composite)'
     );
+  });
+
+  it('refuses a continuation whose edge is not a load balancer dimension, naming the field', async () => {
+    // Prepare
+    const { next: _next, ...state } = newRunState(
+      inputWith(),
+      {
+        executionArn: TEST_EXECUTION_ARN,
+        executionName: 'self',
+        stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        generation: 2,
+        continuedFrom: 'arn:aws:states:us-east-1:123456789012:execution:ts:previous',
+      },
+      [pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'Z0123456789ABC' })]
+    );
+    const edge = [{ side: 'green', kind: 'application', name: 'g', dimension: 'g', dnsName: 'g' }];
+
+    // Act
+    const attempt = preflight(preflightEvent({ resume: { ...state, edge } }), deps([]));
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('resume.edge[0].dimension: must be app/<name>/<id>'),
+    });
   });
 });
