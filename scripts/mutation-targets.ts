@@ -34,14 +34,19 @@ const INPUT_TESTS = [
 
 export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   // baseline, checks and measure are reached only through verdict.ts's evaluate.
-  'alarm-verdicts.ts': [core('source-judge')],
+  'alarm-verdicts.ts': [core('source-judge'), core('source-edges')],
   'baseline.ts': [...VERDICT_TESTS, core('baseline.mutation')],
-  'custom-verdicts.ts': [core('source-judge')],
-  'edge-discovery.ts': [core('edge-discovery')],
-  'edge-verdicts.ts': [core('edge-verdicts'), core('source-judge')],
-  'input-sources.ts': [...INPUT_TESTS, core('edge-discovery')],
-  'source-judge.ts': [core('source-judge'), core('edge-verdicts')],
-  'sources.ts': [core('source-judge'), core('edge-verdicts'), core('edge-discovery')],
+  'custom-verdicts.ts': [core('source-judge'), core('source-edges')],
+  'edge-discovery.ts': [core('edge-discovery'), core('source-edges')],
+  'edge-verdicts.ts': [core('edge-verdicts'), core('source-judge'), core('source-edges')],
+  'input-sources.ts': [...INPUT_TESTS, core('edge-discovery'), core('source-edges')],
+  'source-judge.ts': [core('source-judge'), core('edge-verdicts'), core('source-edges')],
+  'sources.ts': [
+    core('source-judge'),
+    core('edge-verdicts'),
+    core('edge-discovery'),
+    core('source-edges'),
+  ],
   'checks.ts': [...VERDICT_TESTS, core('checks.mutation')],
   'decide.ts': [core('decide'), core('late-publication'), core('run'), core('cloudwatch-rules')],
   // Reached directly, through parseMigrationInput (overlapping targets) and through evaluate (scope names).

@@ -30,14 +30,14 @@ function weightedAverage(averages: Series | undefined, counts: Series | undefine
   if (averages === undefined || counts === undefined) return null;
   const countAt = new Map<number, number>();
   counts.timestamps.forEach((timestamp, i) => {
-    countAt.set(timestamp, (countAt.get(timestamp) ?? 0) + (counts.values[i] ?? 0));
+    countAt.set(timestamp, (countAt.get(timestamp) ?? 0) + (counts.values[i] as number));
   });
   let weighted = 0;
   let samples = 0;
   averages.timestamps.forEach((timestamp, i) => {
     const count = countAt.get(timestamp) ?? 0;
     if (count <= 0) return;
-    weighted += (averages.values[i] ?? 0) * count;
+    weighted += (averages.values[i] as number) * count;
     samples += count;
   });
   return samples > 0 ? weighted / samples : null;
@@ -137,8 +137,7 @@ export function assessEdge(
   const blue = albs('blue').map(({ index }) => albMeasure(series, index));
   if (green.length === 0) return network;
   const greenMeasure = combineMeasures(green.map((entry) => entry.measure));
-  const overallScope =
-    green.length === 1 ? (green[0]?.lb.dimension ?? OVERALL_SCOPE) : OVERALL_SCOPE;
+  const overallScope = green.length === 1 ? green[0]!.lb.dimension : OVERALL_SCOPE;
   // assessScope counts shortfalls only for OVERALL_SCOPE; the scope is renamed after.
   const overall = assessScope(OVERALL_SCOPE, greenMeasure, thresholds).map((assessment) => ({
     ...assessment,
@@ -156,7 +155,7 @@ export function assessEdge(
       ? []
       : assessScope(OVERALL_SCOPE, blueMeasure, thresholds).map((assessment) => ({
           ...assessment,
-          scope: albs('blue').length === 1 ? (albs('blue')[0]?.lb.dimension ?? '') : OVERALL_SCOPE,
+          scope: albs('blue').length === 1 ? albs('blue')[0]!.lb.dimension : OVERALL_SCOPE,
         }));
   return [
     ...[

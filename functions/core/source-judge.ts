@@ -47,7 +47,7 @@ export function sourceQueries(
       input.metrics.periodSeconds,
       window
     ),
-    ...(windowSeconds >= 60 ? customQueries(input.metrics.queries, windowSeconds) : []),
+    ...customQueries(input.metrics.queries, windowSeconds),
   ];
 }
 
@@ -109,12 +109,10 @@ export function assessSources(
   };
 }
 
-/** How an assessment reads in an evaluation's reason: `overall`, `edge app/g/1`, `alarm:x`. */
+/** How a source's assessment reads in an evaluation's reason: `edge app/g/1`, `alarm:x`, `custom:y`. */
 function labelOf(assessment: Assessment): string {
-  if (assessment.source === undefined) return assessment.scope;
-  if (assessment.source.endsWith(`:${assessment.scope}`)) return assessment.source;
-  const blue = assessment.side === 'blue' ? ' (blue)' : '';
-  return `${assessment.source} ${assessment.scope}${blue}`;
+  const source = `${assessment.source}`;
+  return source.endsWith(`:${assessment.scope}`) ? source : `${source} ${assessment.scope}`;
 }
 
 function describe(assessments: readonly Assessment[]): string {
@@ -142,24 +140,19 @@ export function withSources(
   if (extra.length === 0 && immediateRollback === null) return base;
   const assessments = [...base.assessments, ...extra];
   const counted = extra.filter((assessment) => assessment.counted);
-  const baseCounted = base.assessments.filter((assessment) => assessment.counted);
   const rollback = immediateRollback === null ? {} : { immediateRollback };
   for (const verdict of [Verdict.Fail, Verdict.Error, Verdict.Inconclusive]) {
     const matching = counted.filter((assessment) => assessment.verdict === verdict);
-    // Service Connect unavailable is an Error without assessments: its reason stands for itself.
-    const baseMatches =
-      base.verdict === verdict || baseCounted.some((assessment) => assessment.verdict === verdict);
+    // Service Connect's verdict is already the worst of its counted assessments; its reason stands as is.
+    const baseMatches = base.verdict === verdict;
     if (matching.length === 0 && !baseMatches) continue;
-    const baseReason =
-      base.verdict === verdict
-        ? [base.reason]
-        : baseMatches
-          ? [describe(baseCounted.filter((assessment) => assessment.verdict === verdict))]
-          : [];
     return {
       ...base,
       verdict,
-      reason: [...baseReason, ...(matching.length > 0 ? [describe(matching)] : [])].join('; '),
+      reason: [
+        ...(baseMatches ? [base.reason] : []),
+        ...(matching.length > 0 ? [describe(matching)] : []),
+      ].join('; '),
       assessments,
       ...rollback,
     };
