@@ -14,14 +14,17 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { CloudWatchAlarms } from '../functions/adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../functions/adapters/cloudwatch-metric-source.ts';
 import {
   DEFAULT_REGISTRY_TABLE,
   DynamoDbMigrationRegistry,
 } from '../functions/adapters/dynamodb-migration-registry.ts';
+import { ElbV2LoadBalancers } from '../functions/adapters/elbv2-load-balancers.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import type { MigrationRegistry } from '../functions/core/registry.ts';
 import type {
@@ -327,6 +330,26 @@ function dynamodbLike(other: Route53Client): DynamoDBClient {
   });
 }
 
+/**
+ * An ELBv2 client for the region and credentials of the Route 53 client, and its emulator: the endpoint set in
+ * code (tests), or Route 53's endpoint variable (run-local on moto) unless ELBv2's own or the global variable
+ * names one (the SDK reads those itself). One emulator serves every service, as for DynamoDB.
+ */
+function elbLike(other: Route53Client): ElasticLoadBalancingV2Client {
+  const { region, credentials } = other.config;
+  const env = process.env;
+  const ownVariable =
+    env['AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2'] ?? env['AWS_ENDPOINT_URL'] ?? undefined;
+  const endpoint =
+    other.config.endpoint ??
+    (ownVariable ? undefined : env['AWS_ENDPOINT_URL_ROUTE_53'] || undefined);
+  return new ElasticLoadBalancingV2Client({
+    region,
+    credentials,
+    ...(endpoint === undefined ? {} : { endpoint }),
+  });
+}
+
 export class LocalEngine {
   readonly registry: LocalExecutionRegistry;
   /** Who owns which records (DynamoDB through moto, as deployed). */
@@ -368,6 +391,9 @@ export class LocalEngine {
     };
     const router = options.router ?? new Route53TrafficRouter(options.route53);
     const metrics = options.metrics ?? new CloudWatchMetricSource(options.cloudwatch);
+    // The edge and alarm sources read the same moto (or account) as CloudWatch and Route 53.
+    const alarms = new CloudWatchAlarms(options.cloudwatch);
+    const loadBalancers = new ElbV2LoadBalancers(elbLike(options.route53));
     const clock = options.clock;
     const executions = this.registry;
     const registry =
@@ -388,6 +414,8 @@ export class LocalEngine {
         metrics,
         executions,
         runner,
+        alarms,
+        loadBalancers,
       }) as LambdaHandler,
       ShiftTraffic: createShiftTrafficHandler({
         clock,
@@ -399,8 +427,8 @@ export class LocalEngine {
       // Operator control is read from the registry at every evaluation (one GetItem, ~10 ms against moto).
       EvaluateMetrics: createEvaluateMetricsHandler(
         options.operatorControl === false
-          ? { clock, metrics, ...(notifier === undefined ? {} : { notifier }) }
-          : { ...common, metrics }
+          ? { clock, metrics, alarms, ...(notifier === undefined ? {} : { notifier }) }
+          : { ...common, metrics, alarms }
       ) as LambdaHandler,
       Complete: createCompleteHandler({ ...common, router }) as LambdaHandler,
       ContinueAsNew: createContinueAsNewHandler({ executions, clock, registry }) as LambdaHandler,

@@ -36,7 +36,19 @@ const INPUT_TESTS = [
 
 export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   // baseline, checks and measure are reached only through verdict.ts's evaluate.
+  'alarm-verdicts.ts': [core('source-judge'), core('source-edges')],
   'baseline.ts': [...VERDICT_TESTS, core('baseline.mutation')],
+  'custom-verdicts.ts': [core('source-judge'), core('source-edges')],
+  'edge-discovery.ts': [core('edge-discovery'), core('source-edges')],
+  'edge-verdicts.ts': [core('edge-verdicts'), core('source-judge'), core('source-edges')],
+  'input-sources.ts': [...INPUT_TESTS, core('edge-discovery'), core('source-edges')],
+  'source-judge.ts': [core('source-judge'), core('edge-verdicts'), core('source-edges')],
+  'sources.ts': [
+    core('source-judge'),
+    core('edge-verdicts'),
+    core('edge-discovery'),
+    core('source-edges'),
+  ],
   'checks.ts': [...VERDICT_TESTS, core('checks.mutation')],
   'control.ts': [core('control')],
   'step-hooks.ts': [core('step-hooks'), core('run')],

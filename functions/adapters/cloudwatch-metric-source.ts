@@ -6,231 +6,42 @@ import {
   type CloudWatchClient,
   type Dimension,
   type DimensionFilter,
-  GetMetricDataCommand,
-  type GetMetricDataCommandOutput,
   ListMetricsCommand,
   type ListMetricsCommandOutput,
-  type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
 import { CloudWatchBusyError } from '../core/errors.ts';
-import type { MetricQuery, MetricSource } from '../core/state.ts';
-import type { DiscoveryTarget, MetricReading, ServiceSample } from '../core/types.ts';
+import type { Series, SeriesQuery, SeriesReading } from '../core/sources.ts';
+import type { CombinedQuery, CombinedReading, MetricQuery, MetricSource } from '../core/state.ts';
+import type { DiscoveryTarget, MetricReading, TimeWindow } from '../core/types.ts';
+import {
+  type BatchQuery,
+  fetchMetricData,
+  fetchWithOptionalFallback,
+  groupOf,
+  toMetricDataQuery,
+  Unavailable,
+} from './cloudwatch-metric-batch.ts';
+import {
+  batchOf,
+  dimensionsOf,
+  P99_QUERY,
+  type PlannedQuery,
+  plan,
+  samplesOf,
+  specsFor,
+} from './service-connect-queries.ts';
 
-/** `MetricDataQuery` structures per GetMetricData call: a fixed AWS quota. */
-const MAX_QUERIES_PER_CALL = 500;
-
-/** Pages of one GetMetricData call we follow (a window of <= 3,600 s never needs more than one). */
-const MAX_PAGES = 20;
+export { dimensionsOf } from './service-connect-queries.ts';
 
 /** ListMetrics pages followed per metric name. */
 const MAX_LIST_PAGES = 50;
 
-type Field =
-  | 'http2xx'
-  | 'http3xx'
-  | 'http4xx'
-  | 'http5xx'
-  | 'requestCount'
-  | 'latencyAvg'
-  | 'latencyMax'
-  | 'latencySamples'
-  | 'latencyP99';
-
-interface QuerySpec {
-  field: Field;
-  metricName: string;
-  /** Server-side metrics use `DiscoveryName`; client-observed target metrics `TargetDiscoveryName`. */
-  dimension: 'DiscoveryName' | 'TargetDiscoveryName';
-  stat: string;
-}
-
-const BASE_QUERIES: readonly QuerySpec[] = [
-  {
-    field: 'http2xx',
-    metricName: 'HTTPCode_Target_2XX_Count',
-    dimension: 'TargetDiscoveryName',
-    stat: 'Sum',
-  },
-  {
-    field: 'http3xx',
-    metricName: 'HTTPCode_Target_3XX_Count',
-    dimension: 'TargetDiscoveryName',
-    stat: 'Sum',
-  },
-  {
-    field: 'http4xx',
-    metricName: 'HTTPCode_Target_4XX_Count',
-    dimension: 'TargetDiscoveryName',
-    stat: 'Sum',
-  },
-  {
-    field: 'http5xx',
-    metricName: 'HTTPCode_Target_5XX_Count',
-    dimension: 'TargetDiscoveryName',
-    stat: 'Sum',
-  },
-  { field: 'requestCount', metricName: 'RequestCount', dimension: 'DiscoveryName', stat: 'Sum' },
-  {
-    field: 'latencyAvg',
-    metricName: 'TargetResponseTime',
-    dimension: 'TargetDiscoveryName',
-    stat: 'Average',
-  },
-  {
-    field: 'latencyMax',
-    metricName: 'TargetResponseTime',
-    dimension: 'TargetDiscoveryName',
-    stat: 'Maximum',
-  },
-  {
-    field: 'latencySamples',
-    metricName: 'TargetResponseTime',
-    dimension: 'TargetDiscoveryName',
-    stat: 'SampleCount',
-  },
-];
-
-const P99_QUERY: QuerySpec = {
-  field: 'latencyP99',
-  metricName: 'TargetResponseTime',
-  dimension: 'TargetDiscoveryName',
-  stat: 'p99',
-};
-
-/**
- * The statistics a query asks for: the status counts and RequestCount always, the latency ones only when
- * the query says a check reads them (GetMetricData bills each metric requested).
- */
-function specsFor(query: MetricQuery): QuerySpec[] {
-  return BASE_QUERIES.filter((spec) => {
-    if (spec.field === 'latencyAvg') return query.includeLatencyAvg;
-    if (spec.field === 'latencyMax') return query.includeLatencyMax;
-    // Every latency check reports its sample count (and the average is weighted by it).
-    if (spec.field === 'latencySamples')
-      return query.includeLatencyAvg || query.includeLatencyMax || query.includeP99;
-    return true;
-  });
-}
-
 /** The metrics whose presence shows that a discovery name has HTTP telemetry (appProtocol set). */
 const HTTP_METRICS = ['HTTPCode_Target_2XX_Count', 'HTTPCode_Target_5XX_Count'] as const;
-
-interface Series {
-  timestamps: number[];
-  values: number[];
-}
-
-interface PlannedQuery {
-  id: string;
-  index: number;
-  spec: QuerySpec;
-}
-
-class Unavailable extends Error {
-  override name = 'Unavailable' as const;
-}
-
-/**
- * Query ids must match `[a-z][a-zA-Z0-9_]*`, and discovery names may hold any character, so ids are
- * built from the name's index, never from the name. A scoped target reads no RequestCount: its
- * server-side three-dimension set names the service that owns the name, not the calling service the
- * target is scoped to (docs/aws-facts.md §1.3), and the single-dimension one would count every cluster.
- */
-function plan(targets: readonly DiscoveryTarget[], specs: readonly QuerySpec[]): PlannedQuery[] {
-  return targets.flatMap((target, index) =>
-    specs
-      .filter(
-        (spec) => target.clusterName === undefined || spec.dimension === 'TargetDiscoveryName'
-      )
-      .map((spec) => ({ id: `n${index}_${spec.field}`, index, spec }))
-  );
-}
-
-/**
- * The dimension set of one target: the discovery name alone (every cluster and caller), or with the
- * calling `ServiceName` and its `ClusterName`.
- *
- * @example
- * dimensionsOf('TargetDiscoveryName', { discoveryName: 'orders', clusterName: 'prod', serviceName: 'gateway' });
- * // => [{ Name: 'TargetDiscoveryName', Value: 'orders' }, { Name: 'ServiceName', Value: 'gateway' }, { Name: 'ClusterName', Value: 'prod' }]
- */
-export function dimensionsOf(
-  dimension: QuerySpec['dimension'],
-  target: DiscoveryTarget
-): { Name: string; Value: string }[] {
-  const name = { Name: dimension, Value: target.discoveryName };
-  if (target.clusterName === undefined || target.serviceName === undefined) return [name];
-  return [
-    name,
-    { Name: 'ServiceName', Value: target.serviceName },
-    { Name: 'ClusterName', Value: target.clusterName },
-  ];
-}
-
-function toQuery(planned: PlannedQuery, query: MetricQuery, period: number): MetricDataQuery {
-  const target = query.targets[planned.index]!;
-  return {
-    Id: planned.id,
-    // No Unit: a Unit that differs from the stored one yields no data (CloudWatch does not convert).
-    MetricStat: {
-      Metric: {
-        Namespace: query.namespace,
-        MetricName: planned.spec.metricName,
-        Dimensions: dimensionsOf(planned.spec.dimension, target),
-      },
-      Period: period,
-      Stat: planned.spec.stat,
-    },
-    ReturnData: true,
-  };
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let start = 0; start < items.length; start += size)
-    out.push(items.slice(start, start + size));
-  return out;
-}
 
 function describeError(error: unknown): string {
   if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
   return String(error);
-}
-
-function sum(series: Series | undefined): number | null {
-  if (!series || series.values.length === 0) return null; // no datapoints is not zero
-  return series.values.reduce((total, value) => total + value, 0);
-}
-
-function max(series: Series | undefined): number | null {
-  if (!series || series.values.length === 0) return null;
-  return Math.max(...series.values);
-}
-
-/** ISO starts of the periods with a datapoint in any of `series` (the request count series), each once. */
-function periodStarts(series: readonly (Series | undefined)[]): string[] {
-  const timestamps = new Set(series.flatMap((one) => one?.timestamps ?? []));
-  return [...timestamps]
-    .sort((a, b) => a - b)
-    .map((timestamp) => new Date(timestamp).toISOString());
-}
-
-/** Average over the window, each period's average weighted by its SampleCount at the same timestamp. */
-function weightedAverage(averages: Series | undefined, counts: Series | undefined): number | null {
-  if (!averages || !counts) return null;
-  const countAt = new Map<number, number>();
-  counts.timestamps.forEach((timestamp, i) => {
-    countAt.set(timestamp, (countAt.get(timestamp) ?? 0) + counts.values[i]!);
-  });
-  let weighted = 0;
-  let samples = 0;
-  averages.timestamps.forEach((timestamp, i) => {
-    const count = countAt.get(timestamp);
-    if (count === undefined || count <= 0) return;
-    weighted += averages.values[i]! * count;
-    samples += count;
-  });
-  return samples > 0 ? weighted / samples : null;
 }
 
 const BUSY_ERRORS = new Set([
@@ -307,24 +118,7 @@ export class CloudWatchMetricSource implements MetricSource {
       }
     }
 
-    const services: ServiceSample[] = query.targets.map((target, index) => {
-      const get = (field: Field) => series.get(`n${index}_${field}`);
-      return {
-        ...target,
-        http2xx: sum(get('http2xx')),
-        http3xx: sum(get('http3xx')),
-        http4xx: sum(get('http4xx')),
-        http5xx: sum(get('http5xx')),
-        requestCount: sum(get('requestCount')),
-        latencySampleCount: sum(get('latencySamples')),
-        latencyAvgMs: weightedAverage(get('latencyAvg'), get('latencySamples')),
-        latencyMaxMs: max(get('latencyMax')),
-        latencyP99Ms: p99 ? max(p99.get(`n${index}_latencyP99`)) : null,
-        periodStarts: periodStarts(
-          (['http2xx', 'http3xx', 'http4xx', 'http5xx', 'requestCount'] as const).map(get)
-        ),
-      };
-    });
+    const services = samplesOf(query, (id) => series.get(id), p99 ? (id) => p99?.get(id) : null);
     return { kind: 'ok', services };
   }
 
@@ -404,59 +198,96 @@ export class CloudWatchMetricSource implements MetricSource {
     query: MetricQuery,
     period: number
   ): Promise<Map<string, Series>> {
-    const series = new Map<string, Series>();
-    for (const chunk of chunks(planned, MAX_QUERIES_PER_CALL)) {
-      const status = new Map<string, string>();
-      const labels = new Map(
-        chunk.map((p) => [
-          p.id,
-          `${p.spec.metricName} ${p.spec.stat} of ${query.targets[p.index]?.discoveryName}`,
-        ])
-      );
-      let nextToken: string | undefined;
-      let page = 0;
-      do {
-        if (page++ >= MAX_PAGES) {
-          throw new Unavailable(`GetMetricData: more than ${MAX_PAGES} pages; giving up`);
-        }
-        const out: GetMetricDataCommandOutput = await this.#client.send(
-          new GetMetricDataCommand({
-            MetricDataQueries: chunk.map((p) => toQuery(p, query, period)),
-            StartTime: new Date(query.window.start),
-            EndTime: new Date(query.window.end),
-            ...(nextToken ? { NextToken: nextToken } : {}),
-          })
-        );
-        const messages = (out.Messages ?? []).map((m) => `${m.Code ?? ''} ${m.Value ?? ''}`.trim());
-        if (messages.length > 0) throw new Unavailable(`GetMetricData: ${messages.join('; ')}`);
-        for (const result of out.MetricDataResults ?? []) {
-          const id = result.Id ?? '';
-          const resultMessages = (result.Messages ?? []).map((m) =>
-            `${m.Code ?? ''} ${m.Value ?? ''}`.trim()
-          );
-          if (resultMessages.length > 0) {
-            throw new Unavailable(`${labels.get(id) ?? id}: ${resultMessages.join('; ')}`);
-          }
-          // PartialData with a NextToken means "more pages"; only the status of the last page counts.
-          status.set(id, result.StatusCode ?? 'Complete');
-          const entry = series.get(id) ?? { timestamps: [], values: [] };
-          (result.Timestamps ?? []).forEach((timestamp, i) => {
-            const value = result.Values?.[i];
-            if (value === undefined) return;
-            entry.timestamps.push(new Date(timestamp).getTime());
-            entry.values.push(value);
-          });
-          series.set(id, entry);
-        }
-        nextToken = out.NextToken;
-      } while (nextToken);
-
-      for (const p of chunk) {
-        const code = status.get(p.id);
-        if (code === undefined) throw new Unavailable(`${labels.get(p.id)}: no result returned`);
-        if (code !== 'Complete') throw new Unavailable(`${labels.get(p.id)}: status ${code}`);
-      }
-    }
-    return series;
+    return (
+      await fetchMetricData(this.#client, batchOf(planned, query, period, '', false), query.window)
+    ).series;
   }
+
+  /**
+   * Service Connect's green and blue reads and every other source's series (edge, custom) in one
+   * GetMetricData call (split only beyond 500 queries), p99 included as an optional query: when the whole
+   * call fails with optional queries in it, it is sent once more without them (they then read as failed).
+   */
+  async readAll(combined: CombinedQuery): Promise<CombinedReading> {
+    const scQueries = (query: MetricQuery, prefix: string): BatchQuery[] => {
+      const windowSeconds = (Date.parse(query.window.end) - Date.parse(query.window.start)) / 1000;
+      return [
+        ...batchOf(plan(query.targets, specsFor(query)), query, query.periodSeconds, prefix, false),
+        ...(query.includeP99 && query.targets.length > 0 && windowSeconds > 0
+          ? batchOf(plan(query.targets, [P99_QUERY]), query, windowSeconds, prefix, true)
+          : []),
+      ];
+    };
+    const { green, blue } = combined;
+    const queries = [
+      ...scQueries(green, 'g'),
+      ...(blue === null ? [] : scQueries(blue, 'b')),
+      ...combined.series.map(batchQueryOf),
+    ];
+    try {
+      const result = await fetchWithOptionalFallback(this.#client, queries, green.window);
+      const p99Of = (prefix: string) => (id: string) =>
+        result.failed.has(`${prefix}${id}`) ? undefined : result.series.get(`${prefix}${id}`);
+      const get = (prefix: string) => (id: string) => result.series.get(`${prefix}${id}`);
+      return {
+        green: {
+          kind: 'ok',
+          services: samplesOf(green, get('g'), green.includeP99 ? p99Of('g') : null),
+        },
+        blue:
+          blue === null
+            ? null
+            : {
+                kind: 'ok',
+                services: samplesOf(blue, get('b'), blue.includeP99 ? p99Of('b') : null),
+              },
+        series: {
+          kind: 'ok',
+          series: Object.fromEntries([...result.series].filter(([id]) => id.startsWith('x'))),
+          failed: Object.fromEntries([...result.failed].filter(([id]) => id.startsWith('x'))),
+        },
+      };
+    } catch (error) {
+      const reason =
+        error instanceof Unavailable
+          ? error.message
+          : `GetMetricData failed: ${describeError(error)}`;
+      return {
+        green: { kind: 'unavailable', reason },
+        blue: blue === null ? null : { kind: 'unavailable', reason },
+        series: { kind: 'unavailable', reason },
+      };
+    }
+  }
+
+  /** Arbitrary series over `window` in one batch; never throws (a failure is `unavailable`). */
+  async readSeries(queries: readonly SeriesQuery[], window: TimeWindow): Promise<SeriesReading> {
+    try {
+      const result = await fetchWithOptionalFallback(
+        this.#client,
+        queries.map(batchQueryOf),
+        window
+      );
+      return {
+        kind: 'ok',
+        series: Object.fromEntries(result.series),
+        failed: Object.fromEntries(result.failed),
+      };
+    } catch (error) {
+      const reason =
+        error instanceof Unavailable
+          ? error.message
+          : `GetMetricData failed: ${describeError(error)}`;
+      return { kind: 'unavailable', reason };
+    }
+  }
+}
+
+function batchQueryOf(query: SeriesQuery): BatchQuery {
+  return {
+    query: toMetricDataQuery(query),
+    label: query.label,
+    optional: query.optional,
+    group: groupOf(query),
+  };
 }

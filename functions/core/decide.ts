@@ -134,6 +134,10 @@ export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decis
   const { limits, plan } = input;
   const status = countVerdict(args.status, evaluation);
   const latest = `; latest evaluation: ${evaluation.reason}`;
+  // An alarm in ALARM rolls back at once, as CodeDeploy does: the team's alarm already decided.
+  if (evaluation.immediateRollback) {
+    return { status, decision: { action: Action.Rollback, reason: evaluation.immediateRollback } };
+  }
   const limitRules: {
     observed: number;
     label: string;

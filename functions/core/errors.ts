@@ -66,6 +66,11 @@ export class CloudWatchBusyError extends TrafficShiftError {
   override name = 'CloudWatchBusyError' as const;
 }
 
+/** Elastic Load Balancing throttled or failed transiently (DescribeLoadBalancers in Preflight). Retry with backoff. */
+export class LoadBalancerBusyError extends TrafficShiftError {
+  override name = 'LoadBalancerBusyError' as const;
+}
+
 /** Step Functions control plane throttled or failed transiently. Retry with backoff. */
 export class StepFunctionsBusyError extends TrafficShiftError {
   override name = 'StepFunctionsBusyError' as const;
@@ -118,6 +123,7 @@ export const ERROR_NAMES = [
   'Route53ChangeRejectedError',
   'Route53NotFoundError',
   'CloudWatchBusyError',
+  'LoadBalancerBusyError',
   'StepFunctionsBusyError',
   'StepFunctionsRejectedError',
   'DnsSyncTimeoutError',

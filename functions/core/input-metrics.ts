@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { overlaps, targetLabel } from './discovery-target.ts';
 import { DiscoveryTargets } from './input-fields.ts';
 import { formatPath } from './input-issues.ts';
+import { CustomQueriesSchema, EdgeSchema } from './input-sources.ts';
 
 export const MetricsSchema = z
   .strictObject({
@@ -59,6 +60,10 @@ export const MetricsSchema = z
       .describe(
         'Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent data); after an Inconclusive the window grows, at most to this, then its start moves forward.'
       ),
+    /** Each environment's edge load balancer (found from the alias records by default). */
+    edge: EdgeSchema,
+    /** A team's own CloudWatch metrics, judged against their own limits. */
+    queries: CustomQueriesSchema,
   })
   .refine((m) => m.windowSeconds % m.periodSeconds === 0, {
     message: 'must be a multiple of periodSeconds',

@@ -11,6 +11,7 @@ import { describeZodIssues } from './input-issues.ts';
 import { DnsSchema, LimitsSchema } from './input-limits.ts';
 import { BaselineThresholdsSchema, MetricsSchema, ThresholdsSchema } from './input-metrics.ts';
 import { PlanSchema } from './input-plan.ts';
+import { AlarmsSchema } from './input-sources.ts';
 
 export { RECORD_TYPES, type RecordRef, RecordRefSchema } from './input-fields.ts';
 export { formatPath } from './input-issues.ts';
@@ -47,6 +48,8 @@ export const MigrationInputSchema = z
       'What green must meet in each window: error rate, latency, the comparison with blue.'
     ),
     limits: LimitsSchema.prefault({}).describe('When the run rolls back or holds.'),
+    /** Existing CloudWatch alarms: ALARM rolls back at once. */
+    alarms: AlarmsSchema,
     dns: DnsSchema.prefault({}).describe('Route 53: TTL limit and INSYNC polling.'),
     hooks: HooksSchema.optional().describe(
       'Step hooks: Lambda functions asked Pass / Fail / RetryLater before each shift and after each bake.'
@@ -122,6 +125,8 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
     exponential: ['startPercent', 'factor'],
     gates: ['beforeSteps', 'timeoutSeconds', 'onTimeout'],
     greenDiscoveryNames: ['discoveryName', 'clusterName', 'serviceName'],
+    edge: ['green', 'blue', 'thresholds'],
+    queries: ['label', 'side', 'badWhen', 'limit', 'baselineRatio', 'green', 'blue'],
     blueDiscoveryNames: ['discoveryName', 'clusterName', 'serviceName'],
   };
   return nested[String(holder)] ?? Object.keys(shapes[String(holder)]?.shape ?? {});

@@ -2,7 +2,9 @@
  * The run state that travels through the state machine (every Task gets `$` and returns the next `$`),
  * and the ports the handlers use. Adapters implement the ports; the core never calls them.
  */
+import type { LoadBalancerDescription } from './edge-discovery.ts';
 import type { MigrationInput, RecordRef } from './input.ts';
+import type { AlarmReport, EdgeLoadBalancer, SeriesQuery, SeriesReading } from './sources.ts';
 import type {
   Decision,
   DiscoveryTarget,
@@ -56,6 +58,13 @@ export interface RunState {
   hook?: { kind: 'beforeShift' | 'afterBake'; functionName: string; attempt: number };
   /** The last step hook answer (InvokeStepHook ResultPath). */
   hookCall?: { answer: unknown };
+  /**
+   * Each environment's edge load balancers, found by Preflight (alias records or `metrics.edge` names);
+   * absent in a state written before they existed, or when none were found: the edge is not judged.
+   */
+  edge?: EdgeLoadBalancer[];
+  /** Preflight's summary of the sources beyond Service Connect: what it found, what is not judged and why. */
+  sourceNotes?: string[];
 }
 
 export interface Outcome {
@@ -104,9 +113,30 @@ export interface MetricQuery {
   includeLatencyMax: boolean;
 }
 
+/** Service Connect's green and blue reads and every other source's series, for one GetMetricData batch. */
+export interface CombinedQuery {
+  green: MetricQuery;
+  blue: MetricQuery | null;
+  /** The edge and custom series (core/source-judge.ts `sourceQueries`). */
+  series: readonly SeriesQuery[];
+}
+
+export interface CombinedReading {
+  green: MetricReading;
+  blue: MetricReading | null;
+  series: SeriesReading;
+}
+
 /** CloudWatch Service Connect metrics (adapters/cloudwatch-metric-source.ts). Never throws for metric errors. */
 export interface MetricSource {
   read(query: MetricQuery): Promise<MetricReading>;
+  /**
+   * Everything one evaluation reads in one GetMetricData call (split at 500 queries). A source without it
+   * (test fakes) is read per side by `read`, and its other series read as unavailable.
+   */
+  readAll?(query: CombinedQuery): Promise<CombinedReading>;
+  /** Arbitrary series over `window` in one batch (Preflight's recent-data check). */
+  readSeries?(queries: readonly SeriesQuery[], window: TimeWindow): Promise<SeriesReading>;
   /**
    * The targets among `targets` that published HTTP metrics recently, read with the same dimension sets as
    * `read` (preflight: appProtocol set, and the scoped caller really calls the name).
@@ -115,6 +145,18 @@ export interface MetricSource {
     namespace: string,
     targets: readonly DiscoveryTarget[]
   ): Promise<DiscoveryTarget[]>;
+}
+
+/** Elastic Load Balancing v2 (adapters/elbv2-load-balancers.ts). */
+export interface LoadBalancerDirectory {
+  /** Every load balancer (no names: all pages), or the named ones (PreflightFailedError naming a missing one). */
+  describe(names?: readonly string[]): Promise<LoadBalancerDescription[]>;
+}
+
+/** CloudWatch alarms (adapters/cloudwatch-alarms.ts). */
+export interface AlarmReader {
+  /** Metric and composite alarms by name; a name with no alarm is reported with `state: null`. */
+  describe(names: readonly string[]): Promise<AlarmReport[]>;
 }
 
 export type ExecutionStatus =

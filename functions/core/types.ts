@@ -58,6 +58,13 @@ export interface Assessment {
   /** Whether this assessment counts toward the overall verdict (per-scope sample shortfalls do not). */
   counted: boolean;
   reason: string;
+  /**
+   * Which metric source judged it: absent = `serviceConnect`; `edge` (the environments' load balancers),
+   * `alarm:<name>`, `custom:<label>`.
+   */
+  source?: string;
+  /** Which environment was measured; absent = `green`. Blue's own assessments never count. */
+  side?: 'green' | 'blue';
 }
 
 /** The overall verdict of one evaluation and the assessments behind it. */
@@ -85,6 +92,11 @@ export interface Evaluation {
    * latest one (`ShiftStatus.blueLatency`) as the baseline for windows in which blue has too little traffic.
    */
   blueLatency?: BlueLatency | null;
+  /**
+   * Set when a source demands a rollback now, whatever the failure counters say (an alarm in ALARM, as
+   * CodeDeploy does): the reason. Absent or null: the counters decide.
+   */
+  immediateRollback?: string | null;
 }
 
 /** A blue latency average good enough to be a baseline, and where it was measured. */

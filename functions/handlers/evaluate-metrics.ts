@@ -1,17 +1,32 @@
 /**
- * EvaluateMetrics: reads green's (and blue's) Service Connect metrics for the current window, judges them and
- * decides. A regression is a decision (`rollback`) returned as data, never an exception.
+ * EvaluateMetrics: reads every source for the current window (Service Connect, the edge load balancers and the
+ * custom queries in one GetMetricData call; the alarms with DescribeAlarms), judges them and decides. A
+ * regression is a decision (`rollback`) returned as data, never an exception.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { type ControlState, controlledDecision } from '../core/control.ts';
 import { metricStatistics } from '../core/metric-statistics.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
 import { afterEvaluation } from '../core/run.ts';
-import type { Clock, MetricSource, Notifier, RunState } from '../core/state.ts';
+import {
+  assessSources,
+  type SourceReadings,
+  sourceQueries,
+  withSources,
+} from '../core/source-judge.ts';
+import type {
+  AlarmReader,
+  Clock,
+  CombinedReading,
+  MetricSource,
+  Notifier,
+  RunState,
+} from '../core/state.ts';
 import type { Evaluation, TimeWindow } from '../core/types.ts';
 import { Action, Verdict } from '../core/types.ts';
 import { evaluate } from '../core/verdict.ts';
@@ -27,6 +42,8 @@ export interface EvaluateMetricsDeps {
   metrics: MetricSource;
   clock: Clock;
   notifier?: Notifier;
+  /** Needed when the input names `alarms` (without it they read as Error). */
+  alarms?: AlarmReader;
   /** Where operator control is read (pause, promote: core/control.ts); absent: no control. */
   registry?: Pick<MigrationRegistry, 'get'>;
 }
@@ -71,22 +88,83 @@ function withControl(
   return { ...state, decision: controlled };
 }
 
+function describeError(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
+
+async function readAlarms(
+  names: readonly string[],
+  reader: AlarmReader | undefined
+): Promise<SourceReadings['alarms']> {
+  if (names.length === 0) return { reports: [], failure: null };
+  if (reader === undefined) return { reports: null, failure: 'no alarm reader configured' };
+  try {
+    return { reports: await reader.describe(names), failure: null };
+  } catch (error) {
+    // A failed alarm read is an Error verdict (counted), like a failed metric read: never an exception.
+    return { reports: null, failure: describeError(error) };
+  }
+}
+
 async function judge(
   state: RunState,
   window: TimeWindow,
-  source: MetricSource
+  deps: EvaluateMetricsDeps
 ): Promise<Evaluation> {
+  const source = deps.metrics;
   const settings = state.input.metrics;
   const query = { namespace: settings.namespace, window, periodSeconds: settings.periodSeconds };
   const statistics = metricStatistics(state.input);
   const blueNames = settings.blueDiscoveryNames ?? [];
-  const [green, blue] = await Promise.all([
-    source.read({ ...query, ...statistics.green, targets: settings.greenDiscoveryNames }),
+  const green = { ...query, ...statistics.green, targets: settings.greenDiscoveryNames };
+  const blue =
     statistics.blue !== null && blueNames.length > 0
-      ? source.read({ ...query, ...statistics.blue, targets: blueNames })
-      : Promise.resolve(null),
+      ? { ...query, ...statistics.blue, targets: blueNames }
+      : null;
+  const edge = state.edge ?? [];
+  const series = sourceQueries(state.input, edge, window);
+  const [reading, alarms]: [CombinedReading, SourceReadings['alarms']] = await Promise.all([
+    source.readAll
+      ? source.readAll({ green, blue, series })
+      : Promise.all([source.read(green), blue === null ? null : source.read(blue)]).then(
+          ([greenReading, blueReading]): CombinedReading => ({
+            green: greenReading,
+            blue: blueReading,
+            series: {
+              kind: 'unavailable',
+              reason: 'this metric source reads Service Connect only',
+            },
+          })
+        ),
+    readAlarms(state.input.alarms ?? [], deps.alarms),
   ]);
-  return evaluate(green, blue, state.input, window, state.status.blueLatency ?? null);
+  const serviceConnect = evaluate(
+    reading.green,
+    reading.blue,
+    state.input,
+    window,
+    state.status.blueLatency ?? null
+  );
+  const sources = assessSources(state.input, window, {
+    edge,
+    series: series.length === 0 ? null : reading.series,
+    alarms,
+  });
+  return withSources(serviceConnect, sources.assessments, sources.immediateRollback);
+}
+
+/** No new metric window yet: the alarms are still read, so one in ALARM rolls back at this evaluation. */
+async function withoutWindow(state: RunState, deps: EvaluateMetricsDeps): Promise<Evaluation> {
+  const base: Evaluation = {
+    verdict: Verdict.Inconclusive,
+    reason:
+      'no new complete metric window yet (since the step became judgeable or since the last judged window)',
+    assessments: [],
+    window: null,
+  };
+  const alarms = await readAlarms(state.input.alarms ?? [], deps.alarms);
+  const sources = assessSources(state.input, null, { edge: [], series: null, alarms });
+  return withSources(base, sources.assessments, sources.immediateRollback);
 }
 
 export async function evaluateMetrics(
@@ -102,17 +180,16 @@ export async function evaluateMetrics(
     state.status.greenPercent >= 100;
   // The window starts at the status's cursor: consecutive evaluations judge new data (design.md §4 "Window").
   const window = unjudged ? null : evaluationWindow(now, state.status, state.input.metrics);
-  const evaluation: Evaluation =
-    window === null
-      ? {
-          verdict: Verdict.Inconclusive,
-          reason: unjudged
-            ? 'not judged: promoted with --full (no analysis)'
-            : 'no new complete metric window yet (since the step became judgeable or since the last judged window)',
-          assessments: [],
-          window: null,
-        }
-      : await judge(state, window, deps.metrics);
+  const evaluation: Evaluation = unjudged
+    ? {
+        verdict: Verdict.Inconclusive,
+        reason: 'not judged: promoted with --full (no analysis)',
+        assessments: [],
+        window: null,
+      }
+    : window === null
+      ? await withoutWindow(state, deps)
+      : await judge(state, window, deps);
   const next = withControl(afterEvaluation(state, evaluation, now), control, now);
   const migration = { MigrationId: state.input.migrationId };
   publishMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent, migration);
@@ -145,8 +222,10 @@ export function createEvaluateMetricsHandler(deps: EvaluateMetricsDeps) {
   return lambda((state: RunState) => evaluateMetrics(state, deps));
 }
 
+const cloudwatch = new CloudWatchClient({});
 export const handler = createEvaluateMetricsHandler({
-  metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
+  metrics: new CloudWatchMetricSource(cloudwatch),
+  alarms: new CloudWatchAlarms(cloudwatch),
   notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
   clock: systemClock,
   registry: registryFromEnv(),

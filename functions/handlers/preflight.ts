@@ -3,10 +3,13 @@
  * and green's metrics, and snapshots the records. A continuation resumes a running migration instead.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import * as z from 'zod';
+import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
+import { ElbV2LoadBalancers } from '../adapters/elbv2-load-balancers.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { targetLabel } from '../core/discovery-target.ts';
@@ -31,8 +34,10 @@ import {
 import { MigrationPhase, type MigrationRegistry, type MigrationRunner } from '../core/registry.ts';
 import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
 import type {
+  AlarmReader,
   Clock,
   ExecutionControl,
+  LoadBalancerDirectory,
   MetricSource,
   RunState,
   TrafficRouter,
@@ -50,6 +55,7 @@ import {
   takeOverContinuation,
 } from '../lib/ownership.ts';
 import { logger } from '../lib/powertools.ts';
+import { type CheckedSources, checkSources } from '../lib/preflight-sources.ts';
 import { registryFromEnv } from '../lib/registry-from-env.ts';
 
 /** What the Preflight Task passes: the execution input plus the context fields it needs. */
@@ -73,6 +79,10 @@ export interface PreflightDeps {
   allowedStepHooks?: readonly string[] | undefined;
   /** Who runs the migration (default: a deployed state machine). */
   runner?: MigrationRunner;
+  /** ELBv2, to find each environment's edge load balancer (absent: the edge is not judged). */
+  loadBalancers?: LoadBalancerDirectory;
+  /** CloudWatch alarms (needed when the input names `alarms`). */
+  alarms?: AlarmReader;
 }
 
 const isResume = (input: unknown): input is { resume: RunState } =>
@@ -152,6 +162,20 @@ const ResumeSchema = z.strictObject({
         submittedAt: z.string().nullable(),
         synced: z.boolean(),
       }),
+      // The edge Preflight found; a continuation judges the same load balancers.
+      edge: z
+        .array(
+          z.strictObject({
+            side: z.enum(['green', 'blue']),
+            kind: z.enum(['application', 'network']),
+            name: z.string().min(1),
+            dimension: z
+              .string()
+              .regex(/^(app|net)\/[^/]+\/[^/]+$/, 'must be app/<name>/<id> or net/<name>/<id>'),
+            dnsName: z.string().min(1),
+          })
+        )
+        .optional(),
     })
     .superRefine((state, ctx) => {
       // The snapshot and the expected weights must be of exactly the input's records, in order.
@@ -269,9 +293,11 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
     )
   );
   const run = { ...self, startedAt: event.startTime, generation: 1, continuedFrom: null };
+  let sources: CheckedSources = { edge: [], notes: [] };
   const pairs = await releaseOnRefusal(deps.registry, entry, async () => {
     const checked = await checkRecords(input, deps);
-    assertFitsPayload(newRunState(input, run, checked));
+    sources = await checkSources(input, checked, deps);
+    assertFitsPayload(withSourcesFound(newRunState(input, run, checked), sources));
     return checked;
   });
   await deps.registry.update(entry.migrationId, ownerOf(entry), {
@@ -280,14 +306,24 @@ export async function preflight(event: PreflightEvent, deps: PreflightDeps): Pro
     expected: snapshotWeights(pairs),
     pending: null,
   });
-  const state = newRunState(input, run, pairs);
+  const state = withSourcesFound(newRunState(input, run, pairs), sources);
   logger.info('preflight passed', {
     migrationId: input.migrationId,
     steps: state.steps,
     ttlSeconds: effectiveTtlSeconds(pairs),
     records: entry.recordSetKeys,
+    sources: sources.notes,
   });
   return state;
+}
+
+/** The run state with the edge Preflight found (absent when none) and the summary of the sources. */
+function withSourcesFound(state: RunState, sources: CheckedSources): RunState {
+  return {
+    ...state,
+    ...(sources.edge.length > 0 ? { edge: sources.edge } : {}),
+    sourceNotes: sources.notes,
+  };
 }
 
 /** Step Functions: at most 262,144 bytes per state payload and execution input (aws-facts §4.4). */
@@ -330,9 +366,12 @@ export function createPreflightHandler(deps: PreflightDeps) {
   return lambda((event: PreflightEvent) => preflight(event, deps));
 }
 
+const cloudwatch = new CloudWatchClient({});
 export const handler = createPreflightHandler({
   router: new Route53TrafficRouter(new Route53Client({ maxAttempts: 5 })),
-  metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
+  metrics: new CloudWatchMetricSource(cloudwatch),
+  alarms: new CloudWatchAlarms(cloudwatch),
+  loadBalancers: new ElbV2LoadBalancers(new ElasticLoadBalancingV2Client({})),
   executions: new StepFunctionsControl(new SFNClient({})),
   clock: systemClock,
   policy: {

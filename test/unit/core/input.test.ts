@@ -72,7 +72,10 @@ describe('Function: parseMigrationInput', () => {
         periodSeconds: 60,
         publicationDelaySeconds: 150,
         windowSeconds: 300,
+        edge: 'auto',
+        queries: [],
       },
+      alarms: [],
       thresholds: {
         minRequests: 50,
         errorRateMaxPercent: 1,

@@ -88,6 +88,75 @@ describe('examples/*.json', () => {
     }
   });
 
+  it('shows every metric source: edge auto and by name with thresholds, alarms, MetricStat and math queries', () => {
+    // Prepare
+    type Metrics = {
+      edge?: unknown;
+      queries?: { side: string; green?: object; blue?: object }[];
+    };
+    const inputs = examples.map(({ json }) => json as { metrics: Metrics; alarms?: string[] });
+    const definitions = inputs.flatMap((input) =>
+      (input.metrics.queries ?? []).flatMap((query) => [query.green, query.blue])
+    );
+
+    // Assess
+    expect(inputs.some((input) => input.metrics.edge === undefined)).toBe(true);
+    expect(
+      inputs.some(
+        (input) =>
+          typeof input.metrics.edge === 'object' && 'thresholds' in (input.metrics.edge as object)
+      )
+    ).toBe(true);
+    expect(
+      inputs.some(
+        (input) =>
+          typeof input.metrics.edge === 'object' && 'green' in (input.metrics.edge as object)
+      )
+    ).toBe(true);
+    expect(inputs.some((input) => (input.alarms ?? []).length > 0)).toBe(true);
+    expect(definitions.some((d) => d !== undefined && 'expression' in d)).toBe(true);
+    expect(definitions.some((d) => d !== undefined && 'metricStat' in d)).toBe(true);
+    const sides = inputs.flatMap((input) => (input.metrics.queries ?? []).map((q) => q.side));
+    expect(sides).toEqual(expect.arrayContaining(['both', 'green']));
+  });
+
+  it.each([
+    { name: 'an unknown edge mode', metrics: { edge: 'on' }, message: 'metrics.edge' },
+    {
+      name: 'a query without its side definition',
+      metrics: { queries: [{ label: 'q', side: 'blue', badWhen: 'above', limit: 1 }] },
+      message: 'metrics.queries[0].blue: required with side blue',
+    },
+    {
+      name: 'a query with both metricStat and expression',
+      metrics: {
+        queries: [
+          {
+            label: 'q',
+            side: 'green',
+            badWhen: 'above',
+            limit: 1,
+            green: {
+              metricStat: { namespace: 'N', metricName: 'M', stat: 'Sum' },
+              expression: 'm',
+            },
+          },
+        ],
+      },
+      message: 'metrics.queries[0].green: must have exactly one of metricStat, expression',
+    },
+  ])('rejects $name, naming the field', ({ metrics, message }) => {
+    // Prepare
+    const [first] = examples;
+    const json = first?.json as { metrics: object };
+
+    // Act
+    const parse = () => parseMigrationInput({ ...json, metrics: { ...json.metrics, ...metrics } });
+
+    // Assess
+    expect(parse).toThrow(message);
+  });
+
   it.each(examples)('$file is accepted by parseMigrationInput and the JSON Schema', ({ json }) => {
     // Act
     const parse = () => parseMigrationInput(json);
