@@ -4,13 +4,14 @@
  * weighted alias records can point at real load balancers that ELBv2 discovery finds, and the traffic model
  * can publish their `AWS/ApplicationELB` metrics under the `LoadBalancer` dimension (`app/<name>/<id>`).
  */
-import type { AliasTarget } from '@aws-sdk/client-route-53';
+
 import {
   CreateLoadBalancerCommand,
   DescribeLoadBalancersCommand,
   ElasticLoadBalancingV2Client,
   type LoadBalancer,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { AliasTarget } from '@aws-sdk/client-route-53';
 import { clientConfig } from './moto.ts';
 
 export type Side = 'blue' | 'green';

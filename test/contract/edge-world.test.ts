@@ -10,6 +10,7 @@ import {
   CloudWatchClient,
   GetMetricDataCommand,
   type MetricDataQuery,
+  type StandardUnit,
 } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeLoadBalancersCommand,
@@ -90,7 +91,12 @@ function balancerHost(aliasDnsName: string): string {
 
 async function readBack(loadBalancer: string) {
   const cloudwatch = new CloudWatchClient(clientConfig(moto.endpoint));
-  const stat = (Id: string, MetricName: string, Stat: string, Unit: string): MetricDataQuery => ({
+  const stat = (
+    Id: string,
+    MetricName: string,
+    Stat: string,
+    Unit: StandardUnit
+  ): MetricDataQuery => ({
     Id,
     MetricStat: {
       Metric: {
