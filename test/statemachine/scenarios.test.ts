@@ -101,6 +101,24 @@ describe('State machine scenarios (local interpreter + real handlers + moto)', (
     ).toBe(true);
   });
 
+  it('edge-regression: green fails at its load balancer with healthy Service Connect metrics: rolls back to the snapshot', async () => {
+    // Arrange: what the scenario is (the edge judge, not this test, must see it).
+    const green = SCENARIOS['edge-regression'].profile.green;
+    const loaded = green({ minute: new Date(0), greenPercent: REGRESSION_FROM_PERCENT });
+    expect(loaded.errorRatePercent).toBeLessThan(0.5);
+    expect(loaded.edge?.errorRatePercent).toBe(8);
+
+    // Act
+    const { report } = await rehearse('edge-regression');
+
+    // Assess
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.exitCode).toBe(2);
+    expect(report.atSnapshot).toBe(true);
+    expect(report.finalPairs).toEqual(report.snapshot);
+    expect(report.markers.some((marker) => marker.kind === 'rollback')).toBe(true);
+  });
+
   it('low-traffic: never advances past the first step on too little evidence, then takes the configured action', async () => {
     // Act
     const { report, changes } = await rehearse('low-traffic');
