@@ -25,8 +25,10 @@ import {
   type SeededEdge,
   seedEdgeLoadBalancers,
 } from '../../cli/seed-edge.ts';
+import { seedInputZones } from '../../cli/seed-input.ts';
 import { TrafficModel } from '../../cli/traffic-model.ts';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
+import { DnsSchema } from '../../functions/core/input-limits.ts';
 import type { WeightedPair } from '../../functions/core/types.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
 
@@ -35,6 +37,8 @@ const MINUTES = 6;
 const SIDES = ['blue', 'green'] as const;
 
 let moto: Moto;
+let router: Route53TrafficRouter;
+let route53: Route53Client;
 let edge: SeededEdge;
 let aliasPair: WeightedPair;
 let model: TrafficModel;
@@ -43,8 +47,8 @@ let from: Date;
 beforeAll(async () => {
   moto = await startMoto();
   const config = clientConfig(moto.endpoint);
-  const route53 = new Route53Client(config);
-  const router = new Route53TrafficRouter(route53);
+  route53 = new Route53Client(config);
+  router = new Route53TrafficRouter(route53);
   edge = await seedEdgeLoadBalancers(moto.endpoint, {
     blue: 'blue-appmesh-edge',
     green: 'green-sc-edge',
@@ -191,6 +195,35 @@ describe('The rehearsal edge in moto (ELBv2 + Route 53 + CloudWatch over HTTP)',
       );
     }
   );
+
+  it('rehearse --input: an A pair aliases to the seeded ALBs, a CNAME pair stays plain', async () => {
+    // Arrange
+    const ref = (name: string, type: string) => ({
+      hostedZoneId: 'ZINPUT',
+      name,
+      type,
+      blueSetIdentifier: `${name}-blue`,
+      greenSetIdentifier: `${name}-green`,
+    });
+
+    // Act
+    const seeded = await seedInputZones(
+      route53,
+      {
+        records: [ref('shop.example.org', 'A'), ref('cdn.example.org', 'CNAME')],
+        dns: DnsSchema.parse({}),
+      },
+      edge
+    );
+    const [alias, plain] = await router.readPairs(seeded.records);
+
+    // Assess
+    expect(alias?.blue.AliasTarget).toEqual(edge.blue.aliasTarget);
+    expect(alias?.green.AliasTarget).toEqual(edge.green.aliasTarget);
+    expect(alias?.effectiveTtlSeconds).toEqual({ blue: 60, green: 60 });
+    expect(plain?.blue.AliasTarget).toBeUndefined();
+    expect(plain?.blue.TTL).toBe(60);
+  });
 
   it('each ALB carries its environment share, and the edge is never faster than Service Connect', () => {
     for (const minute of model.published) {
