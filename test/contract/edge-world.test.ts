@@ -198,7 +198,7 @@ describe('The rehearsal edge in moto (ELBv2 + Route 53 + CloudWatch over HTTP)',
 
   it('rehearse --input: an A pair aliases to the seeded ALBs, a CNAME pair stays plain', async () => {
     // Arrange
-    const ref = (name: string, type: string) => ({
+    const ref = (name: string, type: 'A' | 'CNAME') => ({
       hostedZoneId: 'ZINPUT',
       name,
       type,
