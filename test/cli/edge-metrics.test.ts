@@ -36,7 +36,7 @@ const drawsOf = (seed: number) => {
   return { random, binomial: (trials: number, p: number) => binomial(trials, p, random) };
 };
 
-const valueOf = (data: ReturnType<typeof edgeDatums>, name: string) =>
+const countOf = (data: ReturnType<typeof edgeDatums>, name: string) =>
   data.find((datum) => datum.MetricName === name)?.Value ?? 0;
 
 describe('edge metrics', () => {
@@ -54,9 +54,9 @@ describe('edge metrics', () => {
           'HTTPCode_Target_4XX_Count',
           'HTTPCode_Target_5XX_Count',
           'HTTPCode_ELB_5XX_Count',
-        ].map((name) => valueOf(data, name));
-        expect(classes.reduce((a, b) => a + b, 0)).toBe(valueOf(data, 'RequestCount'));
-        expect(valueOf(data, 'RequestCount')).toBe(service.requests);
+        ].map((name) => countOf(data, name));
+        expect(classes.reduce((a, b) => a + b, 0)).toBe(countOf(data, 'RequestCount'));
+        expect(countOf(data, 'RequestCount')).toBe(service.requests);
         for (const datum of data) {
           expect(datum.Value === undefined || datum.Value > 0).toBe(true);
           expect(datum.Dimensions).toEqual([{ Name: 'LoadBalancer', Value: 'app/green/0123' }]);
