@@ -18,7 +18,8 @@ import { type ExecutionEnd, LocalEngine, VirtualClock } from './local-engine.ts'
 import { type ProgressEvent, type RunReport, runReportOf } from './run-report.ts';
 import { rehearsalInput, type Scenario } from './scenarios.ts';
 import { seedRehearsalZone } from './seed.ts';
-import { seedInputZones } from './seed-input.ts';
+import { describeEdge, edgeNamesFor, type SeededEdge, seedEdgeLoadBalancers } from './seed-edge.ts';
+import { seedInputZones, seedsAsAlias } from './seed-input.ts';
 import { TimelineRecorder } from './timeline-recorder.ts';
 import { TrafficModel } from './traffic-model.ts';
 
@@ -81,11 +82,24 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
   );
   const startedAt = clock.now().toISOString();
   let input: MigrationInputDraft;
+  // One edge ALB per environment, the alias records' targets (an input without aliases gets none).
+  let edge: SeededEdge | undefined;
   if (options.input === undefined) {
-    const zone = await seedRehearsalZone(route53);
+    edge = await seedEdgeLoadBalancers(options.endpoint, {
+      blue: 'blue-appmesh-edge',
+      green: 'green-sc-edge',
+    });
+    const zone = await seedRehearsalZone(route53, undefined, edge);
     input = rehearsalInput(scenario, zone.records);
   } else {
-    const seeded = await seedInputZones(route53, options.input.input);
+    const { records, migrationId } = options.input.input;
+    if (records.some((record) => seedsAsAlias(record.type))) {
+      edge = await seedEdgeLoadBalancers(options.endpoint, edgeNamesFor(migrationId), {
+        ipv6: records.some((record) => record.type === 'AAAA'),
+      });
+      options.onProgress?.({ at: startedAt, message: `seeded ${describeEdge(edge)}` });
+    }
+    const seeded = await seedInputZones(route53, options.input.input, edge);
     for (const line of seeded.lines)
       options.onProgress?.({ at: startedAt, message: `seeded ${line}` });
     input = { ...options.input.input, records: seeded.records };
@@ -99,6 +113,9 @@ export async function runRehearsal(options: RehearsalOptions): Promise<RunReport
     namespace: parsed.metrics.namespace,
     greenDiscoveryNames: parsed.metrics.greenDiscoveryNames,
     blueDiscoveryNames: parsed.metrics.blueDiscoveryNames ?? [],
+    ...(edge === undefined
+      ? {}
+      : { edge: { blue: edge.blue.dimension, green: edge.green.dimension } }),
     profile: scenario.profile,
     seed: options.seed ?? 7,
     from: new Date(clock.now().getTime() - 10 * 60_000),

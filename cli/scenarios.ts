@@ -9,6 +9,7 @@ export const SCENARIO_NAMES = [
   'healthy',
   'error-regression',
   'latency-regression',
+  'edge-regression',
   'low-traffic',
   'abort',
   'gated',
@@ -90,6 +91,21 @@ export const SCENARIOS: Record<ScenarioName, Scenario> = {
     },
     input: { thresholds: { latencyAvgMaxMs: 250 } },
     inputWhy: 'thresholds.latencyAvgMaxMs 250 (an absolute latency limit has no default)',
+  },
+  'edge-regression': {
+    name: 'edge-regression',
+    description: `green's frontend answers 8 % 5xx at its load balancer once it takes ${REGRESSION_FROM_PERCENT} %, while its Service Connect metrics stay healthy: rolled back on the edge`,
+    expected: 'rolled-back',
+    greenBehaviour: `green's frontend answers 8 % 5xx at its load balancer (HTTPCode_Target_5XX_Count) once it takes ${REGRESSION_FROM_PERCENT} %, while its Service Connect metrics stay healthy (judged only where the records are aliases to load balancers)`,
+    profile: {
+      requestsPerMinute: 3_000,
+      blue: healthyBlue,
+      green: ({ greenPercent }) => ({
+        ...healthyGreen(),
+        edge: { errorRatePercent: greenPercent >= REGRESSION_FROM_PERCENT ? 8 : 0 },
+      }),
+    },
+    input: {},
   },
   'low-traffic': {
     name: 'low-traffic',

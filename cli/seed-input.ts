@@ -2,8 +2,9 @@
  * Seeds moto with the records a user's own input names, for `rehearse --input FILE`: one hosted zone per zone
  * id in the input (moto picks its own ids, so the input's ids are mapped onto them), and for each pair a blue
  * record at full weight and a green one at 0, with the input's names, types and set identifiers. A and AAAA
- * pairs are aliases to two load balancers (what an App Mesh / Service Connect front usually is); other
- * types are plain records with a TTL within `dns.maxTtlSeconds`, so preflight judges them as it would on AWS.
+ * pairs are aliases to two load balancers (what an App Mesh / Service Connect front usually is: with `edge`,
+ * the ALBs seed-edge.ts created, one per environment); other types are plain records with a TTL within
+ * `dns.maxTtlSeconds`, so preflight judges them as it would on AWS.
  */
 import {
   ChangeResourceRecordSetsCommand,
@@ -11,10 +12,16 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { MigrationInput, RecordRef } from '../functions/core/input.ts';
+import type { SeededEdge } from './seed-edge.ts';
 
 /** Types `rehearse --input` can seed with a plausible value; preflight handles every weighted type. */
 export const SEEDABLE_TYPES = ['A', 'AAAA', 'CNAME', 'TXT', 'MX', 'SRV'] as const;
 const ALB_ZONE_ID = 'Z35SXDOTRQ7X7K'; // ELB's hosted zone in us-east-1
+
+/** Whether `rehearse --input` seeds a record of this type as an alias to a load balancer. */
+export function seedsAsAlias(type: string): boolean {
+  return type === 'A' || type === 'AAAA';
+}
 
 export interface InputZoneSeed {
   /** The input's zone id -> the seeded moto zone id. */
@@ -71,7 +78,8 @@ export function unseedableRecords(
 
 export async function seedInputZones(
   route53: Route53Client,
-  input: Pick<MigrationInput, 'records' | 'dns'>
+  input: Pick<MigrationInput, 'records' | 'dns'>,
+  edge?: SeededEdge
 ): Promise<InputZoneSeed> {
   const zoneIds = new Map<string, string>();
   const lines: string[] = [];
@@ -88,7 +96,7 @@ export async function seedInputZones(
     const seededId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
     zoneIds.set(inputZoneId, seededId);
     const side = (record: RecordRef, which: 'blue' | 'green') => {
-      const alias = record.type === 'A' || record.type === 'AAAA';
+      const alias = seedsAsAlias(record.type);
       const identifier = which === 'blue' ? record.blueSetIdentifier : record.greenSetIdentifier;
       const weight = which === 'blue' ? (alias ? 255 : 100) : 0;
       return {
@@ -100,7 +108,7 @@ export async function seedInputZones(
           Weight: weight,
           ...(alias
             ? {
-                AliasTarget: {
+                AliasTarget: edge?.[which].aliasTarget ?? {
                   HostedZoneId: ALB_ZONE_ID,
                   DNSName: `${which}-${identifier}.us-east-1.elb.amazonaws.com`.toLowerCase(),
                   EvaluateTargetHealth: true,
@@ -120,7 +128,7 @@ export async function seedInputZones(
       })
     );
     for (const record of inZone) {
-      const alias = record.type === 'A' || record.type === 'AAAA';
+      const alias = seedsAsAlias(record.type);
       lines.push(
         `${record.name} ${record.type} (${alias ? 'alias to two load balancers' : `TTL ${ttl}`}) in ${domain} (input zone ${inputZoneId} -> ${seededId}): ${record.blueSetIdentifier} 100 % blue, ${record.greenSetIdentifier} 0`
       );

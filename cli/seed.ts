@@ -1,6 +1,7 @@
 /**
  * Seeds a hosted zone for a rehearsal: one alias pair pointing at two load balancers, one plain pair,
- * both 100 % blue, as an App Mesh team would have them before the migration.
+ * both 100 % blue, as an App Mesh team would have them before the migration. With `edge` (seed-edge.ts) the
+ * aliases point at those seeded ALBs; without, at load balancer names that exist nowhere.
  */
 import {
   ChangeResourceRecordSetsCommand,
@@ -8,6 +9,7 @@ import {
   type Route53Client,
 } from '@aws-sdk/client-route-53';
 import type { RecordRef } from '../functions/core/input.ts';
+import type { SeededEdge } from './seed-edge.ts';
 
 export interface SeededZone {
   hostedZoneId: string;
@@ -17,7 +19,8 @@ export interface SeededZone {
 /** Creates `example.com` with `api` (alias to two ALBs) and `www` (plain A, TTL 60) weighted pairs. */
 export async function seedRehearsalZone(
   route53: Route53Client,
-  domain = 'example.com'
+  domain = 'example.com',
+  edge?: SeededEdge
 ): Promise<SeededZone> {
   const zone = await route53.send(
     new CreateHostedZoneCommand({
@@ -27,6 +30,12 @@ export async function seedRehearsalZone(
   );
   const hostedZoneId = (zone.HostedZone?.Id ?? '').replace('/hostedzone/', '');
   const albZoneId = 'Z35SXDOTRQ7X7K'; // ELB's hosted zone in us-east-1
+  const aliasTarget = (side: 'blue' | 'green', unseeded: string) =>
+    edge?.[side].aliasTarget ?? {
+      HostedZoneId: albZoneId,
+      DNSName: unseeded,
+      EvaluateTargetHealth: true,
+    };
   // SetIdentifiers differ across names: moto deletes by SetIdentifier across names (local-aws.md §3.3).
   await route53.send(
     new ChangeResourceRecordSetsCommand({
@@ -40,11 +49,7 @@ export async function seedRehearsalZone(
               Type: 'A',
               SetIdentifier: 'api-blue-appmesh',
               Weight: 255,
-              AliasTarget: {
-                HostedZoneId: albZoneId,
-                DNSName: 'blue-appmesh-123.us-east-1.elb.amazonaws.com',
-                EvaluateTargetHealth: true,
-              },
+              AliasTarget: aliasTarget('blue', 'blue-appmesh-123.us-east-1.elb.amazonaws.com'),
             },
           },
           {
@@ -54,11 +59,7 @@ export async function seedRehearsalZone(
               Type: 'A',
               SetIdentifier: 'api-green-serviceconnect',
               Weight: 0,
-              AliasTarget: {
-                HostedZoneId: albZoneId,
-                DNSName: 'green-sc-456.us-east-1.elb.amazonaws.com',
-                EvaluateTargetHealth: true,
-              },
+              AliasTarget: aliasTarget('green', 'green-sc-456.us-east-1.elb.amazonaws.com'),
             },
           },
           {

@@ -1,8 +1,9 @@
 /**
  * A traffic model for rehearsals and tests: it reads the current weights from Route 53 and publishes the
  * Service Connect metrics both environments would emit into CloudWatch (AWS/ECS, real names and dimensions),
- * minute by minute on the engine's clock. The loop is closed: the weights the orchestrator sets decide how
- * much traffic each environment gets, and so what the metrics show.
+ * minute by minute on the engine's clock, and, when given their load balancers, what each environment's edge
+ * ALB publishes (edge-metrics.ts). The loop is closed: the weights the orchestrator sets decide how much
+ * traffic each environment gets, and so what the metrics show.
  */
 import {
   type CloudWatchClient,
@@ -14,6 +15,14 @@ import type { RecordRef } from '../functions/core/input.ts';
 import type { Clock, TrafficRouter } from '../functions/core/state.ts';
 import type { DiscoveryTarget } from '../functions/core/types.ts';
 import { percentOf } from '../functions/core/weights.ts';
+import {
+  EDGE_NAMESPACE,
+  type EdgeHealth,
+  type EdgeMinute,
+  edgeDatums,
+  edgeMinute,
+  HEALTHY_EDGE,
+} from './edge-metrics.ts';
 
 /** How one environment behaves in one minute. */
 export interface EnvironmentHealth {
@@ -21,6 +30,8 @@ export interface EnvironmentHealth {
   errorRatePercent: number;
   /** Mean TargetResponseTime, milliseconds. */
   latencyAvgMs: number;
+  /** What the frontend adds at the environment's load balancer (default: no 5xx of its own, 12 ms). */
+  edge?: Partial<EdgeHealth>;
 }
 
 export interface MinuteContext {
@@ -46,6 +57,8 @@ export interface TrafficModelOptions {
   /** Bare names, or parsed targets: a scoped one publishes its client-side metrics with the caller's dimension set. */
   greenDiscoveryNames: readonly (string | DiscoveryTarget)[];
   blueDiscoveryNames: readonly (string | DiscoveryTarget)[];
+  /** Each environment's edge ALB, as its `LoadBalancer` dimension (`app/<name>/<id>`); absent: none published. */
+  edge?: Partial<Record<'blue' | 'green', string>>;
   profile: TrafficProfile;
   seed?: number;
   /** First minute to publish (default: the clock's current minute). */
@@ -57,6 +70,8 @@ export interface PublishedMinute {
   greenPercent: number;
   green: { requests: number; errors: number; latencyAvgMs: number };
   blue: { requests: number; errors: number; latencyAvgMs: number };
+  /** What each configured edge load balancer published. */
+  edge?: { green?: EdgeMinute; blue?: EdgeMinute };
 }
 
 const MINUTE_MS = 60_000;
@@ -104,6 +119,8 @@ export function binomial(trials: number, probability: number, random: () => numb
 export class TrafficModel {
   private readonly options: TrafficModelOptions;
   private readonly random: () => number;
+  /** The edge's own stream, so the Service Connect series are the same with or without load balancers. */
+  private readonly edgeRandom: () => number;
   private nextMinuteMs: number;
   readonly published: PublishedMinute[] = [];
   /**
@@ -115,6 +132,7 @@ export class TrafficModel {
   constructor(options: TrafficModelOptions) {
     this.options = options;
     this.random = seededRandom(options.seed ?? 42);
+    this.edgeRandom = seededRandom((options.seed ?? 42) ^ 0x0ed9e);
     const from = options.from ?? options.clock.now();
     this.nextMinuteMs = Math.floor(from.getTime() / MINUTE_MS) * MINUTE_MS;
   }
@@ -147,30 +165,49 @@ export class TrafficModel {
       typeof profile.requestsPerMinute === 'function'
         ? profile.requestsPerMinute(context)
         : profile.requestsPerMinute;
+    const greenHealth = profile.green(context);
     const green = this.environment(
       total * (greenPercent / 100) + this.greenSyntheticRequestsPerMinute,
-      profile.green(context)
+      greenHealth
     );
-    const blue = this.environment(total * (1 - greenPercent / 100), profile.blue(context));
-    const data = [
+    const blueHealth = profile.blue(context);
+    const blue = this.environment(total * (1 - greenPercent / 100), blueHealth);
+    await this.put(this.options.namespace ?? 'AWS/ECS', [
       ...this.datums(this.options.greenDiscoveryNames, green, minute),
       ...this.datums(this.options.blueDiscoveryNames, blue, minute),
-    ];
-    // PutMetricData takes at most 1,000 metrics per request.
-    for (let i = 0; i < data.length; i += 1_000) {
-      await this.options.cloudwatch.send(
-        new PutMetricDataCommand({
-          Namespace: this.options.namespace ?? 'AWS/ECS',
-          MetricData: data.slice(i, i + 1_000),
-        })
-      );
+    ]);
+    const edge: NonNullable<PublishedMinute['edge']> = {};
+    const edgeData: MetricDatum[] = [];
+    for (const [side, env, health] of [
+      ['green', green, greenHealth],
+      ['blue', blue, blueHealth],
+    ] as const) {
+      const loadBalancer = this.options.edge?.[side];
+      if (loadBalancer === undefined) continue;
+      const draws = {
+        random: this.edgeRandom,
+        binomial: (trials: number, p: number) => binomial(trials, p, this.edgeRandom),
+      };
+      edge[side] = edgeMinute(env, { ...HEALTHY_EDGE, ...health.edge }, draws);
+      edgeData.push(...edgeDatums(loadBalancer, edge[side], minute));
     }
+    await this.put(EDGE_NAMESPACE, edgeData);
     return {
       minute: minute.toISOString(),
       greenPercent,
       green: { requests: green.requests, errors: green.errors, latencyAvgMs: green.latencyAvgMs },
       blue: { requests: blue.requests, errors: blue.errors, latencyAvgMs: blue.latencyAvgMs },
+      ...(this.options.edge === undefined ? {} : { edge }),
     };
+  }
+
+  private async put(namespace: string, data: readonly MetricDatum[]): Promise<void> {
+    // PutMetricData takes one namespace and at most 1,000 metrics per request.
+    for (let i = 0; i < data.length; i += 1_000) {
+      await this.options.cloudwatch.send(
+        new PutMetricDataCommand({ Namespace: namespace, MetricData: data.slice(i, i + 1_000) })
+      );
+    }
   }
 
   private environment(meanRequests: number, health: EnvironmentHealth) {

@@ -65,6 +65,8 @@ describe.concurrent('traffic-shift rehearse --input', () => {
     expect(result.stderr).toMatch(
       /seeded checkout\.example\.com CNAME \(TTL 60\) in example\.com \(input zone Z0987654321ZYXWVUTSRQ -> /
     );
+    // No alias records, so no load balancers.
+    expect(result.stderr).not.toContain('edge load balancers');
     const html = readFileSync(report, 'utf8');
     expect(html).toContain('id="effective-input"');
     expect(html).toContain('maxFailures 0, maxConsecutiveFailures 0');
@@ -104,6 +106,10 @@ describe.concurrent('traffic-shift rehearse --input', () => {
     const summary = JSON.parse(result.stdout) as Summary;
     expect(new Set(summary.input.records.map((record) => record.hostedZoneId)).size).toBe(2);
     expect(result.stderr).toContain('api.example.com AAAA (alias to two load balancers)');
+    // Its aliases point at one seeded ALB per environment (green's through `dualstack.`).
+    expect(result.stderr).toMatch(
+      /seeded edge load balancers: blue app\/[a-z0-9-]+-blue\/[0-9a-f]+ \([^)]+\), green app\/[a-z0-9-]+-green\/[0-9a-f]+ \(dualstack\./
+    );
     expect(result.stderr).toContain('in internal.example.net');
   }, 90_000);
 

@@ -2,10 +2,21 @@
  * One named scenario per execution path: the real ASL in aws-local-stepfunctions, the real handlers, moto's
  * Route 53 and CloudWatch over HTTP, and the closed-loop traffic model.
  */
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunReport, runRehearsal } from '../../cli/rehearsal.ts';
-import { REGRESSION_FROM_PERCENT, SCENARIOS, type ScenarioName } from '../../cli/scenarios.ts';
-import { type Moto, resetMoto, startMoto } from '../support/moto.ts';
+import {
+  GREEN_DISCOVERY_NAMES,
+  REGRESSION_FROM_PERCENT,
+  SCENARIOS,
+  type ScenarioName,
+} from '../../cli/scenarios.ts';
+import { loadBalancerDimension } from '../../cli/seed-edge.ts';
+import { clientConfig, type Moto, resetMoto, startMoto } from '../support/moto.ts';
 import { type RecordedChange, recordChanges } from '../support/route53-recorder.ts';
 
 let moto: Moto;
@@ -35,6 +46,66 @@ async function rehearse(
   return {
     report,
     changes: changes.filter((batch) => batch.changes.every((change) => change.action === 'UPSERT')),
+  };
+}
+
+/**
+ * Green's 5xx share over the run, as its load balancer and as Service Connect published it into moto
+ * (one bucket over the whole run: moto starts its buckets at StartTime).
+ */
+async function greenErrorShares(report: RunReport) {
+  const config = clientConfig(moto.endpoint);
+  const { LoadBalancers = [] } = await new ElasticLoadBalancingV2Client(config).send(
+    new DescribeLoadBalancersCommand({ Names: ['green-sc-edge'] })
+  );
+  const loadBalancer = loadBalancerDimension(LoadBalancers[0]?.LoadBalancerArn ?? '');
+  const from = new Date(report.startedAt);
+  const to = new Date(report.endedAt);
+  const period = Math.ceil((to.getTime() - from.getTime()) / 60_000) * 60;
+  const sum = (Id: string, Namespace: string, MetricName: string, Name: string, Value: string) => ({
+    Id,
+    MetricStat: {
+      Metric: { Namespace, MetricName, Dimensions: [{ Name, Value }] },
+      Period: period,
+      Stat: 'Sum',
+    },
+  });
+  const service = GREEN_DISCOVERY_NAMES.flatMap((name, index) =>
+    ['2XX', '4XX', '5XX'].map((code) =>
+      sum(
+        `sc${code}n${index}`,
+        'AWS/ECS',
+        `HTTPCode_Target_${code}_Count`,
+        'TargetDiscoveryName',
+        name
+      )
+    )
+  );
+  const { MetricDataResults = [] } = await new CloudWatchClient(config).send(
+    new GetMetricDataCommand({
+      StartTime: from,
+      EndTime: to,
+      MetricDataQueries: [
+        sum('edgeRequests', 'AWS/ApplicationELB', 'RequestCount', 'LoadBalancer', loadBalancer),
+        sum(
+          'edge5xx',
+          'AWS/ApplicationELB',
+          'HTTPCode_Target_5XX_Count',
+          'LoadBalancer',
+          loadBalancer
+        ),
+        ...service,
+      ],
+    })
+  );
+  const total = (prefix: string) =>
+    MetricDataResults.filter((result) => result.Id?.startsWith(prefix)).reduce(
+      (all, result) => all + (result.Values ?? []).reduce((a, b) => a + b, 0),
+      0
+    );
+  return {
+    edge: total('edge5xx') / total('edgeRequests'),
+    serviceConnect: total('sc5XX') / total('sc'),
   };
 }
 
@@ -99,6 +170,27 @@ describe('State machine scenarios (local interpreter + real handlers + moto)', (
         (point) => (point.latencyAvgMs ?? 0) > 250 || (point.reason ?? '').includes('latency')
       )
     ).toBe(true);
+  });
+
+  it('edge-regression: green fails at its load balancer with healthy Service Connect metrics: rolls back to the snapshot', async () => {
+    // Arrange: what the scenario is (the edge judge, not this test, must see it).
+    const green = SCENARIOS['edge-regression'].profile.green;
+    const loaded = green({ minute: new Date(0), greenPercent: REGRESSION_FROM_PERCENT });
+    expect(loaded.errorRatePercent).toBeLessThan(0.5);
+    expect(loaded.edge?.errorRatePercent).toBe(8);
+
+    // Act
+    const { report } = await rehearse('edge-regression');
+
+    // Assess: the world first (green's ALB saw the 5xx, its Service Connect did not), then the judge.
+    const shares = await greenErrorShares(report);
+    expect(shares.edge).toBeGreaterThan(0.02);
+    expect(shares.serviceConnect).toBeLessThan(0.005);
+    expect(report.outcome).toBe('rolled-back');
+    expect(report.exitCode).toBe(2);
+    expect(report.atSnapshot).toBe(true);
+    expect(report.finalPairs).toEqual(report.snapshot);
+    expect(report.markers.some((marker) => marker.kind === 'rollback')).toBe(true);
   });
 
   it('low-traffic: never advances past the first step on too little evidence, then takes the configured action', async () => {
