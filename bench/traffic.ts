@@ -425,6 +425,7 @@ export class World {
     let latencyMax: number | null = null;
     let datapoints = 0;
     const periodStarts: string[] = [];
+    const periods: { start: string; requests: number; errors: number }[] = [];
     for (let ms = startMs; ms < endMs; ms += MINUTE_MS) {
       const minute = this.minute(ms);
       if (minute.publishedAtMs > nowMs) continue;
@@ -432,6 +433,7 @@ export class World {
       if (data.requests === 0) continue;
       datapoints += 1;
       periodStarts.push(new Date(ms).toISOString());
+      periods.push({ start: new Date(ms).toISOString(), requests: data.requests, errors: data.http5xx });
       requests += data.requests;
       http2xx += data.http2xx;
       http4xx += data.http4xx;
@@ -452,6 +454,7 @@ export class World {
       latencyMaxMs: latencyMax,
       latencyP99Ms: null,
       periodStarts,
+      periods,
     };
   }
 

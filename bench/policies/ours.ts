@@ -16,6 +16,7 @@ import {
 import type { RunState } from '../../functions/core/state.ts';
 import { type Evaluation, Verdict, type WeightedPair } from '../../functions/core/types.ts';
 import { evaluate } from '../../functions/core/verdict.ts';
+import { awaitPublication } from '../../functions/core/publication.ts';
 import { percentOf, weightsFor } from '../../functions/core/weights.ts';
 import { evaluationWindow } from '../../functions/core/window.ts';
 import type { World } from '../traffic.ts';
@@ -69,14 +70,18 @@ function snapshotPair(): WeightedPair {
 
 /** The rollback trigger named by decide's reason (`failures (3) > maxFailures (2); …`). */
 function triggerOf(reason: string): string {
+  if (reason.startsWith('sequential test:')) return 'sequential-test';
   const match = /^(failures|consecutive failures|consecutive errors|inconclusive streak) \(/.exec(
     reason
   );
   return match?.[1]?.replace(/ /g, '-') ?? 'other';
 }
 
-/** What EvaluateMetrics does (handlers/evaluate-metrics.ts), with the world as the metric source. */
-function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
+/**
+ * What EvaluateMetrics does (handlers/evaluate-metrics.ts), with the world as the metric source: the
+ * evaluation, or the polled state when green's newest minute is not published yet.
+ */
+function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation | RunState {
   const now = new Date(nowMs);
   const window = evaluationWindow(now, state.status, state.input.metrics);
   if (window === null) {
@@ -94,6 +99,8 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
       world.sample('green', target.discoveryName, window, nowMs)
     ),
   };
+  const polled = awaitPublication(state, window, green, now);
+  if (polled !== null) return polled;
   const blueNames = state.input.metrics.blueDiscoveryNames ?? [];
   const blue =
     blueNames.length === 0
@@ -104,7 +111,14 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
             world.sample('blue', target.discoveryName, window, nowMs)
           ),
         };
-  return evaluate(green, blue, state.input, window, state.status.blueLatency);
+  return evaluate(
+    green,
+    blue,
+    state.input,
+    window,
+    state.status.blueLatency,
+    state.status.sequential ?? null
+  );
 }
 
 export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
@@ -158,7 +172,14 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
               judgements,
             };
           }
-          state = afterEvaluation(state, evaluateAt(state, world, t), new Date(t));
+          const judged = evaluateAt(state, world, t);
+          if ('input' in judged) {
+            // A look that found the newest minute unpublished: a metric read, no verdict.
+            state = judged;
+            judgements += 1;
+            continue;
+          }
+          state = afterEvaluation(state, judged, new Date(t));
           judgements += 1;
           const decision = state.decision;
           if (decision === null) throw new Error('afterEvaluation returned no decision');

@@ -215,6 +215,31 @@ function periodStarts(series: readonly (Series | undefined)[]): string[] {
     .map((timestamp) => new Date(timestamp).toISOString());
 }
 
+/**
+ * Per period with any status-code datapoint: the status counts summed and the 5xx among them (a missing 5xx
+ * datapoint next to other status counts is 0, as in the window sums). What the sequential test folds in.
+ */
+function statusPeriods(
+  statusSeries: readonly (Series | undefined)[],
+  errorSeries: Series | undefined
+): { start: string; requests: number; errors: number }[] {
+  const byTime = new Map<number, { requests: number; errors: number }>();
+  for (const series of statusSeries) {
+    series?.timestamps.forEach((timestamp, i) => {
+      const entry = byTime.get(timestamp) ?? { requests: 0, errors: 0 };
+      entry.requests += series.values[i]!;
+      byTime.set(timestamp, entry);
+    });
+  }
+  errorSeries?.timestamps.forEach((timestamp, i) => {
+    const entry = byTime.get(timestamp);
+    if (entry !== undefined) entry.errors += errorSeries.values[i]!;
+  });
+  return [...byTime]
+    .sort(([a], [b]) => a - b)
+    .map(([timestamp, counts]) => ({ start: new Date(timestamp).toISOString(), ...counts }));
+}
+
 /** Average over the window, each period's average weighted by its SampleCount at the same timestamp. */
 function weightedAverage(averages: Series | undefined, counts: Series | undefined): number | null {
   if (!averages || !counts) return null;
@@ -322,6 +347,10 @@ export class CloudWatchMetricSource implements MetricSource {
         latencyP99Ms: p99 ? max(p99.get(`n${index}_latencyP99`)) : null,
         periodStarts: periodStarts(
           (['http2xx', 'http3xx', 'http4xx', 'http5xx', 'requestCount'] as const).map(get)
+        ),
+        periods: statusPeriods(
+          (['http2xx', 'http3xx', 'http4xx', 'http5xx'] as const).map(get),
+          get('http5xx')
         ),
       };
     });

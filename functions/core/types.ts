@@ -3,6 +3,8 @@
  * Everything here is plain JSON so that it can travel in the Step Functions state.
  */
 
+import type { SequentialState } from './sequential.ts';
+
 /** How one check judged one window. */
 export const Verdict = {
   Pass: 'Pass',
@@ -54,6 +56,11 @@ export interface Assessment {
   /** Whether this assessment counts toward the overall verdict (per-scope sample shortfalls do not). */
   counted: boolean;
   reason: string;
+  /**
+   * Set by the sequential error-rate test (sequential.ts): the evidence against green as odds, the odds at
+   * which it rolls back, and over how many periods it built up. A Fail that carries it is decisive.
+   */
+  evidence?: { odds: number; thresholdOdds: number; minutes: number };
 }
 
 /** The overall verdict of one evaluation and the assessments behind it. */
@@ -81,6 +88,8 @@ export interface Evaluation {
    * latest one (`ShiftStatus.blueLatency`) as the baseline for windows in which blue has too little traffic.
    */
   blueLatency?: BlueLatency | null;
+  /** The sequential tests after this evaluation (by check name); absent when none ran. */
+  sequential?: Record<string, SequentialState>;
 }
 
 /** A blue latency average good enough to be a baseline, and where it was measured. */
@@ -139,6 +148,11 @@ export interface ServiceSample extends DiscoveryTarget {
    * those) and how far the data reached: a period CloudWatch has not published yet is missing here.
    */
   periodStarts: string[];
+  /**
+   * Per period with a status-code datapoint: requests with a status code and 5xx among them (what the
+   * sequential test folds in, one period at a time). Absent from a source that does not report periods.
+   */
+  periods?: { start: string; requests: number; errors: number }[];
 }
 
 /** What a metric source returned for one environment. A failure to measure is data, not an exception. */
@@ -249,6 +263,11 @@ export interface ShiftStatus {
   consecutiveErrors: number;
   /** The verdict of the latest evaluation, if any. */
   lastVerdict: Verdict | null;
+  /**
+   * The sequential error-rate tests by check name (run-wide: they forget healthy minutes on their own).
+   * Absent in a state written before they existed: they start afresh.
+   */
+  sequential?: Record<string, SequentialState>;
 }
 
 /**

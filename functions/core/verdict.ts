@@ -4,10 +4,12 @@
  * baseline.ts; this file aggregates them into one verdict.
  */
 import { assessBaseline, blueLatencyOf, unavailableBaseline } from './baseline.ts';
-import { assessScope, OVERALL_SCOPE } from './checks.ts';
+import { assessScope, Check, count, OVERALL_SCOPE, percent } from './checks.ts';
 import { targetLabel } from './discovery-target.ts';
 import type { MigrationInput } from './input.ts';
-import { combineMeasures, measureOf } from './measure.ts';
+import { combineMeasures, type Measure, measureOf } from './measure.ts';
+import { judgeSequential, periodCountsOf } from './sequential-check.ts';
+import type { PeriodCounts, SequentialState } from './sequential.ts';
 import {
   type Assessment,
   type BlueLatency,
@@ -20,6 +22,52 @@ import {
 
 export { Check, OVERALL_SCOPE } from './checks.ts';
 export { combineMeasures, type Measure, measureOf } from './measure.ts';
+
+/**
+ * Replaces the overall error-rate checks (absolute, and against blue when blue gave a limit) by the
+ * sequential test on green's per-period counts; per-name checks stay window checks. Returns the new
+ * assessments and the tests' states by check.
+ */
+function withSequentialChecks(
+  assessments: readonly Assessment[],
+  overall: Measure,
+  periods: readonly PeriodCounts[],
+  input: Pick<MigrationInput, 'metrics' | 'thresholds'>,
+  states: Record<string, SequentialState>
+): { assessments: Assessment[]; sequential: Record<string, SequentialState> } {
+  const { thresholds } = input;
+  const settings = {
+    falseAlarmRate: thresholds.falseAlarmRate,
+    minEvidenceMinutes: thresholds.minEvidenceMinutes,
+  };
+  const sequential = { ...states };
+  const judged = assessments.map((assessment) => {
+    const sequentialCheck =
+      assessment.scope === OVERALL_SCOPE &&
+      (assessment.check === Check.ErrorRate ||
+        (assessment.check === Check.BaselineErrorRate && assessment.limit !== null));
+    if (!sequentialCheck || assessment.limit === null) return assessment;
+    const { state, assessment: judgedAssessment } = judgeSequential({
+      check: assessment.check as Check,
+      scope: OVERALL_SCOPE,
+      measure: overall,
+      limitPercent: assessment.limit,
+      limitText:
+        assessment.check === Check.ErrorRate
+          ? `${count(assessment.limit)}%`
+          : `baseline ${percent(assessment.limit)}`,
+      thresholds,
+      countShortfall: true,
+      periods,
+      periodSeconds: input.metrics.periodSeconds,
+      state: states[assessment.check],
+      settings,
+    });
+    sequential[assessment.check] = state;
+    return judgedAssessment;
+  });
+  return { assessments: judged, sequential };
+}
 
 /**
  * How far green's data reached in `window` and how much of it there was: `judgedUntil` is the end of the
@@ -78,7 +126,8 @@ export function evaluate(
   blue: MetricReading | null,
   input: Pick<MigrationInput, 'metrics' | 'thresholds'>,
   window: TimeWindow | null,
-  rememberedBlueLatency: BlueLatency | null = null
+  rememberedBlueLatency: BlueLatency | null = null,
+  sequentialStates: Record<string, SequentialState> | null = null
 ): Evaluation {
   if (green.kind === 'unavailable') {
     return {
@@ -107,11 +156,21 @@ export function evaluate(
       : blueMeasure === null
         ? []
         : assessBaseline(overall, blueMeasure, thresholds, window, rememberedBlueLatency);
-  const assessments = [
+  const windowAssessments = [
     ...assessScope(OVERALL_SCOPE, overall, thresholds),
     ...baseline,
     ...perName.flatMap((entry) => assessScope(entry.name, entry.measure, thresholds)),
   ];
+  // Without per-period counts (a source that does not report them) the window checks stand.
+  const periods = periodCountsOf(
+    green.services.filter((s) => labels.includes(targetLabel(s)))
+  );
+  const tested =
+    periods === null || window === null
+      ? null
+      : withSequentialChecks(windowAssessments, overall, periods, input, sequentialStates ?? {});
+  const assessments = tested?.assessments ?? windowAssessments;
+  const sequential = tested === null ? {} : { sequential: tested.sequential };
   const blueLatency =
     blueMeasure === null ? null : blueLatencyOf(blueMeasure, thresholds.minRequests, window);
   const counted = assessments.filter((assessment) => assessment.counted);
@@ -126,6 +185,7 @@ export function evaluate(
         judgedUntil,
         judgedDataSeconds,
         blueLatency,
+        ...sequential,
       };
   }
   return {
@@ -136,5 +196,6 @@ export function evaluate(
     judgedUntil,
     judgedDataSeconds,
     blueLatency,
+    ...sequential,
   };
 }

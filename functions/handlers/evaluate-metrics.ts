@@ -8,6 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { metricStatistics } from '../core/metric-statistics.ts';
+import { awaitPublication } from '../core/publication.ts';
 import { afterEvaluation } from '../core/run.ts';
 import type { Clock, MetricSource, Notifier, RunState } from '../core/state.ts';
 import type { Evaluation, TimeWindow } from '../core/types.ts';
@@ -25,22 +26,39 @@ export interface EvaluateMetricsDeps {
   notifier?: Notifier;
 }
 
+/**
+ * Reads green, and blue only once green's newest minute is there: a look that finds it unpublished
+ * returns the polled state (publication.ts) without reading blue or judging.
+ */
 async function judge(
   state: RunState,
   window: TimeWindow,
-  source: MetricSource
-): Promise<Evaluation> {
+  source: MetricSource,
+  now: Date
+): Promise<Evaluation | RunState> {
   const settings = state.input.metrics;
   const query = { namespace: settings.namespace, window, periodSeconds: settings.periodSeconds };
   const statistics = metricStatistics(state.input);
   const blueNames = settings.blueDiscoveryNames ?? [];
-  const [green, blue] = await Promise.all([
-    source.read({ ...query, ...statistics.green, targets: settings.greenDiscoveryNames }),
+  const green = await source.read({
+    ...query,
+    ...statistics.green,
+    targets: settings.greenDiscoveryNames,
+  });
+  const polled = awaitPublication(state, window, green, now);
+  if (polled !== null) return polled;
+  const blue =
     statistics.blue !== null && blueNames.length > 0
-      ? source.read({ ...query, ...statistics.blue, targets: blueNames })
-      : Promise.resolve(null),
-  ]);
-  return evaluate(green, blue, state.input, window, state.status.blueLatency ?? null);
+      ? await source.read({ ...query, ...statistics.blue, targets: blueNames })
+      : null;
+  return evaluate(
+    green,
+    blue,
+    state.input,
+    window,
+    state.status.blueLatency ?? null,
+    state.status.sequential ?? null
+  );
 }
 
 export async function evaluateMetrics(
@@ -50,7 +68,7 @@ export async function evaluateMetrics(
   const now = deps.clock.now();
   // The window starts at the status's cursor: consecutive evaluations judge new data (design.md §4 "Window").
   const window = evaluationWindow(now, state.status, state.input.metrics);
-  const evaluation: Evaluation =
+  const judged: Evaluation | RunState =
     window === null
       ? {
           verdict: Verdict.Inconclusive,
@@ -59,7 +77,16 @@ export async function evaluateMetrics(
           assessments: [],
           window: null,
         }
-      : await judge(state, window, deps.metrics);
+      : await judge(state, window, deps.metrics, now);
+  if ('input' in judged) {
+    logger.info('awaiting publication', {
+      migrationId: state.input.migrationId,
+      window,
+      decision: judged.decision,
+    });
+    return judged;
+  }
+  const evaluation = judged;
   const next = afterEvaluation(state, evaluation, now);
   const migration = { MigrationId: state.input.migrationId };
   publishMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent, migration);
