@@ -68,6 +68,7 @@ export function judgeSequential(j: SequentialJudgement): {
     j.settings
   );
   const threshold = alarmThreshold(j.settings);
+  const thresholdText = `${count(Math.round(threshold))}:1`;
   const evidence = { odds: state.evidence, thresholdOdds: threshold, minutes: state.minutes };
   const stretch =
     state.minutes === 0
@@ -85,12 +86,12 @@ export function judgeSequential(j: SequentialJudgement): {
         value: observed,
         sampleSize: requests ?? 0,
         counted: true,
-        reason: `${stretch} >= ${formatOdds(threshold)} (sequential test, false alarms <= ${count(j.settings.falseAlarmRate)} per 1,440 min)`,
+        reason: `${stretch} >= ${thresholdText} (false alarms <= ${count(j.settings.falseAlarmRate)} per 1,440 min)`,
       },
     };
   }
   const { minRequests } = j.thresholds;
-  const waiting = `${stretch}; rolls back at ${formatOdds(threshold)}`;
+  const waiting = `${stretch}; rolls back at ${thresholdText}`;
   if (j.measure.requests === null) {
     return {
       state,
