@@ -433,7 +433,11 @@ export class World {
       if (data.requests === 0) continue;
       datapoints += 1;
       periodStarts.push(new Date(ms).toISOString());
-      periods.push({ start: new Date(ms).toISOString(), requests: data.requests, errors: data.http5xx });
+      periods.push({
+        start: new Date(ms).toISOString(),
+        requests: data.requests,
+        errors: data.http5xx,
+      });
       requests += data.requests;
       http2xx += data.http2xx;
       http4xx += data.http4xx;

@@ -6,6 +6,7 @@
  * re-implemented here.
  */
 import { type MigrationInputDraft, parseMigrationInput } from '../../functions/core/input.ts';
+import { awaitPublication } from '../../functions/core/publication.ts';
 import {
   afterEvaluation,
   afterShift,
@@ -16,7 +17,6 @@ import {
 import type { RunState } from '../../functions/core/state.ts';
 import { type Evaluation, Verdict, type WeightedPair } from '../../functions/core/types.ts';
 import { evaluate } from '../../functions/core/verdict.ts';
-import { awaitPublication } from '../../functions/core/publication.ts';
 import { percentOf, weightsFor } from '../../functions/core/weights.ts';
 import { evaluationWindow } from '../../functions/core/window.ts';
 import type { World } from '../traffic.ts';

@@ -12,7 +12,10 @@ import { Action, type MetricReading, type TimeWindow, Verdict } from './types.ts
 
 export type PublicationSettings = Pick<
   MigrationInput['metrics'],
-  'periodSeconds' | 'publicationDelaySeconds' | 'earliestPublicationSeconds' | 'publicationPollSeconds'
+  | 'periodSeconds'
+  | 'publicationDelaySeconds'
+  | 'earliestPublicationSeconds'
+  | 'publicationPollSeconds'
 >;
 
 /**

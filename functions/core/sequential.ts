@@ -180,12 +180,16 @@ export function foldPeriods(
   periodSeconds: number,
   settings: SequentialSettings
 ): SequentialState {
-  const from = state.consumedUntil === null ? Number.NEGATIVE_INFINITY : Date.parse(state.consumedUntil);
+  const from =
+    state.consumedUntil === null ? Number.NEGATIVE_INFINITY : Date.parse(state.consumedUntil);
   const fresh = periods
     .filter((period) => Date.parse(period.start) >= from)
     .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
   if (fresh.length === 0) return state;
-  const folded = fresh.reduce((next, period) => updateSequential(next, period, limit, settings), state);
+  const folded = fresh.reduce(
+    (next, period) => updateSequential(next, period, limit, settings),
+    state
+  );
   const newest = fresh[fresh.length - 1] as PeriodCounts;
   return {
     ...folded,

@@ -8,8 +8,8 @@ import { assessScope, Check, count, OVERALL_SCOPE, percent } from './checks.ts';
 import { targetLabel } from './discovery-target.ts';
 import type { MigrationInput } from './input.ts';
 import { combineMeasures, type Measure, measureOf } from './measure.ts';
-import { judgeSequential, periodCountsOf } from './sequential-check.ts';
 import type { PeriodCounts, SequentialState } from './sequential.ts';
+import { judgeSequential, periodCountsOf } from './sequential-check.ts';
 import {
   type Assessment,
   type BlueLatency,
@@ -162,9 +162,7 @@ export function evaluate(
     ...perName.flatMap((entry) => assessScope(entry.name, entry.measure, thresholds)),
   ];
   // Without per-period counts (a source that does not report them) the window checks stand.
-  const periods = periodCountsOf(
-    green.services.filter((s) => labels.includes(targetLabel(s)))
-  );
+  const periods = periodCountsOf(green.services.filter((s) => labels.includes(targetLabel(s))));
   const tested =
     periods === null || window === null
       ? null

@@ -5,8 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { decide } from '../../../functions/core/decide.ts';
+import {
+  initialSequentialState,
+  type SequentialState,
+} from '../../../functions/core/sequential.ts';
 import { periodCountsOf } from '../../../functions/core/sequential-check.ts';
-import { initialSequentialState, type SequentialState } from '../../../functions/core/sequential.ts';
 import { Action, type ServiceSample, Verdict } from '../../../functions/core/types.ts';
 import { evaluate } from '../../../functions/core/verdict.ts';
 import { inputWith, sample, statusAt } from './fixtures.ts';
@@ -175,7 +178,9 @@ describe('Function: evaluate with per-period counts', () => {
     // Assess
     const baseline = evaluation.assessments.find((a) => a.check === 'baselineErrorRate');
     expect(baseline?.verdict).toBe(Verdict.Inconclusive);
-    expect(baseline?.reason).toMatch(/5xx 2\.00% vs baseline 0\.70% limit, evidence [\d,]+:1 over 1 min/);
+    expect(baseline?.reason).toMatch(
+      /5xx 2\.00% vs baseline 0\.70% limit, evidence [\d,]+:1 over 1 min/
+    );
     expect(evaluation.sequential?.['baselineErrorRate']?.minutes).toBe(1);
   });
 

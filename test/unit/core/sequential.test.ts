@@ -233,16 +233,17 @@ describe('Function: updateSequential / foldPeriods', () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.tuple(fc.integer({ min: 1, max: 5_000 }), fc.double({ min: 0, max: 0.1, noNaN: true })),
+          fc.tuple(
+            fc.integer({ min: 1, max: 5_000 }),
+            fc.double({ min: 0, max: 0.1, noNaN: true })
+          ),
           { minLength: 1, maxLength: 6 }
         ),
         fc.integer({ min: 1, max: 50 }),
         fc.double({ min: 0.001, max: 0.05, noNaN: true }),
         (shape, extra, limit) => {
           // Prepare
-          const minutes = shape.map(
-            ([n, share]) => [n, Math.floor(n * share)] as [number, number]
-          );
+          const minutes = shape.map(([n, share]) => [n, Math.floor(n * share)] as [number, number]);
           const last = minutes[minutes.length - 1] as [number, number];
           const worse = [
             ...minutes.slice(0, -1),
