@@ -16,7 +16,7 @@ import {
 } from '../../functions/core/run.ts';
 import type { RunState } from '../../functions/core/state.ts';
 import { type Evaluation, Verdict, type WeightedPair } from '../../functions/core/types.ts';
-import { evaluate } from '../../functions/core/verdict.ts';
+import { backlogStart, evaluate } from '../../functions/core/verdict.ts';
 import { percentOf, weightsFor } from '../../functions/core/weights.ts';
 import { evaluationWindow } from '../../functions/core/window.ts';
 import type { World } from '../traffic.ts';
@@ -111,13 +111,24 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation | 
             world.sample('blue', target.discoveryName, window, nowMs)
           ),
         };
+  const from = backlogStart(state.status.sequential, window, state.input.metrics.windowSeconds);
+  const backlog =
+    from === null
+      ? null
+      : {
+          kind: 'ok' as const,
+          services: state.input.metrics.greenDiscoveryNames.map((target) =>
+            world.sample('green', target.discoveryName, { start: from, end: window.start }, nowMs)
+          ),
+        };
   return evaluate(
     green,
     blue,
     state.input,
     window,
     state.status.blueLatency,
-    state.status.sequential ?? null
+    state.status.sequential ?? null,
+    backlog
   );
 }
 

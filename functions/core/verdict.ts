@@ -24,6 +24,28 @@ export { Check, OVERALL_SCOPE } from './checks.ts';
 export { combineMeasures, type Measure, measureOf } from './measure.ts';
 
 /**
+ * Where the sequential tests' unread minutes start when that is before `window.start` (the minutes of a
+ * shift's ramp, which the window skips), at most `windowSeconds` before it; null when there are none.
+ *
+ * @example
+ * backlogStart(status.sequential, window, 300); // => '2026-01-01T10:02:00.000Z'
+ */
+export function backlogStart(
+  states: Record<string, SequentialState> | null | undefined,
+  window: TimeWindow,
+  windowSeconds: number
+): string | null {
+  const consumed = Object.values(states ?? {})
+    .map((state) => state.consumedUntil)
+    .filter((until): until is string => until !== null)
+    .map((until) => Date.parse(until));
+  if (consumed.length === 0) return null;
+  const startMs = Date.parse(window.start);
+  const fromMs = Math.max(Math.min(...consumed), startMs - windowSeconds * 1_000);
+  return fromMs < startMs ? new Date(fromMs).toISOString() : null;
+}
+
+/**
  * Replaces the overall error-rate checks (absolute, and against blue when blue gave a limit) by the
  * sequential test on green's per-period counts; per-name checks stay window checks. Returns the new
  * assessments and the tests' states by check.
@@ -115,7 +137,10 @@ function describe(assessments: readonly Assessment[]): string {
  * `rememberedBlueLatency` (the run's `status.blueLatency`) is the latency baseline for a window in which
  * blue has too few samples; the evaluation's `blueLatency` is blue's own when it had enough. Its
  * `judgedUntil` is how far green's data reached (`input.metrics.periodSeconds` aligned): where the cursor
- * moves after a Pass or Fail.
+ * moves after a Pass or Fail. The overall error rates are judged by the sequential tests
+ * (`sequentialStates`, sequential-check.ts) when green reports per-period counts; `backlog` is green's
+ * reading of the minutes between the tests' last folded period and the window (`backlogStart`): they feed
+ * the tests only, never the window checks or the bake.
  *
  * @example
  * evaluate({ kind: 'ok', services: [orders] }, null, input, window);
@@ -127,7 +152,8 @@ export function evaluate(
   input: Pick<MigrationInput, 'metrics' | 'thresholds'>,
   window: TimeWindow | null,
   rememberedBlueLatency: BlueLatency | null = null,
-  sequentialStates: Record<string, SequentialState> | null = null
+  sequentialStates: Record<string, SequentialState> | null = null,
+  backlog: MetricReading | null = null
 ): Evaluation {
   if (green.kind === 'unavailable') {
     return {
@@ -162,7 +188,15 @@ export function evaluate(
     ...perName.flatMap((entry) => assessScope(entry.name, entry.measure, thresholds)),
   ];
   // Without per-period counts (a source that does not report them) the window checks stand.
-  const periods = periodCountsOf(green.services.filter((s) => labels.includes(targetLabel(s))));
+  const windowPeriods = periodCountsOf(
+    green.services.filter((s) => labels.includes(targetLabel(s)))
+  );
+  // Minutes before the window the tests have not folded yet (the shift's ramp): evidence all the same.
+  const backlogPeriods =
+    backlog?.kind === 'ok'
+      ? (periodCountsOf(backlog.services.filter((s) => labels.includes(targetLabel(s)))) ?? [])
+      : [];
+  const periods = windowPeriods === null ? null : [...backlogPeriods, ...windowPeriods];
   const tested =
     periods === null || window === null
       ? null

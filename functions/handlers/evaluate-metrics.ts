@@ -13,7 +13,7 @@ import { afterEvaluation } from '../core/run.ts';
 import type { Clock, MetricSource, Notifier, RunState } from '../core/state.ts';
 import type { Evaluation, TimeWindow } from '../core/types.ts';
 import { Action, Verdict } from '../core/types.ts';
-import { evaluate } from '../core/verdict.ts';
+import { backlogStart, evaluate } from '../core/verdict.ts';
 import { evaluationWindow } from '../core/window.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';
@@ -51,13 +51,27 @@ async function judge(
     statistics.blue !== null && blueNames.length > 0
       ? await source.read({ ...query, ...statistics.blue, targets: blueNames })
       : null;
+  // The minutes of the shift's ramp, for the sequential tests only: status counts, no latency.
+  const from = backlogStart(state.status.sequential, window, settings.windowSeconds);
+  const backlog =
+    from === null
+      ? null
+      : await source.read({
+          ...query,
+          window: { start: from, end: window.start },
+          includeP99: false,
+          includeLatencyAvg: false,
+          includeLatencyMax: false,
+          targets: settings.greenDiscoveryNames,
+        });
   return evaluate(
     green,
     blue,
     state.input,
     window,
     state.status.blueLatency ?? null,
-    state.status.sequential ?? null
+    state.status.sequential ?? null,
+    backlog
   );
 }
 
