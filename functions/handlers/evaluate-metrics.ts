@@ -16,6 +16,7 @@ import { Action, Verdict } from '../core/types.ts';
 import { backlogStart, evaluate } from '../core/verdict.ts';
 import { evaluationWindow } from '../core/window.ts';
 import { systemClock } from '../lib/clock.ts';
+import { lazy } from '../lib/lazy.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
 import { logger, publishMetric } from '../lib/powertools.ts';
@@ -134,6 +135,7 @@ export function createEvaluateMetricsHandler(deps: EvaluateMetricsDeps) {
 
 export const handler = createEvaluateMetricsHandler({
   metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
-  notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
+  // Only a completed step notifies: most evaluations never need the client.
+  notifier: lazy(() => new EventBridgeNotifier(new EventBridgeClient({}), {})),
   clock: systemClock,
 });

@@ -41,6 +41,7 @@ import type { WeightedPair } from '../core/types.ts';
 import { percentOf, snapshotWeights } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { optionalEnv } from '../lib/env.ts';
+import { lazy } from '../lib/lazy.ts';
 import { lambda } from '../lib/middy.ts';
 import {
   ownerOf,
@@ -327,7 +328,8 @@ export function createPreflightHandler(deps: PreflightDeps) {
 export const handler = createPreflightHandler({
   router: new Route53TrafficRouter(new Route53Client({ maxAttempts: 5 })),
   metrics: new CloudWatchMetricSource(new CloudWatchClient({})),
-  executions: new StepFunctionsControl(new SFNClient({})),
+  // Only a contested lock asks Step Functions whether its owner still runs.
+  executions: lazy(() => new StepFunctionsControl(new SFNClient({}))),
   clock: systemClock,
   policy: {
     recordTypes: optionalEnv('ALLOWED_RECORD_TYPES')?.split(','),
