@@ -11,7 +11,7 @@ import {
 } from '../../../functions/core/sequential.ts';
 import { periodCountsOf } from '../../../functions/core/sequential-check.ts';
 import { Action, type ServiceSample, Verdict } from '../../../functions/core/types.ts';
-import { evaluate } from '../../../functions/core/verdict.ts';
+import { backlogStart, evaluate } from '../../../functions/core/verdict.ts';
 import { inputWith, sample, statusAt } from './fixtures.ts';
 
 const input = inputWith();
@@ -214,5 +214,57 @@ describe('Function: evaluate with per-period counts', () => {
 
     // Assess
     expect(status.sequential).toEqual(state);
+  });
+});
+
+describe('The shift ramp backlog', () => {
+  const state = (consumedUntil: string | null): SequentialState => ({
+    ...initialSequentialState(),
+    consumedUntil,
+  });
+
+  it.each([
+    { name: 'no tests yet', states: null, from: null },
+    { name: 'never folded', states: { errorRate: state(null) }, from: null },
+    { name: 'up to the window', states: { errorRate: state(NEXT.start) }, from: null },
+    {
+      name: 'three minutes behind',
+      states: {
+        errorRate: state('2026-01-01T09:58:00.000Z'),
+        baselineErrorRate: state(NEXT.start),
+      },
+      from: '2026-01-01T09:58:00.000Z',
+    },
+    {
+      name: 'far behind: at most windowSeconds',
+      states: { errorRate: state('2026-01-01T09:00:00.000Z') },
+      from: '2026-01-01T09:56:00.000Z',
+    },
+  ])('backlogStart: $name -> $from', ({ states, from }) => {
+    expect(backlogStart(states, NEXT, 300)).toBe(from);
+  });
+
+  it('folds the ramp minutes into the test, not into the window checks', () => {
+    // Prepare: the test had folded up to 10:00; the window skips the ramp minute 10:00-10:01
+    const status = { errorRate: { ...initialSequentialState(), consumedUntil: WINDOW.start } };
+    const ramp = ok(minuteOf('orders', WINDOW.start, 3_000, 120));
+
+    // Act
+    const evaluation = evaluate(
+      ok(minuteOf('orders', NEXT.start, 3_000, 120)),
+      null,
+      input,
+      NEXT,
+      null,
+      status,
+      ramp
+    );
+
+    // Assess: two bad minutes -> decisive Fail; the window's own figures are one minute
+    const assessment = overallErrorRate(evaluation);
+    expect(assessment?.verdict).toBe(Verdict.Fail);
+    expect(assessment?.reason).toMatch(/over 2 min/);
+    expect(assessment?.sampleSize).toBe(3_000);
+    expect(evaluation.judgedDataSeconds).toBe(60);
   });
 });
