@@ -651,7 +651,7 @@ if (ONLY.has('scale')) {
   );
   for (const rate of scale.history.rates)
     details.push(
-      `    evaluations every ${rate.evaluationIntervalSeconds} s: ${rate.eventsPerBakeHour} events per hour of baking; one execution holds ~${rate.hoursPerExecution} h before ContinueAsNew`
+      `    evaluations every ${rate.evaluationIntervalSeconds} s${rate.looksPerEvaluation > 1 ? `, ${rate.looksPerEvaluation} looks each (publication polling, worst case)` : ''}: ${rate.eventsPerBakeHour} events per hour of baking; one execution holds ~${rate.hoursPerExecution} h before ContinueAsNew`
     );
   const cost = results['cost'] as
     | { runs: { label: string; historyEvents: number; virtualMinutes: number }[] }
