@@ -71,8 +71,8 @@ export function newestPeriodPublished(
 /**
  * The state after a look that found the window's newest minute not yet published, or null when the
  * evaluation should go ahead (published, polling off, source error, or no time left for another look
- * before `publicationDelaySeconds`). A poll counts no verdict; it adds one evaluation round to the
- * history estimate.
+ * before `publicationDelaySeconds`). A poll counts no verdict and carries no evaluation (null); it adds one
+ * evaluation round to the history estimate.
  *
  * @example
  * awaitPublication(state, window, green, now); // => { ...state, waitSeconds: 30, decision: { action: 'observe', reason: 'waiting for …' } }
@@ -97,6 +97,8 @@ export function awaitPublication(
   const reason = `waiting for CloudWatch to publish the minute from ${newestStart.toISOString()} (looking every ${pollSeconds} s until ${new Date(boundMs).toISOString()})`;
   return {
     ...state,
+    // This look judged nothing: no evaluation to record or report.
+    evaluation: null,
     decision: { action, reason },
     waitSeconds: pollSeconds,
     history: addEvents(state.history, EVENTS_PER_EVALUATION),

@@ -105,6 +105,7 @@ describe('Function: awaitPublication', () => {
         'waiting for CloudWatch to publish the minute from 2026-01-01T10:01:00.000Z (looking every 30 s until 2026-01-01T10:04:30.000Z)',
     });
     expect(polled?.status).toBe(state.status);
+    expect(polled?.evaluation).toBeNull();
     expect(polled?.history.eventsEstimate).toBe(
       state.history.eventsEstimate + EVENTS_PER_EVALUATION
     );
