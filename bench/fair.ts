@@ -10,12 +10,7 @@
  */
 import { seedOf } from './decision-quality.ts';
 import { entries, type FairEntry } from './fair-settings.ts';
-import {
-  STICKY_CLIENTS,
-  TRAFFIC_SCENARIOS,
-  type TrafficScenario,
-  World,
-} from './traffic.ts';
+import { STICKY_CLIENTS, TRAFFIC_SCENARIOS, type TrafficScenario, World } from './traffic.ts';
 
 const MINUTE_MS = 60_000;
 const BASE_START_MS = Date.UTC(2026, 0, 5, 8, 0, 0);
