@@ -204,6 +204,26 @@ describe('Function: afterEvaluation', () => {
     );
   });
 
+  it('without polling waits one evaluation interval', () => {
+    // Prepare
+    const fixed = newRunState(
+      inputWith({ metrics: { greenDiscoveryNames: ['orders'], publicationPollSeconds: 0 } }),
+      identity,
+      [pairWith({ blue: 100, green: 0 })]
+    );
+    const synced = afterSyncCheck(afterShift(fixed, 10, [], [], NOW), true, NOW);
+
+    // Act
+    const state = afterEvaluation(
+      synced,
+      evaluationWith(Verdict.Inconclusive),
+      new Date('2026-01-01T00:16:00.000Z')
+    );
+
+    // Assess
+    expect(state.waitSeconds).toBe(60);
+  });
+
   it('starts the next window where a judged one ended, and keeps the start after an Inconclusive', () => {
     // Prepare
     const synced = afterSyncCheck(afterShift(started(), 10, [], [], NOW), true, NOW);

@@ -244,6 +244,29 @@ describe('The shift ramp backlog', () => {
     expect(backlogStart(states, NEXT, 300)).toBe(from);
   });
 
+  it.each([
+    { name: 'an unavailable backlog', backlog: { kind: 'unavailable' as const, reason: 'x' } },
+    {
+      name: 'a backlog without periods',
+      backlog: ok(minuteOf('orders', WINDOW.start, 3_000, 120, false)),
+    },
+  ])('ignores $name: only the window minute counts', ({ backlog }) => {
+    // Act
+    const evaluation = evaluate(
+      ok(minuteOf('orders', NEXT.start, 3_000, 120)),
+      null,
+      input,
+      NEXT,
+      null,
+      { errorRate: { ...initialSequentialState(), consumedUntil: WINDOW.start } },
+      backlog
+    );
+
+    // Assess
+    expect(overallErrorRate(evaluation)?.verdict).toBe(Verdict.Inconclusive);
+    expect(evaluation.sequential?.['errorRate']?.minutes).toBe(1);
+  });
+
   it('folds the ramp minutes into the test, not into the window checks', () => {
     // Prepare: the test had folded up to 10:00; the window skips the ramp minute 10:00-10:01
     const status = { errorRate: { ...initialSequentialState(), consumedUntil: WINDOW.start } };

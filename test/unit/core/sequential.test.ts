@@ -165,6 +165,21 @@ describe('Function: updateSequential / foldPeriods', () => {
     expect(state.evidence).toBeGreaterThanOrEqual(alarmThreshold(DEFAULTS));
   });
 
+  it('starts a statistic missing from a stored state at 0', () => {
+    // Act
+    const fromEmpty = updateSequential(
+      { ...initialSequentialState(), statistics: [] },
+      minute(0, 3_000, 60),
+      0.01,
+      DEFAULTS
+    );
+
+    // Assess
+    expect(fromEmpty).toEqual(
+      updateSequential(initialSequentialState(), minute(0, 3_000, 60), 0.01, DEFAULTS)
+    );
+  });
+
   it('ignores a period without requests (no data is no evidence and no tick of the clock)', () => {
     // Prepare
     const before = run([[3_000, 60]], 0.01);
