@@ -25,9 +25,10 @@ import { Verdict } from './types.ts';
  * periodCountsOf([orders, payments]); // => [{ start: '…:01:00.000Z', requests: 620, errors: 3 }, …]
  */
 export function periodCountsOf(samples: readonly ServiceSample[]): PeriodCounts[] | null {
-  if (samples.length === 0 || samples.some((sample) => sample.periods === undefined)) return null;
+  const lists = samples.map((sample) => sample.periods);
+  if (lists.length === 0 || lists.some((list) => list === undefined)) return null;
   const byStart = new Map<string, PeriodCounts>();
-  for (const period of samples.flatMap((sample) => sample.periods ?? [])) {
+  for (const period of (lists as PeriodCounts[][]).flat()) {
     const known = byStart.get(period.start);
     byStart.set(period.start, {
       start: period.start,

@@ -102,6 +102,28 @@ describe('Function: evaluate with per-period counts', () => {
     expect(evaluation.sequential?.['errorRate']?.minutes).toBe(1);
   });
 
+  it.each([
+    {
+      name: 'no request data',
+      green: sample('orders', { periods: [] }),
+      reason:
+        /^no request data \(no traffic\): requests \(0\) < minRequests \(50\); no evidence yet; rolls back at 144,000:1$/,
+    },
+    {
+      name: 'traffic without status codes',
+      green: sample('orders', { requestCount: 500, periodStarts: [WINDOW.start], periods: [] }),
+      reason: /^no HTTPCode_Target_\* datapoints \(RequestCount 500\): error rate not measurable$/,
+    },
+  ])('never passes on $name', ({ green, reason }) => {
+    // Act
+    const assessment = overallErrorRate(evaluate(ok(green), null, input, WINDOW));
+
+    // Assess
+    expect(assessment?.verdict).toBe(Verdict.Inconclusive);
+    expect(assessment?.counted).toBe(true);
+    expect(assessment?.reason).toMatch(reason);
+  });
+
   it('fails on the second bad minute, even at low traffic, and decide rolls back at once', () => {
     // Prepare: the first bad minute
     const first = evaluate(ok(minuteOf('orders', WINDOW.start, 3_000, 120)), null, input, WINDOW);
@@ -265,6 +287,45 @@ describe('The shift ramp backlog', () => {
     // Assess
     expect(overallErrorRate(evaluation)?.verdict).toBe(Verdict.Inconclusive);
     expect(evaluation.sequential?.['errorRate']?.minutes).toBe(1);
+  });
+
+  it('fails on the ramp minutes even when the window has no status codes (sample size 0)', () => {
+    // Prepare: two bad ramp minutes; the window minute has RequestCount only
+    const ramp = ok(
+      sample('orders', {
+        http2xx: 5_760,
+        http5xx: 240,
+        requestCount: 6_000,
+        periodStarts: [WINDOW.start],
+        periods: [
+          { start: '2026-01-01T09:59:00.000Z', requests: 3_000, errors: 120 },
+          { start: WINDOW.start, requests: 3_000, errors: 120 },
+        ],
+      })
+    );
+    const window = ok(
+      sample('orders', { requestCount: 3_000, periodStarts: [NEXT.start], periods: [] })
+    );
+
+    // Act
+    const evaluation = evaluate(
+      window,
+      null,
+      input,
+      NEXT,
+      null,
+      {
+        errorRate: { ...initialSequentialState(), consumedUntil: '2026-01-01T09:59:00.000Z' },
+      },
+      ramp
+    );
+
+    // Assess
+    expect(overallErrorRate(evaluation)).toMatchObject({
+      verdict: Verdict.Fail,
+      sampleSize: 0,
+      value: null,
+    });
   });
 
   it('folds the ramp minutes into the test, not into the window checks', () => {
