@@ -24,7 +24,8 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '2000' },
     'sweep-runs': { type: 'string', default: '1000' },
     'init-runs': { type: 'string', default: '7' },
-    only: { type: 'string', default: 'decision,cost,cold-start,scale' },
+    only: { type: 'string', default: 'decision,fair,cost,cold-start,scale' },
+    'fair-runs': { type: 'string', default: '500' },
     out: { type: 'string', default: 'bench/results.json' },
     merge: { type: 'boolean', default: false },
   },
@@ -650,7 +651,7 @@ if (ONLY.has('scale')) {
   );
   for (const rate of scale.history.rates)
     details.push(
-      `    evaluations every ${rate.evaluationIntervalSeconds} s: ${rate.eventsPerBakeHour} events per hour of baking; one execution holds ~${rate.hoursPerExecution} h before ContinueAsNew`
+      `    evaluations every ${rate.evaluationIntervalSeconds} s${rate.looksPerEvaluation > 1 ? `, ${rate.looksPerEvaluation} looks each (publication polling, worst case)` : ''}: ${rate.eventsPerBakeHour} events per hour of baking; one execution holds ~${rate.hoursPerExecution} h before ContinueAsNew`
     );
   const cost = results['cost'] as
     | { runs: { label: string; historyEvents: number; virtualMinutes: number }[] }
@@ -667,6 +668,54 @@ if (ONLY.has('scale')) {
   };
 }
 
+// ---------- part 1c: the fair comparison ----------
+
+if (ONLY.has('fair')) {
+  const { runFair, fairDetails } = await import('./fair.ts');
+  progress(`part 1c: the fair comparison, ${args['fair-runs']} runs per scenario and setting`);
+  const fair = runFair(Number(args['fair-runs']));
+  const { ours, bestReferenceAtMatchedFalseRollback: best } = fair.comparison;
+  const on = `${fair.runs} sim. runs x ${fair.rows.length} settings`;
+  for (const model of ['aligned', 'uniform'] as const) {
+    const top = best[model];
+    rows.push({
+      part: model === 'aligned' ? '1c fair comparison' : '',
+      measure: `5xx served, ${model} onsets: ours vs best reference at FR <= ours (floor)`,
+      ours: `${ours.badRequests[model]} (floor ${ours.floorBadRequests[model]})`,
+      codedeploy:
+        top === null
+          ? 'none at that FR'
+          : `${top.badRequests} (${top.policy}; floor ${top.floorBadRequests})`,
+      goal: 'fewer than every reference at FR <= ours',
+      met: top === null || ours.badRequests[model] < top.badRequests ? 'yes' : 'no',
+      on,
+    });
+  }
+  rows.push({
+    part: '',
+    measure: 'false rollbacks healthy / flapping, same seeds (sticky clients)',
+    ours: `${ours.falseRollbackPct.healthy} % / ${ours.falseRollbackPct.flapping} %`,
+    goal: '<= 0.5 %',
+    met: ours.falseRollbackPctMax <= 0.5 ? 'yes' : 'no',
+    on,
+  });
+  rows.push({
+    part: '',
+    measure: 'onset -> restored, median at shares >= 25 % (aligned)',
+    ours: `${ours.restoreMedianSeconds ?? '-'} s (floor ${ours.floorRestoreMedianSeconds ?? '-'} s)`,
+    goal: '<= floor + 60 s',
+    met:
+      ours.restoreMedianSeconds !== null &&
+      ours.floorRestoreMedianSeconds !== null &&
+      ours.restoreMedianSeconds <= ours.floorRestoreMedianSeconds + 60
+        ? 'yes'
+        : 'no',
+    on,
+  });
+  details.push(...fairDetails(fair));
+  results['fair'] = fair;
+}
+
 // ---------- output ----------
 
 const seconds = Math.round((performance.now() - started) / 100) / 10;
@@ -677,7 +726,7 @@ if (args.merge && existsSync(outPath)) {
     carriedOver?: Record<string, unknown>;
   };
   const carriedOver: Record<string, unknown> = {};
-  for (const part of ['decisionQuality', 'cost', 'coldStart', 'scale']) {
+  for (const part of ['decisionQuality', 'fair', 'cost', 'coldStart', 'scale']) {
     if (part in results || previous[part] === undefined) continue;
     results[part] = previous[part];
     carriedOver[part] = previous.carriedOver?.[part] ?? {

@@ -19,6 +19,7 @@ import {
   HISTORY_RESERVE,
 } from '../functions/core/history.ts';
 import type { MigrationInputDraft } from '../functions/core/input.ts';
+import { parseMigrationInput } from '../functions/core/input.ts';
 import type {
   Clock,
   ExecutionControl,
@@ -34,6 +35,7 @@ import { rollback } from '../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../functions/handlers/shift-traffic.ts';
 import { metrics as powertoolsMetrics } from '../functions/lib/powertools.ts';
 import { FakeRegistry } from '../test/support/fake-ports.ts';
+import { referenceInput } from './policies/ours.ts';
 
 /** Outside middy nothing flushes the handlers' shared Powertools metrics: clear them between calls. */
 function clearPowertoolsMetrics(): void {
@@ -356,6 +358,11 @@ async function measure(
 
 export interface HistoryRate {
   evaluationIntervalSeconds: number;
+  /**
+   * Looks per judged minute: 1, or with publication polling at the defaults the worst case of
+   * 1 + (publicationDelay - earliestPublication) / publicationPoll (every minute published at the bound).
+   */
+  looksPerEvaluation: number;
   /** Events per hour of baking (evaluations only). */
   eventsPerBakeHour: number;
   /** Hours of baking one execution holds before ContinueAsNew (budget minus reserve). */
@@ -397,10 +404,21 @@ export async function runScale(
     }
   }
   const usable = HISTORY_EVENT_BUDGET - HISTORY_RESERVE - EVENTS_AT_START;
-  const rates = [60, 120, 300, 600].map((interval) => {
-    const perHour = (3_600 / interval) * EVENTS_PER_EVALUATION;
+  const { metrics } = parseMigrationInput(referenceInput());
+  const worstLooks =
+    1 +
+    Math.floor(
+      (metrics.publicationDelaySeconds - metrics.earliestPublicationSeconds) /
+        metrics.publicationPollSeconds
+    );
+  const rates = [
+    ...[60, 120, 300, 600].map((interval) => ({ interval, looks: 1 })),
+    { interval: 60, looks: worstLooks },
+  ].map(({ interval, looks }) => {
+    const perHour = (3_600 / interval) * EVENTS_PER_EVALUATION * looks;
     return {
       evaluationIntervalSeconds: interval,
+      looksPerEvaluation: looks,
       eventsPerBakeHour: perHour,
       hoursPerExecution: Math.round((usable / perHour) * 10) / 10,
     };

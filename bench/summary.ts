@@ -9,8 +9,24 @@ interface DecisionRow {
   falseRollbackRate: number;
 }
 
+interface FairRowInput {
+  falseRollbackPct: { healthy: number; flapping: number };
+  badRequests: { aligned: number; uniform: number };
+  restoreMedianSeconds: number | null;
+  floorRestoreMedianSeconds: number | null;
+}
+
 interface SummaryInput {
   decisionQuality?: { results: DecisionRow[] };
+  fair?: {
+    comparison: {
+      ours: FairRowInput;
+      bestReferenceAtMatchedFalseRollback: {
+        aligned: { badRequests: number } | null;
+        uniform: { badRequests: number } | null;
+      };
+    };
+  };
   cost?: { pricing: { totalUpperUsd: number } };
   coldStart?: {
     bundles: {
@@ -23,8 +39,7 @@ interface SummaryInput {
 }
 
 const OURS = 'ours (defaults)';
-const FAIR_BENCH =
-  'needs the fair bench (aligned and uniform onsets, references at matched false rollbacks): not built yet';
+const FAIR_BENCH = 'needs the fair bench: run `npm run bench -- --only fair --merge`';
 
 const percent = (rate: number) => Math.round(rate * 100 * 100) / 100;
 
@@ -39,14 +54,26 @@ export function summarize(results: SummaryInput) {
     (a, b) => b.initInProcessMs.median - a.initInProcessMs.median
   )[0];
   const largest = [...bundles].sort((a, b) => b.bytes - a.bytes)[0];
+  const fair = results.fair?.comparison;
+  const bad = (model: 'aligned' | 'uniform') => ({
+    ours: fair?.ours.badRequests[model] ?? null,
+    bestReferenceAtMatchedFalseRollback:
+      fair?.bestReferenceAtMatchedFalseRollback[model]?.badRequests ?? null,
+  });
   return {
-    falseRollbackPct: { healthy: falseRollback('healthy'), flapping: falseRollback('flapping') },
-    badRequests: {
-      aligned: { ours: null, bestReferenceAtMatchedFalseRollback: null },
-      uniform: { ours: null, bestReferenceAtMatchedFalseRollback: null },
-      notMeasured: FAIR_BENCH,
-    },
-    restoreMedianSeconds: { ours: null, floor: null, notMeasured: FAIR_BENCH },
+    // From the fair bench (sticky clients, same seeds) when it ran, else from part 1.
+    falseRollbackPct:
+      fair === undefined
+        ? { healthy: falseRollback('healthy'), flapping: falseRollback('flapping') }
+        : { ...fair.ours.falseRollbackPct },
+    badRequests:
+      fair === undefined
+        ? { aligned: bad('aligned'), uniform: bad('uniform'), notMeasured: FAIR_BENCH }
+        : { aligned: bad('aligned'), uniform: bad('uniform') },
+    restoreMedianSeconds:
+      fair === undefined
+        ? { ours: null, floor: null, notMeasured: FAIR_BENCH }
+        : { ours: fair.ours.restoreMedianSeconds, floor: fair.ours.floorRestoreMedianSeconds },
     costPerReferenceMigrationUsd:
       results.cost === undefined
         ? null

@@ -117,13 +117,23 @@ export interface Minute {
 
 export type Environment = 'green' | 'blue';
 
+/**
+ * A regression of green from the first minute it carries `fromSharePercent` % of the traffic, or
+ * `delayMinutes` later (the uniform onset model: a defect that appears during a bake, not at a shift).
+ */
 export type Regression =
-  | { kind: 'errors'; errorRatePercent: number; fromSharePercent: number }
-  | { kind: 'latency'; latencyAvgMs: number; fromSharePercent: number };
+  | { kind: 'errors'; errorRatePercent: number; fromSharePercent: number; delayMinutes?: number }
+  | { kind: 'latency'; latencyAvgMs: number; fromSharePercent: number; delayMinutes?: number };
 
 /** A traffic scenario: load, both environments' health, noise, and an optional regression of green. */
 export interface TrafficScenario {
-  name: 'healthy' | 'error-regression' | 'latency-regression' | 'low-traffic' | 'flapping';
+  name:
+    | 'healthy'
+    | 'error-regression'
+    | 'latency-regression'
+    | 'low-traffic'
+    | 'flapping'
+    | 'error-regression-uniform';
   description: string;
   /** Mean requests per minute over both environments. */
   requestsPerMinute: number;
@@ -217,7 +227,36 @@ export const TRAFFIC_SCENARIOS: Record<TrafficScenario['name'], TrafficScenario>
     regression: null,
     falseRollbackScenario: true,
   },
+  'error-regression-uniform': {
+    name: 'error-regression-uniform',
+    description: `3,000 req/min; green 0.2 % -> ${ERROR_REGRESSION_PERCENT} % 5xx from a uniform onset: X uniform in (0, 100] %, and the defect appears D minutes after green first carries X %, D uniform over 0..9 (during a bake, not at a shift)`,
+    requestsPerMinute: 3_000,
+    blue: BLUE,
+    green: GREEN,
+    burstProbabilityPerMinute: 0,
+    burstErrorRatePercent: 0,
+    regression: (random) => ({
+      kind: 'errors',
+      errorRatePercent: ERROR_REGRESSION_PERCENT,
+      fromSharePercent: Math.max(0.01, 100 * random.next()),
+      delayMinutes: Math.floor(10 * random.next()),
+    }),
+    falseRollbackScenario: false,
+  },
 };
+
+/**
+ * Clients that do not follow DNS at once (WorldOptions.stickyClients): after a change is INSYNC, this share of
+ * the traffic follows over the TTL; the rest comes from clients that keep pooled connections (recycled
+ * uniformly over `pooledSeconds`) and from resolvers that cache past the TTL (uniformly up to `staleSeconds`).
+ */
+export const STICKY_CLIENTS = {
+  ttlShare: 0.8,
+  pooledShare: 0.15,
+  pooledSeconds: 300,
+  staleShare: 0.05,
+  staleSeconds: 900,
+} as const;
 
 /** The noise model's parameters (printed with the results). */
 export const NOISE = {
@@ -247,6 +286,8 @@ export interface WorldOptions {
   syncSeconds?: number;
   /** Record TTL: how long resolvers keep the old answer once the change is INSYNC. */
   ttlSeconds?: number;
+  /** Pooled connections and resolvers past the TTL (STICKY_CLIENTS); off: every client follows over the TTL. */
+  stickyClients?: boolean;
 }
 
 interface Ramp {
@@ -273,9 +314,13 @@ export class World {
   private readonly ramps: Ramp[] = [];
   private readonly dailyPhase: number;
   readonly writes: { atMs: number; percent: number }[] = [];
+  readonly stickyClients: boolean;
+  /** Start of the first minute green carried the regression's share (the onset is `delayMinutes` later). */
+  private reachedMs: number | null = null;
 
   constructor(options: WorldOptions) {
     this.scenario = options.scenario;
+    this.stickyClients = options.stickyClients ?? false;
     this.random = new Random(options.seed);
     this.syncMs = (options.syncSeconds ?? 60) * 1_000;
     this.ttlMs = (options.ttlSeconds ?? 60) * 1_000;
@@ -288,7 +333,13 @@ export class World {
   write(atMs: number, greenPercent: number): void {
     const startMs = atMs + this.syncMs;
     const from = this.shareAt(startMs);
-    this.ramps.push({ startMs, endMs: startMs + this.ttlMs, from, to: greenPercent / 100 });
+    const tailMs = this.stickyClients ? STICKY_CLIENTS.staleSeconds * 1_000 : this.ttlMs;
+    this.ramps.push({
+      startMs,
+      endMs: startMs + Math.max(this.ttlMs, tailMs),
+      from,
+      to: greenPercent / 100,
+    });
     this.writes.push({ atMs, percent: greenPercent });
   }
 
@@ -297,9 +348,29 @@ export class World {
     return nowMs - writtenAtMs >= this.syncMs;
   }
 
-  /** When a write at `atMs` has fully taken effect (INSYNC + TTL). */
+  /** When a write at `atMs` has taken effect for every client that follows the TTL (INSYNC + TTL). */
   effectiveAt(atMs: number): number {
     return atMs + this.syncMs + this.ttlMs;
+  }
+
+  /** When a write at `atMs` has reached every client, sticky ones included. */
+  drainedAt(atMs: number): number {
+    return this.stickyClients
+      ? atMs + this.syncMs + STICKY_CLIENTS.staleSeconds * 1_000
+      : this.effectiveAt(atMs);
+  }
+
+  /** The share of clients that have moved `elapsedMs` after INSYNC, 0..1. */
+  private moved(elapsedMs: number): number {
+    const linear = (spanMs: number) =>
+      spanMs <= 0 ? 1 : Math.min(1, Math.max(0, elapsedMs / spanMs));
+    if (!this.stickyClients) return linear(this.ttlMs);
+    const c = STICKY_CLIENTS;
+    return (
+      c.ttlShare * linear(this.ttlMs) +
+      c.pooledShare * linear(c.pooledSeconds * 1_000) +
+      c.staleShare * linear(c.staleSeconds * 1_000)
+    );
   }
 
   /** Green's nominal share of DNS answers at `ms`, 0..1. */
@@ -308,17 +379,32 @@ export class World {
       const ramp = this.ramps[i] as Ramp;
       if (ramp.startMs > ms) continue;
       if (ms >= ramp.endMs || ramp.endMs === ramp.startMs) return ramp.to;
-      return (
-        ramp.from + ((ramp.to - ramp.from) * (ms - ramp.startMs)) / (ramp.endMs - ramp.startMs)
-      );
+      return ramp.from + (ramp.to - ramp.from) * this.moved(ms - ramp.startMs);
     }
     return 0;
   }
 
-  private averageShare(startMs: number): number {
+  private averageShare(startMs: number, nominal = false): number {
     let total = 0;
-    for (let i = 0; i < 12; i++) total += this.shareAt(startMs + 2_500 + i * 5_000);
+    for (let i = 0; i < 12; i++) {
+      const ms = startMs + 2_500 + i * 5_000;
+      total += nominal ? this.nominalShareAt(ms) : this.shareAt(ms);
+    }
     return total / 12;
+  }
+
+  /**
+   * The share clients that follow the TTL see: what a load-triggered regression keys on. Without sticky
+   * clients it is `shareAt`; with them the tail of late clients does not delay the onset.
+   */
+  private nominalShareAt(ms: number): number {
+    for (let i = this.ramps.length - 1; i >= 0; i--) {
+      const ramp = this.ramps[i] as Ramp;
+      if (ramp.startMs > ms) continue;
+      if (ms >= ramp.startMs + this.ttlMs || this.ttlMs === 0) return ramp.to;
+      return ramp.from + ((ramp.to - ramp.from) * (ms - ramp.startMs)) / this.ttlMs;
+    }
+    return 0;
   }
 
   /** The minute starting at `startMs` (generated on first use, together with every minute before it). */
@@ -348,8 +434,16 @@ export class World {
     const regression = this.regression;
     if (
       regression !== null &&
+      this.reachedMs === null &&
+      this.averageShare(startMs, true) * 100 >= regression.fromSharePercent - 1e-9
+    ) {
+      this.reachedMs = startMs;
+    }
+    if (
+      regression !== null &&
       this.onsetMs === null &&
-      share * 100 >= regression.fromSharePercent - 1e-9
+      this.reachedMs !== null &&
+      startMs >= this.reachedMs + (regression.delayMinutes ?? 0) * MINUTE_MS
     ) {
       this.onsetMs = startMs;
     }
@@ -425,6 +519,7 @@ export class World {
     let latencyMax: number | null = null;
     let datapoints = 0;
     const periodStarts: string[] = [];
+    const periods: { start: string; requests: number; errors: number }[] = [];
     for (let ms = startMs; ms < endMs; ms += MINUTE_MS) {
       const minute = this.minute(ms);
       if (minute.publishedAtMs > nowMs) continue;
@@ -432,6 +527,11 @@ export class World {
       if (data.requests === 0) continue;
       datapoints += 1;
       periodStarts.push(new Date(ms).toISOString());
+      periods.push({
+        start: new Date(ms).toISOString(),
+        requests: data.requests,
+        errors: data.http5xx,
+      });
       requests += data.requests;
       http2xx += data.http2xx;
       http4xx += data.http4xx;
@@ -452,6 +552,7 @@ export class World {
       latencyMaxMs: latencyMax,
       latencyP99Ms: null,
       periodStarts,
+      periods,
     };
   }
 
@@ -467,6 +568,33 @@ export class World {
       if (minute[env].requests > 0) return minute[env];
     }
     return null;
+  }
+
+  /**
+   * The 5xx green would have served from `onsetMs` had a rollback been written at `decidedMs` (the physical
+   * floor: the world is the same until then). After that write reaches clients, green's share decays from
+   * what it was as clients move (sticky ones included); each minute keeps its own 5xx rate and total load.
+   */
+  errorsWithRollbackAt(onsetMs: number, decidedMs: number): number {
+    const movingFromMs = decidedMs + this.syncMs;
+    const startShare = this.shareAt(movingFromMs);
+    const fallbackRate =
+      this.regression?.kind === 'errors' ? this.regression.errorRatePercent / 100 : 0;
+    let errors = 0;
+    const first = Math.floor(onsetMs / MINUTE_MS) * MINUTE_MS;
+    for (let ms = first; ms < this.drainedAt(decidedMs); ms += MINUTE_MS) {
+      const minute = this.minute(ms);
+      if (ms + MINUTE_MS <= movingFromMs) {
+        errors += minute.green.http5xx;
+        continue;
+      }
+      const rate =
+        minute.green.requests > 0 ? minute.green.http5xx / minute.green.requests : fallbackRate;
+      const load = minute.green.requests + minute.blue.requests;
+      const share = startShare * (1 - this.moved(Math.max(0, ms + MINUTE_MS / 2 - movingFromMs)));
+      errors += rate * load * share;
+    }
+    return errors;
   }
 
   /**

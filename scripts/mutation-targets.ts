@@ -17,6 +17,7 @@ const VERDICT_TESTS = [
   core('late-publication'),
   core('metric-statistics'),
   core('cloudwatch-rules'),
+  core('sequential-check'),
 ];
 
 /**
@@ -78,6 +79,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
     core('ownership'),
   ],
   'plan.ts': [core('plan'), core('plan.mutation'), core('decide'), core('run'), core('step-bakes')],
+  'publication.ts': [core('publication'), core('run')],
   'ownership.ts': [core('ownership'), core('ownership.mutation')],
   'record-checks.ts': [core('record-checks'), core('record-checks.mutation')],
   // Constants only: the names the recovery paths share and the phases the registry stores.
@@ -85,6 +87,8 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'registry.ts': [core('ownership'), core('registry')],
   'run.ts': [core('run'), core('run.mutation'), core('effective-ttl')],
   'state.ts': [core('run')],
+  'sequential.ts': [core('sequential'), core('sequential-check')],
+  'sequential-check.ts': [core('sequential-check'), core('verdict')],
   'stats.ts': [core('stats'), core('stats.mutation'), core('verdict')],
   'types.ts': [core('decide'), core('verdict'), core('run')],
   'verdict.ts': VERDICT_TESTS,

@@ -6,6 +6,7 @@
  * re-implemented here.
  */
 import { type MigrationInputDraft, parseMigrationInput } from '../../functions/core/input.ts';
+import { awaitPublication } from '../../functions/core/publication.ts';
 import {
   afterEvaluation,
   afterShift,
@@ -15,7 +16,7 @@ import {
 } from '../../functions/core/run.ts';
 import type { RunState } from '../../functions/core/state.ts';
 import { type Evaluation, Verdict, type WeightedPair } from '../../functions/core/types.ts';
-import { evaluate } from '../../functions/core/verdict.ts';
+import { backlogStart, evaluate } from '../../functions/core/verdict.ts';
 import { percentOf, weightsFor } from '../../functions/core/weights.ts';
 import { evaluationWindow } from '../../functions/core/window.ts';
 import type { World } from '../traffic.ts';
@@ -69,14 +70,18 @@ function snapshotPair(): WeightedPair {
 
 /** The rollback trigger named by decide's reason (`failures (3) > maxFailures (2); …`). */
 function triggerOf(reason: string): string {
+  if (reason.startsWith('sequential test:')) return 'sequential-test';
   const match = /^(failures|consecutive failures|consecutive errors|inconclusive streak) \(/.exec(
     reason
   );
   return match?.[1]?.replace(/ /g, '-') ?? 'other';
 }
 
-/** What EvaluateMetrics does (handlers/evaluate-metrics.ts), with the world as the metric source. */
-function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
+/**
+ * What EvaluateMetrics does (handlers/evaluate-metrics.ts), with the world as the metric source: the
+ * evaluation, or the polled state when green's newest minute is not published yet.
+ */
+function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation | RunState {
   const now = new Date(nowMs);
   const window = evaluationWindow(now, state.status, state.input.metrics);
   if (window === null) {
@@ -94,6 +99,8 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
       world.sample('green', target.discoveryName, window, nowMs)
     ),
   };
+  const polled = awaitPublication(state, window, green, now);
+  if (polled !== null) return polled;
   const blueNames = state.input.metrics.blueDiscoveryNames ?? [];
   const blue =
     blueNames.length === 0
@@ -104,7 +111,25 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation {
             world.sample('blue', target.discoveryName, window, nowMs)
           ),
         };
-  return evaluate(green, blue, state.input, window, state.status.blueLatency);
+  const from = backlogStart(state.status.sequential, window, state.input.metrics.windowSeconds);
+  const backlog =
+    from === null
+      ? null
+      : {
+          kind: 'ok' as const,
+          services: state.input.metrics.greenDiscoveryNames.map((target) =>
+            world.sample('green', target.discoveryName, { start: from, end: window.start }, nowMs)
+          ),
+        };
+  return evaluate(
+    green,
+    blue,
+    state.input,
+    window,
+    state.status.blueLatency,
+    state.status.sequential ?? null,
+    backlog
+  );
 }
 
 export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
@@ -112,9 +137,9 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
   const { plan, metrics, thresholds, limits, dns } = input;
   const parameters = [
     `plan: steps ${(plan.steps ?? []).join(', ')}; bake ${plan.bakeSeconds} s; evaluation every ${plan.evaluationIntervalSeconds} s; final bake ${plan.finalBakeSeconds} s`,
-    `metrics: independent windows (each from where the last Pass/Fail ended; an Inconclusive one grows up to ${metrics.windowSeconds} s), period ${metrics.periodSeconds} s, publicationDelay ${metrics.publicationDelaySeconds} s; green ${metrics.greenDiscoveryNames.map((t) => t.discoveryName).join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).map((t) => t.discoveryName).join(', ') || 'none'} (latency: the last blue average with enough samples once blue has too little traffic)`,
-    `thresholds: errorRate <= ${thresholds.errorRateMaxPercent} % (Wilson lower bound at ${thresholds.confidence}), minRequests ${thresholds.minRequests}, baseline max(blue x ${thresholds.baseline.errorRateMaxRatio}, blue + ${thresholds.baseline.errorRateMinDeltaPercent} %) and latency max(blue x ${thresholds.baseline.latencyAvgMaxRatio}, blue + ${thresholds.baseline.latencyAvgMinDeltaMs} ms)`,
-    `limits: maxFailures ${limits.maxFailures}, maxConsecutiveFailures ${limits.maxConsecutiveFailures}, maxInconclusive ${limits.maxInconclusive} -> ${limits.onInconclusiveLimit}; DNS poll every ${dns.syncPollSeconds} s`,
+    `metrics: overall error rates by the sequential test (false alarms <= ${thresholds.falseAlarmRate} per 1,440 min, >= ${thresholds.minEvidenceMinutes} min of evidence, the shift's ramp minutes included); windows for latency and per-name rates (from where the last Pass/Fail ended, growing up to ${metrics.windowSeconds} s); period ${metrics.periodSeconds} s; each minute looked for ${metrics.earliestPublicationSeconds} s after it ends, then every ${metrics.publicationPollSeconds} s until ${metrics.publicationDelaySeconds} s; green ${metrics.greenDiscoveryNames.map((t) => t.discoveryName).join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).map((t) => t.discoveryName).join(', ') || 'none'}`,
+    `thresholds: errorRate <= ${thresholds.errorRateMaxPercent} %, minRequests ${thresholds.minRequests} to pass, window checks at Wilson ${thresholds.confidence}, baseline max(blue x ${thresholds.baseline.errorRateMaxRatio}, blue + ${thresholds.baseline.errorRateMinDeltaPercent} %) and latency max(blue x ${thresholds.baseline.latencyAvgMaxRatio}, blue + ${thresholds.baseline.latencyAvgMinDeltaMs} ms)`,
+    `limits (window checks): maxFailures ${limits.maxFailures}, maxConsecutiveFailures ${limits.maxConsecutiveFailures}, maxInconclusive ${limits.maxInconclusive} -> ${limits.onInconclusiveLimit}; DNS poll every ${dns.syncPollSeconds} s`,
   ];
   return {
     name,
@@ -158,7 +183,14 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
               judgements,
             };
           }
-          state = afterEvaluation(state, evaluateAt(state, world, t), new Date(t));
+          const judged = evaluateAt(state, world, t);
+          if ('input' in judged) {
+            // A look that found the newest minute unpublished: a metric read, no verdict.
+            state = judged;
+            judgements += 1;
+            continue;
+          }
+          state = afterEvaluation(state, judged, new Date(t));
           judgements += 1;
           const decision = state.decision;
           if (decision === null) throw new Error('afterEvaluation returned no decision');

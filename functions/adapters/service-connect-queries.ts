@@ -221,6 +221,31 @@ export function batchOf(
 }
 
 /** Each target's sample from its series (`get` by the planned id), p99 from `p99` when read. */
+/**
+ * Per period with any status-code datapoint: the status counts summed and the 5xx among them (a missing 5xx
+ * datapoint next to other status counts is 0, as in the window sums). What the sequential test folds in.
+ */
+function statusPeriods(
+  statusSeries: readonly (Series | undefined)[],
+  errorSeries: Series | undefined
+): { start: string; requests: number; errors: number }[] {
+  const byTime = new Map<number, { requests: number; errors: number }>();
+  for (const series of statusSeries) {
+    series?.timestamps.forEach((timestamp, i) => {
+      const entry = byTime.get(timestamp) ?? { requests: 0, errors: 0 };
+      entry.requests += series.values[i]!;
+      byTime.set(timestamp, entry);
+    });
+  }
+  errorSeries?.timestamps.forEach((timestamp, i) => {
+    const entry = byTime.get(timestamp);
+    if (entry !== undefined) entry.errors += errorSeries.values[i]!;
+  });
+  return [...byTime]
+    .sort(([a], [b]) => a - b)
+    .map(([timestamp, counts]) => ({ start: new Date(timestamp).toISOString(), ...counts }));
+}
+
 export function samplesOf(
   query: MetricQuery,
   get: (id: string) => Series | undefined,
@@ -241,6 +266,10 @@ export function samplesOf(
       latencyP99Ms: p99 ? max(p99(`n${index}_latencyP99`)) : null,
       periodStarts: periodStarts(
         (['http2xx', 'http3xx', 'http4xx', 'http5xx', 'requestCount'] as const).map(field)
+      ),
+      periods: statusPeriods(
+        (['http2xx', 'http3xx', 'http4xx', 'http5xx'] as const).map(field),
+        field('http5xx')
       ),
     };
   });

@@ -77,6 +77,10 @@ function countVerdict(status: ShiftStatus, evaluation: Evaluation): ShiftStatus 
     bakedSeconds: (status.bakedSeconds ?? 0) + (judged ? (evaluation.judgedDataSeconds ?? 0) : 0),
     // A state written before the baseline existed has none.
     blueLatency: evaluation.blueLatency ?? status.blueLatency ?? null,
+    // The sequential tests carry over evaluations that did not run them (no window, source error).
+    ...(evaluation.sequential !== undefined || status.sequential !== undefined
+      ? { sequential: evaluation.sequential ?? status.sequential }
+      : {}),
   };
   switch (verdict) {
     case Verdict.Fail:
@@ -118,6 +122,7 @@ export interface DecideArgs {
 
 /**
  * Counts the evaluation's verdict, then applies the first rule that matches:
+ * 0. a counted Fail of the sequential error-rate test (its evidence at the threshold) -> rollback;
  * 1. failures > maxFailures -> rollback; 2. consecutive failures > maxConsecutiveFailures -> rollback;
  * 3. consecutive errors > maxConsecutiveErrors -> rollback; 4. inconclusive streak > maxInconclusive ->
  * rollback or hold (`onInconclusiveLimit`); 5. verdict not Pass -> hold; 6. bake not over (`bakedSeconds`, the
@@ -174,6 +179,19 @@ export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decis
       action: limits.onInconclusiveLimit === 'hold' ? Action.Hold : Action.Rollback,
     },
   ];
+  // The sequential error-rate test already weighed every minute and bounds its false alarms: its Fail is
+  // decisive. The limits above still count it, and apply to the window checks (latency, per-name rates).
+  const decisive = evaluation.assessments.find(
+    (assessment) =>
+      assessment.counted &&
+      assessment.verdict === Verdict.Fail &&
+      assessment.evidence !== undefined &&
+      assessment.evidence.odds >= assessment.evidence.thresholdOdds
+  );
+  if (decisive !== undefined) {
+    const reason = `sequential test: ${decisive.scope} ${decisive.check}: ${decisive.reason}`;
+    return { status, decision: { action: Action.Rollback, reason } };
+  }
   const broken = limitRules.find((rule) => rule.observed > rule.limit);
   if (broken !== undefined) {
     const holding = broken.action === Action.Hold ? ' (onInconclusiveLimit: hold)' : '';

@@ -49,6 +49,32 @@ export const MetricsSchema = z
         'How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations run at this phase within the minute, and a shift written just after a minute boundary would leave almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).'
       ),
     /**
+     * First look for a minute's datapoints this long after the minute ends; then every
+     * `publicationPollSeconds` until `publicationDelaySeconds` (the first look is never later than that), after which a minute still missing is judged
+     * as it is (a late minute is read with the next window). Judges each minute as soon as it is published.
+     */
+    earliestPublicationSeconds: z
+      .int('must be an integer')
+      .min(0, 'must be >= 0')
+      .max(900, 'must be <= 900')
+      .default(90)
+      .describe(
+        "First look for a minute's datapoints this long after the minute ends; then every `publicationPollSeconds` until `publicationDelaySeconds`, after which a minute still missing is judged as it is. Judges each minute as soon as it is published."
+      ),
+    /**
+     * How often to look again for a minute not yet published (0: no polling, every evaluation waits the
+     * whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round
+     * (9 history events) and one green GetMetricData.
+     */
+    publicationPollSeconds: z
+      .int('must be an integer')
+      .min(0, 'must be >= 0')
+      .max(300, 'must be <= 300')
+      .default(30)
+      .describe(
+        'How often to look again for a minute not yet published (0: no polling, every evaluation waits the whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round (9 history events) and one green GetMetricData.'
+      ),
+    /**
      * Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent
      * data); after an Inconclusive the window grows, at most to this, then its start moves forward.
      */
@@ -138,9 +164,10 @@ export const ThresholdsSchema = z.strictObject({
     .default(1)
     .describe("Green's 5xx share of requests, in percent."),
   /**
-   * One-sided confidence that green's true error rate is above the limit before a window counts as Fail.
-   * Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default):
-   * at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001.
+   * One-sided confidence that green's true error rate is above the limit before a window counts as Fail, for
+   * the window checks (each discovery name's error rate, and the overall one of a source without per-minute
+   * counts). Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by
+   * default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001.
    */
   confidence: z
     .number()
@@ -148,7 +175,32 @@ export const ThresholdsSchema = z.strictObject({
     .max(0.9999, 'must be <= 0.9999')
     .default(0.9)
     .describe(
-      "One-sided confidence that green's true error rate is above the limit before a window counts as Fail. Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001."
+      "One-sided confidence that green's true error rate is above the limit before a window counts as Fail, for the window checks (each discovery name's error rate, and the overall one of a source without per-minute counts). Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001."
+    ),
+  /**
+   * The overall error-rate checks (absolute and against blue) are a sequential test on per-minute counts
+   * (design.md §4): a green whose 5xx rate stays within its limit is rolled back by it with probability at
+   * most this, per 1,440 judged minutes, however often it is looked at.
+   */
+  falseAlarmRate: z
+    .number()
+    .min(1e-6, 'must be >= 0.000001')
+    .max(0.5, 'must be <= 0.5')
+    .default(0.01)
+    .describe(
+      'The overall error-rate checks (absolute and against blue) are a sequential test on per-minute counts: a green whose 5xx rate stays within its limit is rolled back by it with probability at most this, per 1,440 judged minutes, however often it is looked at.'
+    ),
+  /**
+   * The fewest minutes of overwhelming evidence that roll back through the sequential test: each minute's
+   * evidence is capped so that a one-minute 5xx burst never rolls back on its own with the default 2.
+   */
+  minEvidenceMinutes: z
+    .int('must be an integer')
+    .min(1, 'must be >= 1')
+    .max(10, 'must be <= 10')
+    .default(2)
+    .describe(
+      "The fewest minutes of overwhelming evidence that roll back through the sequential test: each minute's evidence is capped so that a one-minute 5xx burst never rolls back on its own with the default 2."
     ),
   /** Limit on TargetResponseTime Average (ms). Unset: no absolute latency check. */
   latencyAvgMaxMs: z

@@ -165,10 +165,10 @@ function formatDuration(seconds: number): string {
  * How long the plan takes when every evaluation passes, and how long users see a regression before the
  * rollback has taken effect. A step costs DNS sync (~60 s) + TTL (resolvers keep the old answer) +
  * the CloudWatch publication delay + one period (the first complete datapoint) + its bake; the step at
- * 100 % bakes `finalBakeSeconds`. The exposure is publicationDelay + period (one bad datapoint) +
- * evaluationInterval (waiting for the next evaluation) + maxConsecutiveFailures x max(evaluationInterval,
- * period) (a rollback needs limit + 1 failures in a row, each on a window of new data) + 60 s (the
- * rollback reaching INSYNC) + TTL.
+ * 100 % bakes `finalBakeSeconds`. The exposure (for an error-rate regression, judged by the sequential
+ * test) is publicationDelay + period (one bad datapoint) + evaluationInterval (waiting for the next
+ * evaluation; 0 when polling for publication) + (minEvidenceMinutes - 1) x max(evaluationInterval, period)
+ * (the test needs that many periods of overwhelming evidence) + 60 s (the rollback reaching INSYNC) + TTL.
  *
  * @example
  * estimatePlan(input, { ttlSeconds: 60 }).etaSeconds; // => 5_580 for steps [5, 10, 25, 50, 75, 100] with the defaults
@@ -196,14 +196,17 @@ export function estimatePlan(
     };
   });
   const etaSeconds = perStep.reduce((sum, step) => sum + step.totalSeconds, 0);
-  const { maxConsecutiveFailures } = input.limits;
-  // Consecutive Fails judge separate windows: each further one needs a new period of data.
+  const { minEvidenceMinutes } = input.thresholds;
+  // The sequential error-rate test needs minEvidenceMinutes periods of overwhelming evidence, each on new data.
   const confirmationSeconds = Math.max(evaluationIntervalSeconds, periodSeconds);
+  // Polling for publication judges a minute when it appears (at the latest publicationDelay after it ends).
+  const polling = input.metrics.publicationPollSeconds > 0;
+  const nextEvaluationSeconds = polling ? 0 : evaluationIntervalSeconds;
   const worstCaseExposureSeconds =
     publicationDelaySeconds +
     periodSeconds +
-    evaluationIntervalSeconds +
-    maxConsecutiveFailures * confirmationSeconds +
+    nextEvaluationSeconds +
+    (minEvidenceMinutes - 1) * confirmationSeconds +
     ROLLBACK_SYNC_ESTIMATE_SECONDS +
     ttlSeconds;
   const lag = `${DNS_SYNC_ESTIMATE_SECONDS} s DNS sync + ${ttlSeconds} s TTL + ${publicationDelaySeconds} s publication delay + ${periodSeconds} s period`;
@@ -222,8 +225,10 @@ export function estimatePlan(
     .join(' + ');
   const worstCaseExposure =
     `${publicationDelaySeconds} s publication delay + ${periodSeconds} s period` +
-    ` + ${evaluationIntervalSeconds} s to the next evaluation` +
-    ` + ${maxConsecutiveFailures} x ${confirmationSeconds} s (maxConsecutiveFailures more failing windows, each on new data)` +
+    (polling
+      ? ' (judged when published)'
+      : ` + ${evaluationIntervalSeconds} s to the next evaluation`) +
+    ` + ${minEvidenceMinutes - 1} x ${confirmationSeconds} s (minEvidenceMinutes more periods of evidence for the sequential test)` +
     ` + ${ROLLBACK_SYNC_ESTIMATE_SECONDS} s rollback DNS sync + ${ttlSeconds} s TTL`;
   return {
     steps,

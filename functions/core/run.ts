@@ -14,6 +14,7 @@ import {
 } from './history.ts';
 import type { MigrationInput } from './input.ts';
 import { expandSteps, nextGreenPercent, remainingSteps } from './plan.ts';
+import { nextLookSeconds, windowLagSeconds } from './publication.ts';
 import type { Outcome, RunIdentity, RunState } from './state.ts';
 import { hookEventsPerShift } from './step-hooks.ts';
 import type { Evaluation, PairWeights, WeightedPair } from './types.ts';
@@ -147,12 +148,12 @@ export function afterSyncCheck(state: RunState, allInSync: boolean, now: Date): 
     };
   }
   const ttlSeconds = effectiveTtlSeconds(state.snapshot);
-  const { publicationDelaySeconds, periodSeconds } = state.input.metrics;
+  const { periodSeconds } = state.input.metrics;
   const judgingFrom = new Date(now.getTime() + ttlSeconds * 1_000);
   // The first window starts at the first period boundary after judgingFrom and must be complete and published.
   const periodMs = periodSeconds * 1_000;
   const firstWindowStartMs = Math.ceil(judgingFrom.getTime() / periodMs) * periodMs;
-  const readyMs = firstWindowStartMs + periodMs + publicationDelaySeconds * 1_000;
+  const readyMs = firstWindowStartMs + periodMs + windowLagSeconds(state.input.metrics) * 1_000;
   return {
     ...state,
     change: { ...state.change, synced: true },
@@ -194,7 +195,11 @@ export function afterEvaluation(state: RunState, evaluation: Evaluation, now: Da
     status,
     evaluation,
     decision,
-    waitSeconds: state.input.plan.evaluationIntervalSeconds,
+    // Polling for publication: the next look is at the next minute's first look, not a fixed interval later.
+    waitSeconds:
+      state.input.metrics.publicationPollSeconds > 0
+        ? nextLookSeconds(now, state.input.metrics, state.input.plan.evaluationIntervalSeconds)
+        : state.input.plan.evaluationIntervalSeconds,
     // Room for the hook rounds the next shift may need, besides the usual reserve.
     history: historyAfterEvaluation(
       state.history,

@@ -3,6 +3,8 @@
  * Everything here is plain JSON so that it can travel in the Step Functions state.
  */
 
+import type { SequentialState } from './sequential.ts';
+
 /** How one check judged one window. */
 export const Verdict = {
   Pass: 'Pass',
@@ -65,6 +67,11 @@ export interface Assessment {
   source?: string;
   /** Which environment was measured; absent = `green`. Blue's own assessments never count. */
   side?: 'green' | 'blue';
+  /**
+   * Set by the sequential error-rate test (sequential.ts): the evidence against green as odds, the odds at
+   * which it rolls back, and over how many periods it built up. A Fail that carries it is decisive.
+   */
+  evidence?: { odds: number; thresholdOdds: number; minutes: number };
 }
 
 /** The overall verdict of one evaluation and the assessments behind it. */
@@ -97,6 +104,8 @@ export interface Evaluation {
    * CodeDeploy does): the reason. Absent or null: the counters decide.
    */
   immediateRollback?: string | null;
+  /** The sequential tests after this evaluation (by check name); absent when none ran. */
+  sequential?: Record<string, SequentialState>;
 }
 
 /** A blue latency average good enough to be a baseline, and where it was measured. */
@@ -155,6 +164,11 @@ export interface ServiceSample extends DiscoveryTarget {
    * those) and how far the data reached: a period CloudWatch has not published yet is missing here.
    */
   periodStarts: string[];
+  /**
+   * Per period with a status-code datapoint: requests with a status code and 5xx among them (what the
+   * sequential test folds in, one period at a time). Absent from a source that does not report periods.
+   */
+  periods?: { start: string; requests: number; errors: number }[];
 }
 
 /** What a metric source returned for one environment. A failure to measure is data, not an exception. */
@@ -265,6 +279,11 @@ export interface ShiftStatus {
   consecutiveErrors: number;
   /** The verdict of the latest evaluation, if any. */
   lastVerdict: Verdict | null;
+  /**
+   * The sequential error-rate tests by check name (run-wide: they forget healthy minutes on their own).
+   * Absent in a state written before they existed: they start afresh.
+   */
+  sequential?: Record<string, SequentialState>;
 }
 
 /**

@@ -4,10 +4,12 @@
  * baseline.ts; this file aggregates them into one verdict.
  */
 import { assessBaseline, blueLatencyOf, unavailableBaseline } from './baseline.ts';
-import { assessScope, OVERALL_SCOPE } from './checks.ts';
+import { assessScope, Check, count, OVERALL_SCOPE, percent } from './checks.ts';
 import { targetLabel } from './discovery-target.ts';
 import type { MigrationInput } from './input.ts';
-import { combineMeasures, measureOf } from './measure.ts';
+import { combineMeasures, type Measure, measureOf } from './measure.ts';
+import type { PeriodCounts, SequentialState } from './sequential.ts';
+import { judgeSequential, periodCountsOf } from './sequential-check.ts';
 import {
   type Assessment,
   type BlueLatency,
@@ -20,6 +22,74 @@ import {
 
 export { Check, OVERALL_SCOPE } from './checks.ts';
 export { combineMeasures, type Measure, measureOf } from './measure.ts';
+
+/**
+ * Where the sequential tests' unread minutes start when that is before `window.start` (the minutes of a
+ * shift's ramp, which the window skips), at most `windowSeconds` before it; null when there are none.
+ *
+ * @example
+ * backlogStart(status.sequential, window, 300); // => '2026-01-01T10:02:00.000Z'
+ */
+export function backlogStart(
+  states: Record<string, SequentialState> | null | undefined,
+  window: TimeWindow,
+  windowSeconds: number
+): string | null {
+  const consumed = Object.values(states ?? {})
+    .map((state) => state.consumedUntil)
+    .filter((until): until is string => until !== null)
+    .map((until) => Date.parse(until));
+  if (consumed.length === 0) return null;
+  const startMs = Date.parse(window.start);
+  const fromMs = Math.max(Math.min(...consumed), startMs - windowSeconds * 1_000);
+  return fromMs < startMs ? new Date(fromMs).toISOString() : null;
+}
+
+/**
+ * Replaces the overall error-rate checks (absolute, and against blue when blue gave a limit) by the
+ * sequential test on green's per-period counts; per-name checks stay window checks. Returns the new
+ * assessments and the tests' states by check.
+ */
+function withSequentialChecks(
+  assessments: readonly Assessment[],
+  overall: Measure,
+  periods: readonly PeriodCounts[],
+  input: Pick<MigrationInput, 'metrics' | 'thresholds'>,
+  states: Record<string, SequentialState>
+): { assessments: Assessment[]; sequential: Record<string, SequentialState> } {
+  const { thresholds } = input;
+  const settings = {
+    falseAlarmRate: thresholds.falseAlarmRate,
+    minEvidenceMinutes: thresholds.minEvidenceMinutes,
+  };
+  const sequential = { ...states };
+  const judged = assessments.map((assessment) => {
+    const sequentialCheck =
+      assessment.scope === OVERALL_SCOPE &&
+      (assessment.check === Check.ErrorRate ||
+        (assessment.check === Check.BaselineErrorRate && assessment.limit !== null));
+    if (!sequentialCheck || assessment.limit === null) return assessment;
+    const { state, assessment: judgedAssessment } = judgeSequential({
+      check: assessment.check as Check,
+      scope: OVERALL_SCOPE,
+      measure: overall,
+      limitPercent: assessment.limit,
+      limitText:
+        assessment.check === Check.ErrorRate
+          ? `${count(assessment.limit)}%`
+          : `baseline ${percent(assessment.limit)}`,
+      thresholds,
+      countShortfall: true,
+      periods,
+      periodSeconds: input.metrics.periodSeconds,
+      state: states[assessment.check],
+      settings,
+    });
+    sequential[assessment.check] = state;
+    return judgedAssessment;
+  });
+  return { assessments: judged, sequential };
+}
 
 /**
  * How far green's data reached in `window` and how much of it there was: `judgedUntil` is the end of the
@@ -67,7 +137,10 @@ function describe(assessments: readonly Assessment[]): string {
  * `rememberedBlueLatency` (the run's `status.blueLatency`) is the latency baseline for a window in which
  * blue has too few samples; the evaluation's `blueLatency` is blue's own when it had enough. Its
  * `judgedUntil` is how far green's data reached (`input.metrics.periodSeconds` aligned): where the cursor
- * moves after a Pass or Fail.
+ * moves after a Pass or Fail. The overall error rates are judged by the sequential tests
+ * (`sequentialStates`, sequential-check.ts) when green reports per-period counts; `backlog` is green's
+ * reading of the minutes between the tests' last folded period and the window (`backlogStart`): they feed
+ * the tests only, never the window checks or the bake.
  *
  * @example
  * evaluate({ kind: 'ok', services: [orders] }, null, input, window);
@@ -78,7 +151,9 @@ export function evaluate(
   blue: MetricReading | null,
   input: Pick<MigrationInput, 'metrics' | 'thresholds'>,
   window: TimeWindow | null,
-  rememberedBlueLatency: BlueLatency | null = null
+  rememberedBlueLatency: BlueLatency | null = null,
+  sequentialStates: Record<string, SequentialState> | null = null,
+  backlog: MetricReading | null = null
 ): Evaluation {
   if (green.kind === 'unavailable') {
     return {
@@ -107,11 +182,27 @@ export function evaluate(
       : blueMeasure === null
         ? []
         : assessBaseline(overall, blueMeasure, thresholds, window, rememberedBlueLatency);
-  const assessments = [
+  const windowAssessments = [
     ...assessScope(OVERALL_SCOPE, overall, thresholds),
     ...baseline,
     ...perName.flatMap((entry) => assessScope(entry.name, entry.measure, thresholds)),
   ];
+  // Without per-period counts (a source that does not report them) the window checks stand.
+  const windowPeriods = periodCountsOf(
+    green.services.filter((s) => labels.includes(targetLabel(s)))
+  );
+  // Minutes before the window the tests have not folded yet (the shift's ramp): evidence all the same.
+  const backlogPeriods =
+    backlog?.kind === 'ok'
+      ? (periodCountsOf(backlog.services.filter((s) => labels.includes(targetLabel(s)))) ?? [])
+      : [];
+  const periods = windowPeriods === null ? null : [...backlogPeriods, ...windowPeriods];
+  const tested =
+    periods === null || window === null
+      ? null
+      : withSequentialChecks(windowAssessments, overall, periods, input, sequentialStates ?? {});
+  const assessments = tested?.assessments ?? windowAssessments;
+  const sequential = tested === null ? {} : { sequential: tested.sequential };
   const blueLatency =
     blueMeasure === null ? null : blueLatencyOf(blueMeasure, thresholds.minRequests, window);
   const counted = assessments.filter((assessment) => assessment.counted);
@@ -126,6 +217,7 @@ export function evaluate(
         judgedUntil,
         judgedDataSeconds,
         blueLatency,
+        ...sequential,
       };
   }
   return {
@@ -136,5 +228,6 @@ export function evaluate(
     judgedUntil,
     judgedDataSeconds,
     blueLatency,
+    ...sequential,
   };
 }

@@ -13,7 +13,8 @@ import type { ShiftStatus, TimeWindow } from './types.ts';
 export type WindowSettings = Pick<
   MigrationInput['metrics'],
   'periodSeconds' | 'publicationDelaySeconds' | 'windowSeconds'
->;
+> &
+  Partial<Pick<MigrationInput['metrics'], 'earliestPublicationSeconds' | 'publicationPollSeconds'>>;
 
 /**
  * Where the step's judging stands: a whole `ShiftStatus` fits. `windowFrom` may be missing in a state
@@ -35,8 +36,9 @@ function toMillis(label: string, value: Date | string): number {
 
 /**
  * The window to judge at `now`, aligned to the metric period:
- * `end = floor((now - publicationDelay) / period) x period` (CloudWatch has not published anything
- * newer yet), `start = max(end - windowSeconds, ceil(max(judgingFrom, windowFrom) / period) x period)`:
+ * `end = floor((now - lag) / period) x period`, the lag being `publicationDelaySeconds`, or
+ * `earliestPublicationSeconds` when polling for publication (`publicationPollSeconds` > 0: the newest minute
+ * may be missing and is looked for again, publication.ts), `start = max(end - windowSeconds, ceil(max(judgingFrom, windowFrom) / period) x period)`:
  * never a datapoint that mixes in traffic from before the current weights reached resolvers, and never
  * one already judged Pass or Fail (`windowFrom`, the cursor `decide` moves), so consecutive verdicts judge
  * independent data. After an Inconclusive the cursor stays and the window grows, at most to `windowSeconds`
@@ -60,8 +62,15 @@ export function evaluationWindow(
     cursor.windowFrom == null ? Number.NEGATIVE_INFINITY : toMillis('windowFrom', cursor.windowFrom)
   );
   const periodMillis = metrics.periodSeconds * 1_000;
-  const end =
-    Math.floor((nowMillis - metrics.publicationDelaySeconds * 1_000) / periodMillis) * periodMillis;
+  // Polling for publication (publication.ts): the window may hold a minute from its first look on.
+  const lagSeconds =
+    (metrics.publicationPollSeconds ?? 0) > 0
+      ? Math.min(
+          metrics.earliestPublicationSeconds ?? metrics.publicationDelaySeconds,
+          metrics.publicationDelaySeconds
+        )
+      : metrics.publicationDelaySeconds;
+  const end = Math.floor((nowMillis - lagSeconds * 1_000) / periodMillis) * periodMillis;
   const start = Math.max(
     end - metrics.windowSeconds * 1_000,
     Math.ceil(fromMillis / periodMillis) * periodMillis

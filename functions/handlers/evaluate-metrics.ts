@@ -11,6 +11,7 @@ import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts'
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { type ControlState, controlledDecision } from '../core/control.ts';
 import { metricStatistics } from '../core/metric-statistics.ts';
+import { awaitPublication } from '../core/publication.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
 import { afterEvaluation } from '../core/run.ts';
 import {
@@ -29,10 +30,11 @@ import type {
 } from '../core/state.ts';
 import type { Evaluation, TimeWindow } from '../core/types.ts';
 import { Action, Verdict } from '../core/types.ts';
-import { evaluate } from '../core/verdict.ts';
+import { backlogStart, evaluate } from '../core/verdict.ts';
 import { evaluationWindow } from '../core/window.ts';
 import { systemClock } from '../lib/clock.ts';
 import { publishEvaluationFigures } from '../lib/dashboard-metrics.ts';
+import { lazy } from '../lib/lazy.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
 import { logger, publishMetric } from '../lib/powertools.ts';
@@ -106,11 +108,16 @@ async function readAlarms(
   }
 }
 
+/**
+ * Reads green, and blue only once green's newest minute is there: a look that finds it unpublished
+ * returns the polled state (publication.ts) without reading blue or judging.
+ */
 async function judge(
   state: RunState,
   window: TimeWindow,
-  deps: EvaluateMetricsDeps
-): Promise<Evaluation> {
+  deps: EvaluateMetricsDeps,
+  now: Date
+): Promise<Evaluation | RunState> {
   const source = deps.metrics;
   const settings = state.input.metrics;
   const query = { namespace: settings.namespace, window, periodSeconds: settings.periodSeconds };
@@ -138,12 +145,34 @@ async function judge(
         ),
     readAlarms(state.input.alarms ?? [], deps.alarms),
   ]);
+  const polled = awaitPublication(state, window, reading.green, now);
+  if (polled !== null) {
+    // Green's newest minute is not published yet: look again soon, unless an alarm already demands a rollback.
+    const alarmed = assessSources(state.input, null, { edge: [], series: null, alarms });
+    if (alarmed.immediateRollback === null) return polled;
+    return withSources(notJudgedYet(), alarmed.assessments, alarmed.immediateRollback);
+  }
+  // The minutes of the shift's ramp, for the sequential tests only: status counts, no latency.
+  const from = backlogStart(state.status.sequential, window, settings.windowSeconds);
+  const backlog =
+    from === null
+      ? null
+      : await source.read({
+          ...query,
+          window: { start: from, end: window.start },
+          includeP99: false,
+          includeLatencyAvg: false,
+          includeLatencyMax: false,
+          targets: settings.greenDiscoveryNames,
+        });
   const serviceConnect = evaluate(
     reading.green,
     reading.blue,
     state.input,
     window,
-    state.status.blueLatency ?? null
+    state.status.blueLatency ?? null,
+    state.status.sequential ?? null,
+    backlog
   );
   const sources = assessSources(state.input, window, {
     edge,
@@ -153,18 +182,21 @@ async function judge(
   return withSources(serviceConnect, sources.assessments, sources.immediateRollback);
 }
 
-/** No new metric window yet: the alarms are still read, so one in ALARM rolls back at this evaluation. */
-async function withoutWindow(state: RunState, deps: EvaluateMetricsDeps): Promise<Evaluation> {
-  const base: Evaluation = {
+function notJudgedYet(): Evaluation {
+  return {
     verdict: Verdict.Inconclusive,
     reason:
       'no new complete metric window yet (since the step became judgeable or since the last judged window)',
     assessments: [],
     window: null,
   };
+}
+
+/** No new metric window yet: the alarms are still read, so one in ALARM rolls back at this evaluation. */
+async function withoutWindow(state: RunState, deps: EvaluateMetricsDeps): Promise<Evaluation> {
   const alarms = await readAlarms(state.input.alarms ?? [], deps.alarms);
   const sources = assessSources(state.input, null, { edge: [], series: null, alarms });
-  return withSources(base, sources.assessments, sources.immediateRollback);
+  return withSources(notJudgedYet(), sources.assessments, sources.immediateRollback);
 }
 
 export async function evaluateMetrics(
@@ -180,7 +212,7 @@ export async function evaluateMetrics(
     state.status.greenPercent >= 100;
   // The window starts at the status's cursor: consecutive evaluations judge new data (design.md §4 "Window").
   const window = unjudged ? null : evaluationWindow(now, state.status, state.input.metrics);
-  const evaluation: Evaluation = unjudged
+  const judged: Evaluation | RunState = unjudged
     ? {
         verdict: Verdict.Inconclusive,
         reason: 'not judged: promoted with --full (no analysis)',
@@ -189,7 +221,16 @@ export async function evaluateMetrics(
       }
     : window === null
       ? await withoutWindow(state, deps)
-      : await judge(state, window, deps);
+      : await judge(state, window, deps, now);
+  if ('input' in judged) {
+    logger.info('awaiting publication', {
+      migrationId: state.input.migrationId,
+      window,
+      decision: judged.decision,
+    });
+    return judged;
+  }
+  const evaluation = judged;
   const next = withControl(afterEvaluation(state, evaluation, now), control, now);
   const migration = { MigrationId: state.input.migrationId };
   publishMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent, migration);
@@ -226,7 +267,8 @@ const cloudwatch = new CloudWatchClient({});
 export const handler = createEvaluateMetricsHandler({
   metrics: new CloudWatchMetricSource(cloudwatch),
   alarms: new CloudWatchAlarms(cloudwatch),
-  notifier: new EventBridgeNotifier(new EventBridgeClient({}), {}),
+  // Only a completed step notifies: most evaluations never need the client.
+  notifier: lazy(() => new EventBridgeNotifier(new EventBridgeClient({}), {})),
   clock: systemClock,
   registry: registryFromEnv(),
 });

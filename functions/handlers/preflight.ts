@@ -47,6 +47,7 @@ import type { WeightedPair } from '../core/types.ts';
 import { percentOf, snapshotWeights } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { optionalEnv } from '../lib/env.ts';
+import { lazy } from '../lib/lazy.ts';
 import { lambda } from '../lib/middy.ts';
 import {
   ownerOf,
@@ -372,7 +373,8 @@ export const handler = createPreflightHandler({
   metrics: new CloudWatchMetricSource(cloudwatch),
   alarms: new CloudWatchAlarms(cloudwatch),
   loadBalancers: new ElbV2LoadBalancers(new ElasticLoadBalancingV2Client({})),
-  executions: new StepFunctionsControl(new SFNClient({})),
+  // Only a contested lock asks Step Functions whether its owner still runs.
+  executions: lazy(() => new StepFunctionsControl(new SFNClient({}))),
   clock: systemClock,
   policy: {
     recordTypes: optionalEnv('ALLOWED_RECORD_TYPES')?.split(','),

@@ -194,7 +194,7 @@ describe.concurrent('traffic-shift rehearse --input', () => {
       /\+0:00:00 {2}wait +for Route 53 to report the change INSYNC \(GetChange\), until \+0:01:00/
     );
     expect(result.stdout).toMatch(
-      /\+0:01:00 {2}wait +INSYNC; waiting out the TTL \(60 s\), one full 60 s metric period and the 150 s publication delay before the first evaluation, until \+0:05:30/
+      /\+0:01:00 {2}wait +INSYNC; waiting out the TTL \(60 s\), one full 60 s metric period and 90 s for its publication before the first evaluation, until \+0:04:30/
     );
   }, 90_000);
 });

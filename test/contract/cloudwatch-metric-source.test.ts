@@ -129,6 +129,14 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyP99Ms: null,
           // The periods with a request datapoint inside the window (minute 5 lies outside it).
           periodStarts: [0, 1, 2, 3, 4].map((m) => at(m).toISOString()),
+          // Per minute: the status counts and the 5xx among them (the sequential test's input).
+          periods: [
+            { start: at(0).toISOString(), requests: 100, errors: 0 },
+            { start: at(1).toISOString(), requests: 103, errors: 2 },
+            { start: at(2).toISOString(), requests: 102, errors: 0 },
+            { start: at(3).toISOString(), requests: 107, errors: 4 },
+            { start: at(4).toISOString(), requests: 104, errors: 0 },
+          ],
         },
         {
           discoveryName: 'payments',
@@ -142,6 +150,7 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyMaxMs: null,
           latencyP99Ms: null,
           periodStarts: [at(2).toISOString()],
+          periods: [{ start: at(2).toISOString(), requests: 7, errors: 0 }],
         },
       ],
     });
@@ -155,9 +164,10 @@ describe('CloudWatchMetricSource against moto', () => {
     expect(reading.kind).toBe('ok');
     if (reading.kind !== 'ok') return;
     for (const service of reading.services) {
-      const { discoveryName, periodStarts, ...values } = service;
+      const { discoveryName, periodStarts, periods, ...values } = service;
       expect(Object.values(values)).toEqual(Array(9).fill(null));
       expect(periodStarts).toEqual([]);
+      expect(periods).toEqual([]);
     }
   });
 
@@ -297,6 +307,11 @@ describe('CloudWatchMetricSource against moto: issue 10 datasets', () => {
           latencyMaxMs: 40,
           latencyP99Ms: null,
           periodStarts: [0, 1, 2, 3, 4].map((m) => at(m).toISOString()),
+          periods: [0, 1, 2, 3, 4].map((m) => ({
+            start: at(m).toISOString(),
+            requests: 1_000,
+            errors: 10,
+          })),
         },
       ],
     });

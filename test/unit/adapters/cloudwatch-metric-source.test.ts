@@ -199,6 +199,10 @@ describe('Method: read', () => {
           latencyP99Ms: null,
           // The periods with a request count datapoint: latency series do not count (minute 2 is latency only).
           periodStarts: [minute(0).toISOString(), minute(1).toISOString()],
+          periods: [
+            { start: minute(0).toISOString(), requests: 100, errors: 0 },
+            { start: minute(1).toISOString(), requests: 200, errors: 0 },
+          ],
         },
       ],
     });
@@ -232,6 +236,42 @@ describe('Method: read', () => {
         {
           discoveryName: 'orders',
           periodStarts: [0, 1, 2, 3].map((m) => minute(m).toISOString()),
+        },
+      ],
+    });
+  });
+
+  it('reports per period the status-coded requests and the 5xx among them, for the sequential test', async () => {
+    // Prepare: newest first; minute 1 has no 5xx datapoint (0), minute 3 only RequestCount (no status: no period)
+    cloudwatch.on(GetMetricDataCommand).callsFake((input) =>
+      answer(input, {
+        n0_http2xx: [
+          [2, 90],
+          [1, 100],
+          [0, 95],
+        ],
+        n0_http4xx: [[1, 5]],
+        n0_http5xx: [
+          [2, 10],
+          [0, 5],
+        ],
+        n0_requestCount: [[3, 70]],
+      })
+    );
+
+    // Act
+    const reading = await source.read(baseQuery);
+
+    // Assess
+    expect(reading).toMatchObject({
+      kind: 'ok',
+      services: [
+        {
+          periods: [
+            { start: minute(0).toISOString(), requests: 100, errors: 5 },
+            { start: minute(1).toISOString(), requests: 105, errors: 0 },
+            { start: minute(2).toISOString(), requests: 100, errors: 10 },
+          ],
         },
       ],
     });

@@ -18,6 +18,8 @@ const THRESHOLDS: Thresholds = {
   minRequests: 50,
   errorRateMaxPercent: 1,
   confidence: 0.9,
+  falseAlarmRate: 0.01,
+  minEvidenceMinutes: 2,
   baseline: {
     errorRateMaxRatio: 2,
     errorRateMinDeltaPercent: 0.5,

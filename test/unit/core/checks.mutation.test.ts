@@ -287,6 +287,8 @@ describe('Function: assessScope', () => {
     minRequests: 50,
     errorRateMaxPercent: 1,
     confidence: 0.9,
+    falseAlarmRate: 0.01,
+    minEvidenceMinutes: 2,
     baseline: {
       errorRateMaxRatio: 2,
       errorRateMinDeltaPercent: 0.5,

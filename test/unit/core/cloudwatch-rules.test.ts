@@ -173,7 +173,8 @@ describe('Item 9: the bake counts periods with green data', () => {
   it('counts one minute of data after an 11-minute gap as 60 s, not the 5-minute window or the gap', () => {
     // Prepare: nothing published from 00:00 to 00:11; minute 00:15 holds 1,000 healthy requests.
     const status = statusAt(10, JUDGING_FROM);
-    const now = new Date(at(16).getTime() + 150_000);
+    // The first look for the minute ending 00:16 (earliestPublicationSeconds 90).
+    const now = new Date(at(16).getTime() + 90_000);
     const window = evaluationWindow(now, status, input.metrics);
     if (window === null) throw new Error('expected a window');
     const green = { ...traffic('orders', 1_000, 0), periodStarts: [at(15).toISOString()] };

@@ -71,6 +71,8 @@ describe('Function: parseMigrationInput', () => {
         greenDiscoveryNames: [{ discoveryName: 'orders' }],
         periodSeconds: 60,
         publicationDelaySeconds: 150,
+        earliestPublicationSeconds: 90,
+        publicationPollSeconds: 30,
         windowSeconds: 300,
         edge: 'auto',
         queries: [],
@@ -80,6 +82,8 @@ describe('Function: parseMigrationInput', () => {
         minRequests: 50,
         errorRateMaxPercent: 1,
         confidence: 0.9,
+        falseAlarmRate: 0.01,
+        minEvidenceMinutes: 2,
         baseline: {
           errorRateMaxRatio: 2,
           errorRateMinDeltaPercent: 0.5,

@@ -183,10 +183,11 @@ describe('Function: estimatePlan', () => {
   });
 
   it('bounds the exposure by delay, period, the evaluations needed to roll back, the rollback sync and the TTL', () => {
-    // Prepare
+    // Prepare: no polling, so a published minute waits for the next evaluation
     const input = inputWith({
-      limits: { maxConsecutiveFailures: 2 },
+      thresholds: { minEvidenceMinutes: 3 },
       plan: { evaluationIntervalSeconds: 120 },
+      metrics: { greenDiscoveryNames: ['orders'], publicationPollSeconds: 0 },
     });
 
     // Act
@@ -196,23 +197,23 @@ describe('Function: estimatePlan', () => {
     expect(estimate.worstCaseExposureSeconds).toBe(660);
     expect(estimate.formulas.worstCaseExposure).toBe(
       '150 s publication delay + 60 s period + 120 s to the next evaluation' +
-        ' + 2 x 120 s (maxConsecutiveFailures more failing windows, each on new data) + 60 s rollback DNS sync + 30 s TTL = 660 s (11 min)'
+        ' + 2 x 120 s (minEvidenceMinutes more periods of evidence for the sequential test) + 60 s rollback DNS sync + 30 s TTL = 660 s (11 min)'
     );
   });
 
-  it('spaces the confirming failures by the period when it is longer than the evaluation interval', () => {
-    // Prepare: a new window of data only every 300 s, although evaluations run every 60 s
+  it('judges a minute when it is published when polling, and spaces the evidence by the period', () => {
+    // Prepare: a new period of data only every 300 s, although evaluations run every 60 s
     const input = inputWith({
-      limits: { maxConsecutiveFailures: 2 },
+      thresholds: { minEvidenceMinutes: 3 },
       metrics: { periodSeconds: 300, windowSeconds: 600, publicationDelaySeconds: 0 },
     });
 
     // Act
     const estimate = estimatePlan(input, { ttlSeconds: 60 });
 
-    // Assess: 0 + 300 + 60 + 2 x 300 + 60 + 60
-    expect(estimate.worstCaseExposureSeconds).toBe(1_080);
-    expect(estimate.formulas.worstCaseExposure).toContain('2 x 300 s (maxConsecutiveFailures');
+    // Assess: 0 + 300 + 0 + 2 x 300 + 60 + 60
+    expect(estimate.worstCaseExposureSeconds).toBe(1_020);
+    expect(estimate.formulas.worstCaseExposure).toContain('(judged when published) + 2 x 300 s');
   });
 
   it.each([

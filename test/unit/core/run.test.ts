@@ -144,11 +144,27 @@ describe('Function: afterSyncCheck', () => {
     // Act
     const state = afterSyncCheck(shifted, true, NOW);
 
-    // Assess: judging from 00:11:07; first window 00:12:00-00:13:00; published 150 s later at 00:15:30.
+    // Assess: judging from 00:11:07; first window 00:12:00-00:13:00; first look for it 90 s later at 00:14:30.
     expect(state.change.synced).toBe(true);
     expect(state.status.syncedAt).toBe(NOW.toISOString());
     expect(state.status.judgingFrom).toBe('2026-01-01T00:11:07.000Z');
     expect(state.status.windowFrom).toBe('2026-01-01T00:11:07.000Z');
+    expect(state.waitSeconds).toBe(263);
+  });
+
+  it('without polling waits the whole publication delay for the first window', () => {
+    // Prepare
+    const fixed = newRunState(
+      inputWith({ metrics: { greenDiscoveryNames: ['orders'], publicationPollSeconds: 0 } }),
+      identity,
+      [pairWith({ blue: 100, green: 0 })]
+    );
+    const shifted = afterShift(fixed, 10, [], ['/change/C1'], NOW);
+
+    // Act
+    const state = afterSyncCheck(shifted, true, NOW);
+
+    // Assess: first window 00:12:00-00:13:00, published 150 s later at 00:15:30.
     expect(state.waitSeconds).toBe(323);
   });
 });
@@ -166,7 +182,7 @@ describe('Function: secondsSinceSubmit', () => {
 });
 
 describe('Function: afterEvaluation', () => {
-  it('folds the verdict, keeps the decision and waits one evaluation interval', () => {
+  it('folds the verdict, keeps the decision and waits until the first look at the next minute', () => {
     // Prepare
     const synced = afterSyncCheck(afterShift(started(), 10, [], [], NOW), true, NOW);
 
@@ -181,10 +197,31 @@ describe('Function: afterEvaluation', () => {
     expect(state.status.inconclusiveStreak).toBe(1);
     expect(state.decision?.action).toBe('hold');
     expect(state.evaluation?.verdict).toBe('Inconclusive');
-    expect(state.waitSeconds).toBe(60);
+    // At 00:16:00 the newest minute to look for ended 00:14:00; the next one ends 00:15:00, first look 00:16:30.
+    expect(state.waitSeconds).toBe(30);
     expect(state.history.eventsEstimate).toBe(
       synced.history.eventsEstimate + EVENTS_PER_EVALUATION
     );
+  });
+
+  it('without polling waits one evaluation interval', () => {
+    // Prepare
+    const fixed = newRunState(
+      inputWith({ metrics: { greenDiscoveryNames: ['orders'], publicationPollSeconds: 0 } }),
+      identity,
+      [pairWith({ blue: 100, green: 0 })]
+    );
+    const synced = afterSyncCheck(afterShift(fixed, 10, [], [], NOW), true, NOW);
+
+    // Act
+    const state = afterEvaluation(
+      synced,
+      evaluationWith(Verdict.Inconclusive),
+      new Date('2026-01-01T00:16:00.000Z')
+    );
+
+    // Assess
+    expect(state.waitSeconds).toBe(60);
   });
 
   it('starts the next window where a judged one ended, and keeps the start after an Inconclusive', () => {

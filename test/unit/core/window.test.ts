@@ -7,6 +7,39 @@ const metrics = { periodSeconds: 60, publicationDelaySeconds: 180, windowSeconds
 describe('Function: evaluationWindow', () => {
   it.each([
     {
+      name: 'polling: ends at the first look',
+      polling: { earliestPublicationSeconds: 90, publicationPollSeconds: 30 },
+      end: '2025-01-01T00:59:00.000Z',
+    },
+    {
+      name: 'polling without a first look: the delay',
+      polling: { publicationPollSeconds: 30 },
+      end: '2025-01-01T00:57:00.000Z',
+    },
+    {
+      name: 'a first look past the delay is capped',
+      polling: { earliestPublicationSeconds: 600, publicationPollSeconds: 30 },
+      end: '2025-01-01T00:57:00.000Z',
+    },
+    {
+      name: 'no polling: the delay',
+      polling: { earliestPublicationSeconds: 90, publicationPollSeconds: 0 },
+      end: '2025-01-01T00:57:00.000Z',
+    },
+  ])('$name', ({ polling, end }) => {
+    // Act
+    const window = evaluationWindow(
+      new Date('2025-01-01T01:00:30Z'),
+      { judgingFrom: '2025-01-01T00:00:00Z' },
+      { ...metrics, ...polling }
+    );
+
+    // Assess
+    expect(window?.end).toBe(end);
+  });
+
+  it.each([
+    {
       name: 'a full window ending one publication delay ago',
       now: '2025-01-01T01:00:30Z',
       judgingFrom: '2025-01-01T00:00:00Z',

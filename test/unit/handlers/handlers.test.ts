@@ -549,7 +549,10 @@ describe('Handler: evaluateMetrics', () => {
     clock.advance(synced.waitSeconds);
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.targets.map((t) => traffic(t.discoveryName, 500, 1)),
+      services: query.targets.map((t) => ({
+        ...traffic(t.discoveryName, 500, 1),
+        periodStarts: periodsOf(query.window),
+      })),
     });
 
     // Act
@@ -562,6 +565,34 @@ describe('Handler: evaluateMetrics', () => {
     ]);
     expect(state.evaluation?.verdict).toBe('Pass');
     expect(state.decision?.action).toBe('observe');
+  });
+
+  it('looks again in publicationPollSeconds when the newest minute is not published: no verdict', async () => {
+    // Prepare: green has data, but not for the window's newest minute
+    const input = inputWith({
+      metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+    });
+    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
+    const synced = await checkDnsSync(shifted, { router, clock });
+    clock.advance(synced.waitSeconds);
+    metrics.reading = (query) => ({
+      kind: 'ok',
+      services: query.targets.map((t) => ({
+        ...traffic(t.discoveryName, 500, 1),
+        periodStarts: periodsOf(query.window).slice(0, -1),
+      })),
+    });
+
+    // Act
+    const state = await evaluateMetrics(synced, { metrics, clock });
+
+    // Assess
+    // Every source comes in the evaluation's one GetMetricData call, so blue is read with green (issue 11).
+    expect(metrics.calls.map((q) => q.targets)).toContainEqual([{ discoveryName: 'orders' }]);
+    expect(state.waitSeconds).toBe(30);
+    expect(state.decision?.reason).toMatch(/^waiting for CloudWatch to publish the minute from /);
+    expect(state.status).toEqual(synced.status);
+    expect(state.evaluation).toBeNull();
   });
 
   it('announces a completed step when it advances, and a failed notification never blocks the run', async () => {
@@ -627,16 +658,22 @@ describe('Handler: evaluateMetrics', () => {
     clock.advance(synced.waitSeconds);
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.targets.map(({ discoveryName: name }) =>
-        traffic(name, 500, 0, { latencyAvgMs: name === 'orders-blue' ? 80 : 75 })
-      ),
+      services: query.targets.map(({ discoveryName: name }) => ({
+        ...traffic(name, 500, 0, { latencyAvgMs: name === 'orders-blue' ? 80 : 75 }),
+        periodStarts: periodsOf(query.window),
+      })),
     });
     const remembered = await evaluateMetrics(synced, { metrics, clock });
     clock.advance(remembered.waitSeconds);
     metrics.reading = (query) => ({
       kind: 'ok',
       services: query.targets.some((t) => t.discoveryName === 'orders')
-        ? [traffic('orders', 3_000, 0, { latencyAvgMs: 200 })]
+        ? [
+            {
+              ...traffic('orders', 3_000, 0, { latencyAvgMs: 200 }),
+              periodStarts: periodsOf(query.window),
+            },
+          ]
         : [],
     });
 

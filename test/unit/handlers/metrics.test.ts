@@ -22,7 +22,7 @@ import {
   FakeRegistry,
   FakeRouter,
 } from '../../support/fake-ports.ts';
-import { draft, inputWith, pairWith, traffic } from '../core/fixtures.ts';
+import { draft, inputWith, pairWith, periodsOf, traffic } from '../core/fixtures.ts';
 
 const ZONE = 'Z0123456789ABC';
 const arn = (name: string) => `arn:aws:states:us-east-1:123456789012:execution:ts:${name}`;
@@ -107,7 +107,10 @@ describe('handler metrics', () => {
     const metrics = new FakeMetrics();
     metrics.reading = (query) => ({
       kind: 'ok',
-      services: query.targets.map((target) => traffic(target.discoveryName, 500, 1)),
+      services: query.targets.map((target) => ({
+        ...traffic(target.discoveryName, 500, 1),
+        periodStarts: periodsOf(query.window),
+      })),
     });
 
     // Act: two migrations interleaved in one process, each handler called twice.
