@@ -11,6 +11,7 @@ import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { targetLabel } from '../core/discovery-target.ts';
 import { InvalidInputError, PreflightFailedError } from '../core/errors.ts';
+import { isGated } from '../core/gates.ts';
 import {
   checkStepOrder,
   describeIssues,
@@ -38,7 +39,8 @@ import type {
   TrafficRouter,
 } from '../core/state.ts';
 import type { WeightedPair } from '../core/types.ts';
-import { percentOf, snapshotWeights } from '../core/weights.ts';
+import { expandSteps, remainingSteps } from '../core/plan.ts';
+import { percentOf, snapshotWeights, startGreenPercent } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { optionalEnv } from '../lib/env.ts';
 import { lambda } from '../lib/middy.ts';
@@ -208,6 +210,13 @@ function assertShiftable(input: MigrationInput, pairs: WeightedPair[]) {
   }
   if (percents.every((percent) => percent >= 100))
     problems.push('green already receives 100%: nothing to shift');
+  // The first shift follows Preflight, not an evaluation, so it never waits at a gate: records already past
+  // the plan's earlier steps must not skip the approval the plan asks for.
+  const first = remainingSteps(expandSteps(input.plan), startGreenPercent(pairs))[0];
+  if (isGated(input.plan.gates, first))
+    problems.push(
+      `green already receives ${startGreenPercent(pairs)}%, so the first shift would be to ${first}%, which plan.gates.beforeSteps gates; the first shift follows preflight, not an evaluation, and cannot wait for approval: move the records back below the previous step, or start when the step is approved and drop ${first} from plan.gates.beforeSteps`
+    );
   if (problems.length > 0)
     throw new PreflightFailedError(`preflight failed: ${problems.join('; ')}`);
 }
