@@ -24,6 +24,12 @@ export interface GateAnswerRequest {
   by: string;
   reason?: string;
   now: Date;
+  /**
+   * Whether `now` is on the run's clock (deployed: the wall clock; a local run in this process: its virtual
+   * clock), so a late approve can be refused. Another process's wall clock says nothing about a local run's
+   * virtual deadline (the rehearsal's starts hours in the past). Default true.
+   */
+  nowIsRunClock?: boolean;
 }
 
 export interface GateAnswerOutcome {
@@ -39,8 +45,17 @@ export interface GateAnswerOutcome {
 
 const WRITE_ATTEMPTS = 5;
 
-/** The entry's open gate, or a CliError with the exit code that says why there is none. */
-export function openGateOf(entry: MigrationEntry | null, migrationId: string) {
+/**
+ * The entry's open gate, or a CliError with the exit code that says why there is none. With `answer`, an
+ * approve given at or after the deadline is refused: the gate's handler takes the default action only at its
+ * next wait, and a late approve on the still-open token would override onTimeout. A late reject is taken
+ * (rolling back is always allowed).
+ */
+export function openGateOf(
+  entry: MigrationEntry | null,
+  migrationId: string,
+  answer?: { action: 'approve' | 'reject'; now: Date }
+) {
   if (entry === null)
     throw new CliError(
       `no migration ${migrationId} in the registry: check the id (the input's migrationId) and --registry-table`,
@@ -62,6 +77,11 @@ export function openGateOf(entry: MigrationEntry | null, migrationId: string) {
       `the gate before ${gate.step}% of ${migrationId} is already answered: ${gate.answer.action} by ${gate.answer.by} at ${gate.answer.at}`,
       ExitCode.NoOpenGate
     );
+  if (answer?.action === 'approve' && answer.now.getTime() >= Date.parse(gate.timeoutAt))
+    throw new CliError(
+      `the gate before ${gate.step}% of ${migrationId} timed out at ${gate.timeoutAt}: its default action ${gate.defaultAction} is taken at the gate's next check; an approve can no longer change it`,
+      ExitCode.NoOpenGate
+    );
   return gate;
 }
 
@@ -69,7 +89,11 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
   const { registry, migrationId, action, by, now } = request;
   for (let attempt = 1; ; attempt++) {
     const entry = await registry.get(migrationId);
-    const gate = openGateOf(entry, migrationId);
+    const gate = openGateOf(
+      entry,
+      migrationId,
+      request.nowIsRunClock === false ? undefined : { action, now }
+    );
     const current = entry as MigrationEntry;
     const answer: GateAnswer = {
       action,
