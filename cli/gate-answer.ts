@@ -44,6 +44,12 @@ export interface GateAnswerOutcome {
 }
 
 const WRITE_ATTEMPTS = 5;
+/**
+ * The reason goes into the run state (SendTaskSuccess output at `$.gateResult`: Preflight leaves 64 KiB of the
+ * 256 KiB payload for growth, and States.DataLimitExceeded escapes every Catch) and twice into the registry item
+ * (answer and audit; 400 KB per item): a sentence, not a log.
+ */
+export const MAX_GATE_REASON_CHARS = 1_000;
 
 /**
  * The entry's open gate, or a CliError with the exit code that says why there is none. With `answer`, an
@@ -87,6 +93,12 @@ export function openGateOf(
 
 export async function answerGate(request: GateAnswerRequest): Promise<GateAnswerOutcome> {
   const { registry, migrationId, action, by, now } = request;
+  const reasonChars = request.reason?.length ?? 0;
+  if (reasonChars > MAX_GATE_REASON_CHARS)
+    throw new CliError(
+      `--reason: ${reasonChars} characters; must be at most ${MAX_GATE_REASON_CHARS} (it travels in the run state and the registry item): link to longer notes instead`,
+      ExitCode.InvalidInput
+    );
   for (let attempt = 1; ; attempt++) {
     const entry = await registry.get(migrationId);
     const gate = openGateOf(
