@@ -20,6 +20,7 @@ import {
   parseMigrationInput,
 } from '../core/input.ts';
 import { displayRecordName, recordSetKey } from '../core/names.ts';
+import { expandSteps, remainingSteps } from '../core/plan.ts';
 import {
   batchSizeProblems,
   type DeployedPolicy,
@@ -39,7 +40,6 @@ import type {
   TrafficRouter,
 } from '../core/state.ts';
 import type { WeightedPair } from '../core/types.ts';
-import { expandSteps, remainingSteps } from '../core/plan.ts';
 import { percentOf, snapshotWeights, startGreenPercent } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { optionalEnv } from '../lib/env.ts';

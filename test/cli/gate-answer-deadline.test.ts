@@ -5,10 +5,10 @@
  * `reject` is still taken: rolling back is always allowed (as `traffic-shift rollback` is).
  */
 import { describe, expect, it } from 'vitest';
-import type { GateResult, GateState, TaskTokens } from '../../functions/core/gates.ts';
-import { MigrationPhase } from '../../functions/core/registry.ts';
 import { answerGate } from '../../cli/gate-answer.ts';
 import { ExitCode } from '../../cli/run-report.ts';
+import type { GateResult, GateState, TaskTokens } from '../../functions/core/gates.ts';
+import { MigrationPhase } from '../../functions/core/registry.ts';
 import { FakeRegistry } from '../support/fake-ports.ts';
 import { registryEntry } from '../support/registry-entry.ts';
 
@@ -76,7 +76,7 @@ describe('answering a gate after its deadline', () => {
     expect(late.tokens.sent).toEqual([{ token: 'live-token', ok: false }]);
   });
 
-  it('does not judge a local run by another process\'s wall clock (nowIsRunClock false: its deadline is virtual time)', async () => {
+  it("does not judge a local run by another process's wall clock (nowIsRunClock false: its deadline is virtual time)", async () => {
     const w = world();
     await answerGate({
       registry: w.registry,

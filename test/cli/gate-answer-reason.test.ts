@@ -56,18 +56,21 @@ const answer = (w: ReturnType<typeof world>, action: 'approve' | 'reject', reaso
   });
 
 describe('the reason of a gate answer', () => {
-  it.each(['approve', 'reject'] as const)('%s: refuses a reason over the limit (exit 4), before any write', async (action) => {
-    const w = world();
+  it.each(['approve', 'reject'] as const)(
+    '%s: refuses a reason over the limit (exit 4), before any write',
+    async (action) => {
+      const w = world();
 
-    await expect(answer(w, action, 'x'.repeat(70_000))).rejects.toMatchObject({
-      exitCode: ExitCode.InvalidInput,
-      message: expect.stringMatching(
-        new RegExp(`--reason: 70000 characters; must be at most ${MAX_GATE_REASON_CHARS}`)
-      ),
-    });
-    expect(w.tokens.sent).toEqual([]);
-    expect(w.registry.entries.get('orders')?.version).toBe(3);
-  });
+      await expect(answer(w, action, 'x'.repeat(70_000))).rejects.toMatchObject({
+        exitCode: ExitCode.InvalidInput,
+        message: expect.stringMatching(
+          new RegExp(`--reason: 70000 characters; must be at most ${MAX_GATE_REASON_CHARS}`)
+        ),
+      });
+      expect(w.tokens.sent).toEqual([]);
+      expect(w.registry.entries.get('orders')?.version).toBe(3);
+    }
+  );
 
   it('takes a reason at the limit', async () => {
     const w = world();

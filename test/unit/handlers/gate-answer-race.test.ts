@@ -129,7 +129,10 @@ const operatorAnswers = (action: 'approve' | 'reject') => async () => {
 describe('a gate answer racing the run', () => {
   it('rollback (a regression at the gate) still restores and finishes when a reject lands mid-way', async () => {
     registry.race = operatorAnswers('reject');
-    const state = { ...gatedState(), decision: { action: 'rollback' as const, reason: 'failures (3) > 2' } };
+    const state = {
+      ...gatedState(),
+      decision: { action: 'rollback' as const, reason: 'failures (3) > 2' },
+    };
 
     const done = await rollback(state, deps());
 

@@ -47,25 +47,24 @@ describe('preflight with plan.gates', () => {
     { green: 10, beforeSteps: [50], next: 50 },
     { green: 30, beforeSteps: [50], next: 50 },
     { green: 50, beforeSteps: [100], next: 100 },
-  ])('refuses records at $green% green when the first shift would be to the gated $next%, and releases the records', async ({
-    green,
-    beforeSteps,
-    next,
-  }) => {
-    // Prepare
-    router.pairs = [at(green)];
+  ])(
+    'refuses records at $green% green when the first shift would be to the gated $next%, and releases the records',
+    async ({ green, beforeSteps, next }) => {
+      // Prepare
+      router.pairs = [at(green)];
 
-    // Act + Assess
-    await expect(preflight(preflightEvent(gated(beforeSteps)), deps())).rejects.toMatchObject({
-      name: 'PreflightFailedError',
-      message: expect.stringMatching(
-        new RegExp(`first shift would be to ${next}%, which plan\\.gates\\.beforeSteps gates`)
-      ),
-    });
-    expect(registry.entries.get('orders')?.phase).toBe('released');
-    expect(registry.locks.size).toBe(0);
-    expect(router.writes).toHaveLength(0);
-  });
+      // Act + Assess
+      await expect(preflight(preflightEvent(gated(beforeSteps)), deps())).rejects.toMatchObject({
+        name: 'PreflightFailedError',
+        message: expect.stringMatching(
+          new RegExp(`first shift would be to ${next}%, which plan\\.gates\\.beforeSteps gates`)
+        ),
+      });
+      expect(registry.entries.get('orders')?.phase).toBe('released');
+      expect(registry.locks.size).toBe(0);
+      expect(router.writes).toHaveLength(0);
+    }
+  );
 
   it('starts a run whose first remaining step is not gated (the gate comes after an evaluation)', async () => {
     // Prepare
