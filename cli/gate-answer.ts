@@ -136,7 +136,7 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
       throw error;
     }
     const resolution = resolveGate({ ...gate, answer }, now);
-    const delivery = await deliver(request.tokens, gate.taskToken, resolution);
+    const { delivery, notSent } = await deliver(request.tokens, gate.taskToken, resolution);
     const verb = action === 'approve' ? 'approved' : 'rejected';
     const effect = action === 'approve' ? `the run shifts to ${gate.step}%` : 'the run rolls back';
     return {
@@ -149,7 +149,7 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
       message:
         delivery === 'sent'
           ? `gate before ${gate.step}% ${verb} by ${by}: ${effect}`
-          : `gate before ${gate.step}% ${verb} by ${by} (recorded in the registry): ${effect} at the gate's next check, within one evaluation interval`,
+          : `gate before ${gate.step}% ${verb} by ${by} (recorded in the registry${notSent ? `; the waiting task could not be answered now: ${notSent}` : ''}): ${effect} at the gate's next check, within one evaluation interval`,
     };
   }
 }
@@ -158,15 +158,17 @@ async function deliver(
   tokens: TaskTokens | null,
   taskToken: string | null,
   resolution: ReturnType<typeof resolveGate>
-): Promise<'sent' | 'stored'> {
-  if (tokens === null || taskToken === null) return 'stored';
+): Promise<{ delivery: 'sent' | 'stored'; notSent?: string }> {
+  if (tokens === null || taskToken === null) return { delivery: 'stored' };
   try {
     if (resolution.kind === 'continue') await tokens.succeed(taskToken, resolution.result);
     if (resolution.kind === 'rollback')
       await tokens.fail(taskToken, resolution.error, resolution.cause);
-    return 'sent';
+    return { delivery: 'sent' };
   } catch (error) {
-    if (error instanceof GateTokenClosedError) return 'stored';
-    throw error;
+    if (error instanceof GateTokenClosedError) return { delivery: 'stored' };
+    // The answer is already in the registry and the gate's next wait takes it: failing here (e.g. no
+    // states:SendTaskSuccess, Step Functions busy) would tell the operator it was not given.
+    return { delivery: 'stored', notSent: (error as Error).message };
   }
 }
