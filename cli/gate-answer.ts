@@ -25,6 +25,12 @@ export interface GateAnswerRequest {
   by: string;
   reason?: string;
   now: Date;
+  /**
+   * Whether `now` is on the run's clock (deployed: the wall clock; a local run in this process: its virtual
+   * clock), so a late approve can be refused. Another process's wall clock says nothing about a local run's
+   * virtual deadline (the rehearsal's starts hours in the past). Default true.
+   */
+  nowIsRunClock?: boolean;
 }
 
 export interface GateAnswerOutcome {
@@ -39,9 +45,24 @@ export interface GateAnswerOutcome {
 }
 
 const WRITE_ATTEMPTS = 5;
+/**
+ * The reason goes into the run state (SendTaskSuccess output at `$.gateResult`: Preflight leaves 64 KiB of the
+ * 256 KiB payload for growth, and States.DataLimitExceeded escapes every Catch) and twice into the registry item
+ * (answer and audit; 400 KB per item): a sentence, not a log.
+ */
+export const MAX_GATE_REASON_CHARS = 1_000;
 
-/** The entry's open gate, or a CliError with the exit code that says why there is none. */
-export function openGateOf(entry: MigrationEntry | null, migrationId: string) {
+/**
+ * The entry's open gate, or a CliError with the exit code that says why there is none. With `answer`, an
+ * approve given at or after the deadline is refused: the gate's handler takes the default action only at its
+ * next wait, and a late approve on the still-open token would override onTimeout. A late reject is taken
+ * (rolling back is always allowed).
+ */
+export function openGateOf(
+  entry: MigrationEntry | null,
+  migrationId: string,
+  answer?: { action: 'approve' | 'reject'; now: Date }
+) {
   if (entry === null)
     throw new CliError(
       `no migration ${migrationId} in the registry: check the id (the input's migrationId) and --registry-table`,
@@ -63,14 +84,29 @@ export function openGateOf(entry: MigrationEntry | null, migrationId: string) {
       `the gate before ${gate.step}% of ${migrationId} is already answered: ${gate.answer.action} by ${gate.answer.by} at ${gate.answer.at}`,
       ExitCode.NoOpenGate
     );
+  if (answer?.action === 'approve' && answer.now.getTime() >= Date.parse(gate.timeoutAt))
+    throw new CliError(
+      `the gate before ${gate.step}% of ${migrationId} timed out at ${gate.timeoutAt}: its default action ${gate.defaultAction} is taken at the gate's next check; an approve can no longer change it`,
+      ExitCode.NoOpenGate
+    );
   return gate;
 }
 
 export async function answerGate(request: GateAnswerRequest): Promise<GateAnswerOutcome> {
   const { registry, migrationId, action, by, now } = request;
+  const reasonChars = request.reason?.length ?? 0;
+  if (reasonChars > MAX_GATE_REASON_CHARS)
+    throw new CliError(
+      `--reason: ${reasonChars} characters; must be at most ${MAX_GATE_REASON_CHARS} (it travels in the run state and the registry item): link to longer notes instead`,
+      ExitCode.InvalidInput
+    );
   for (let attempt = 1; ; attempt++) {
     const entry = await registry.get(migrationId);
-    const gate = openGateOf(entry, migrationId);
+    const gate = openGateOf(
+      entry,
+      migrationId,
+      request.nowIsRunClock === false ? undefined : { action, now }
+    );
     const current = entry as MigrationEntry;
     const answer: GateAnswer = {
       action,
@@ -102,7 +138,7 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
       throw error;
     }
     const resolution = resolveGate({ ...gate, answer }, now);
-    const delivery = await deliver(request.tokens, gate.taskToken, resolution);
+    const { delivery, notSent } = await deliver(request.tokens, gate.taskToken, resolution);
     const verb = action === 'approve' ? 'approved' : 'rejected';
     const effect = action === 'approve' ? `the run shifts to ${gate.step}%` : 'the run rolls back';
     return {
@@ -115,7 +151,7 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
       message:
         delivery === 'sent'
           ? `gate before ${gate.step}% ${verb} by ${by}: ${effect}`
-          : `gate before ${gate.step}% ${verb} by ${by} (recorded in the registry): ${effect} at the gate's next check, within one evaluation interval`,
+          : `gate before ${gate.step}% ${verb} by ${by} (recorded in the registry${notSent ? `; the waiting task could not be answered now: ${notSent}` : ''}): ${effect} at the gate's next check, within one evaluation interval`,
     };
   }
 }
@@ -124,15 +160,17 @@ async function deliver(
   tokens: TaskTokens | null,
   taskToken: string | null,
   resolution: ReturnType<typeof resolveGate>
-): Promise<'sent' | 'stored'> {
-  if (tokens === null || taskToken === null) return 'stored';
+): Promise<{ delivery: 'sent' | 'stored'; notSent?: string }> {
+  if (tokens === null || taskToken === null) return { delivery: 'stored' };
   try {
     if (resolution.kind === 'continue') await tokens.succeed(taskToken, resolution.result);
     if (resolution.kind === 'rollback')
       await tokens.fail(taskToken, resolution.error, resolution.cause);
-    return 'sent';
+    return { delivery: 'sent' };
   } catch (error) {
-    if (error instanceof GateTokenClosedError) return 'stored';
-    throw error;
+    if (error instanceof GateTokenClosedError) return { delivery: 'stored' };
+    // The answer is already in the registry and the gate's next wait takes it: failing here (e.g. no
+    // states:SendTaskSuccess, Step Functions busy) would tell the operator it was not given.
+    return { delivery: 'stored', notSent: (error as Error).message };
   }
 }

@@ -68,6 +68,7 @@ export async function gateCommand(options: GateCommandOptions): Promise<number> 
     by,
     ...(options.reason === undefined ? {} : { reason: options.reason }),
     now: new Date(),
+    nowIsRunClock: deployed,
   });
   if (options.json)
     printJson({ outcome: options.action, exitCode: ExitCode.Completed, ...outcome });

@@ -11,7 +11,7 @@ import { continuationInput, continuationName, withOutcome } from '../core/run.ts
 import type { Clock, ExecutionControl, RunState } from '../core/state.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';
-import { ownedEntry, ownerOf } from '../lib/ownership.ts';
+import { againWhileOwned, ownedEntry, ownerOf } from '../lib/ownership.ts';
 import { logger } from '../lib/powertools.ts';
 import { registryFromEnv } from '../lib/registry-from-env.ts';
 
@@ -29,7 +29,11 @@ const executionArnOf = (stateMachineArn: string, name: string) =>
  * included), the records have an owner whose end restores the snapshot; a successor that is never started
  * is recovered by the reconciler after its grace period.
  */
-export async function continueAsNew(state: RunState, deps: ContinueAsNewDeps): Promise<RunState> {
+export function continueAsNew(state: RunState, deps: ContinueAsNewDeps): Promise<RunState> {
+  return againWhileOwned(deps.registry, state, () => continueOnce(state, deps));
+}
+
+async function continueOnce(state: RunState, deps: ContinueAsNewDeps): Promise<RunState> {
   const name = continuationName(state);
   const successorArn = executionArnOf(state.run.stateMachineArn, name);
   const current = await deps.registry.get(state.input.migrationId);

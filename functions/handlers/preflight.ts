@@ -14,6 +14,7 @@ import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { targetLabel } from '../core/discovery-target.ts';
 import { InvalidInputError, PreflightFailedError } from '../core/errors.ts';
+import { isGated } from '../core/gates.ts';
 import {
   checkStepOrder,
   describeIssues,
@@ -22,6 +23,7 @@ import {
   parseMigrationInput,
 } from '../core/input.ts';
 import { displayRecordName, recordSetKey } from '../core/names.ts';
+import { expandSteps, remainingSteps } from '../core/plan.ts';
 import {
   batchSizeProblems,
   type DeployedPolicy,
@@ -44,7 +46,7 @@ import type {
 } from '../core/state.ts';
 import { stepHookProblems } from '../core/step-hooks.ts';
 import type { WeightedPair } from '../core/types.ts';
-import { percentOf, snapshotWeights } from '../core/weights.ts';
+import { percentOf, snapshotWeights, startGreenPercent } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
 import { optionalEnv } from '../lib/env.ts';
 import { lazy } from '../lib/lazy.ts';
@@ -236,6 +238,13 @@ function assertShiftable(input: MigrationInput, pairs: WeightedPair[]) {
   }
   if (percents.every((percent) => percent >= 100))
     problems.push('green already receives 100%: nothing to shift');
+  // The first shift follows Preflight, not an evaluation, so it never waits at a gate: records already past
+  // the plan's earlier steps must not skip the approval the plan asks for.
+  const first = remainingSteps(expandSteps(input.plan), startGreenPercent(pairs))[0];
+  if (isGated(input.plan.gates, first))
+    problems.push(
+      `green already receives ${startGreenPercent(pairs)}%, so the first shift would be to ${first}%, which plan.gates.beforeSteps gates; the first shift follows preflight, not an evaluation, and cannot wait for approval: move the records back below the previous step, or start when the step is approved and drop ${first} from plan.gates.beforeSteps`
+    );
   if (problems.length > 0)
     throw new PreflightFailedError(`preflight failed: ${problems.join('; ')}`);
 }

@@ -21,6 +21,7 @@ import { publishRestoredShare } from '../lib/dashboard-metrics.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
 import {
+  againWhileOwned,
   alreadyFinished,
   markPending,
   ownedEntry,
@@ -42,7 +43,11 @@ export interface RollbackDeps {
  * StoppedOnDrift), even when the rollback was decided on metrics. With `onDrift: rollback`, or when the
  * run's own write is in flight, the snapshot is restored.
  */
-export async function rollback(state: RunState, deps: RollbackDeps): Promise<RunState> {
+export function rollback(state: RunState, deps: RollbackDeps): Promise<RunState> {
+  return againWhileOwned(deps.registry, state, () => rollbackOnce(state, deps));
+}
+
+async function rollbackOnce(state: RunState, deps: RollbackDeps): Promise<RunState> {
   const reason = rollbackReason(state);
   if (await alreadyFinished(deps.registry, state, MigrationPhase.RolledBack))
     return withOutcome(state, 'rolled-back', reason, deps.clock.now());

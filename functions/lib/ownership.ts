@@ -175,3 +175,27 @@ export async function alreadyFinished(
     ? entry
     : null;
 }
+
+/** Attempts of a handler whose conditional write lost a version race while it still owns the entry. */
+const OWNED_RACE_ATTEMPTS = 4;
+
+/**
+ * Runs `attempt` (a handler's whole, idempotent body) again when its conditional write lost a version race
+ * but this execution still owns the unfinished entry: an operator's gate answer (`gate`, `control`) bumps the
+ * version from outside the run. Another owner, or a finished entry, still fails with RegistryConflictError.
+ */
+export async function againWhileOwned<T>(
+  registry: MigrationRegistry,
+  state: Pick<RunState, 'input' | 'run'>,
+  attempt: () => Promise<T>
+): Promise<T> {
+  for (let tries = 1; ; tries++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof RegistryConflictError) || tries >= OWNED_RACE_ATTEMPTS) throw error;
+      const entry = await registry.get(state.input.migrationId);
+      if (!ownsEntry(entry, state.run.executionArn)) throw error;
+    }
+  }
+}
