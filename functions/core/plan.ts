@@ -179,7 +179,7 @@ export function estimatePlan(
 ): PlanEstimate {
   const { ttlSeconds } = options;
   const { publicationDelaySeconds, periodSeconds } = input.metrics;
-  const { bakeSeconds, finalBakeSeconds, evaluationIntervalSeconds } = input.plan;
+  const { bakeSeconds, evaluationIntervalSeconds } = input.plan;
   const steps = remainingSteps(expandSteps(input.plan), options.startGreenPercent ?? 0);
   const lagSeconds =
     DNS_SYNC_ESTIMATE_SECONDS + ttlSeconds + publicationDelaySeconds + periodSeconds;
@@ -213,7 +213,8 @@ export function estimatePlan(
   const belowFull = steps.length - 1;
   const belowBakes = perStep.slice(0, -1).map((step) => step.bakeSeconds);
   const sameBakes = belowBakes.every((seconds) => seconds === bakeSeconds);
-  const finalSeconds = perStep.at(-1)?.bakeSeconds ?? finalBakeSeconds;
+  // remainingSteps always keeps 100, so the final step is the one at 100 %.
+  const finalSeconds = bakeSecondsAt(input.plan, 100);
   const eta = [
     belowFull > 0 && sameBakes ? `${belowFull} step(s) x (${lag} + ${bakeSeconds} s bake)` : '',
     belowFull > 0 && !sameBakes
