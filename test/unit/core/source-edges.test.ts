@@ -363,6 +363,26 @@ describe('Schema: inconsistent sources are refused naming the field', () => {
       message: 'metrics.queries[0].baselineRatio: only with side both',
     },
     {
+      // GetMetricData refuses a call whose Ids repeat ("must be unique within a single call").
+      name: 'an expression input id used twice',
+      queries: [
+        {
+          label: 'q',
+          side: 'green',
+          badWhen: 'above',
+          limit: 1,
+          green: {
+            expression: 'e / r',
+            metrics: [
+              { id: 'e', metricStat: stat },
+              { id: 'e', metricStat: stat },
+            ],
+          },
+        },
+      ],
+      message: 'metrics.queries[0].green.metrics[1].id: duplicate id',
+    },
+    {
       name: 'a duplicate label',
       queries: [
         { label: 'q', side: 'green', badWhen: 'above', limit: 1, green: { metricStat: stat } },
