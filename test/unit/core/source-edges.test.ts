@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessAlarms } from '../../../functions/core/alarm-verdicts.ts';
 import { assessCustom } from '../../../functions/core/custom-verdicts.ts';
+import { decide, initialStatus } from '../../../functions/core/decide.ts';
 import {
   edgeOf,
   type LoadBalancerDescription,
@@ -41,6 +42,15 @@ const one = (value: number, at = 0) => ({ timestamps: [at], values: [value] });
 const alb = (index: number, requests: number, errors: number) => ({
   [edgeId(index, 'req')]: one(requests),
   [edgeId(index, 't5')]: one(errors),
+});
+
+const MINUTE_0 = Date.parse(WINDOW.start);
+const twoMinutes = (index: number, requests: number, errors: number) => ({
+  [edgeId(index, 'req')]: {
+    timestamps: [MINUTE_0, MINUTE_0 + 60_000],
+    values: [requests, requests],
+  },
+  [edgeId(index, 't5')]: { timestamps: [MINUTE_0, MINUTE_0 + 60_000], values: [errors, errors] },
 });
 
 describe('Edge queries and verdicts, edge cases', () => {
@@ -183,7 +193,7 @@ describe('assessSources, readings that failed or are missing', () => {
       edge: [lb('green', 'app/g/1')] as EdgeLoadBalancer[],
       series: {
         kind: 'ok',
-        series: { ...alb(0, 3_000, 300), [customId(0, 'blue')]: one(5) },
+        series: { ...twoMinutes(0, 1_500, 150), [customId(0, 'blue')]: one(5) },
         failed: {},
       },
       alarms: noAlarms,
@@ -194,6 +204,60 @@ describe('assessSources, readings that failed or are missing', () => {
       ['edge', 'green', 'errorRate', Verdict.Fail],
       ['custom:q', 'blue', 'custom', Verdict.Fail],
     ]);
+  });
+
+  it("judges green's overall edge error rate by the sequential test: a healthy green's 2 errors in 56 requests do not fail", () => {
+    // Prepare: a 5 % share of 1,000 rpm at a 0.5 % error rate; one window's Wilson bound at 90 % was a Fail
+    // (1.49 % > 1 %), and such windows every minute rolled back 2.75 % of healthy 2-hour runs.
+    const edge = [lb('green', 'app/g/1')] as EdgeLoadBalancer[];
+
+    // Act
+    const judged = assessSources(inputWith({}), WINDOW, {
+      edge,
+      series: { kind: 'ok', series: alb(0, 56, 2), failed: {} },
+      alarms: noAlarms,
+    });
+
+    // Assess
+    expect(judged.assessments).toEqual([
+      expect.objectContaining({
+        source: 'edge',
+        check: 'errorRate',
+        verdict: Verdict.Inconclusive,
+      }),
+    ]);
+    expect(judged.assessments[0]?.reason).toContain('not significant yet');
+    expect(Object.keys(judged.sequential)).toEqual(['edge:errorRate']);
+  });
+
+  it('rolls back a broken green edge at once, from its sequential test, without maxConsecutiveFailures windows', () => {
+    // Prepare: every request through green's ALB fails for two minutes, at a 1 % share (30 requests a minute).
+    const edge = [lb('green', 'app/g/1')] as EdgeLoadBalancer[];
+    const input = inputWith({});
+
+    // Act
+    const judged = assessSources(input, WINDOW, {
+      edge,
+      series: { kind: 'ok', series: twoMinutes(0, 30, 30), failed: {} },
+      alarms: noAlarms,
+    });
+    const evaluation = withSources(
+      { verdict: Verdict.Pass, reason: 'overall: ok', assessments: [], window: WINDOW },
+      judged.assessments,
+      null
+    );
+    const { decision } = decide({
+      status: initialStatus(),
+      evaluation,
+      steps: [1, 100],
+      input,
+      now: new Date(WINDOW.end),
+    });
+
+    // Assess
+    expect(decision.action).toBe('rollback');
+    expect(decision.reason).toMatch(/^sequential test: app\/g\/1 errorRate/);
+    expect(judged.sequential['edge:errorRate']?.consumedUntil).toBe('2025-01-01T00:04:00.000Z');
   });
 
   it('judges no series without a window', () => {
