@@ -120,8 +120,8 @@ function withEdgeSequential(
       assessment.source === EDGE_SOURCE &&
       assessment.side === 'green' &&
       assessment.scope === overallScope &&
-      (assessment.check === Check.ErrorRate || assessment.check === Check.BaselineErrorRate) &&
-      assessment.limit !== null;
+      (assessment.check === Check.ErrorRate || assessment.check === Check.BaselineErrorRate);
+    // A baseline without enough blue traffic has no limit: it stays the uncounted window assessment.
     if (!overall || assessment.limit === null) return assessment;
     const key = edgeSequentialKey(assessment.check);
     const { state, assessment: sequentialAssessment } = judgeSequential({

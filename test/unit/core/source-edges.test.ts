@@ -230,6 +230,43 @@ describe('assessSources, readings that failed or are missing', () => {
     expect(Object.keys(judged.sequential)).toEqual(['edge:errorRate']);
   });
 
+  it.each([
+    {
+      name: 'two green ALBs and a blue one: both overall rates, scope overall',
+      edge: [lb('green', 'app/g/1'), lb('green', 'app/g/2'), lb('blue', 'app/b/3')],
+      series: { ...twoMinutes(0, 500, 1), ...twoMinutes(1, 500, 1), ...twoMinutes(2, 900, 2) },
+      keys: ['edge:errorRate', 'edge:baselineErrorRate'],
+      sequentialScopes: ['overall', 'overall'],
+    },
+    {
+      name: 'blue below minRequests: the baseline has no limit and stays a window assessment',
+      edge: [lb('green', 'app/g/1'), lb('blue', 'app/b/3')],
+      series: { ...twoMinutes(0, 500, 1), ...twoMinutes(1, 10, 0) },
+      keys: ['edge:errorRate'],
+      sequentialScopes: ['app/g/1'],
+    },
+    {
+      name: 'a green NLB only: nothing to test',
+      edge: [lb('green', 'net/g/1', 'network')],
+      series: {},
+      keys: [],
+      sequentialScopes: [],
+    },
+  ])('runs the edge sequential tests for $name', ({ edge, series, keys, sequentialScopes }) => {
+    // Act
+    const judged = assessSources(inputWith({}), WINDOW, {
+      edge: edge as EdgeLoadBalancer[],
+      series: { kind: 'ok', series, failed: {} },
+      alarms: noAlarms,
+    });
+
+    // Assess
+    expect(Object.keys(judged.sequential)).toEqual(keys);
+    const sequential = judged.assessments.filter((a) => a.evidence !== undefined);
+    expect(sequential.map((a) => a.scope)).toEqual(sequentialScopes);
+    expect(sequential.every((a) => a.source === 'edge' && a.side === 'green')).toBe(true);
+  });
+
   it('rolls back a broken green edge at once, from its sequential test, without maxConsecutiveFailures windows', () => {
     // Prepare: every request through green's ALB fails for two minutes, at a 1 % share (30 requests a minute).
     const edge = [lb('green', 'app/g/1')] as EdgeLoadBalancer[];
