@@ -84,7 +84,11 @@ function edgePeriods(indexes: readonly number[], series: Record<string, Series>)
   add('req', true, false);
   add('t5', false, true);
   add('e5', true, true);
-  return [...byStart.values()];
+  // As in albMeasure: a slow 5xx can land in the minute after its request's RequestCount.
+  return [...byStart.values()].map((period) => ({
+    ...period,
+    errors: Math.min(period.errors, period.requests),
+  }));
 }
 
 /**

@@ -54,6 +54,19 @@ const twoMinutes = (index: number, requests: number, errors: number) => ({
 });
 
 describe('Edge queries and verdicts, edge cases', () => {
+  it("never counts more errors than requests: slow 5xx answered in the window after their requests' minute", () => {
+    // Prepare: 3 requests counted in this window, 5 target 5xx from requests of the minute before.
+    const series = { ...alb(0, 3, 5), ...alb(1, 3, 5), ...alb(2, 900, 2) };
+    const edge = [lb('green', 'app/g/1'), lb('green', 'app/g/2'), lb('blue', 'app/b/3')];
+
+    // Act
+    const judge = () => assessEdge(edge as EdgeLoadBalancer[], series, inputWith({}), WINDOW);
+
+    // Assess
+    expect(albMeasure(series, 0)).toMatchObject({ requests: 3, errors: 3 });
+    expect(judge).not.toThrow();
+  });
+
   it('reads only NewFlowCount of an NLB, and the blue ALB for the baseline average', () => {
     // Act
     const queries = sourceQueries(
