@@ -306,7 +306,9 @@ describe('assessSources, readings that failed or are missing', () => {
 
     // Assess
     expect(decision.action).toBe('rollback');
-    expect(decision.reason).toMatch(/^sequential test: app\/g\/1 errorRate/);
+    expect(decision.reason).toMatch(
+      /^sequential test: edge app\/g\/1 errorRate: 5xx 100.00% vs 1% limit/
+    );
     expect(judged.sequential['edge:errorRate']?.consumedUntil).toBe('2025-01-01T00:04:00.000Z');
   });
 
