@@ -189,7 +189,9 @@ export function decide(args: DecideArgs): { status: ShiftStatus; decision: Decis
       assessment.evidence.odds >= assessment.evidence.thresholdOdds
   );
   if (decisive !== undefined) {
-    const reason = `sequential test: ${decisive.scope} ${decisive.check}: ${decisive.reason}`;
+    // An edge test names its source (`edge app/green/1`); Service Connect's scopes stand alone.
+    const where = decisive.source === undefined ? '' : `${decisive.source} `;
+    const reason = `sequential test: ${where}${decisive.scope} ${decisive.check}: ${decisive.reason}`;
     return { status, decision: { action: Action.Rollback, reason } };
   }
   const broken = limitRules.find((rule) => rule.observed > rule.limit);

@@ -125,18 +125,37 @@ export function recentDataQueries(
   ];
 }
 
-/** What published nothing recently, named; a failed read names itself. */
+/**
+ * The sides that serve no traffic before the shift (every record of the side at weight 0: green at 0 %).
+ * A load balancer reports nothing to CloudWatch while no request flows through it (ELB guide, "CloudWatch
+ * metrics for your Application Load Balancer"), so such a side cannot be asked for recent data.
+ *
+ * @example
+ * idleSides([{ blue: blueAt100, green: greenAt0 }]); // => Set { 'green' }
+ */
+export function idleSides(pairs: readonly Pick<WeightedPair, 'blue' | 'green'>[]): Set<Side> {
+  const sides: Side[] = ['green', 'blue'];
+  return new Set(
+    sides.filter((side) => pairs.length > 0 && pairs.every((pair) => pair[side].Weight === 0))
+  );
+}
+
+/**
+ * What published nothing recently, named; a failed read names itself. A side in `idle` (no weight yet) is
+ * not asked for data: its load balancer publishes none without requests.
+ */
 export function missingDataProblems(
   edge: readonly EdgeLoadBalancer[],
   input: Pick<MigrationInput, 'metrics'>,
-  reading: SeriesReading
+  reading: SeriesReading,
+  idle: ReadonlySet<Side> = new Set()
 ): string[] {
   if (reading.kind === 'unavailable') return [`recent source data unreadable: ${reading.reason}`];
   const minutes = RECENT_DATA_SECONDS / 60;
   const empty = (id: string) => (reading.series[id]?.values.length ?? 0) === 0;
   return [
     ...edge.flatMap((lb, index) =>
-      empty(edgeId(index, 'recent'))
+      !idle.has(lb.side) && empty(edgeId(index, 'recent'))
         ? [
             `edge load balancer ${lb.dimension} (${lb.side}) published no ${lb.kind === 'application' ? 'RequestCount' : 'NewFlowCount'} in the last ${minutes} min`,
           ]
@@ -144,7 +163,9 @@ export function missingDataProblems(
     ),
     ...input.metrics.queries.flatMap((query, index) =>
       (['green', 'blue'] as const)
-        .filter((side) => query[side] !== undefined && empty(customId(index, side)))
+        .filter(
+          (side) => query[side] !== undefined && !idle.has(side) && empty(customId(index, side))
+        )
         .map(
           (side) =>
             `custom query ${query.label} (${side}) returned no data in the last ${minutes} min`

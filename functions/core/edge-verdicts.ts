@@ -69,7 +69,10 @@ export function albMeasure(series: Record<string, Series>, index: number): Measu
   return {
     requests,
     statusRequests: requests,
-    errors: requests === null ? 0 : (target5xx ?? 0) + (elb5xx ?? 0),
+    // A slow 5xx can land in the minute after its request's RequestCount (or a series be published before
+    // the other): a window may hold more target 5xx than requests. Capped, so the rate stays a share and the
+    // Wilson bound (which refuses errors > trials) never throws on real data.
+    errors: requests === null ? 0 : Math.min(requests, (target5xx ?? 0) + (elb5xx ?? 0)),
     latencySamples: samples,
     latencyAvgMs: samples > 0 ? toMillis(weightedAverage(get('avg'), get('cnt'))) : null,
     latencyMaxMs: toMillis(maxOf(get('max'))),

@@ -132,6 +132,13 @@ const QueryDefinitionSchema = z
         path: ['metrics'],
       });
     }
+    // GetMetricData refuses a call whose query Ids repeat: one duplicate would fail every custom query.
+    const ids = (definition.metrics ?? []).map((metric) => metric.id);
+    ids.forEach((id, index) => {
+      if (ids.indexOf(id) !== index) {
+        ctx.addIssue({ code: 'custom', message: 'duplicate id', path: ['metrics', index, 'id'] });
+      }
+    });
     if (definition.metricStat !== undefined && definition.metrics !== undefined) {
       ctx.addIssue({
         code: 'custom',

@@ -3,14 +3,20 @@
  * call as Service Connect's), their assessments, and the overall verdict over every source.
  */
 import { assessAlarms } from './alarm-verdicts.ts';
+import { Check, count, OVERALL_SCOPE, percent } from './checks.ts';
 import { assessCustom } from './custom-verdicts.ts';
-import { assessEdge, EDGE_SOURCE, edgeThresholds } from './edge-verdicts.ts';
+import { albMeasure, assessEdge, EDGE_SOURCE, edgeThresholds } from './edge-verdicts.ts';
 import type { MigrationInput } from './input.ts';
+import { combineMeasures } from './measure.ts';
+import type { PeriodCounts, SequentialState } from './sequential.ts';
+import { judgeSequential } from './sequential-check.ts';
 import {
   type AlarmReport,
   customQueries,
   type EdgeLoadBalancer,
+  edgeId,
   edgeQueries,
+  type Series,
   type SeriesQuery,
   type SeriesReading,
 } from './sources.ts';
@@ -51,6 +57,99 @@ export function sourceQueries(
   ];
 }
 
+/** The key of an edge check's sequential test in `ShiftStatus.sequential` (Service Connect's are bare). */
+export const edgeSequentialKey = (check: string): string => `${EDGE_SOURCE}:${check}`;
+
+/** Green's ALBs' per-period counts: requests = RequestCount + ELB 5xx, errors = target 5xx + ELB 5xx. */
+function edgePeriods(indexes: readonly number[], series: Record<string, Series>): PeriodCounts[] {
+  const byStart = new Map<number, PeriodCounts>();
+  const add = (field: string, requests: boolean, errors: boolean) => {
+    for (const index of indexes) {
+      const one = series[edgeId(index, field)];
+      one?.timestamps.forEach((timestamp, i) => {
+        const value = one.values[i] as number;
+        const known = byStart.get(timestamp) ?? {
+          start: new Date(timestamp).toISOString(),
+          requests: 0,
+          errors: 0,
+        };
+        byStart.set(timestamp, {
+          ...known,
+          requests: known.requests + (requests ? value : 0),
+          errors: known.errors + (errors ? value : 0),
+        });
+      });
+    }
+  };
+  add('req', true, false);
+  add('t5', false, true);
+  add('e5', true, true);
+  // As in albMeasure: a slow 5xx can land in the minute after its request's RequestCount.
+  return [...byStart.values()].map((period) => ({
+    ...period,
+    errors: Math.min(period.errors, period.requests),
+  }));
+}
+
+/**
+ * Green's overall edge error rates (absolute, and against blue's ALB) judged by the sequential test as
+ * Service Connect's are: one window's Wilson bound, repeated every minute at a low share, rolled healthy
+ * greens back (a 5 % share of 1,000 rpm: 2 errors in 56 requests is a Fail). Per-ALB checks stay window checks.
+ */
+function withEdgeSequential(
+  assessments: readonly Assessment[],
+  edge: readonly EdgeLoadBalancer[],
+  series: Record<string, Series>,
+  input: SourceInput,
+  states: Record<string, SequentialState>
+): { assessments: Assessment[]; sequential: Record<string, SequentialState> } {
+  const green = edge.flatMap((lb, index) =>
+    lb.side === 'green' && lb.kind === 'application' ? [{ lb, index }] : []
+  );
+  if (green.length === 0) return { assessments: [...assessments], sequential: {} };
+  const overallScope = green.length === 1 ? green[0]!.lb.dimension : OVERALL_SCOPE;
+  const measure = combineMeasures(green.map(({ index }) => albMeasure(series, index)));
+  const periods = edgePeriods(
+    green.map(({ index }) => index),
+    series
+  );
+  const thresholds = edgeThresholds(input);
+  const settings = {
+    falseAlarmRate: thresholds.falseAlarmRate,
+    minEvidenceMinutes: thresholds.minEvidenceMinutes,
+  };
+  const sequential: Record<string, SequentialState> = {};
+  const judged = assessments.map((assessment) => {
+    const overall =
+      assessment.source === EDGE_SOURCE &&
+      assessment.side === 'green' &&
+      assessment.scope === overallScope &&
+      (assessment.check === Check.ErrorRate || assessment.check === Check.BaselineErrorRate);
+    // A baseline without enough blue traffic has no limit: it stays the uncounted window assessment.
+    if (!overall || assessment.limit === null) return assessment;
+    const key = edgeSequentialKey(assessment.check);
+    const { state, assessment: sequentialAssessment } = judgeSequential({
+      check: assessment.check as Check,
+      scope: overallScope,
+      measure,
+      limitPercent: assessment.limit,
+      limitText:
+        assessment.check === Check.ErrorRate
+          ? `${count(assessment.limit)}%`
+          : `baseline ${percent(assessment.limit)}`,
+      thresholds,
+      countShortfall: true,
+      periods,
+      periodSeconds: input.metrics.periodSeconds,
+      state: states[key],
+      settings,
+    });
+    sequential[key] = state;
+    return { ...sequentialAssessment, source: EDGE_SOURCE, side: 'green' as const };
+  });
+  return { assessments: judged, sequential };
+}
+
 /** What the handler read for the sources beyond Service Connect. */
 export interface SourceReadings {
   edge: readonly EdgeLoadBalancer[];
@@ -84,12 +183,19 @@ function unavailable(source: string, scope: string, reason: string, counted: boo
 export function assessSources(
   input: SourceInput,
   window: TimeWindow | null,
-  readings: SourceReadings
-): { assessments: Assessment[]; immediateRollback: string | null } {
+  readings: SourceReadings,
+  sequentialStates: Record<string, SequentialState> = {}
+): {
+  assessments: Assessment[];
+  immediateRollback: string | null;
+  /** The edge's sequential tests after this window (keys `edge:<check>`); empty when not run. */
+  sequential: Record<string, SequentialState>;
+} {
   const alarms = assessAlarms(input.alarms, readings.alarms.reports, readings.alarms.failure);
   const series = readings.series;
   const greenEdge = readings.edge.some((lb) => lb.side === 'green');
   let metricAssessments: Assessment[] = [];
+  let sequential: Record<string, SequentialState> = {};
   if (series?.kind === 'unavailable') {
     metricAssessments = [
       ...(greenEdge ? [unavailable(EDGE_SOURCE, 'overall', series.reason, true)] : []),
@@ -98,14 +204,23 @@ export function assessSources(
       ),
     ];
   } else if (series?.kind === 'ok' && window !== null) {
+    const edge = withEdgeSequential(
+      assessEdge(readings.edge, series.series, input, window),
+      readings.edge,
+      series.series,
+      input,
+      sequentialStates
+    );
+    sequential = edge.sequential;
     metricAssessments = [
-      ...assessEdge(readings.edge, series.series, input, window),
+      ...edge.assessments,
       ...assessCustom(input.metrics.queries, series.series, series.failed),
     ];
   }
   return {
     assessments: [...metricAssessments, ...alarms.assessments],
     immediateRollback: alarms.immediateRollback,
+    sequential,
   };
 }
 

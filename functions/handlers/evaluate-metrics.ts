@@ -10,6 +10,7 @@ import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { type ControlState, controlledDecision } from '../core/control.ts';
+import { EDGE_SOURCE } from '../core/edge-verdicts.ts';
 import { metricStatistics } from '../core/metric-statistics.ts';
 import { awaitPublication } from '../core/publication.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
@@ -153,7 +154,13 @@ async function judge(
     return withSources(notJudgedYet(), alarmed.assessments, alarmed.immediateRollback);
   }
   // The minutes of the shift's ramp, for the sequential tests only: status counts, no latency.
-  const from = backlogStart(state.status.sequential, window, settings.windowSeconds);
+  // The backlog is Service Connect's: the edge's tests (`edge:<check>`) are fed from the window only.
+  const serviceConnectStates = Object.fromEntries(
+    Object.entries(state.status.sequential ?? {}).filter(
+      ([key]) => !key.startsWith(`${EDGE_SOURCE}:`)
+    )
+  );
+  const from = backlogStart(serviceConnectStates, window, settings.windowSeconds);
   const backlog =
     from === null
       ? null
@@ -174,12 +181,22 @@ async function judge(
     state.status.sequential ?? null,
     backlog
   );
-  const sources = assessSources(state.input, window, {
-    edge,
-    series: series.length === 0 ? null : reading.series,
-    alarms,
-  });
-  return withSources(serviceConnect, sources.assessments, sources.immediateRollback);
+  const sources = assessSources(
+    state.input,
+    window,
+    { edge, series: series.length === 0 ? null : reading.series, alarms },
+    state.status.sequential ?? {}
+  );
+  const judged = withSources(serviceConnect, sources.assessments, sources.immediateRollback);
+  if (Object.keys(sources.sequential).length === 0) return judged;
+  // Both tests' states travel together in the status (decide keeps `evaluation.sequential`).
+  return {
+    ...judged,
+    sequential: {
+      ...(serviceConnect.sequential ?? state.status.sequential ?? {}),
+      ...sources.sequential,
+    },
+  };
 }
 
 function notJudgedYet(): Evaluation {

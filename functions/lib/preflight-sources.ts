@@ -6,6 +6,7 @@ import { alarmProblems } from '../core/alarm-verdicts.ts';
 import {
   discoverEdge,
   edgeOf,
+  idleSides,
   type LoadBalancerDescription,
   missingDataProblems,
   RECENT_DATA_SECONDS,
@@ -87,6 +88,7 @@ async function findEdge(
 
 async function checkRecentData(
   input: MigrationInput,
+  pairs: readonly WeightedPair[],
   edge: readonly EdgeLoadBalancer[],
   deps: SourceDeps
 ): Promise<void> {
@@ -99,7 +101,7 @@ async function checkRecentData(
     end: new Date(end).toISOString(),
   };
   const reading = await deps.metrics.readSeries(recentDataQueries(edge, input, window), window);
-  const problems = missingDataProblems(edge, input, reading);
+  const problems = missingDataProblems(edge, input, reading, idleSides(pairs));
   if (problems.length > 0) refuse(problems);
 }
 
@@ -114,6 +116,6 @@ export async function checkSources(
 ): Promise<CheckedSources> {
   const alarmNotes = await checkAlarms(input, deps);
   const found = await findEdge(input, pairs, deps);
-  await checkRecentData(input, found.edge, deps);
+  await checkRecentData(input, pairs, found.edge, deps);
   return { edge: found.edge, notes: [...found.notes, ...alarmNotes] };
 }

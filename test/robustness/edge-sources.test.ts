@@ -161,7 +161,9 @@ describe('Edge load balancers, discovered from the alias records', () => {
 
     // Assess
     expect(`${end?.status} ${end?.error}`).toBe('FAILED RolledBack');
-    expect(end?.cause).toContain(`edge ${world.green.dimension}: error rate 8.00% > 1%`);
+    expect(end?.cause).toContain(
+      `sequential test: edge ${world.green.dimension} errorRate: 5xx 8.00% vs 1% limit`
+    );
     const state = evaluated[0];
     expect(state?.edge?.map((lb) => `${lb.side} ${lb.dimension}`)).toEqual([
       `green ${world.green.dimension}`,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   canonicalDnsName,
   discoverEdge,
+  idleSides,
   type LoadBalancerDescription,
   loadBalancerDimension,
   missingDataProblems,
@@ -159,5 +160,51 @@ describe('Function: missingDataProblems', () => {
       'edge load balancer app/green/50dc6c495c0c9188 (green) published no RequestCount in the last 15 min',
       'custom query envoy (blue) returned no data in the last 15 min',
     ]);
+  });
+});
+
+describe('Function: idleSides', () => {
+  it('names a side whose every record is at weight 0 (green before the first shift)', () => {
+    // Prepare
+    const blue = record('blue', BLUE_LB.dnsName);
+    const green = { ...record('green', GREEN_LB.dnsName), Weight: 0 };
+
+    // Act / Assess
+    expect(idleSides([pair(blue, green)])).toEqual(new Set(['green']));
+    expect(idleSides([pair(blue, green), pair(blue, record('green'))])).toEqual(new Set());
+    expect(idleSides([])).toEqual(new Set());
+  });
+
+  it('asks no recent data of an idle side: an ALB without requests publishes no RequestCount', () => {
+    // Prepare: green's ALB at 0 % has published nothing; blue's NLB has.
+    const blue = record('blue', BLUE_LB.dnsName);
+    const green = { ...record('green', GREEN_LB.dnsName), Weight: 0 };
+    const pairs = [pair(blue, green)];
+    const edge = discoverEdge(pairs, [GREEN_LB, BLUE_LB]).edge;
+    const input = inputWith({
+      metrics: {
+        queries: [
+          {
+            label: 'green-envoy',
+            side: 'green',
+            badWhen: 'above',
+            limit: 1,
+            green: { metricStat: { namespace: 'N', metricName: 'M', stat: 'Sum' } },
+          },
+        ],
+      },
+    });
+    const reading = {
+      kind: 'ok' as const,
+      series: { xe1_recent: { timestamps: [0], values: [4] } },
+      failed: {},
+    };
+
+    // Act
+    const problems = missingDataProblems(edge, input, reading, idleSides(pairs));
+
+    // Assess
+    expect(problems).toEqual([]);
+    expect(missingDataProblems(edge, input, reading, new Set(['blue']))).toHaveLength(2);
   });
 });

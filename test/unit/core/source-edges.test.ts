@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { assessAlarms } from '../../../functions/core/alarm-verdicts.ts';
 import { assessCustom } from '../../../functions/core/custom-verdicts.ts';
+import { decide, initialStatus } from '../../../functions/core/decide.ts';
 import {
   edgeOf,
   type LoadBalancerDescription,
@@ -43,7 +44,29 @@ const alb = (index: number, requests: number, errors: number) => ({
   [edgeId(index, 't5')]: one(errors),
 });
 
+const MINUTE_0 = Date.parse(WINDOW.start);
+const twoMinutes = (index: number, requests: number, errors: number) => ({
+  [edgeId(index, 'req')]: {
+    timestamps: [MINUTE_0, MINUTE_0 + 60_000],
+    values: [requests, requests],
+  },
+  [edgeId(index, 't5')]: { timestamps: [MINUTE_0, MINUTE_0 + 60_000], values: [errors, errors] },
+});
+
 describe('Edge queries and verdicts, edge cases', () => {
+  it("never counts more errors than requests: slow 5xx answered in the window after their requests' minute", () => {
+    // Prepare: 3 requests counted in this window, 5 target 5xx from requests of the minute before.
+    const series = { ...alb(0, 3, 5), ...alb(1, 3, 5), ...alb(2, 900, 2) };
+    const edge = [lb('green', 'app/g/1'), lb('green', 'app/g/2'), lb('blue', 'app/b/3')];
+
+    // Act
+    const judge = () => assessEdge(edge as EdgeLoadBalancer[], series, inputWith({}), WINDOW);
+
+    // Assess
+    expect(albMeasure(series, 0)).toMatchObject({ requests: 3, errors: 3 });
+    expect(judge).not.toThrow();
+  });
+
   it('reads only NewFlowCount of an NLB, and the blue ALB for the baseline average', () => {
     // Act
     const queries = sourceQueries(
@@ -183,7 +206,7 @@ describe('assessSources, readings that failed or are missing', () => {
       edge: [lb('green', 'app/g/1')] as EdgeLoadBalancer[],
       series: {
         kind: 'ok',
-        series: { ...alb(0, 3_000, 300), [customId(0, 'blue')]: one(5) },
+        series: { ...twoMinutes(0, 1_500, 150), [customId(0, 'blue')]: one(5) },
         failed: {},
       },
       alarms: noAlarms,
@@ -194,6 +217,99 @@ describe('assessSources, readings that failed or are missing', () => {
       ['edge', 'green', 'errorRate', Verdict.Fail],
       ['custom:q', 'blue', 'custom', Verdict.Fail],
     ]);
+  });
+
+  it("judges green's overall edge error rate by the sequential test: a healthy green's 2 errors in 56 requests do not fail", () => {
+    // Prepare: a 5 % share of 1,000 rpm at a 0.5 % error rate; one window's Wilson bound at 90 % was a Fail
+    // (1.49 % > 1 %), and such windows every minute rolled back 2.75 % of healthy 2-hour runs.
+    const edge = [lb('green', 'app/g/1')] as EdgeLoadBalancer[];
+
+    // Act
+    const judged = assessSources(inputWith({}), WINDOW, {
+      edge,
+      series: { kind: 'ok', series: alb(0, 56, 2), failed: {} },
+      alarms: noAlarms,
+    });
+
+    // Assess
+    expect(judged.assessments).toEqual([
+      expect.objectContaining({
+        source: 'edge',
+        check: 'errorRate',
+        verdict: Verdict.Inconclusive,
+      }),
+    ]);
+    expect(judged.assessments[0]?.reason).toContain('not significant yet');
+    expect(Object.keys(judged.sequential)).toEqual(['edge:errorRate']);
+  });
+
+  it.each([
+    {
+      name: 'two green ALBs and a blue one: both overall rates, scope overall',
+      edge: [lb('green', 'app/g/1'), lb('green', 'app/g/2'), lb('blue', 'app/b/3')],
+      series: { ...twoMinutes(0, 500, 1), ...twoMinutes(1, 500, 1), ...twoMinutes(2, 900, 2) },
+      keys: ['edge:errorRate', 'edge:baselineErrorRate'],
+      sequentialScopes: ['overall', 'overall'],
+    },
+    {
+      name: 'blue below minRequests: the baseline has no limit and stays a window assessment',
+      edge: [lb('green', 'app/g/1'), lb('blue', 'app/b/3')],
+      series: { ...twoMinutes(0, 500, 1), ...twoMinutes(1, 10, 0) },
+      keys: ['edge:errorRate'],
+      sequentialScopes: ['app/g/1'],
+    },
+    {
+      name: 'a green NLB only: nothing to test',
+      edge: [lb('green', 'net/g/1', 'network')],
+      series: {},
+      keys: [],
+      sequentialScopes: [],
+    },
+  ])('runs the edge sequential tests for $name', ({ edge, series, keys, sequentialScopes }) => {
+    // Act
+    const judged = assessSources(inputWith({}), WINDOW, {
+      edge: edge as EdgeLoadBalancer[],
+      series: { kind: 'ok', series, failed: {} },
+      alarms: noAlarms,
+    });
+
+    // Assess
+    expect(Object.keys(judged.sequential)).toEqual(keys);
+    const sequential = judged.assessments.filter((a) => a.evidence !== undefined);
+    expect(sequential.map((a) => a.scope)).toEqual(sequentialScopes);
+    expect(sequential.every((a) => a.source === 'edge' && a.side === 'green')).toBe(true);
+  });
+
+  it('rolls back a broken green edge at once, from its sequential test, without maxConsecutiveFailures windows', () => {
+    // Prepare: every request through green's ALB fails for two minutes, at a 1 % share (30 requests a minute).
+    const edge = [lb('green', 'app/g/1')] as EdgeLoadBalancer[];
+    const input = inputWith({});
+
+    // Act
+    const judged = assessSources(input, WINDOW, {
+      edge,
+      series: { kind: 'ok', series: twoMinutes(0, 30, 30), failed: {} },
+      alarms: noAlarms,
+    });
+    const evaluation = withSources(
+      { verdict: Verdict.Pass, reason: 'overall: ok', assessments: [], window: WINDOW },
+      judged.assessments,
+      null
+    );
+    const { decision } = decide({
+      status: initialStatus(),
+      evaluation,
+      steps: [1, 100],
+      input,
+      now: new Date(WINDOW.end),
+    });
+
+    // Assess
+    expect(decision.action).toBe('rollback');
+    expect(decision.reason).toMatch(
+      /^sequential test: edge app\/g\/1 errorRate: 5xx 100.00% vs 1% limit/
+    );
+    expect(judged.sequential['edge:errorRate']?.consumedUntil).toBe('2025-01-01T00:04:00.000Z');
   });
 
   it('judges no series without a window', () => {
@@ -361,6 +477,26 @@ describe('Schema: inconsistent sources are refused naming the field', () => {
         },
       ],
       message: 'metrics.queries[0].baselineRatio: only with side both',
+    },
+    {
+      // GetMetricData refuses a call whose Ids repeat ("must be unique within a single call").
+      name: 'an expression input id used twice',
+      queries: [
+        {
+          label: 'q',
+          side: 'green',
+          badWhen: 'above',
+          limit: 1,
+          green: {
+            expression: 'e / r',
+            metrics: [
+              { id: 'e', metricStat: stat },
+              { id: 'e', metricStat: stat },
+            ],
+          },
+        },
+      ],
+      message: 'metrics.queries[0].green.metrics[1].id: duplicate id',
     },
     {
       name: 'a duplicate label',

@@ -7,8 +7,14 @@ import { Route53ChangeRejectedError } from '../../../functions/core/errors.ts';
 import { recordSetKey } from '../../../functions/core/names.ts';
 import type { MigrationEntry } from '../../../functions/core/registry.ts';
 import { newRunState } from '../../../functions/core/run.ts';
-import type { RunState } from '../../../functions/core/state.ts';
-import type { WeightedPair } from '../../../functions/core/types.ts';
+import { initialSequentialState } from '../../../functions/core/sequential.ts';
+import type {
+  CombinedQuery,
+  CombinedReading,
+  MetricQuery,
+  RunState,
+} from '../../../functions/core/state.ts';
+import type { MetricReading, WeightedPair } from '../../../functions/core/types.ts';
 import { snapshotWeights } from '../../../functions/core/weights.ts';
 import { checkDnsSync } from '../../../functions/handlers/check-dns-sync.ts';
 import { complete } from '../../../functions/handlers/complete.ts';
@@ -565,6 +571,52 @@ describe('Handler: evaluateMetrics', () => {
     ]);
     expect(state.evaluation?.verdict).toBe('Pass');
     expect(state.decision?.action).toBe('observe');
+  });
+
+  it("keeps the edge's sequential test beside Service Connect's in the status", async () => {
+    // Prepare: green's ALB and Service Connect both report every minute of the window.
+    const input = inputWith({ metrics: { greenDiscoveryNames: ['orders'] } });
+    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
+    const synced = await checkDnsSync(shifted, { router, clock });
+    clock.advance(synced.waitSeconds);
+    // Service Connect's test from an earlier window (its samples here have no per-period counts).
+    const earlier = initialSequentialState();
+    const withEdge: RunState = {
+      ...synced,
+      status: { ...synced.status, sequential: { errorRate: earlier } },
+      edge: [{ side: 'green', kind: 'application', name: 'g', dimension: 'app/g/1', dnsName: 'g' }],
+    };
+    const greenReading = (query: MetricQuery): MetricReading => ({
+      kind: 'ok',
+      services: query.targets.map((t) => ({
+        ...traffic(t.discoveryName, 500, 1),
+        periodStarts: periodsOf(query.window),
+      })),
+    });
+    const edgeMetrics = Object.assign(metrics, {
+      readAll: async (query: CombinedQuery): Promise<CombinedReading> => {
+        const starts = periodsOf(query.green.window).map((start) => Date.parse(start));
+        const each = (value: number) => ({ timestamps: starts, values: starts.map(() => value) });
+        return {
+          green: greenReading(query.green),
+          blue: null,
+          series: { kind: 'ok', series: { xe0_req: each(500), xe0_t5: each(1) }, failed: {} },
+        };
+      },
+    });
+
+    // Act
+    const state = await evaluateMetrics(withEdge, { metrics: edgeMetrics, clock });
+
+    // Assess
+    expect(Object.keys(state.status.sequential ?? {}).sort()).toEqual([
+      'edge:errorRate',
+      'errorRate',
+    ]);
+    expect(state.status.sequential?.errorRate).toEqual(earlier);
+    expect(state.status.sequential?.['edge:errorRate']?.consumedUntil).toBe(
+      state.evaluation?.window?.end
+    );
   });
 
   it('looks again in publicationPollSeconds when the newest minute is not published: no verdict', async () => {

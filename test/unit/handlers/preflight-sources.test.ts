@@ -50,8 +50,8 @@ class RecentMetrics extends FakeMetrics {
   }
 }
 
-const aliasPair = (): WeightedPair => {
-  const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'Z0123456789ABC' });
+const aliasPair = (weights = { blue: 100, green: 0 }): WeightedPair => {
+  const pair = pairWith(weights, { hostedZoneId: 'Z0123456789ABC' });
   const alias = (dnsName: string) => ({
     HostedZoneId: 'Z35SXDOTRQ7X7K',
     DNSName: dnsName,
@@ -120,12 +120,23 @@ describe('Handler: preflight, metric sources', () => {
     ]);
   });
 
+  it('starts when green, at 0 %, published nothing: an ALB without requests publishes no RequestCount', async () => {
+    // Prepare
+    metrics.silent = ['xe0_recent'];
+
+    // Act
+    const state = await preflight(preflightEvent(), deps([aliasPair()]));
+
+    // Assess
+    expect(state.edge?.map((lb) => lb.dimension)).toEqual(['app/g/1', 'app/b/2']);
+  });
+
   it('refuses a load balancer without recent data, naming it and the side', async () => {
     // Prepare
     metrics.silent = ['xe0_recent'];
 
     // Act
-    const attempt = preflight(preflightEvent(), deps([aliasPair()]));
+    const attempt = preflight(preflightEvent(), deps([aliasPair({ blue: 90, green: 10 })]));
 
     // Assess
     await expect(attempt).rejects.toThrow(
