@@ -35,8 +35,8 @@ const HANDLE_HELP =
 
 export const CONTROL_HELP = `
 Requests are stored in the migration's registry entry and read by the run at its next evaluation (every
-plan.evaluationIntervalSeconds), with an audit line (who, when, why) that status and the report show. Who:
-TRAFFIC_SHIFT_OPERATOR when set, else $USER@host.
+plan.evaluationIntervalSeconds), with an audit line (who, when, why) that status and the report show. Who: the STS
+caller ARN for a deployed execution; TRAFFIC_SHIFT_OPERATOR when set, else $USER@host, for a local run.
 Exit codes: 0 stored; 4 refused (e.g. resume when not paused, --full without --reason); 8 unknown migration or
 execution; 9 the migration is finished (nothing to control); 1 AWS error.`;
 

@@ -4,7 +4,6 @@
  * (every `plan.evaluationIntervalSeconds`). The command returns once the request is stored; `status` shows
  * its effect. Works the same for a deployed execution and a run-local / rehearse on the same table.
  */
-import { hostname, userInfo } from 'node:os';
 import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
 import { StepFunctionsControl } from '../../functions/adapters/step-functions-control.ts';
 import {
@@ -19,6 +18,7 @@ import {
   type MigrationRegistry,
   UNFINISHED_PHASES,
 } from '../../functions/core/registry.ts';
+import { operatorIdentity } from '../caller-identity.ts';
 import { CliError, ExitCode, printJson, regionOf, regionOfArn, sfnClient } from './common.ts';
 import { entryOf, isArnHandle, migrationIdOf } from './handle.ts';
 import { registryTable } from './registry-table.ts';
@@ -33,27 +33,6 @@ export interface ControlCommandOptions {
   registryTable?: string;
   region?: string;
   json: boolean;
-}
-
-/**
- * Who asks: `TRAFFIC_SHIFT_OPERATOR` when set (a CI job names itself), else `$USER@host`. (The CLI carries
- * no STS client, so it cannot name the caller's IAM ARN; the audit line is the operator's own word.)
- *
- * @example
- * operatorName(); // => 'ana@laptop'
- */
-export function operatorName(env: NodeJS.ProcessEnv = process.env): string {
-  const named = env['TRAFFIC_SHIFT_OPERATOR']?.trim();
-  if (named) return named;
-  let user = env['USER'] ?? env['USERNAME'];
-  if (!user) {
-    try {
-      user = userInfo().username;
-    } catch {
-      user = 'unknown';
-    }
-  }
-  return `${user}@${hostname()}`;
 }
 
 /**
@@ -112,6 +91,23 @@ function describeRequest(request: ControlRequest, control: ControlState): string
   }
 }
 
+/**
+ * Who asks, for the audit trail: the STS caller ARN when the migration runs as a deployed execution, else the
+ * local operator (cli/caller-identity.ts). An unknown migration is refused later by storeControlRequest.
+ */
+export async function whoAsks(
+  registry: Pick<MigrationRegistry, 'get'>,
+  migrationId: string,
+  region: string
+): Promise<string> {
+  const entry = await registry.get(migrationId);
+  try {
+    return await operatorIdentity({ deployed: entry?.runner.kind === 'step-functions', region });
+  } catch (error) {
+    throw new CliError(`cannot tell who asks: ${(error as Error).message}`);
+  }
+}
+
 export async function controlCommand(options: ControlCommandOptions): Promise<number> {
   const region =
     options.region ??
@@ -126,7 +122,7 @@ export async function controlCommand(options: ControlCommandOptions): Promise<nu
     ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
   });
   const store = new DynamoDbControlStore(target.dynamodb, target.table);
-  const by = operatorName();
+  const by = await whoAsks(target.registry, migrationId, region);
   const { entry, control } = await storeControlRequest(
     target.registry,
     store,

@@ -7,7 +7,7 @@
  */
 import { StepFunctionsTaskTokens } from '../../functions/adapters/step-functions-task-tokens.ts';
 import type { MigrationEntry } from '../../functions/core/registry.ts';
-import { callerArn, localIdentity } from '../caller-identity.ts';
+import { operatorIdentity } from '../caller-identity.ts';
 import { answerGate, openGateOf } from '../gate-answer.ts';
 import { CliError, ExitCode, printJson, regionOf, sfnClient } from './common.ts';
 import { registryTable } from './registry-table.ts';
@@ -49,16 +49,10 @@ export async function gateCommand(options: GateCommandOptions): Promise<number> 
   openGateOf(entry, options.migrationId);
   const deployed = entry?.runner.kind === 'step-functions';
   let by: string;
-  if (deployed) {
-    try {
-      by = await callerArn(await sfn.config.credentials(), region);
-    } catch (error) {
-      throw new CliError(
-        `cannot tell who answers (STS GetCallerIdentity): ${(error as Error).message}`
-      );
-    }
-  } else {
-    by = localIdentity();
+  try {
+    by = await operatorIdentity({ deployed, region });
+  } catch (error) {
+    throw new CliError(`cannot tell who answers: ${(error as Error).message}`);
   }
   const outcome = await answerGate({
     registry: target.registry,

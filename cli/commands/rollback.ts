@@ -36,7 +36,7 @@ import {
   regionOfArn,
   sfnClient,
 } from './common.ts';
-import { operatorName, storeControlRequest } from './control.ts';
+import { storeControlRequest, whoAsks } from './control.ts';
 import { migrationIdOf } from './handle.ts';
 import { type RegistryTable, registryTable } from './registry-table.ts';
 import { type OwnerStop, stopOwner } from './rollback-owner.ts';
@@ -207,7 +207,7 @@ export async function rollback(options: RollbackOptions): Promise<number> {
     outcome = await finishedOutcome(entry, entry.phase, router, null);
   } else {
     say(`${entry.migrationId} is ${entry.phase} (execution ${entry.executionArn})`);
-    await recordInAudit(target, entry.migrationId, say);
+    await recordInAudit(target, entry.migrationId, region, say);
     const owner = await stopOwner(entry, { waitSeconds: options.waitSeconds, region, say });
     let current = (await target.registry.get(entry.migrationId)) ?? entry;
     let byThisCommand = false;
@@ -240,6 +240,7 @@ export async function rollback(options: RollbackOptions): Promise<number> {
 async function recordInAudit(
   target: RegistryTable,
   migrationId: string,
+  region: string,
   say: (text: string) => void
 ) {
   try {
@@ -248,7 +249,11 @@ async function recordInAudit(
       new DynamoDbControlStore(target.dynamodb, target.table),
       migrationId,
       { action: 'rollback' },
-      { by: operatorName(), now: () => new Date(), where: target.table }
+      {
+        by: await whoAsks(target.registry, migrationId, region),
+        now: () => new Date(),
+        where: target.table,
+      }
     );
   } catch (error) {
     // Deliberately swallowed: restoring the records matters more than the audit line.
