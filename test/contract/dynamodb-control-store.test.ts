@@ -83,6 +83,64 @@ describe('DynamoDbControlStore (moto)', () => {
     ]);
   });
 
+  it("an owner update carrying control (a gate's audit line) is refused when a pause was stored after its read", async () => {
+    // Prepare: the gate reads the entry (no control yet), an operator pauses, the gate writes its audit line.
+    const entry = await running('gate-first');
+    const gateLine = {
+      at: AT.toISOString(),
+      by: 'traffic-shift',
+      action: 'gate-timeout',
+      step: 50,
+    };
+    await store.writeControl('gate-first', ownerOf(entry), 0, pauseBy('ana'));
+
+    // Act
+    const first = registry
+      .update('gate-first', ownerOf(entry), {
+        control: { revision: 1, pause: null, promote: null, audit: [gateLine] },
+      })
+      .catch((error) => error);
+
+    // Assess
+    expect(await first).toBeInstanceOf(RegistryConflictError);
+    expect((await registry.get('gate-first'))?.control?.pause?.by).toBe('ana');
+  });
+
+  it('an owner update carrying control keeps a pause stored between its read and its write (revision compared)', async () => {
+    // Prepare
+    const entry = await running('gate-later');
+    await store.writeControl('gate-later', ownerOf(entry), 0, pauseBy('ana'));
+    const read = (await registry.get('gate-later'))!;
+    const resumed = requestControl(read.control, { action: 'resume' }, { by: 'ana', at: AT });
+    if (!resumed.ok) throw new Error(resumed.refusal);
+    await store.writeControl('gate-later', ownerOf(read), 1, resumed.control);
+    await store.writeControl('gate-later', ownerOf(read), 2, pauseBy('bob', resumed.control));
+    const gateLine = {
+      at: AT.toISOString(),
+      by: 'traffic-shift',
+      action: 'gate-timeout',
+      step: 50,
+    };
+    const control = read.control!;
+
+    // Act: the gate's write built from the revision-1 read.
+    const stale = registry
+      .update('gate-later', ownerOf(read), {
+        control: {
+          ...control,
+          revision: control.revision + 1,
+          audit: [...control.audit, gateLine],
+        },
+      })
+      .catch((error) => error);
+
+    // Assess
+    expect(await stale).toBeInstanceOf(RegistryConflictError);
+    const stored = (await registry.get('gate-later'))?.control;
+    expect(stored?.pause?.by).toBe('bob');
+    expect(stored?.audit.map((line) => line.action)).toEqual(['pause', 'resume', 'pause']);
+  });
+
   it('is refused once the owner moved the entry on, and once it is finished; finish keeps the control', async () => {
     // Prepare
     const entry = await running('moved');
