@@ -3,7 +3,7 @@
  * (compare-and-swap on the control revision, conditional on the entry's version and owner, version left
  * alone), and the registry's whole-item writes (finish) keeping the control they read.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
@@ -157,5 +157,36 @@ describe('DynamoDbControlStore (moto)', () => {
     expect(staleError).toBeInstanceOf(RegistryConflictError);
     await expect(late).rejects.toBeInstanceOf(RegistryConflictError);
     expect((await registry.get('moved'))?.control?.audit.map((line) => line.by)).toEqual(['ana']);
+  });
+
+  it('finish keeps a pause stored between its read and its whole-item write (no lost audit line)', async () => {
+    // Prepare: a client that lets an operator's pause land just before finish's transaction reaches moto.
+    const client = new DynamoDBClient(clientConfig(moto.endpoint));
+    const racing = new DynamoDbMigrationRegistry(client, 'control');
+    const entry = await running('finish-race');
+    const send = client.send.bind(client);
+    let raced = false;
+    client.send = (async (command: Parameters<typeof send>[0]) => {
+      if (command instanceof TransactWriteItemsCommand && !raced) {
+        raced = true;
+        await store.writeControl('finish-race', ownerOf(entry), 0, pauseBy('ana'));
+      }
+      return send(command);
+    }) as typeof client.send;
+
+    // Act
+    const finished = await racing.finish(
+      'finish-race',
+      ownerOf(entry),
+      MigrationPhase.Completed,
+      'ok'
+    );
+
+    // Assess
+    expect(raced).toBe(true);
+    expect(finished.phase).toBe(MigrationPhase.Completed);
+    const stored = await registry.get('finish-race');
+    expect(stored?.phase).toBe(MigrationPhase.Completed);
+    expect(stored?.control?.audit.map((line) => line.by)).toEqual(['ana']);
   });
 });
