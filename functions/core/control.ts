@@ -177,6 +177,16 @@ export function requestControl(
       return next({ pause }, ControlAction.Pause);
     }
     case 'resume':
+      if (
+        control.pause?.onTimeout === 'rollback' &&
+        Date.parse(control.pause.until) <= who.at.getTime()
+      ) {
+        // The run may not have evaluated since: "not paused" would hide the rollback that is coming.
+        return {
+          ok: false,
+          refusal: `pause expired at ${control.pause.until} with onTimeout rollback: the run rolls back at its next evaluation (if it has not already); too late to resume`,
+        };
+      }
       if (control.pause === null || Date.parse(control.pause.until) <= who.at.getTime()) {
         return { ok: false, refusal: 'not paused: nothing to resume' };
       }

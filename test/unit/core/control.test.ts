@@ -82,6 +82,13 @@ describe('Function: requestControl', () => {
       refusal: 'not paused: nothing to resume',
     },
     {
+      what: 'resume after a pause with onTimeout rollback timed out (the run rolls back: no "not paused")',
+      current: paused('rollback'),
+      request: { action: 'resume' as const },
+      at: later(3_600),
+      refusal: `pause expired at ${later(3_600).toISOString()} with onTimeout rollback: the run rolls back at its next evaluation (if it has not already); too late to resume`,
+    },
+    {
       what: 'promote --full without a reason',
       current: undefined,
       request: { action: 'promote' as const, full: true, reason: ' ' },
