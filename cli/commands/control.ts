@@ -20,7 +20,7 @@ import {
   UNFINISHED_PHASES,
 } from '../../functions/core/registry.ts';
 import { CliError, ExitCode, printJson, regionOf, regionOfArn, sfnClient } from './common.ts';
-import { currentGeneration, entryOf, isArnHandle, migrationIdOf } from './handle.ts';
+import { chainOf, entryOf, isArnHandle, migrationIdOf } from './handle.ts';
 import { registryTable } from './registry-table.ts';
 
 /** Conflicting writes (the owner moved its entry on, another operator) are re-read and retried this often. */
@@ -129,13 +129,7 @@ export async function controlCommand(options: ControlCommandOptions): Promise<nu
     (await regionOf(sfnClient()));
   const sfn = () => new StepFunctionsControl(sfnClient(region));
   const migrationId = await migrationIdOf(options.handle, sfn);
-  const chain = isArnHandle(options.handle)
-    ? await currentGeneration(sfn(), options.handle).then((generation) => [
-        options.handle,
-        generation.executionArn,
-        ...(generation.successorPending === null ? [] : [generation.successorPending]),
-      ])
-    : undefined;
+  const chain = isArnHandle(options.handle) ? await chainOf(sfn(), options.handle) : undefined;
   const target = registryTable({
     region,
     ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),

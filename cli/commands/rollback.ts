@@ -37,7 +37,7 @@ import {
   sfnClient,
 } from './common.ts';
 import { operatorName, storeControlRequest } from './control.ts';
-import { currentGeneration, type HandleControl, isArnHandle, migrationIdOf } from './handle.ts';
+import { chainOf, type HandleControl, isArnHandle, migrationIdOf } from './handle.ts';
 import { type RegistryTable, registryTable } from './registry-table.ts';
 import { type OwnerStop, stopOwner } from './rollback-owner.ts';
 
@@ -82,8 +82,7 @@ async function readEntry(target: RegistryTable, migrationId: string) {
  * ARN's chain of continuations must lead to the entry's owner (or a rollback already under way).
  */
 async function refuseAnotherRun(control: HandleControl, handle: string, entry: MigrationEntry) {
-  const generation = await currentGeneration(control, handle);
-  const chain = [handle, generation.executionArn, generation.successorPending];
+  const chain = await chainOf(control, handle);
   const marker = `${entry.stateMachineArn.replace(':stateMachine:', ':execution:')}:rollback-`;
   if (chain.includes(entry.executionArn) || entry.executionArn.startsWith(marker)) return;
   throw new CliError(
