@@ -138,7 +138,15 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
       throw error;
     }
     const resolution = resolveGate({ ...gate, answer }, now);
-    const { delivery, notSent } = await deliver(request.tokens, gate.taskToken, resolution);
+    // A pause holds the weights (core/control.ts): an approval waits for the resume, stored for the gate's next
+    // check (a rejection rolls back at once, as ever).
+    const paused =
+      action === 'approve' &&
+      control.pause !== null &&
+      Date.parse(control.pause.until) > now.getTime();
+    const { delivery, notSent }: { delivery: 'sent' | 'stored'; notSent?: string } = paused
+      ? { delivery: 'stored' }
+      : await deliver(request.tokens, gate.taskToken, resolution);
     const verb = action === 'approve' ? 'approved' : 'rejected';
     const effect = action === 'approve' ? `the run shifts to ${gate.step}%` : 'the run rolls back';
     return {
@@ -151,7 +159,9 @@ export async function answerGate(request: GateAnswerRequest): Promise<GateAnswer
       message:
         delivery === 'sent'
           ? `gate before ${gate.step}% ${verb} by ${by}: ${effect}`
-          : `gate before ${gate.step}% ${verb} by ${by} (recorded in the registry${notSent ? `; the waiting task could not be answered now: ${notSent}` : ''}): ${effect} at the gate's next check, within one evaluation interval`,
+          : paused
+            ? `gate before ${gate.step}% ${verb} by ${by} (recorded in the registry): the run is paused by ${control.pause?.by} until ${control.pause?.until}; ${effect} at the gate's first check after the resume`
+            : `gate before ${gate.step}% ${verb} by ${by} (recorded in the registry${notSent ? `; the waiting task could not be answered now: ${notSent}` : ''}): ${effect} at the gate's next check, within one evaluation interval`,
     };
   }
 }

@@ -38,7 +38,8 @@ Requests are stored in the migration's registry entry and read by the run at its
 plan.evaluationIntervalSeconds), with an audit line (who, when, why) that status and the report show. Who: the STS
 caller ARN for a deployed execution; TRAFFIC_SHIFT_OPERATOR when set, else $USER@host, for a local run.
 Exit codes: 0 stored; 4 refused (e.g. resume when not paused, --full without --reason); 8 unknown migration or
-execution; 9 the migration is finished (nothing to control); 1 AWS error.`;
+execution; 9 the migration is finished (nothing to control), or the ARN is of an earlier run of a reused migrationId;
+1 AWS error.`;
 
 function common(command: Command): Command {
   return command
@@ -127,7 +128,7 @@ export function registerControlCommands(program: Command, run: Run): void {
     program
       .command('promote')
       .description(
-        'skip the remaining bakes: to 100 % at the next clean evaluation, then the final bake and its analysis; --full: 100 % now and complete without analysis'
+        'skip the remaining bakes: to 100 % at the next clean evaluation (stopping at any approval gate on the way), then the final bake and its analysis; --full: 100 % now, past any gate, and complete without analysis'
       )
       .argument('<migration>', HANDLE_HELP)
       .option(

@@ -20,7 +20,7 @@ import {
 } from '../../functions/core/registry.ts';
 import { operatorIdentity } from '../caller-identity.ts';
 import { CliError, ExitCode, printJson, regionOf, regionOfArn, sfnClient } from './common.ts';
-import { entryOf, isArnHandle, migrationIdOf } from './handle.ts';
+import { chainOf, entryOf, isArnHandle, migrationIdOf } from './handle.ts';
 import { registryTable } from './registry-table.ts';
 
 /** Conflicting writes (the owner moved its entry on, another operator) are re-read and retried this often. */
@@ -44,13 +44,23 @@ export async function storeControlRequest(
   store: ControlStore,
   migrationId: string,
   request: ControlRequest,
-  who: { by: string; now: () => Date; where: string }
+  who: { by: string; now: () => Date; where: string },
+  /** When the handle was an ARN: the executions its chain leads to (the current one, a successor starting). */
+  chain?: readonly string[]
 ): Promise<{ entry: MigrationEntry; control: ControlState }> {
   for (let attempt = 1; ; attempt++) {
     const entry = await entryOf(registry, migrationId, who.where);
     if (!UNFINISHED_PHASES.includes(entry.phase)) {
       throw new CliError(
         `migration ${migrationId} is ${entry.phase}${entry.reason === null ? '' : ` (${entry.reason})`}: nothing to ${request.action}`,
+        ExitCode.MigrationFinished,
+        { phase: entry.phase }
+      );
+    }
+    // A migrationId is reused by a later run: an old run's ARN must never steer (promote --full!) the new one.
+    if (chain !== undefined && !chain.includes(entry.executionArn)) {
+      throw new CliError(
+        `${chain[0]} is not a generation of the current run of migration ${migrationId} (the registry names ${entry.executionArn}): nothing to ${request.action}; name the migrationId or the current ARN`,
         ExitCode.MigrationFinished,
         { phase: entry.phase }
       );
@@ -113,10 +123,9 @@ export async function controlCommand(options: ControlCommandOptions): Promise<nu
     options.region ??
     (isArnHandle(options.handle) ? regionOfArn(options.handle) : undefined) ??
     (await regionOf(sfnClient()));
-  const migrationId = await migrationIdOf(
-    options.handle,
-    () => new StepFunctionsControl(sfnClient(region))
-  );
+  const sfn = () => new StepFunctionsControl(sfnClient(region));
+  const migrationId = await migrationIdOf(options.handle, sfn);
+  const chain = isArnHandle(options.handle) ? await chainOf(sfn(), options.handle) : undefined;
   const target = registryTable({
     region,
     ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
@@ -128,7 +137,8 @@ export async function controlCommand(options: ControlCommandOptions): Promise<nu
     store,
     migrationId,
     options.request,
-    { by, now: () => new Date(), where: `the registry table ${target.table} (${target.where})` }
+    { by, now: () => new Date(), where: `the registry table ${target.table} (${target.where})` },
+    chain
   );
   const text = describeRequest(options.request, control);
   if (options.json) {

@@ -100,6 +100,16 @@ export async function currentGeneration(
   }
 }
 
+/**
+ * The executions a handle ARN may lead to: itself, its current generation, and that generation's successor
+ * (ContinueAsNew names it in the registry before the successor starts and before the current one ends).
+ */
+export async function chainOf(control: HandleControl, executionArn: string): Promise<string[]> {
+  const generation = await currentGeneration(control, executionArn);
+  const successor = generation.state === null ? null : successorArn(generation.state);
+  return [executionArn, generation.executionArn, ...(successor === null ? [] : [successor])];
+}
+
 /** The migrationId an execution runs (a first generation's input, or a continuation's `resume`). */
 export function migrationIdOfInput(input: unknown): string | null {
   const given = input as { migrationId?: unknown; resume?: { input?: { migrationId?: unknown } } };

@@ -37,7 +37,7 @@ import {
   sfnClient,
 } from './common.ts';
 import { storeControlRequest, whoAsks } from './control.ts';
-import { migrationIdOf } from './handle.ts';
+import { chainOf, type HandleControl, isArnHandle, migrationIdOf } from './handle.ts';
 import { type RegistryTable, registryTable } from './registry-table.ts';
 import { type OwnerStop, stopOwner } from './rollback-owner.ts';
 
@@ -75,6 +75,21 @@ async function readEntry(target: RegistryTable, migrationId: string) {
     }
     throw error;
   }
+}
+
+/**
+ * A migrationId is reused by a later run: an earlier run's ARN must never stop and restore the later one. The
+ * ARN's chain of continuations must lead to the entry's owner (or a rollback already under way).
+ */
+async function refuseAnotherRun(control: HandleControl, handle: string, entry: MigrationEntry) {
+  const chain = await chainOf(control, handle);
+  const marker = `${entry.stateMachineArn.replace(':stateMachine:', ':execution:')}:rollback-`;
+  if (chain.includes(entry.executionArn) || entry.executionArn.startsWith(marker)) return;
+  throw new CliError(
+    `${handle} is not a generation of the current run of migration ${entry.migrationId} (the registry names ${entry.executionArn}): nothing rolled back; name the migrationId to roll that run back`,
+    ExitCode.MigrationFinished,
+    { phase: entry.phase }
+  );
 }
 
 /** A syntactically valid execution ARN no execution has: who owns the entry while it is rolled back. */
@@ -191,10 +206,8 @@ export async function rollback(options: RollbackOptions): Promise<number> {
     ...(options.registryTable === undefined ? {} : { registryTable: options.registryTable }),
   });
   // One handle (handle.ts): an execution ARN of any generation names its migration.
-  const migrationId = await migrationIdOf(
-    options.migrationId,
-    () => new StepFunctionsControl(sfnClient(regionOfArn(options.migrationId) ?? region))
-  );
+  const sfn = () => new StepFunctionsControl(sfnClient(regionOfArn(options.migrationId) ?? region));
+  const migrationId = await migrationIdOf(options.migrationId, sfn);
   const entry = await readEntry(target, migrationId);
   if (entry === null) {
     throw new CliError(
@@ -202,6 +215,8 @@ export async function rollback(options: RollbackOptions): Promise<number> {
       ExitCode.InvalidInput
     );
   }
+  if (isArnHandle(options.migrationId) && UNFINISHED_PHASES.includes(entry.phase))
+    await refuseAnotherRun(sfn(), options.migrationId, entry);
   let outcome: Outcome;
   if (!UNFINISHED_PHASES.includes(entry.phase)) {
     outcome = await finishedOutcome(entry, entry.phase, router, null);

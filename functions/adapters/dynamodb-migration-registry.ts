@@ -42,6 +42,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Transactions that collide with another transaction on the same item are cancelled for both: retry them. */
 const TRANSACTION_CONFLICT_ATTEMPTS = 6;
+/** A finish refused only because an operator's control write came between its read and its Put reads again. */
+const FINISH_CONTROL_ATTEMPTS = 5;
 
 const UNFINISHED_VALUES = {
   ':preflight': { S: MigrationPhase.Preflight },
@@ -267,6 +269,21 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
     phase: Exclude<MigrationPhase, 'preflight' | 'running'>,
     reason: string
   ): Promise<MigrationEntry> {
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.#finishOnce(migrationId, expected, phase, reason);
+      if (outcome !== 'control-moved') return outcome;
+      // Only an operator's control write (it leaves `version` alone) came between the read and the Put.
+      if (attempt >= FINISH_CONTROL_ATTEMPTS)
+        throw await this.#conflict(migrationId, expected, 'finish');
+    }
+  }
+
+  async #finishOnce(
+    migrationId: string,
+    expected: { version: number; executionArn: string },
+    phase: Exclude<MigrationPhase, 'preflight' | 'running'>,
+    reason: string
+  ): Promise<MigrationEntry | 'control-moved'> {
     const current = await this.get(migrationId);
     if (current !== null && !UNFINISHED_PHASES.includes(current.phase)) return current;
     if (
@@ -292,11 +309,21 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
               Put: {
                 TableName: this.#table,
                 Item: toItem(finished),
-                ConditionExpression: `version = :version AND executionArn = :arn AND ${UNFINISHED_CONDITION}`,
+                // A whole-item Put: the control it carries must still be the stored one, or it would drop a
+                // pause or an audit line written after the read (control writes leave `version` alone).
+                ConditionExpression: `version = :version AND executionArn = :arn AND ${UNFINISHED_CONDITION} AND ${
+                  current.control === undefined
+                    ? 'attribute_not_exists(#controlRevision)'
+                    : '#controlRevision = :controlRevision'
+                }`,
+                ExpressionAttributeNames: { '#controlRevision': CONTROL_REVISION_ATTRIBUTE },
                 ExpressionAttributeValues: {
                   ...UNFINISHED_VALUES,
                   ':version': { N: String(expected.version) },
                   ':arn': { S: expected.executionArn },
+                  ...(current.control === undefined
+                    ? {}
+                    : { ':controlRevision': { N: String(current.control.revision) } }),
                 },
               },
             },
@@ -319,6 +346,13 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
       const now = await this.get(migrationId);
       // A duplicate finisher got there first: finishing is idempotent.
       if (now !== null && !UNFINISHED_PHASES.includes(now.phase)) return now;
+      if (
+        now !== null &&
+        now.version === expected.version &&
+        now.executionArn === expected.executionArn &&
+        now.control?.revision !== current.control?.revision
+      )
+        return 'control-moved';
       throw await this.#conflict(migrationId, expected, 'finish');
     }
   }

@@ -6,6 +6,7 @@
  * trail), and `controlledDecision` folds the stored state into the judge's decision. A regression always wins
  * over a pause or a plain promote; only `promote --full` (an explicit "no analysis") overrides the verdict.
  */
+import type { Gates } from './input-gates.ts';
 import { Action, type Decision, Verdict } from './types.ts';
 
 /**
@@ -176,6 +177,16 @@ export function requestControl(
       return next({ pause }, ControlAction.Pause);
     }
     case 'resume':
+      if (
+        control.pause?.onTimeout === 'rollback' &&
+        Date.parse(control.pause.until) <= who.at.getTime()
+      ) {
+        // The run may not have evaluated since: "not paused" would hide the rollback that is coming.
+        return {
+          ok: false,
+          refusal: `pause expired at ${control.pause.until} with onTimeout rollback: the run rolls back at its next evaluation (if it has not already); too late to resume`,
+        };
+      }
       if (control.pause === null || Date.parse(control.pause.until) <= who.at.getTime()) {
         return { ok: false, refusal: 'not paused: nothing to resume' };
       }
@@ -208,6 +219,8 @@ export interface ControlledDecisionArgs {
   verdict: Verdict;
   control: ControlState | null | undefined;
   now: Date;
+  /** The plan's approval gates: a plain promote stops at the first one on its way (only --full skips them). */
+  gates?: Gates | undefined;
 }
 
 const who = (request: { by: string; at: string; reason?: string }) =>
@@ -220,7 +233,8 @@ const who = (request: { by: string; at: string; reason?: string }) =>
  * 3. A pause in force: hold at the current weights (judging goes on).
  * 4. A pause past its `until`: `onTimeout` rollback -> rollback; resume -> as if not paused.
  * 5. A promote below 100 %, the verdict Pass or Inconclusive (never on a Fail or Error): advance to 100 %;
- *    the final bake and its analysis still run.
+ *    the final bake and its analysis still run. A gated step on the way (plan.gates) is not skipped: the
+ *    decision is `gate` before the first one; the promote stands, so after the approval it goes on.
  * 6. Otherwise the judge's decision.
  * `decision.control` says which request changed the decision (Complete puts it into the outcome).
  *
@@ -229,7 +243,7 @@ const who = (request: { by: string; at: string; reason?: string }) =>
  * // => { action: 'hold', reason: 'paused by ana@host at …: ' + reason, control: 'pause' }
  */
 export function controlledDecision(args: ControlledDecisionArgs): Decision {
-  const { decision, greenPercent, verdict, control, now } = args;
+  const { decision, greenPercent, verdict, control, now, gates } = args;
   if (control === null || control === undefined) return decision;
   const { pause, promote } = control;
   if (promote?.full === true) {
@@ -261,6 +275,12 @@ export function controlledDecision(args: ControlledDecisionArgs): Decision {
   const clean = verdict === Verdict.Pass || verdict === Verdict.Inconclusive;
   if (promote !== null && greenPercent < 100 && clean) {
     const note = `promoted by ${who(promote)}`;
+    // Skipping bakes never skips an approval: only --full (recorded with its reason) goes past a gate.
+    const gated = gates?.beforeSteps.filter((step) => step > greenPercent).sort((a, b) => a - b)[0];
+    if (gated !== undefined) {
+      const reason = `approval gate before ${gated}%: waiting for traffic-shift approve/reject (${note}: ${greenPercent}% -> 100% stops at the gate; ${decision.reason})`;
+      return { action: Action.Gate, nextGreenPercent: gated, reason, control: note };
+    }
     const reason = `${note}: ${greenPercent}% -> 100%, remaining bakes skipped (final bake and analysis still apply); ${decision.reason}`;
     return { action: Action.Advance, nextGreenPercent: 100, reason, control: note };
   }

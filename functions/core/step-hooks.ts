@@ -19,7 +19,10 @@ export interface StepHookRequest {
   greenPercent: number;
   /** The plan's steps (green percents, ending at 100). */
   steps: number[];
-  /** What the run is about to do: `advance` (with `nextGreenPercent`) or `complete`; null before the first shift. */
+  /**
+   * What the run is about to do: `advance` (with `nextGreenPercent`), `gate` (an approved gate: the shift to its
+   * `nextGreenPercent` follows) or `complete`; null before the first shift.
+   */
   decision: Decision | null;
 }
 

@@ -87,6 +87,7 @@ function withControl(
     verdict: state.evaluation.verdict,
     control,
     now,
+    gates: state.input.plan.gates,
   });
   return { ...state, decision: controlled };
 }

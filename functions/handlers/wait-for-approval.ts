@@ -91,7 +91,13 @@ export async function waitForApproval(
       executionArn: run.executionArn,
       taskToken,
     });
-    const resolution = resolveGate(gate, now);
+    const decided = resolveGate(gate, now);
+    // A pause stored since the evaluation that opened this wait holds the weights: an approval (or a continue
+    // timeout) waits for the resume; a rollback never waits.
+    const pause = entry.control?.pause ?? null;
+    const held =
+      decided.kind === 'continue' && pause !== null && now.getTime() < Date.parse(pause.until);
+    const resolution: GateResolution = held ? { kind: 'wait' } : decided;
     const stored: GateState =
       resolution.kind === 'wait' || gate.closedAt !== null
         ? gate

@@ -138,6 +138,34 @@ describe('operator control commands against moto (Step Functions + DynamoDB)', (
     expect((await controlOf('by-arn'))?.promote).toMatchObject({ full: false, reason: 'quiet' });
   });
 
+  it("an old run's ARN never steers a later run of the same migrationId (exit 9, nothing stored)", async () => {
+    // Prepare: yesterday's run of 'reused' finished; today's run took the migrationId over.
+    const oldArn = await runningMigration('reused');
+    const old = await registry.get('reused');
+    await registry.finish('reused', ownerOf(old!), MigrationPhase.RolledBack, 'regression');
+    const started = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn,
+        name: 'reused-today',
+        input: JSON.stringify({ migrationId: 'reused' }),
+      })
+    );
+    const today = await registry.acquire(
+      registryEntry('reused', started.executionArn ?? '', 'Zreused')
+    );
+    await registry.update('reused', ownerOf(today), { phase: MigrationPhase.Running });
+
+    // Act
+    const stale = await cli('promote', oldArn, '--full', '--reason', 'vendor deadline');
+    const current = await cli('pause', started.executionArn ?? '');
+
+    // Assess
+    expect(stale.code).toBe(9);
+    expect(stale.stderr).toContain('is not a generation of the current run of migration reused');
+    expect(current.code, current.stderr).toBe(0);
+    expect((await controlOf('reused'))?.audit.map((line) => line.action)).toEqual(['pause']);
+  });
+
   it('promote --full without --reason is refused (exit 4) and stores nothing', async () => {
     // Prepare
     await runningMigration('full-no-reason');

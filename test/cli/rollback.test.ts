@@ -312,6 +312,73 @@ describe('traffic-shift rollback', () => {
     expect(await router.readPairs(records)).toEqual(before);
   }, 60_000);
 
+  it("an earlier run's ARN never stops or restores a later run of the same migrationId (exit 9)", async () => {
+    // Prepare: yesterday's execution of the migration finished; today's execution of the same id runs at 1/1.
+    const { migrationId, router, records, before, file } = await seeded(
+      `reused-${Date.now() % 1_000_000}.example`
+    );
+    const sfn = new SFNClient(clientConfig(moto.endpoint));
+    const machine = await sfn.send(
+      new CreateStateMachineCommand({
+        name: `m-${Date.now()}`,
+        definition: readFileSync(DEFINITION_PATH, 'utf8'),
+        roleArn: 'arn:aws:iam::123456789012:role/x',
+      })
+    );
+    const start = async () =>
+      (
+        await sfn.send(
+          new StartExecutionCommand({
+            stateMachineArn: machine.stateMachineArn,
+            input: JSON.stringify({ migrationId }),
+          })
+        )
+      ).executionArn ?? '';
+    const input = parseMigrationInput(JSON.parse(readFileSync(file, 'utf8')));
+    const registry = new DynamoDbMigrationRegistry(
+      new DynamoDBClient(clientConfig(moto.endpoint)),
+      DEFAULT_REGISTRY_TABLE
+    );
+    await registry.createTableIfMissing();
+    const acquire = (executionArn: string) =>
+      registry.acquire(
+        preflightEntry(
+          input,
+          {
+            executionArn,
+            stateMachineArn: machine.stateMachineArn ?? '',
+            startedAt: new Date().toISOString(),
+          },
+          { kind: 'step-functions' }
+        )
+      );
+    const yesterday = await start();
+    const old = await acquire(yesterday);
+    await registry.finish(migrationId, ownerOf(old), 'rolled-back', 'regression');
+    const today = await start();
+    const entry = await acquire(today);
+    await registry.update(migrationId, ownerOf(entry), { phase: 'running', snapshot: before });
+    const shifted = before.map((pair) => ({ ...pair, blueWeight: 1, greenWeight: 1 }));
+    await router.applyWeights(before, shifted);
+    const during = await router.readPairs(records);
+
+    // Act
+    const result = await runCli(['rollback', yesterday, '--json'], {
+      ...motoEnv(),
+      AWS_ENDPOINT_URL_SFN: moto.endpoint,
+    });
+
+    // Assess
+    expect(result.code, result.stderr).toBe(9);
+    expect(result.stderr).toContain(
+      `is not a generation of the current run of migration ${migrationId}`
+    );
+    const described = await sfn.send(new DescribeExecutionCommand({ executionArn: today }));
+    expect(described.status).toBe('RUNNING');
+    expect(await router.readPairs(records)).toEqual(during);
+    expect((await registry.get(migrationId))?.phase).toBe('running');
+  }, 60_000);
+
   it.each([
     {
       when: 'killed during Preflight (locks taken, nothing written)',

@@ -6,7 +6,7 @@
  * run's history estimate once, as a long bake would.
  */
 import { describe, expect, it } from 'vitest';
-import { currentGeneration } from '../../cli/commands/handle.ts';
+import { chainOf, currentGeneration } from '../../cli/commands/handle.ts';
 import { status } from '../../cli/commands/status.ts';
 import { StepFunctionsRejectedError } from '../../functions/core/errors.ts';
 import type { RunState } from '../../functions/core/state.ts';
@@ -85,6 +85,34 @@ describe('status --watch follows continuations (local engine)', () => {
     expect(
       views.filter((view) => view.executionArn === executionArn).length
     ).toBeGreaterThanOrEqual(2);
+  });
+
+  it('chainOf includes the successor a hand-over names before the current generation has ended', async () => {
+    // Prepare: ContinueAsNew has written orders-c2 into the registry; orders still RUNNING, orders-c2 not started.
+    const machine = 'arn:aws:states:us-east-1:123456789012:stateMachine:sm';
+    const arn = 'arn:aws:states:us-east-1:123456789012:execution:sm:orders';
+    const control = {
+      describe: async (executionArn: string) => {
+        if (executionArn !== arn)
+          throw new StepFunctionsRejectedError(`ExecutionDoesNotExist: ${executionArn}`);
+        return { executionArn, status: 'RUNNING' } as never;
+      },
+      latestRunState: async () =>
+        ({
+          run: {
+            executionArn: arn,
+            executionName: 'orders',
+            generation: 1,
+            stateMachineArn: machine,
+          },
+        }) as never,
+    };
+
+    // Act
+    const chain = await chainOf(control, arn);
+
+    // Assess
+    expect(chain).toEqual([arn, arn, `${arn}-c2`]);
   });
 
   it('currentGeneration resolves any generation to the newest one', async () => {

@@ -3,7 +3,7 @@
  * (compare-and-swap on the control revision, conditional on the entry's version and owner, version left
  * alone), and the registry's whole-item writes (finish) keeping the control they read.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
@@ -83,6 +83,64 @@ describe('DynamoDbControlStore (moto)', () => {
     ]);
   });
 
+  it("an owner update carrying control (a gate's audit line) is refused when a pause was stored after its read", async () => {
+    // Prepare: the gate reads the entry (no control yet), an operator pauses, the gate writes its audit line.
+    const entry = await running('gate-first');
+    const gateLine = {
+      at: AT.toISOString(),
+      by: 'traffic-shift',
+      action: 'gate-timeout',
+      step: 50,
+    };
+    await store.writeControl('gate-first', ownerOf(entry), 0, pauseBy('ana'));
+
+    // Act
+    const first = registry
+      .update('gate-first', ownerOf(entry), {
+        control: { revision: 1, pause: null, promote: null, audit: [gateLine] },
+      })
+      .catch((error) => error);
+
+    // Assess
+    expect(await first).toBeInstanceOf(RegistryConflictError);
+    expect((await registry.get('gate-first'))?.control?.pause?.by).toBe('ana');
+  });
+
+  it('an owner update carrying control keeps a pause stored between its read and its write (revision compared)', async () => {
+    // Prepare
+    const entry = await running('gate-later');
+    await store.writeControl('gate-later', ownerOf(entry), 0, pauseBy('ana'));
+    const read = (await registry.get('gate-later'))!;
+    const resumed = requestControl(read.control, { action: 'resume' }, { by: 'ana', at: AT });
+    if (!resumed.ok) throw new Error(resumed.refusal);
+    await store.writeControl('gate-later', ownerOf(read), 1, resumed.control);
+    await store.writeControl('gate-later', ownerOf(read), 2, pauseBy('bob', resumed.control));
+    const gateLine = {
+      at: AT.toISOString(),
+      by: 'traffic-shift',
+      action: 'gate-timeout',
+      step: 50,
+    };
+    const control = read.control!;
+
+    // Act: the gate's write built from the revision-1 read.
+    const stale = registry
+      .update('gate-later', ownerOf(read), {
+        control: {
+          ...control,
+          revision: control.revision + 1,
+          audit: [...control.audit, gateLine],
+        },
+      })
+      .catch((error) => error);
+
+    // Assess
+    expect(await stale).toBeInstanceOf(RegistryConflictError);
+    const stored = (await registry.get('gate-later'))?.control;
+    expect(stored?.pause?.by).toBe('bob');
+    expect(stored?.audit.map((line) => line.action)).toEqual(['pause', 'resume', 'pause']);
+  });
+
   it('is refused once the owner moved the entry on, and once it is finished; finish keeps the control', async () => {
     // Prepare
     const entry = await running('moved');
@@ -99,5 +157,36 @@ describe('DynamoDbControlStore (moto)', () => {
     expect(staleError).toBeInstanceOf(RegistryConflictError);
     await expect(late).rejects.toBeInstanceOf(RegistryConflictError);
     expect((await registry.get('moved'))?.control?.audit.map((line) => line.by)).toEqual(['ana']);
+  });
+
+  it('finish keeps a pause stored between its read and its whole-item write (no lost audit line)', async () => {
+    // Prepare: a client that lets an operator's pause land just before finish's transaction reaches moto.
+    const client = new DynamoDBClient(clientConfig(moto.endpoint));
+    const racing = new DynamoDbMigrationRegistry(client, 'control');
+    const entry = await running('finish-race');
+    const send = client.send.bind(client);
+    let raced = false;
+    client.send = (async (command: Parameters<typeof send>[0]) => {
+      if (command instanceof TransactWriteItemsCommand && !raced) {
+        raced = true;
+        await store.writeControl('finish-race', ownerOf(entry), 0, pauseBy('ana'));
+      }
+      return send(command);
+    }) as typeof client.send;
+
+    // Act
+    const finished = await racing.finish(
+      'finish-race',
+      ownerOf(entry),
+      MigrationPhase.Completed,
+      'ok'
+    );
+
+    // Assess
+    expect(raced).toBe(true);
+    expect(finished.phase).toBe(MigrationPhase.Completed);
+    const stored = await registry.get('finish-race');
+    expect(stored?.phase).toBe(MigrationPhase.Completed);
+    expect(stored?.control?.audit.map((line) => line.by)).toEqual(['ana']);
   });
 });

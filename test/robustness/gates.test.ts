@@ -8,8 +8,10 @@
 
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { storeControlRequest } from '../../cli/commands/control.ts';
 import { answerGate } from '../../cli/gate-answer.ts';
 import { type GateWaitContext, LocalEngine, VirtualClock } from '../../cli/local-engine.ts';
+import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import { HISTORY_RESERVE } from '../../functions/core/history.ts';
 import type { MigrationInputDraft } from '../../functions/core/input.ts';
@@ -124,6 +126,50 @@ describe('Approval gates in the local engine', () => {
     );
     expect(weights.map((pair) => pair.green)).toEqual([0, 0]);
     expect(last.output?.status.greenPercent).toBe(10);
+  }, 60_000);
+
+  it('an approval given while the run is paused waits for the resume: the gated step is never shifted to while paused', async () => {
+    // Act: at the first wait, an operator pauses (10 min, then rollback) and another approves.
+    let answered = '';
+    const { ends, entry, world } = await gatedRun({
+      migrationId: 'gated-paused',
+      gates: { beforeSteps: [50] },
+      failingWhen: () => false,
+      onGateWaiting: async (context, clock, engine) => {
+        if (answered !== '') return;
+        const store = new DynamoDbControlStore(
+          new DynamoDBClient(clientConfig(moto.endpoint)),
+          TABLE
+        );
+        await storeControlRequest(
+          engine.migrations,
+          store,
+          context.migrationId,
+          { action: 'pause', timeoutSeconds: 600, onTimeout: 'rollback' },
+          { by: 'bob@ops', now: () => clock.now(), where: TABLE }
+        );
+        const outcome = await answerGate({
+          registry: engine.migrations,
+          tokens: engine.taskTokens,
+          migrationId: context.migrationId,
+          action: 'approve',
+          by: 'ana@laptop',
+          now: clock.now(),
+        });
+        answered = outcome.delivery;
+      },
+    });
+
+    // Assess: held at 10 % until the pause timed out, then rolled back; the approval is on record.
+    const last = ends.at(-1)!;
+    expect(answered).toBe('stored');
+    expect(last.output?.status.greenPercent).toBe(10);
+    expect(last.status).toBe('FAILED');
+    expect(last.cause).toContain('not resumed by');
+    expect(entry?.gate?.answer).toMatchObject({ action: 'approve', by: 'ana@laptop' });
+    expect(isAtSnapshot(await world.router.readPairs(world.zone.records), world.snapshot)).toBe(
+      true
+    );
   }, 60_000);
 
   it('measures the history cost of a gate: 13 events per evaluation interval waited (780 per gate-hour at 1-minute evaluations), never undercounted', async () => {

@@ -13,6 +13,7 @@ import { clientConfig } from '../../cli/moto.ts';
 import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
 import { DEFAULT_REGISTRY_TABLE } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import type { ControlRequest } from '../../functions/core/control.ts';
+import type { Gates } from '../../functions/core/input-gates.ts';
 import type { Step } from '../../functions/core/input-plan.ts';
 import type { RunState } from '../../functions/core/state.ts';
 import { isAtSnapshot } from '../../functions/core/weights.ts';
@@ -43,7 +44,7 @@ async function runWithControl(
     request: (request: ControlRequest) => Promise<void>;
     regress: () => void;
   }) => Promise<void> | void,
-  options: { steps?: Step[]; bakeSeconds?: number } = {}
+  options: { steps?: Step[]; bakeSeconds?: number; gates?: Gates } = {}
 ) {
   const world = await seedWorld(moto.endpoint);
   let regressing = false;
@@ -102,6 +103,7 @@ async function runWithControl(
       bakeSeconds: options.bakeSeconds ?? 120,
       evaluationIntervalSeconds: 60,
       finalBakeSeconds: 120,
+      ...(options.gates === undefined ? {} : { gates: options.gates }),
     },
   });
   const { executionArn } = engine.start(input, 'operator');
@@ -197,6 +199,27 @@ describe('Operator control in the local engine (real ASL and handlers, moto)', (
     expect(at100.length).toBeGreaterThanOrEqual(2);
     expect(at100.at(-1)?.action).toBe('complete');
     expect(run.readsAt100.at(-1)).toBeLessThan(run.metrics.reads);
+  });
+
+  it('a plain promote never skips an approval gate: it stops before the gated 50 %, which times out into rollback', async () => {
+    // Act
+    const run = await runWithControl(
+      async ({ greenPercent, evaluationsHere, request }) => {
+        if (greenPercent === 10 && evaluationsHere === 0)
+          await request({ action: 'promote', full: false });
+      },
+      {
+        steps: [10, 25, 50, 100],
+        bakeSeconds: 1_800,
+        gates: { beforeSteps: [50], timeoutSeconds: 300, onTimeout: 'rollback' },
+      }
+    );
+
+    // Assess
+    expect(run.shifts).toEqual([10]);
+    expect(run.evaluations.map((evaluation) => evaluation.action)).toContain('gate');
+    expect(run.atSnapshot).toBe(true);
+    expect(run.entry?.control?.audit.map((line) => line.action)).toContain('gate-timeout');
   });
 
   it('promote --full: 100 % now, completes without analysis, the reason in the outcome and the audit trail', async () => {

@@ -82,6 +82,13 @@ describe('Function: requestControl', () => {
       refusal: 'not paused: nothing to resume',
     },
     {
+      what: 'resume after a pause with onTimeout rollback timed out (the run rolls back: no "not paused")',
+      current: paused('rollback'),
+      request: { action: 'resume' as const },
+      at: later(3_600),
+      refusal: `pause expired at ${later(3_600).toISOString()} with onTimeout rollback: the run rolls back at its next evaluation (if it has not already); too late to resume`,
+    },
+    {
       what: 'promote --full without a reason',
       current: undefined,
       request: { action: 'promote' as const, full: true, reason: ' ' },
@@ -284,6 +291,55 @@ describe('Function: controlledDecision', () => {
     // Assess
     expect(result.action).toBe(expected);
     if (next !== undefined) expect(result.nextGreenPercent).toBe(next);
+  });
+
+  it.each([
+    {
+      what: 'a plain promote stops at the first gate on its way',
+      gates: [50, 100],
+      full: false,
+      greenPercent: 10,
+      expected: 'gate',
+      next: 50,
+    },
+    {
+      what: 'a plain promote past the last gate goes to the gate before 100 %',
+      gates: [50, 100],
+      full: false,
+      greenPercent: 50,
+      expected: 'gate',
+      next: 100,
+    },
+    {
+      what: 'a plain promote with no gate ahead goes to 100 %',
+      gates: [25],
+      full: false,
+      greenPercent: 50,
+      expected: 'advance',
+      next: 100,
+    },
+    {
+      what: 'promote --full skips the gates (recorded, with its reason)',
+      gates: [50, 100],
+      full: true,
+      greenPercent: 10,
+      expected: 'advance',
+      next: 100,
+    },
+  ])('$what', ({ gates, full, greenPercent, expected, next }) => {
+    // Act
+    const result = controlledDecision({
+      decision: advance,
+      greenPercent,
+      verdict: Verdict.Pass,
+      control: promoted(full),
+      now: later(60),
+      gates: { beforeSteps: gates, timeoutSeconds: 3_600, onTimeout: 'rollback' },
+    });
+
+    // Assess
+    expect(result).toMatchObject({ action: expected, nextGreenPercent: next });
+    expect(result.control).toContain('promoted');
   });
 
   it('says who changed the decision and why, and keeps the judge reason', () => {

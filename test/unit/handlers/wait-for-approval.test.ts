@@ -132,6 +132,34 @@ describe('Handler: WaitForApproval', () => {
     });
   });
 
+  it('a pause stored since the evaluation holds a stored approval: the token is left to time out, the gate stays open', async () => {
+    // Prepare
+    const { registry, tokens, event, deps, clock } = world();
+    await waitForApproval(event('t1'), deps);
+    const entry = registry.entries.get('orders')!;
+    const answer = { action: 'approve' as const, by: 'ana', at: '2026-01-01T10:00:30.000Z' };
+    const pause = {
+      at: '2026-01-01T10:00:40.000Z',
+      by: 'bob',
+      until: '2026-01-01T12:00:00.000Z',
+      onTimeout: 'rollback' as const,
+    };
+    registry.entries.set('orders', {
+      ...entry,
+      gate: { ...entry.gate!, answer },
+      control: { revision: 1, pause, promote: null, audit: [] },
+    });
+    clock.advance(60);
+
+    // Act
+    const result = await waitForApproval(event('t2'), deps);
+
+    // Assess
+    expect(result).toEqual({ step: 50, resolution: 'wait' });
+    expect(tokens.answers).toEqual([]);
+    expect(registry.entries.get('orders')?.gate).toMatchObject({ answer, closedAt: null });
+  });
+
   it.each([
     ['rollback', false, { error: 'GateTimedOutError' }],
     ['continue', true, { action: 'continue', by: 'gate-timeout' }],
