@@ -7,41 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { answerGate } from '../../cli/gate-answer.ts';
 import { ExitCode } from '../../cli/run-report.ts';
-import type { GateResult, GateState, TaskTokens } from '../../functions/core/gates.ts';
-import { MigrationPhase } from '../../functions/core/registry.ts';
-import { FakeRegistry } from '../support/fake-ports.ts';
-import { registryEntry } from '../support/registry-entry.ts';
+import { RecordedTokens, registryWithOpenGate } from '../support/gate-world.ts';
 
-const ARN = 'arn:aws:states:us-east-1:123456789012:execution:traffic-shift:orders';
 const TIMEOUT_AT = '2026-01-01T11:00:00.000Z';
 
-class RecordedTokens implements TaskTokens {
-  sent: { token: string; ok: boolean }[] = [];
-  async succeed(taskToken: string, _output: GateResult): Promise<void> {
-    this.sent.push({ token: taskToken, ok: true });
-  }
-  async fail(taskToken: string): Promise<void> {
-    this.sent.push({ token: taskToken, ok: false });
-  }
-}
-
 function world() {
-  const gate: GateState = {
-    step: 50,
-    openedAt: '2026-01-01T10:00:00.000Z',
-    timeoutAt: TIMEOUT_AT,
-    defaultAction: 'rollback',
-    taskToken: 'live-token',
-    executionArn: ARN,
-    answer: null,
-    closedAt: null,
-  };
-  const registry = new FakeRegistry();
-  registry.entries.set(
-    'orders',
-    registryEntry('orders', ARN, 'Z1', { phase: MigrationPhase.Running, version: 3, gate })
-  );
-  return { registry, tokens: new RecordedTokens() };
+  return { registry: registryWithOpenGate(TIMEOUT_AT), tokens: new RecordedTokens() };
 }
 
 const answer = (w: ReturnType<typeof world>, action: 'approve' | 'reject', at: string) =>

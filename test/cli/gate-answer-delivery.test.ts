@@ -7,12 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { answerGate } from '../../cli/gate-answer.ts';
 import { StepFunctionsRejectedError } from '../../functions/core/errors.ts';
-import type { GateState, TaskTokens } from '../../functions/core/gates.ts';
-import { MigrationPhase } from '../../functions/core/registry.ts';
-import { FakeRegistry } from '../support/fake-ports.ts';
-import { registryEntry } from '../support/registry-entry.ts';
-
-const ARN = 'arn:aws:states:us-east-1:123456789012:execution:traffic-shift:orders';
+import type { TaskTokens } from '../../functions/core/gates.ts';
+import { registryWithOpenGate } from '../support/gate-world.ts';
 
 const refused: TaskTokens = {
   succeed: async () => {
@@ -22,25 +18,6 @@ const refused: TaskTokens = {
     throw new StepFunctionsRejectedError('SendTaskFailure: AccessDeniedException: not authorized');
   },
 };
-
-function registryWithOpenGate() {
-  const gate: GateState = {
-    step: 50,
-    openedAt: '2026-01-01T10:00:00.000Z',
-    timeoutAt: '2026-01-02T10:00:00.000Z',
-    defaultAction: 'rollback',
-    taskToken: 'live-token',
-    executionArn: ARN,
-    answer: null,
-    closedAt: null,
-  };
-  const registry = new FakeRegistry();
-  registry.entries.set(
-    'orders',
-    registryEntry('orders', ARN, 'Z1', { phase: MigrationPhase.Running, version: 3, gate })
-  );
-  return registry;
-}
 
 describe('answering a gate when Step Functions refuses the token call', () => {
   it.each(['approve', 'reject'] as const)(

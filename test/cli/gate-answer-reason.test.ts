@@ -8,40 +8,10 @@
 import { describe, expect, it } from 'vitest';
 import { answerGate, MAX_GATE_REASON_CHARS } from '../../cli/gate-answer.ts';
 import { ExitCode } from '../../cli/run-report.ts';
-import type { GateResult, GateState, TaskTokens } from '../../functions/core/gates.ts';
-import { MigrationPhase } from '../../functions/core/registry.ts';
-import { FakeRegistry } from '../support/fake-ports.ts';
-import { registryEntry } from '../support/registry-entry.ts';
-
-const ARN = 'arn:aws:states:us-east-1:123456789012:execution:traffic-shift:orders';
-
-class RecordedTokens implements TaskTokens {
-  sent: string[] = [];
-  async succeed(taskToken: string, _output: GateResult): Promise<void> {
-    this.sent.push(taskToken);
-  }
-  async fail(taskToken: string): Promise<void> {
-    this.sent.push(taskToken);
-  }
-}
+import { RecordedTokens, registryWithOpenGate } from '../support/gate-world.ts';
 
 function world() {
-  const gate: GateState = {
-    step: 50,
-    openedAt: '2026-01-01T10:00:00.000Z',
-    timeoutAt: '2026-01-02T10:00:00.000Z',
-    defaultAction: 'rollback',
-    taskToken: 'live-token',
-    executionArn: ARN,
-    answer: null,
-    closedAt: null,
-  };
-  const registry = new FakeRegistry();
-  registry.entries.set(
-    'orders',
-    registryEntry('orders', ARN, 'Z1', { phase: MigrationPhase.Running, version: 3, gate })
-  );
-  return { registry, tokens: new RecordedTokens() };
+  return { registry: registryWithOpenGate(), tokens: new RecordedTokens() };
 }
 
 const answer = (w: ReturnType<typeof world>, action: 'approve' | 'reject', reason: string) =>
@@ -77,7 +47,7 @@ describe('the reason of a gate answer', () => {
 
     await answer(w, 'approve', 'y'.repeat(MAX_GATE_REASON_CHARS));
 
-    expect(w.tokens.sent).toEqual(['live-token']);
+    expect(w.tokens.sent.map((sent) => sent.token)).toEqual(['live-token']);
     expect(w.registry.entries.get('orders')?.gate?.answer?.reason).toHaveLength(
       MAX_GATE_REASON_CHARS
     );
