@@ -9,7 +9,7 @@ import { GateRejectedError, GateTimedOutError } from './errors.ts';
 import { addEvents } from './history.ts';
 import type { Gates } from './input-gates.ts';
 import type { RunState } from './state.ts';
-import { Action } from './types.ts';
+import { Action, type Decision } from './types.ts';
 
 /**
  * History events of one WaitForApproval wait that ends by its timeout: TaskStateEntered, TaskScheduled,
@@ -186,6 +186,27 @@ export function resolveGate(gate: GateState, now: Date): GateResolution {
     error: GateError.TimedOut,
     cause: `${unanswered}: default action rollback`,
   };
+}
+
+/**
+ * A gate the run holds at: once its evaluations go Inconclusive (hold) or it is paused, WaitForApproval does not
+ * run, so a stored reject or a deadline whose default is rollback would wait for the next gated round. They
+ * roll back now (rejecting is always allowed, as `traffic-shift rollback` is); an approval or a `continue`
+ * default still needs a clean evaluation and is taken at that round.
+ *
+ * @example
+ * rollbackAtHeldGate(openGateRejected, { action: 'hold', reason: '…' }, now); // => { action: 'rollback', reason: 'gate before 50% rejected by ana' }
+ */
+export function rollbackAtHeldGate(
+  gate: GateState | undefined,
+  decision: Decision,
+  now: Date
+): Decision {
+  if (gate === undefined || gate.closedAt !== null) return decision;
+  if (decision.action !== Action.Hold && decision.action !== Action.Observe) return decision;
+  const resolution = resolveGate(gate, now);
+  if (resolution.kind !== 'rollback') return decision;
+  return { action: Action.Rollback, reason: resolution.cause };
 }
 
 /**

@@ -11,6 +11,7 @@ import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts'
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { type ControlState, controlledDecision } from '../core/control.ts';
 import { EDGE_SOURCE } from '../core/edge-verdicts.ts';
+import { type GateState, rollbackAtHeldGate } from '../core/gates.ts';
 import { metricStatistics } from '../core/metric-statistics.ts';
 import { awaitPublication } from '../core/publication.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
@@ -52,16 +53,17 @@ export interface EvaluateMetricsDeps {
 }
 
 /**
- * The operator's requests for this migration, read at every evaluation. Unreadable (registry busy or down):
- * `unknown`, and the run holds rather than advance past a pause it cannot see.
+ * The operator's requests (and the approval gate) for this migration, read at every evaluation. Unreadable
+ * (registry busy or down): `unknown`, and the run holds rather than advance past a pause it cannot see.
  */
-async function readControl(
+async function readOperatorState(
   registry: EvaluateMetricsDeps['registry'],
   migrationId: string
-): Promise<ControlState | null | 'unknown'> {
-  if (registry === undefined) return null;
+): Promise<{ control: ControlState | null; gate: GateState | undefined } | 'unknown'> {
+  if (registry === undefined) return { control: null, gate: undefined };
   try {
-    return (await registry.get(migrationId))?.control ?? null;
+    const entry = await registry.get(migrationId);
+    return { control: entry?.control ?? null, gate: entry?.gate };
   } catch (error) {
     logger.warn('control unreadable: holding instead of advancing', { migrationId, error });
     return 'unknown';
@@ -222,7 +224,8 @@ export async function evaluateMetrics(
   deps: EvaluateMetricsDeps
 ): Promise<RunState> {
   const now = deps.clock.now();
-  const control = await readControl(deps.registry, state.input.migrationId);
+  const operator = await readOperatorState(deps.registry, state.input.migrationId);
+  const control = operator === 'unknown' ? 'unknown' : operator.control;
   // promote --full at 100 %: no analysis, by the operator's explicit choice (core/control.ts).
   const unjudged =
     typeof control === 'object' &&
@@ -249,7 +252,15 @@ export async function evaluateMetrics(
     return judged;
   }
   const evaluation = judged;
-  const next = withControl(afterEvaluation(state, evaluation, now), control, now);
+  const controlled = withControl(afterEvaluation(state, evaluation, now), control, now);
+  // A reject or a rollback deadline of a gate the run holds at is taken now (core/gates.ts).
+  const next =
+    operator === 'unknown' || controlled.decision === null
+      ? controlled
+      : {
+          ...controlled,
+          decision: rollbackAtHeldGate(operator.gate, controlled.decision, now),
+        };
   const migration = { MigrationId: state.input.migrationId };
   publishMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent, migration);
   publishMetric('Verdicts', MetricUnit.Count, 1, { ...migration, Verdict: evaluation.verdict });

@@ -8,6 +8,7 @@ import {
   isGated,
   openGate,
   resolveGate,
+  rollbackAtHeldGate,
   withGate,
 } from '../../../functions/core/gates.ts';
 import { EVENTS_PER_EVALUATION } from '../../../functions/core/history.ts';
@@ -287,5 +288,84 @@ describe('Functions: openGate, resolveGate', () => {
     expect(answerCommands('my orders').approve).toBe(
       'traffic-shift approve "my orders" --reason "…"'
     );
+  });
+});
+
+describe('rollbackAtHeldGate: a gate the run holds at (Inconclusive or paused)', () => {
+  const open: GateState = {
+    step: 50,
+    openedAt: '2026-01-01T09:00:00.000Z',
+    timeoutAt: '2026-01-01T11:00:00.000Z',
+    defaultAction: 'rollback',
+    taskToken: 'token',
+    executionArn: identity.executionArn,
+    answer: null,
+    closedAt: null,
+  };
+  const rejected: GateState = {
+    ...open,
+    answer: { action: 'reject', by: 'ana', at: '2026-01-01T09:30:00.000Z', reason: 'p99' },
+  };
+  const approved: GateState = {
+    ...open,
+    answer: { action: 'approve', by: 'ana', at: '2026-01-01T09:30:00.000Z' },
+  };
+  const hold = { action: Action.Hold, reason: 'requests (3) < minRequests (50)' };
+  const observe = { action: Action.Observe, reason: 'baking' };
+  const late = new Date('2026-01-01T11:00:00.000Z');
+
+  it.each([
+    ['no gate', undefined, hold, NOW, hold],
+    ['a closed gate', { ...rejected, closedAt: '2026-01-01T09:31:00.000Z' }, hold, NOW, hold],
+    ['an open gate, no answer, before the deadline', open, hold, NOW, hold],
+    ['an approval (needs a clean round)', approved, hold, NOW, hold],
+    [
+      'a continue default past the deadline',
+      { ...open, defaultAction: 'continue' as const },
+      hold,
+      late,
+      hold,
+    ],
+    [
+      'a reject while the run rolls back anyway',
+      rejected,
+      { action: Action.Rollback, reason: 'Fail' },
+      NOW,
+      { action: Action.Rollback, reason: 'Fail' },
+    ],
+    [
+      'a reject at a gate decision (WaitForApproval takes it)',
+      rejected,
+      { action: Action.Gate, nextGreenPercent: 50, reason: '' },
+      NOW,
+      { action: Action.Gate, nextGreenPercent: 50, reason: '' },
+    ],
+    [
+      'a reject during a hold',
+      rejected,
+      hold,
+      NOW,
+      { action: Action.Rollback, reason: 'gate before 50% rejected by ana: p99' },
+    ],
+    [
+      'a reject while observing',
+      rejected,
+      observe,
+      NOW,
+      { action: Action.Rollback, reason: 'gate before 50% rejected by ana: p99' },
+    ],
+    [
+      'a rollback deadline passed during a hold',
+      open,
+      hold,
+      late,
+      {
+        action: Action.Rollback,
+        reason:
+          'gate before 50% unanswered since 2026-01-01T09:00:00.000Z (timeout 2026-01-01T11:00:00.000Z): default action rollback',
+      },
+    ],
+  ] as const)('%s', (_case, gate, decision, now, expected) => {
+    expect(rollbackAtHeldGate(gate, decision, now)).toEqual(expected);
   });
 });

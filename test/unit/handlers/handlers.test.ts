@@ -545,6 +545,45 @@ describe('Handler: checkDnsSync', () => {
 });
 
 describe('Handler: evaluateMetrics', () => {
+  it('rolls back at once when the gate it holds at was rejected (too little traffic: no gated round comes)', async () => {
+    // Prepare: a gate before 50 % rejected in the registry; green sends 3 requests (Inconclusive -> hold)
+    const input = inputWith({ metrics: { greenDiscoveryNames: ['orders'] } });
+    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
+    const synced = await checkDnsSync(shifted, { router, clock });
+    clock.advance(synced.waitSeconds);
+    const owner = entry() as MigrationEntry;
+    registry.entries.set('orders', {
+      ...owner,
+      gate: {
+        step: 50,
+        openedAt: clock.now().toISOString(),
+        timeoutAt: new Date(clock.now().getTime() + 3_600_000).toISOString(),
+        defaultAction: 'rollback',
+        taskToken: 'token',
+        executionArn: owner.executionArn,
+        answer: { action: 'reject', by: 'ana', at: clock.now().toISOString(), reason: 'p99' },
+        closedAt: null,
+      },
+    });
+    metrics.reading = (query) => ({
+      kind: 'ok',
+      services: query.targets.map((t) => ({
+        ...traffic(t.discoveryName, 3, 0),
+        periodStarts: periodsOf(query.window),
+      })),
+    });
+
+    // Act
+    const state = await evaluateMetrics(synced, { metrics, clock, registry });
+
+    // Assess
+    expect(state.evaluation?.verdict).toBe('Inconclusive');
+    expect(state.decision).toEqual({
+      action: 'rollback',
+      reason: 'gate before 50% rejected by ana: p99',
+    });
+  });
+
   it('reads green and blue for the window and decides', async () => {
     // Prepare
     const input = inputWith({
