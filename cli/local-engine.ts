@@ -8,22 +8,15 @@
  * (LocalExecutionRegistry) and the EventBridge rule that sends ABORTED/FAILED/TIMED_OUT to on-execution-end.
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Route53Client } from '@aws-sdk/client-route-53';
 import type { Context } from 'aws-lambda';
 import { ExecutionError, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { CloudWatchAlarms } from '../functions/adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../functions/adapters/cloudwatch-metric-source.ts';
-import {
-  DEFAULT_REGISTRY_TABLE,
-  DynamoDbMigrationRegistry,
-} from '../functions/adapters/dynamodb-migration-registry.ts';
+import { DEFAULT_REGISTRY_TABLE } from '../functions/adapters/dynamodb-migration-registry.ts';
 import { ElbV2LoadBalancers } from '../functions/adapters/elbv2-load-balancers.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import type { MigrationRegistry } from '../functions/core/registry.ts';
@@ -50,31 +43,30 @@ import { createRollbackHandler } from '../functions/handlers/rollback.ts';
 import { createShiftTrafficHandler } from '../functions/handlers/shift-traffic.ts';
 import { createWaitForApprovalHandler } from '../functions/handlers/wait-for-approval.ts';
 import type { RecoveryResult } from '../functions/lib/recover.ts';
+import { dynamodbLike, elbLike, localMigrationRegistry } from './local-clients.ts';
+import {
+  countHistoryEvents,
+  fakeContext,
+  loadDefinition,
+  TASK_FUNCTIONS,
+  type TaskState,
+} from './local-definition.ts';
 import { LocalExecutionRegistry } from './local-execution-registry.ts';
 import { gateTask } from './local-gate-task.ts';
 import { LocalTaskTokens } from './local-task-tokens.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));
-export const DEFINITION_PATH = resolve(here, '../statemachine/traffic-shift.asl.json');
-
-/** Task states and the substitution that names their function. */
-export const TASK_FUNCTIONS = {
-  Preflight: 'PreflightFunctionArn',
-  ShiftTraffic: 'ShiftTrafficFunctionArn',
-  CheckDnsSync: 'CheckDnsSyncFunctionArn',
-  EvaluateMetrics: 'EvaluateMetricsFunctionArn',
-  Complete: 'CompleteFunctionArn',
-  ContinueAsNew: 'ContinueAsNewFunctionArn',
-  Rollback: 'RollbackFunctionArn',
-  WaitForApproval: 'WaitForApprovalFunctionArn',
-} as const;
-export type TaskState = keyof typeof TASK_FUNCTIONS;
+export { localMigrationRegistry, serialisedWrites } from './local-clients.ts';
+export {
+  countHistoryEvents,
+  DEFINITION_PATH,
+  fakeContext,
+  loadDefinition,
+  TASK_FUNCTIONS,
+  type TaskState,
+} from './local-definition.ts';
 
 /** Task states that follow a Wait: the wrapper stands in for the wait (virtual clock, optional real sleep). */
 const AFTER_WAIT: readonly string[] = ['CheckDnsSync', 'EvaluateMetrics'];
-
-/** The real-time timer left on callback tasks (20 days): the engine's own virtual timeout ends them first. */
-const LOCAL_CALLBACK_TIMER_SECONDS = 20 * 86_400;
 
 /** A clock the engine moves forward by each Wait's duration. */
 export class VirtualClock implements Clock {
@@ -88,60 +80,6 @@ export class VirtualClock implements Clock {
   advance(seconds: number): void {
     this.epochMs += seconds * 1_000;
   }
-}
-
-/** Loads the ASL and fills `${Name}` placeholders the way SAM DefinitionSubstitutions does. */
-export function loadDefinition(
-  path = DEFINITION_PATH,
-  region = 'us-east-1',
-  account = '123456789012'
-): StateMachineDefinition {
-  const substitutions: Record<string, string> = {
-    ...Object.fromEntries(
-      Object.entries(TASK_FUNCTIONS).map(([state, key]) => [
-        key,
-        `arn:aws:lambda:${region}:${account}:function:traffic-shift-${state}`,
-      ])
-    ),
-    LambdaInvokeResource: 'arn:aws:states:::lambda:invoke',
-    LambdaInvokeWaitForTaskTokenResource: 'arn:aws:states:::lambda:invoke.waitForTaskToken',
-  };
-  const text = readFileSync(path, 'utf8').replace(
-    /\$\{(\w+)\}/g,
-    (whole, name: string) => substitutions[name] ?? whole
-  );
-  const definition = JSON.parse(text) as StateMachineDefinition & { TimeoutSeconds?: number };
-  // The interpreter arms a real-time timer for TimeoutSeconds (it overflows Node's timer past 24.8 days and
-  // fires at once); under the engine's virtual clock a real-time execution timeout means nothing anyway.
-  delete definition.TimeoutSeconds;
-  // The interpreter reads TimeoutSecondsPath from the Task's Parameters output, AWS from the state input; and it
-  // times out in real time. The engine times callback tasks out itself on the virtual clock (bindGate), so
-  // their real-time timer only has to stay out of the way (under Node's 24.8-day timer limit).
-  for (const state of Object.values(definition.States) as unknown as Record<string, unknown>[]) {
-    if (String(state['Resource'] ?? '').endsWith('.waitForTaskToken')) {
-      delete state['TimeoutSecondsPath'];
-      state['TimeoutSeconds'] = LOCAL_CALLBACK_TIMER_SECONDS;
-    }
-  }
-  return definition;
-}
-
-/** aws-local-stepfunctions passes no Lambda context; middy and Powertools need one. */
-export function fakeContext(functionName: string): Context {
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => 60_000,
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
 }
 
 type LambdaHandler = (event: never, context: Context) => Promise<unknown>;
@@ -237,117 +175,12 @@ export interface LocalEngineOptions {
   definitionPath?: string;
 }
 
-/**
- * Maps the interpreter's simplified event log to the events AWS would write into the execution history.
- * Task 5 (Entered, Scheduled, Started, Succeeded/Failed, Exited), other states 2, a retry 3 more
- * (Scheduled, Started, Failed), plus ExecutionStarted and the execution's end.
- */
-export function countHistoryEvents(
-  log: readonly { type: string; stateType?: string; callback?: boolean }[]
-): number {
-  let events = 2;
-  for (const entry of log) {
-    // A `.waitForTaskToken` task also writes TaskSubmitted (core/gates.ts GATE_WAIT_EVENTS).
-    if (entry.type === 'StateEntered' && entry.callback === true) events += 6;
-    else if (entry.type === 'StateEntered')
-      events += entry.stateType === 'Task' ? 5 : entry.stateType === 'Fail' ? 1 : 2;
-    if (entry.type === 'StateRetried') events += 3;
-  }
-  return events;
-}
-
 interface Running {
   description: ExecutionDescription;
   abort: () => void;
   inFlight: Set<Promise<unknown>>;
   end: Promise<ExecutionEnd>;
   recovery: Promise<RecoveryResult | null> | null;
-}
-
-/**
- * The DynamoDB registry for a local engine: the table is created on the first call when missing, so the
- * constructor stays synchronous.
- */
-export function localMigrationRegistry(
-  dynamodb: DynamoDBClient,
-  tableName: string,
-  clock: { now(): Date }
-): MigrationRegistry {
-  const registry = new DynamoDbMigrationRegistry(dynamodb, tableName, { now: () => clock.now() });
-  let table: Promise<boolean> | undefined;
-  const ready = async () => {
-    table ??= registry.createTableIfMissing().catch((error: unknown) => {
-      table = undefined;
-      throw error;
-    });
-    await table;
-    return registry;
-  };
-  return serialisedWrites({
-    acquire: async (entry) => (await ready()).acquire(entry),
-    get: async (migrationId) => (await ready()).get(migrationId),
-    ownerOf: async (key) => (await ready()).ownerOf(key),
-    update: async (migrationId, expected, changes) =>
-      (await ready()).update(migrationId, expected, changes),
-    finish: async (migrationId, expected, phase, reason) =>
-      (await ready()).finish(migrationId, expected, phase, reason),
-    listUnfinished: async () => (await ready()).listUnfinished(),
-  });
-}
-
-/**
- * Runs the registry's writes one at a time in this process. moto 5.2.1 restores a deep copy of the whole table
- * when a transaction fails (moto/dynamodb/models/__init__.py, transact_write_items), so on its threaded server a
- * failing transaction can erase a concurrent successful one; DynamoDB serialises transactions itself. The
- * conditions still decide every winner: this only keeps the emulator from losing writes.
- */
-export function serialisedWrites(registry: MigrationRegistry): MigrationRegistry {
-  let queue: Promise<unknown> = Promise.resolve();
-  const inTurn = <T>(write: () => Promise<T>): Promise<T> => {
-    const turn = queue.then(write, write);
-    queue = turn.catch(() => undefined);
-    return turn;
-  };
-  return {
-    acquire: (entry) => inTurn(() => registry.acquire(entry)),
-    get: (migrationId) => registry.get(migrationId),
-    ownerOf: (key) => registry.ownerOf(key),
-    update: (migrationId, expected, changes) =>
-      inTurn(() => registry.update(migrationId, expected, changes)),
-    finish: (migrationId, expected, phase, reason) =>
-      inTurn(() => registry.finish(migrationId, expected, phase, reason)),
-    listUnfinished: () => registry.listUnfinished(),
-  };
-}
-
-/** A DynamoDB client for the endpoint, region and credentials of another client (one moto serves all). */
-function dynamodbLike(other: Route53Client): DynamoDBClient {
-  const { endpoint, region, credentials } = other.config;
-  return new DynamoDBClient({
-    region,
-    credentials,
-    ...(endpoint === undefined ? {} : { endpoint }),
-  });
-}
-
-/**
- * An ELBv2 client for the region and credentials of the Route 53 client, and its emulator: the endpoint set in
- * code (tests), or Route 53's endpoint variable (run-local on moto) unless ELBv2's own or the global variable
- * names one (the SDK reads those itself). One emulator serves every service, as for DynamoDB.
- */
-function elbLike(other: Route53Client): ElasticLoadBalancingV2Client {
-  const { region, credentials } = other.config;
-  const env = process.env;
-  const ownVariable =
-    env['AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2'] ?? env['AWS_ENDPOINT_URL'] ?? undefined;
-  const endpoint =
-    other.config.endpoint ??
-    (ownVariable ? undefined : env['AWS_ENDPOINT_URL_ROUTE_53'] || undefined);
-  return new ElasticLoadBalancingV2Client({
-    region,
-    credentials,
-    ...(endpoint === undefined ? {} : { endpoint }),
-  });
 }
 
 export class LocalEngine {
