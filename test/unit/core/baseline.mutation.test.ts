@@ -12,21 +12,10 @@ import {
 import { Check, OVERALL_SCOPE, type Thresholds } from '../../../functions/core/checks.ts';
 import type { Measure } from '../../../functions/core/measure.ts';
 import { type BlueLatency, type TimeWindow, Verdict } from '../../../functions/core/types.ts';
+import { DEFAULT_THRESHOLDS } from './fixtures.ts';
 
 const WINDOW: TimeWindow = { start: '2026-01-01T10:00:00.000Z', end: '2026-01-01T10:05:00.000Z' };
-const THRESHOLDS: Thresholds = {
-  minRequests: 50,
-  errorRateMaxPercent: 1,
-  confidence: 0.9,
-  falseAlarmRate: 0.01,
-  minEvidenceMinutes: 2,
-  baseline: {
-    errorRateMaxRatio: 2,
-    errorRateMinDeltaPercent: 0.5,
-    latencyAvgMaxRatio: 1.5,
-    latencyAvgMinDeltaMs: 50,
-  },
-};
+const THRESHOLDS: Thresholds = DEFAULT_THRESHOLDS;
 
 const measure = (overrides: Partial<Measure> = {}): Measure => ({
   requests: 1_000,

@@ -18,6 +18,7 @@ import {
 import type { Measure } from '../../../functions/core/measure.ts';
 import { wilsonLowerBound } from '../../../functions/core/stats.ts';
 import { Verdict } from '../../../functions/core/types.ts';
+import { DEFAULT_THRESHOLDS } from './fixtures.ts';
 
 const measure = (overrides: Partial<Measure> = {}): Measure => ({
   requests: 1_000,
@@ -284,17 +285,7 @@ describe('Function: judgeLatency', () => {
 describe('Function: assessScope', () => {
   // The parsed defaults; p99 is refused with AWS/ECS by the input, not by the checks.
   const thresholds = (overrides: Partial<Thresholds> = {}): Thresholds => ({
-    minRequests: 50,
-    errorRateMaxPercent: 1,
-    confidence: 0.9,
-    falseAlarmRate: 0.01,
-    minEvidenceMinutes: 2,
-    baseline: {
-      errorRateMaxRatio: 2,
-      errorRateMinDeltaPercent: 0.5,
-      latencyAvgMaxRatio: 1.5,
-      latencyAvgMinDeltaMs: 50,
-    },
+    ...DEFAULT_THRESHOLDS,
     ...overrides,
   });
 

@@ -1,5 +1,6 @@
 /** Builders for core tests: valid inputs, record pairs, metric samples, evaluations. */
 
+import type { Thresholds } from '../../../functions/core/checks.ts';
 import { initialStatus } from '../../../functions/core/decide.ts';
 import {
   type MigrationInput,
@@ -161,3 +162,18 @@ export function periodsOf(window: TimeWindow, periodSeconds = 60): string[] {
     new Date(start + i * periodSeconds * 1_000).toISOString()
   );
 }
+
+/** The parsed default thresholds (input.test.ts asserts the schema fills exactly these). */
+export const DEFAULT_THRESHOLDS: Thresholds = {
+  minRequests: 50,
+  errorRateMaxPercent: 1,
+  confidence: 0.9,
+  falseAlarmRate: 0.01,
+  minEvidenceMinutes: 2,
+  baseline: {
+    errorRateMaxRatio: 2,
+    errorRateMinDeltaPercent: 0.5,
+    latencyAvgMaxRatio: 1.5,
+    latencyAvgMinDeltaMs: 50,
+  },
+};
