@@ -4,6 +4,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Route53ChangeRejectedError } from '../../../functions/core/errors.ts';
+import type { MigrationInput } from '../../../functions/core/input.ts';
 import { recordSetKey } from '../../../functions/core/names.ts';
 import type { MigrationEntry } from '../../../functions/core/registry.ts';
 import { newRunState } from '../../../functions/core/run.ts';
@@ -544,13 +545,19 @@ describe('Handler: checkDnsSync', () => {
   });
 });
 
+/** The run shifted to its first step, INSYNC, and the clock at the first evaluation (+ `laterSeconds`). */
+async function syncedFirstStep(input: MigrationInput, laterSeconds = 0): Promise<RunState> {
+  const shifted = await shiftTraffic(runState({ input }), ownedDeps());
+  const synced = await checkDnsSync(shifted, { router, clock });
+  clock.advance(synced.waitSeconds + laterSeconds);
+  return synced;
+}
+
 describe('Handler: evaluateMetrics', () => {
   it('rolls back at once when the gate it holds at was rejected (too little traffic: no gated round comes)', async () => {
     // Prepare: a gate before 50 % rejected in the registry; green sends 3 requests (Inconclusive -> hold)
     const input = inputWith({ metrics: { greenDiscoveryNames: ['orders'] } });
-    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
-    const synced = await checkDnsSync(shifted, { router, clock });
-    clock.advance(synced.waitSeconds);
+    const synced = await syncedFirstStep(input);
     const owner = entry() as MigrationEntry;
     registry.entries.set('orders', {
       ...owner,
@@ -589,9 +596,7 @@ describe('Handler: evaluateMetrics', () => {
     const input = inputWith({
       metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
     });
-    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
-    const synced = await checkDnsSync(shifted, { router, clock });
-    clock.advance(synced.waitSeconds);
+    const synced = await syncedFirstStep(input);
     metrics.reading = (query) => ({
       kind: 'ok',
       services: query.targets.map((t) => ({
@@ -615,9 +620,7 @@ describe('Handler: evaluateMetrics', () => {
   it("keeps the edge's sequential test beside Service Connect's in the status", async () => {
     // Prepare: green's ALB and Service Connect both report every minute of the window.
     const input = inputWith({ metrics: { greenDiscoveryNames: ['orders'] } });
-    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
-    const synced = await checkDnsSync(shifted, { router, clock });
-    clock.advance(synced.waitSeconds);
+    const synced = await syncedFirstStep(input);
     // Service Connect's test from an earlier window (its samples here have no per-period counts).
     const earlier = initialSequentialState();
     const withEdge: RunState = {
@@ -663,9 +666,7 @@ describe('Handler: evaluateMetrics', () => {
     const input = inputWith({
       metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
     });
-    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
-    const synced = await checkDnsSync(shifted, { router, clock });
-    clock.advance(synced.waitSeconds);
+    const synced = await syncedFirstStep(input);
     metrics.reading = (query) => ({
       kind: 'ok',
       services: query.targets.map((t) => ({
@@ -691,9 +692,7 @@ describe('Handler: evaluateMetrics', () => {
     const input = inputWith({
       plan: { steps: [10, 50, 100], bakeSeconds: 60, evaluationIntervalSeconds: 60 },
     });
-    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
-    const synced = await checkDnsSync(shifted, { router, clock });
-    clock.advance(synced.waitSeconds + 120);
+    const synced = await syncedFirstStep(input, 120);
     metrics.reading = (query) => ({
       kind: 'ok',
       services: query.targets.map((t) => ({
@@ -744,9 +743,7 @@ describe('Handler: evaluateMetrics', () => {
     const input = inputWith({
       metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
     });
-    const shifted = await shiftTraffic(runState({ input }), ownedDeps());
-    const synced = await checkDnsSync(shifted, { router, clock });
-    clock.advance(synced.waitSeconds);
+    const synced = await syncedFirstStep(input);
     metrics.reading = (query) => ({
       kind: 'ok',
       services: query.targets.map(({ discoveryName: name }) => ({
