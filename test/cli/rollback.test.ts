@@ -130,6 +130,19 @@ function runLocal(file: string, timeScale: string) {
 const greenOf = (pairs: { green: { Weight: number }; blue: { Weight: number } }[]) =>
   pairs.map((pair) => pair.green.Weight);
 
+/** The real definition as a state machine in moto's Step Functions (its executions stay RUNNING). */
+async function deployedMachine() {
+  const sfn = new SFNClient(clientConfig(moto.endpoint));
+  const machine = await sfn.send(
+    new CreateStateMachineCommand({
+      name: `m-${Date.now()}`,
+      definition: readFileSync(DEFINITION_PATH, 'utf8'),
+      roleArn: 'arn:aws:iam::123456789012:role/x',
+    })
+  );
+  return { sfn, machine };
+}
+
 describe('traffic-shift rollback', () => {
   it.each([
     { point: 'right after the first shift', after: /shift +25% green/ },
@@ -256,14 +269,7 @@ describe('traffic-shift rollback', () => {
     const { migrationId, router, records, before, file } = await seeded(
       `deployed-${Date.now() % 1_000_000}.example`
     );
-    const sfn = new SFNClient(clientConfig(moto.endpoint));
-    const machine = await sfn.send(
-      new CreateStateMachineCommand({
-        name: `m-${Date.now()}`,
-        definition: readFileSync(DEFINITION_PATH, 'utf8'),
-        roleArn: 'arn:aws:iam::123456789012:role/x',
-      })
-    );
+    const { sfn, machine } = await deployedMachine();
     const started = await sfn.send(
       new StartExecutionCommand({ stateMachineArn: machine.stateMachineArn, input: '{}' })
     );
@@ -317,14 +323,7 @@ describe('traffic-shift rollback', () => {
     const { migrationId, router, records, before, file } = await seeded(
       `reused-${Date.now() % 1_000_000}.example`
     );
-    const sfn = new SFNClient(clientConfig(moto.endpoint));
-    const machine = await sfn.send(
-      new CreateStateMachineCommand({
-        name: `m-${Date.now()}`,
-        definition: readFileSync(DEFINITION_PATH, 'utf8'),
-        roleArn: 'arn:aws:iam::123456789012:role/x',
-      })
-    );
+    const { sfn, machine } = await deployedMachine();
     const start = async () =>
       (
         await sfn.send(
