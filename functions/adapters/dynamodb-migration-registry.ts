@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { RegistryBusyError, RegistryConflictError, RunLockedError } from '../core/errors.ts';
 import {
+  type EntryChanges,
   type MigrationEntry,
   MigrationPhase,
   type MigrationRegistry,
@@ -189,20 +190,7 @@ export class DynamoDbMigrationRegistry implements MigrationRegistry {
   async update(
     migrationId: string,
     expected: { version: number; executionArn: string },
-    changes: Partial<
-      Pick<
-        MigrationEntry,
-        | 'phase'
-        | 'executionArn'
-        | 'generation'
-        | 'snapshot'
-        | 'expected'
-        | 'pending'
-        | 'runner'
-        | 'gate'
-        | 'control'
-      >
-    >
+    changes: EntryChanges
   ): Promise<MigrationEntry> {
     const names: Record<string, string> = {};
     const values: Item = {

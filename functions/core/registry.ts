@@ -91,6 +91,22 @@ export interface MigrationEntry {
 /** One line of the append-only operator audit trail (`control.audit`). */
 export type GateAuditEntry = AuditEntry;
 
+/** What `update` may change in an unfinished entry. */
+export type EntryChanges = Partial<
+  Pick<
+    MigrationEntry,
+    | 'phase'
+    | 'executionArn'
+    | 'generation'
+    | 'snapshot'
+    | 'expected'
+    | 'pending'
+    | 'runner'
+    | 'gate'
+    | 'control'
+  >
+>;
+
 /** The registry port (adapters/dynamodb-migration-registry.ts). */
 export interface MigrationRegistry {
   /**
@@ -113,20 +129,7 @@ export interface MigrationRegistry {
   update(
     migrationId: string,
     expected: { version: number; executionArn: string },
-    changes: Partial<
-      Pick<
-        MigrationEntry,
-        | 'phase'
-        | 'executionArn'
-        | 'generation'
-        | 'snapshot'
-        | 'expected'
-        | 'pending'
-        | 'runner'
-        | 'gate'
-        | 'control'
-      >
-    >
+    changes: EntryChanges
   ): Promise<MigrationEntry>;
   /**
    * Moves the entry to a finished phase and releases its record-set locks in one transaction.
