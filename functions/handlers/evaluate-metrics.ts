@@ -9,11 +9,13 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
+import { foldEnds, foldMinutes, foldSpan } from '../core/cadence-fold.ts';
 import { type ControlState, controlledDecision } from '../core/control.ts';
 import { EDGE_SOURCE } from '../core/edge-verdicts.ts';
 import { type GateState, rollbackAtHeldGate } from '../core/gates.ts';
 import { metricStatistics } from '../core/metric-statistics.ts';
 import { awaitPublication } from '../core/publication.ts';
+import { sliceReading } from '../core/reading-slice.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
 import { afterEvaluation } from '../core/run.ts';
 import {
@@ -112,19 +114,72 @@ async function readAlarms(
   }
 }
 
+function withoutCadence(state: RunState): RunState {
+  const { cadence: _cadence, ...rest } = state;
+  return rest;
+}
+
+/** A quiet look's minutes judged one by one (core/cadence-fold.ts): the state before the last, and the last. */
+interface Folded {
+  folded: RunState;
+  evaluation: Evaluation;
+}
+
+/**
+ * A quiet look's minutes judged one by one from the one read of all of them (cut per minute by
+ * core/reading-slice.ts); null when a reading cannot be cut (no per-period values).
+ */
+function judgeFolded(
+  state: RunState,
+  ends: readonly string[],
+  reading: CombinedReading,
+  now: Date
+): Folded | null {
+  const cut = (window: TimeWindow) => ({
+    green: sliceReading(reading.green, window),
+    blue: reading.blue === null ? null : sliceReading(reading.blue, window),
+  });
+  const whole = cut({ start: ends[0] as string, end: ends[ends.length - 1] as string });
+  if (whole.green === null || (reading.blue !== null && whole.blue === null)) return null;
+  const { state: folded, evaluation } = foldMinutes(state, ends, now, (status, window) => {
+    if (window === null) return notJudgedYet();
+    const { green, blue } = cut(window);
+    const from = backlogStart(status.sequential, window, state.input.metrics.windowSeconds);
+    const backlog =
+      from === null ? null : sliceReading(reading.green, { start: from, end: window.start });
+    return evaluate(
+      green as NonNullable<typeof green>,
+      blue,
+      state.input,
+      window,
+      status.blueLatency ?? null,
+      status.sequential ?? null,
+      backlog
+    );
+  });
+  return { folded, evaluation };
+}
+
 /**
  * Reads green, and blue only once green's newest minute is there: a look that finds it unpublished
- * returns the polled state (publication.ts) without reading blue or judging.
+ * returns the polled state (publication.ts) without reading blue or judging. After a quiet wait
+ * (core/cadence.ts) one read covers every new minute, judged one by one.
  */
 async function judge(
   state: RunState,
   window: TimeWindow,
   deps: EvaluateMetricsDeps,
   now: Date
-): Promise<Evaluation | RunState> {
+): Promise<Evaluation | RunState | Folded> {
   const source = deps.metrics;
   const settings = state.input.metrics;
-  const query = { namespace: settings.namespace, window, periodSeconds: settings.periodSeconds };
+  const ends = foldEnds(state.cadence, window, settings.periodSeconds);
+  const span = ends.length > 1 ? foldSpan(state, ends) : null;
+  const query = {
+    namespace: settings.namespace,
+    window: span ?? window,
+    periodSeconds: settings.periodSeconds,
+  };
   const statistics = metricStatistics(state.input);
   const blueNames = settings.blueDiscoveryNames ?? [];
   const green = { ...query, ...statistics.green, targets: settings.greenDiscoveryNames };
@@ -155,6 +210,12 @@ async function judge(
     const alarmed = assessSources(state.input, null, { edge: [], series: null, alarms });
     if (alarmed.immediateRollback === null) return polled;
     return withSources(notJudgedYet(), alarmed.assessments, alarmed.immediateRollback);
+  }
+  if (span !== null) {
+    // A source without per-period values: judge the window as one evaluation, from a read of it alone.
+    return (
+      judgeFolded(state, ends, reading, now) ?? judge(withoutCadence(state), window, deps, now)
+    );
   }
   // The minutes of the shift's ramp, for the sequential tests only: status counts, no latency.
   // The backlog is Service Connect's: the edge's tests (`edge:<check>`) are fed from the window only.
@@ -233,7 +294,7 @@ export async function evaluateMetrics(
     state.status.greenPercent >= 100;
   // The window starts at the status's cursor: consecutive evaluations judge new data (design.md §4 "Window").
   const window = unjudged ? null : evaluationWindow(now, state.status, state.input.metrics);
-  const judged: Evaluation | RunState = unjudged
+  const judged: Evaluation | RunState | Folded = unjudged
     ? {
         verdict: Verdict.Inconclusive,
         reason: 'not judged: promoted with --full (no analysis)',
@@ -251,8 +312,18 @@ export async function evaluateMetrics(
     });
     return judged;
   }
-  const evaluation = judged;
-  const controlled = withControl(afterEvaluation(state, evaluation, now), control, now);
+  const evaluation = 'folded' in judged ? judged.evaluation : judged;
+  // An operator request or an open gate can act at any minute: keep looking every minute (core/cadence.ts).
+  const operatorPending =
+    operator === 'unknown' ||
+    operator.control !== null ||
+    (operator.gate !== undefined && operator.gate.closedAt === null);
+  const base = 'folded' in judged ? judged.folded : state;
+  const controlled = withControl(
+    afterEvaluation(base, evaluation, now, operatorPending),
+    control,
+    now
+  );
   // A reject or a rollback deadline of a gate the run holds at is taken now (core/gates.ts).
   const next =
     operator === 'unknown' || controlled.decision === null
