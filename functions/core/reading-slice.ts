@@ -32,9 +32,9 @@ function sliceSample(
   const parts = byPeriod
     .filter((part) => Date.parse(part.start) >= startMs && Date.parse(part.start) < endMs)
     .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
+  // A period without samples weighs nothing: only the total decides whether there is an average.
   const weighted = parts.filter(
-    (part) =>
-      part.latencyAvgMs !== null && part.latencySampleCount !== null && part.latencySampleCount > 0
+    (part) => part.latencyAvgMs !== null && part.latencySampleCount !== null
   );
   const samples = weighted.reduce((sum, part) => sum + (part.latencySampleCount as number), 0);
   const withStatus = parts.filter((part) => STATUS_FIELDS.some((field) => part[field] !== null));
