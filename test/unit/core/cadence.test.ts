@@ -1,0 +1,290 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { evidenceReach, nextCadence, quietFor } from '../../../functions/core/cadence.ts';
+import { foldEnds, foldSpan } from '../../../functions/core/cadence-fold.ts';
+import type { MigrationInput } from '../../../functions/core/input.ts';
+import {
+  alarmThreshold,
+  initialSequentialState,
+  ODDS_RATIOS,
+  periodCap,
+  type SequentialState,
+  updateSequential,
+} from '../../../functions/core/sequential.ts';
+import type { RunState } from '../../../functions/core/state.ts';
+import { Action, type ShiftStatus } from '../../../functions/core/types.ts';
+import { inputWith, statusAt } from './fixtures.ts';
+
+const SETTINGS = { falseAlarmRate: 0.01, minEvidenceMinutes: 2 };
+const WINDOW = { start: '2026-03-02T10:04:00.000Z', end: '2026-03-02T10:05:00.000Z' };
+const OBSERVE = { action: Action.Observe, reason: 'baking' };
+
+/** A state whose every alternative's statistic is `statistic`. */
+function stateWith(statistic: number): SequentialState {
+  return {
+    ...initialSequentialState(),
+    statistics: ODDS_RATIOS.map(() => statistic),
+    evidence: statistic,
+    consumedUntil: WINDOW.end,
+  };
+}
+
+/** A minute so bad that every alternative's ratio reaches the cap. */
+const OVERWHELMING = { start: WINDOW.end, requests: 10_000, errors: 10_000 };
+
+describe('Function: evidenceReach / quietFor', () => {
+  it('is exactly what overwhelming minutes bring (the bound is tight)', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1_000, noNaN: true }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 4 }),
+        (statistic, periods, minEvidenceMinutes) => {
+          const settings = { falseAlarmRate: 0.01, minEvidenceMinutes };
+          let state = stateWith(statistic);
+          for (let i = 0; i < periods; i++)
+            state = updateSequential(state, OVERWHELMING, 0.01, settings);
+          const reach = evidenceReach(statistic, periods, periodCap(settings));
+          expect(Math.abs(state.evidence / reach - 1)).toBeLessThan(1e-9);
+        }
+      )
+    );
+  });
+
+  it.each([
+    { name: 'no evidence, one more minute: 929 < 144,000', evidence: 0, periods: 1, quiet: true },
+    { name: 'no evidence, two more minutes reach it', evidence: 0, periods: 2, quiet: false },
+    { name: 'no more minutes: nothing changes', evidence: 10, periods: 0, quiet: true },
+  ])('$name', ({ evidence, periods, quiet }) => {
+    expect(quietFor({ evidence }, periods, SETTINGS)).toBe(quiet);
+  });
+
+  it('is quiet exactly below the evidence from which one capped minute reaches the threshold', () => {
+    const cap = periodCap(SETTINGS);
+    const edge = alarmThreshold(SETTINGS) / cap - 1;
+    expect(quietFor({ evidence: edge * 0.999 }, 1, SETTINGS)).toBe(true);
+    expect(quietFor({ evidence: edge }, 1, SETTINGS)).toBe(false);
+    expect(quietFor({ evidence: edge * 1.001 }, 1, SETTINGS)).toBe(false);
+  });
+});
+
+const BASE = inputWith({
+  plan: { steps: [25, 100], bakeSeconds: 600, finalBakeSeconds: 600 },
+  metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+});
+
+/** Healthy at 25 %: 120 s baked, the cursor at the window's end, both tests with no evidence. */
+function healthy(changes: Partial<ShiftStatus> = {}): ShiftStatus {
+  return {
+    ...statusAt(25, '2026-03-02T10:02:00.000Z'),
+    windowFrom: WINDOW.end,
+    bakedSeconds: 120,
+    sequential: { errorRate: stateWith(0), baselineErrorRate: stateWith(0) },
+    ...changes,
+  };
+}
+
+function cadenceOf(
+  input: MigrationInput = BASE,
+  status: ShiftStatus = healthy(),
+  extra: Partial<Parameters<typeof nextCadence>[0]> = {}
+) {
+  return nextCadence({ input, status, decision: OBSERVE, window: WINDOW, ...extra });
+}
+
+describe('Function: nextCadence', () => {
+  it('is quiet on a healthy step: minEvidenceMinutes minutes, from the window judged', () => {
+    expect(cadenceOf()).toEqual({ minutes: 2, through: WINDOW.end, reason: 'quiet' });
+    const three = { ...BASE, thresholds: { ...BASE.thresholds, minEvidenceMinutes: 3 } };
+    expect(cadenceOf(three).minutes).toBe(3);
+  });
+
+  it.each([
+    { name: 'no window judged', extra: { window: null }, reason: 'no window judged' },
+    {
+      name: 'a decision other than observe or hold',
+      extra: { decision: { action: Action.Advance, reason: 'x' } },
+      reason: 'decision advance',
+    },
+    {
+      name: 'a pending operator request or gate',
+      extra: { operatorPending: true },
+      reason: 'operator request or gate pending',
+    },
+    {
+      name: 'edge load balancers',
+      extra: {
+        edge: [
+          { side: 'green' as const, kind: 'application' as const, name: 'g', dimension: 'app/g/1' },
+        ],
+      },
+      reason: 'the edge is read once per look',
+    },
+  ])('is watchful with $name', ({ extra, reason }) => {
+    expect(cadenceOf(BASE, healthy(), extra as never)).toMatchObject({ minutes: 1, reason });
+  });
+
+  it.each([
+    { name: 'alarms', input: { alarms: ['green-5xx'] }, reason: 'alarms roll back at any look' },
+    {
+      name: 'custom queries',
+      input: {
+        metrics: {
+          ...BASE.metrics,
+          queries: [
+            {
+              label: 'q',
+              side: 'green',
+              badWhen: 'above',
+              limit: 1,
+              green: { expression: 'SUM(METRICS())' },
+            },
+          ],
+        },
+      },
+      reason: 'custom queries are read once per look',
+    },
+    {
+      name: 'a p99 check',
+      input: { thresholds: { ...BASE.thresholds, latencyP99MaxMs: 500 } },
+      reason: 'p99 does not fold by minute',
+    },
+    {
+      name: 'an interval other than one period',
+      input: { plan: { ...BASE.plan, evaluationIntervalSeconds: 120 } },
+      reason: 'evaluation interval is not one period',
+    },
+    {
+      name: 'a sequential test one capped minute from its threshold',
+      status: { sequential: { errorRate: stateWith(200), baselineErrorRate: stateWith(0) } },
+      reason: 'sequential errorRate evidence',
+    },
+    {
+      name: 'a test with minutes not folded yet (a stale baseline test)',
+      status: {
+        sequential: {
+          errorRate: stateWith(0),
+          baselineErrorRate: { ...stateWith(0), consumedUntil: '2026-03-02T10:04:00.000Z' },
+        },
+      },
+      reason: 'sequential baselineErrorRate evidence',
+    },
+    {
+      name: 'a test not started yet with minutes the window can hold',
+      status: {
+        windowFrom: '2026-03-02T10:04:00.000Z',
+        sequential: { errorRate: stateWith(0) },
+      },
+      reason: 'sequential baselineErrorRate evidence',
+    },
+    { name: 'one Fail from maxFailures', status: { failures: 6 }, reason: 'maxFailures' },
+    {
+      name: 'one Fail from maxConsecutiveFailures',
+      status: { consecutiveFailures: 2 },
+      reason: 'maxConsecutiveFailures',
+    },
+    {
+      name: 'one Error from maxConsecutiveErrors',
+      status: { consecutiveErrors: 4 },
+      reason: 'maxConsecutiveErrors',
+    },
+    {
+      name: 'one Inconclusive from maxInconclusive (rollback)',
+      status: { inconclusiveStreak: 30 },
+      reason: 'maxInconclusive',
+    },
+    {
+      name: 'the bake ending at the next minute',
+      status: { bakedSeconds: 540 },
+      reason: 'bake end',
+    },
+    { name: 'the bake already over (holding)', status: { bakedSeconds: 600 }, reason: 'bake end' },
+    {
+      name: 'the bake over at the next minute with the Inconclusive minutes since the cursor',
+      status: { bakedSeconds: 420, windowFrom: '2026-03-02T10:03:00.000Z' },
+      reason: 'bake end',
+    },
+  ])('is watchful with $name', ({ input, status, reason }) => {
+    const parsed = input === undefined ? BASE : ({ ...BASE, ...input } as MigrationInput);
+    expect(cadenceOf(parsed, healthy(status as Partial<ShiftStatus>))).toMatchObject({
+      minutes: 1,
+      reason,
+    });
+  });
+
+  it.each([
+    { name: 'two Fails from maxFailures', status: { failures: 5 } },
+    { name: 'the bake ending in two minutes', status: { bakedSeconds: 480 } },
+    {
+      name: 'an Inconclusive streak at the limit with onInconclusiveLimit hold',
+      status: { inconclusiveStreak: 30 },
+      hold: true,
+    },
+    {
+      name: 'evidence just below one capped minute',
+      status: { sequential: { errorRate: stateWith(150), baselineErrorRate: stateWith(0) } },
+    },
+    {
+      name: 'no blue names: no baseline test to wait for',
+      status: { sequential: { errorRate: stateWith(0) } },
+      noBlue: true,
+    },
+  ])('stays quiet with $name', ({ status, hold, noBlue }) => {
+    const input: MigrationInput = {
+      ...BASE,
+      limits: { ...BASE.limits, ...(hold ? { onInconclusiveLimit: 'hold' as const } : {}) },
+      metrics: noBlue ? { ...BASE.metrics, blueDiscoveryNames: [] } : BASE.metrics,
+    };
+    expect(cadenceOf(input, healthy(status as Partial<ShiftStatus>)).minutes).toBe(2);
+  });
+});
+
+describe('Function: foldEnds / foldSpan', () => {
+  const window = { start: '2026-03-02T10:03:00.000Z', end: '2026-03-02T10:07:00.000Z' };
+  it.each([
+    { name: 'no cadence yet: the window as one look', cadence: undefined, ends: ['10:07'] },
+    {
+      name: 'after a watchful wait: one look',
+      cadence: { minutes: 1, through: '2026-03-02T10:05:00.000Z', reason: 'bake end' },
+      ends: ['10:07'],
+    },
+    {
+      name: 'after a quiet wait: every minute since the last judged one',
+      cadence: { minutes: 2, through: '2026-03-02T10:05:00.000Z', reason: 'quiet' },
+      ends: ['10:06', '10:07'],
+    },
+    {
+      name: 'a look later than planned: every minute still',
+      cadence: { minutes: 2, through: '2026-03-02T10:04:00.000Z', reason: 'quiet' },
+      ends: ['10:05', '10:06', '10:07'],
+    },
+  ])('$name', ({ cadence, ends }) => {
+    expect(foldEnds(cadence, window, 60).map((end) => end.slice(11, 16))).toEqual(ends);
+  });
+
+  it("reads from the first minute's window or its backlog, whichever is older", () => {
+    const state = {
+      input: BASE,
+      status: {
+        ...healthy(),
+        windowFrom: '2026-03-02T10:05:00.000Z',
+        sequential: {
+          errorRate: { ...stateWith(0), consumedUntil: '2026-03-02T10:03:00.000Z' },
+        },
+      },
+    } as unknown as RunState;
+    const ends = ['2026-03-02T10:06:00.000Z', '2026-03-02T10:07:00.000Z'];
+    expect(foldSpan(state, ends)).toEqual({
+      start: '2026-03-02T10:03:00.000Z',
+      end: '2026-03-02T10:07:00.000Z',
+    });
+    const caughtUp = {
+      ...state,
+      status: { ...state.status, sequential: { errorRate: stateWith(0) } },
+    } as RunState;
+    expect(foldSpan(caughtUp, ends)).toEqual({
+      start: '2026-03-02T10:05:00.000Z',
+      end: '2026-03-02T10:07:00.000Z',
+    });
+  });
+});
