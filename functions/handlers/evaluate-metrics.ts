@@ -316,7 +316,8 @@ export async function evaluateMetrics(
   // An operator request or an open gate can act at any minute: keep looking every minute (core/cadence.ts).
   const operatorPending =
     operator === 'unknown' ||
-    operator.control !== null ||
+    (operator.control !== null &&
+      (operator.control.pause !== null || operator.control.promote !== null)) ||
     (operator.gate !== undefined && operator.gate.closedAt === null);
   const base = 'folded' in judged ? judged.folded : state;
   const controlled = withControl(

@@ -1,0 +1,135 @@
+/**
+ * EvaluateMetrics with the cadence (core/cadence.ts): after a quiet wait one read covers every new minute and
+ * each is judged as a one-minute look would have judged it; a pending operator request keeps one-minute looks.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { MigrationEntry } from '../../../functions/core/registry.ts';
+import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
+import type { MetricQuery, RunState } from '../../../functions/core/state.ts';
+import type { MetricReading, PeriodSample } from '../../../functions/core/types.ts';
+import { weightsFor } from '../../../functions/core/weights.ts';
+import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
+import { FakeClock, FakeMetrics, FakeRegistry } from '../../support/fake-ports.ts';
+import { inputWith, pairWith } from '../core/fixtures.ts';
+
+let metrics: FakeMetrics;
+let clock: FakeClock;
+let registry: FakeRegistry;
+
+beforeEach(() => {
+  metrics = new FakeMetrics();
+  clock = new FakeClock('2026-03-02T10:00:10.000Z');
+  registry = new FakeRegistry();
+  // Healthy traffic in every minute, with its per-period values as the CloudWatch adapter reports them.
+  metrics.reading = (query: MetricQuery): MetricReading => ({
+    kind: 'ok',
+    services: query.targets.map((target) => {
+      const parts: PeriodSample[] = [];
+      for (let ms = Date.parse(query.window.start); ms < Date.parse(query.window.end); ms += 60_000)
+        parts.push({
+          start: new Date(ms).toISOString(),
+          http2xx: 1_000,
+          http3xx: null,
+          http4xx: null,
+          http5xx: 1,
+          requestCount: 1_001,
+          latencySampleCount: 1_001,
+          latencyAvgMs: 40,
+          latencyMaxMs: 90,
+        });
+      return {
+        discoveryName: target.discoveryName,
+        http2xx: 1_000 * parts.length,
+        http3xx: null,
+        http4xx: null,
+        http5xx: parts.length,
+        requestCount: 1_001 * parts.length,
+        latencySampleCount: 1_001 * parts.length,
+        latencyAvgMs: 40,
+        latencyMaxMs: 90,
+        latencyP99Ms: null,
+        periodStarts: parts.map((part) => part.start),
+        periods: parts.map((part) => ({ start: part.start, requests: 1_001, errors: 1 })),
+        byPeriod: parts,
+      };
+    }),
+  });
+});
+
+/** Step 25 % synced, the clock at its first evaluation. */
+function firstLook(): RunState {
+  const input = inputWith({
+    plan: { steps: [25, 100], bakeSeconds: 600, finalBakeSeconds: 600 },
+    metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+  });
+  const identity = {
+    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ts:orders',
+    executionName: 'orders',
+    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
+    startedAt: clock.now().toISOString(),
+    generation: 1,
+    continuedFrom: null,
+  };
+  const started = newRunState(input, identity, [pairWith({ blue: 100, green: 0 })]);
+  const weights = started.snapshot.map((pair) => weightsFor(pair, 25));
+  const shifted = afterShift(started, 25, weights, ['/change/C1'], clock.now());
+  clock.advance(60);
+  const synced = afterSyncCheck(shifted, true, clock.now());
+  clock.advance(synced.waitSeconds);
+  return synced;
+}
+
+describe('Handler: evaluateMetrics with the cadence', () => {
+  it('after a quiet wait, reads the two new minutes once and judges each as a one-minute look', async () => {
+    // Prepare: the first look, quiet
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence).toMatchObject({ minutes: 2, reason: 'quiet' });
+    expect(first.waitSeconds).toBe(120);
+    clock.advance(first.waitSeconds);
+    const readsBefore = metrics.calls.length;
+
+    // Act
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess: one green and one blue read over both minutes; two verdicts counted, two minutes baked
+    const reads = metrics.calls.slice(readsBefore);
+    expect(reads.map((read) => read.window)).toEqual([
+      { start: first.evaluation?.window?.end, end: second.evaluation?.window?.end },
+      { start: first.evaluation?.window?.end, end: second.evaluation?.window?.end },
+    ]);
+    expect(second.status.evaluations).toBe(first.status.evaluations + 2);
+    expect(second.status.bakedSeconds).toBe(first.status.bakedSeconds + 120);
+    expect(second.evaluation?.window).toEqual({
+      start: new Date(Date.parse(second.evaluation?.window?.end ?? '') - 60_000).toISOString(),
+      end: second.evaluation?.window?.end,
+    });
+    expect(second.decision?.action).toBe('observe');
+  });
+
+  it('looks every minute while an operator request is pending', async () => {
+    // Prepare: a pause in the registry
+    registry.entries.set('orders', {
+      control: {
+        revision: 1,
+        pause: {
+          at: clock.now().toISOString(),
+          by: 'ana',
+          until: '2026-03-03T00:00:00.000Z',
+          onTimeout: 'resume',
+        },
+        promote: null,
+        audit: [],
+      },
+    } as unknown as MigrationEntry);
+
+    // Act
+    const first = await evaluateMetrics(firstLook(), { metrics, clock, registry });
+
+    // Assess
+    expect(first.cadence).toMatchObject({
+      minutes: 1,
+      reason: 'operator request or gate pending',
+    });
+    expect(first.waitSeconds).toBe(60);
+  });
+});
