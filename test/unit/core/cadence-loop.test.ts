@@ -21,6 +21,7 @@ import type { RunState } from '../../../functions/core/state.ts';
 import {
   type Evaluation,
   type MetricReading,
+  type PeriodSample,
   type ServiceSample,
   type TimeWindow,
   Verdict,
@@ -54,7 +55,7 @@ const HEALTHY: Minute = {
 function world(minutes: readonly Minute[]) {
   const at = (ms: number): Minute => minutes[Math.floor((ms - START_MS) / MINUTE_MS)] ?? HEALTHY;
   const sampleOf = (side: 'green' | 'blue', window: TimeWindow): ServiceSample => {
-    const parts: ServiceSample['byPeriod'] = [];
+    const parts: PeriodSample[] = [];
     for (let ms = Date.parse(window.start); ms < Date.parse(window.end); ms += MINUTE_MS) {
       const minute = at(ms)[side];
       if (ms < START_MS || minute.requests === 0) continue;
@@ -71,7 +72,7 @@ function world(minutes: readonly Minute[]) {
       });
     }
     const known = parts.length > 0;
-    const sum = (pick: (part: (typeof parts)[number]) => number) =>
+    const sum = (pick: (part: PeriodSample) => number) =>
       known ? parts.reduce((total, part) => total + pick(part), 0) : null;
     const requests = sum((part) => part.requestCount as number);
     return {
