@@ -127,31 +127,44 @@ interface Folded {
 
 /**
  * A quiet look's minutes judged one by one from the one read of all of them (cut per minute by
- * core/reading-slice.ts); null when a reading cannot be cut (no per-period values).
+ * core/reading-slice.ts); null when a reading cannot be cut (no per-period values). A failed read is one
+ * Error, as at a one-minute look, not one per minute.
  */
 function judgeFolded(
   state: RunState,
+  window: TimeWindow,
   ends: readonly string[],
   reading: CombinedReading,
   now: Date
-): Folded | null {
-  const cut = (window: TimeWindow) => ({
-    green: sliceReading(reading.green, window),
-    blue: reading.blue === null ? null : sliceReading(reading.blue, window),
+): Folded | Evaluation | null {
+  const cut = (part: TimeWindow) => ({
+    green: sliceReading(reading.green, part),
+    blue: reading.blue === null ? null : sliceReading(reading.blue, part),
   });
-  const whole = cut({ start: ends[0] as string, end: ends[ends.length - 1] as string });
+  const whole = cut(window);
   if (whole.green === null || (reading.blue !== null && whole.blue === null)) return null;
-  const { state: folded, evaluation } = foldMinutes(state, ends, now, (status, window) => {
-    if (window === null) return notJudgedYet();
-    const { green, blue } = cut(window);
-    const from = backlogStart(status.sequential, window, state.input.metrics.windowSeconds);
+  if (reading.green.kind === 'unavailable' || reading.blue?.kind === 'unavailable') {
+    const { status } = state;
+    return evaluate(
+      whole.green,
+      whole.blue,
+      state.input,
+      window,
+      status.blueLatency ?? null,
+      status.sequential ?? null
+    );
+  }
+  const { state: folded, evaluation } = foldMinutes(state, ends, now, (status, minute) => {
+    if (minute === null) return notJudgedYet();
+    const { green, blue } = cut(minute);
+    const from = backlogStart(status.sequential, minute, state.input.metrics.windowSeconds);
     const backlog =
-      from === null ? null : sliceReading(reading.green, { start: from, end: window.start });
+      from === null ? null : sliceReading(reading.green, { start: from, end: minute.start });
     return evaluate(
       green as NonNullable<typeof green>,
       blue,
       state.input,
-      window,
+      minute,
       status.blueLatency ?? null,
       status.sequential ?? null,
       backlog
@@ -214,7 +227,8 @@ async function judge(
   if (span !== null) {
     // A source without per-period values: judge the window as one evaluation, from a read of it alone.
     return (
-      judgeFolded(state, ends, reading, now) ?? judge(withoutCadence(state), window, deps, now)
+      judgeFolded(state, window, ends, reading, now) ??
+      judge(withoutCadence(state), window, deps, now)
     );
   }
   // The minutes of the shift's ramp, for the sequential tests only: status counts, no latency.

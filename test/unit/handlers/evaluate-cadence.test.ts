@@ -106,6 +106,23 @@ describe('Handler: evaluateMetrics with the cadence', () => {
     expect(second.decision?.action).toBe('observe');
   });
 
+  it('counts a failed read after a quiet wait as one Error, as a one-minute look would', async () => {
+    // Prepare: quiet after the first look, then CloudWatch fails
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence?.minutes).toBe(2);
+    clock.advance(first.waitSeconds);
+    metrics.reading = { kind: 'unavailable', reason: 'GetMetricData failed: throttled' };
+
+    // Act
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess
+    expect(second.evaluation?.verdict).toBe('Error');
+    expect(second.status.consecutiveErrors).toBe(1);
+    expect(second.status.evaluations).toBe(first.status.evaluations + 1);
+    expect(second.status.windowFrom).toBe(first.status.windowFrom);
+  });
+
   it('looks every minute while an operator request is pending', async () => {
     // Prepare: a pause in the registry
     registry.entries.set('orders', {
