@@ -100,7 +100,7 @@ describe('Function: nextCadence', () => {
   });
 
   it.each([
-    { name: 'no window judged', extra: { window: null }, reason: 'no window judged' },
+    { name: 'no window judged', extra: { window: null }, reason: 'no window judged', through: '' },
     {
       name: 'a decision other than observe or hold',
       extra: { decision: { action: Action.Advance, reason: 'x' } },
@@ -120,8 +120,12 @@ describe('Function: nextCadence', () => {
       },
       reason: 'the edge is read once per look',
     },
-  ])('is watchful with $name', ({ extra, reason }) => {
-    expect(cadenceOf(BASE, healthy(), extra as never)).toMatchObject({ minutes: 1, reason });
+  ])('is watchful with $name', ({ extra, reason, through }) => {
+    expect(cadenceOf(BASE, healthy(), extra as never)).toEqual({
+      minutes: 1,
+      reason,
+      through: through ?? WINDOW.end,
+    });
   });
 
   it.each([
@@ -179,6 +183,16 @@ describe('Function: nextCadence', () => {
     },
     { name: 'one Fail from maxFailures', status: { failures: 6 }, reason: 'maxFailures' },
     {
+      name: 'minEvidenceMinutes 1 (the first of equal bounds names it)',
+      input: { thresholds: { ...BASE.thresholds, minEvidenceMinutes: 1 } },
+      reason: 'minEvidenceMinutes',
+    },
+    {
+      name: 'a status written before the sequential tests existed',
+      status: { sequential: undefined },
+      reason: 'sequential errorRate evidence',
+    },
+    {
       name: 'one Fail from maxConsecutiveFailures',
       status: { consecutiveFailures: 2 },
       reason: 'maxConsecutiveFailures',
@@ -214,6 +228,7 @@ describe('Function: nextCadence', () => {
 
   it.each([
     { name: 'two Fails from maxFailures', status: { failures: 5 } },
+    { name: 'two Errors from maxConsecutiveErrors', status: { consecutiveErrors: 3 } },
     { name: 'the bake ending in two minutes', status: { bakedSeconds: 480 } },
     {
       name: 'an Inconclusive streak at the limit with onInconclusiveLimit hold',
@@ -233,9 +248,46 @@ describe('Function: nextCadence', () => {
     const input: MigrationInput = {
       ...BASE,
       limits: { ...BASE.limits, ...(hold ? { onInconclusiveLimit: 'hold' as const } : {}) },
-      metrics: noBlue ? { ...BASE.metrics, blueDiscoveryNames: [] } : BASE.metrics,
+      metrics: noBlue ? { ...BASE.metrics, blueDiscoveryNames: undefined } : BASE.metrics,
     };
     expect(cadenceOf(input, healthy(status as Partial<ShiftStatus>)).minutes).toBe(2);
+  });
+});
+
+describe('Function: nextCadence, minutes a stale test may fold at once', () => {
+  // minEvidenceMinutes 10: cap ≈ 3.92, so from no evidence 8 capped periods stay below 144,000, 9 do not;
+  // k - 1 + the stale test's foldable minutes must stay <= 8. Limits and bake wide enough not to bind.
+  const stale = { ...stateWith(0), consumedUntil: '2026-03-02T08:00:00.000Z' };
+  const input: MigrationInput = {
+    ...BASE,
+    plan: { ...BASE.plan, bakeSeconds: 3_600 },
+    metrics: { ...BASE.metrics, windowSeconds: 120 },
+    thresholds: { ...BASE.thresholds, minEvidenceMinutes: 10 },
+    limits: {
+      ...BASE.limits,
+      maxFailures: 20,
+      maxConsecutiveFailures: 20,
+      maxConsecutiveErrors: 20,
+    },
+  };
+  it.each([
+    {
+      name: 'cursor at the window end: the backlog reaches windowSeconds back (2 minutes)',
+      windowFrom: WINDOW.end,
+      minutes: 7,
+    },
+    {
+      name: 'cursor far behind: the window starts windowSeconds back, its backlog as much again (4 minutes)',
+      windowFrom: '2026-03-02T09:55:00.000Z',
+      minutes: 5,
+    },
+  ])('$name', ({ windowFrom, minutes }) => {
+    const status = healthy({
+      windowFrom,
+      bakedSeconds: 0,
+      sequential: { errorRate: stateWith(0), baselineErrorRate: stale },
+    });
+    expect(cadenceOf(input, status)).toMatchObject({ minutes, reason: 'quiet' });
   });
 });
 
