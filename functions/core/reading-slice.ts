@@ -29,14 +29,13 @@ function sliceSample(
   startMs: number,
   endMs: number
 ): ServiceSample {
-  const parts = byPeriod
-    .filter((part) => Date.parse(part.start) >= startMs && Date.parse(part.start) < endMs)
-    .sort((a, b) => Date.parse(a.start) - Date.parse(b.start));
-  // A period without samples weighs nothing: only the total decides whether there is an average.
-  const weighted = parts.filter(
-    (part) => part.latencyAvgMs !== null && part.latencySampleCount !== null
+  // `byPeriod` is ascending, as the adapter's periods are.
+  const parts = byPeriod.filter(
+    (part) => Date.parse(part.start) >= startMs && Date.parse(part.start) < endMs
   );
-  const samples = weighted.reduce((sum, part) => sum + (part.latencySampleCount as number), 0);
+  // A period's average comes with its SampleCount (the adapter keeps none without): weighted by it.
+  const weighted = parts.filter((part) => part.latencyAvgMs !== null);
+  const samples = weighted.reduce((sum, part) => sum + (part.latencySampleCount ?? 0), 0);
   const withStatus = parts.filter((part) => STATUS_FIELDS.some((field) => part[field] !== null));
   const { byPeriod: _whole, ...target } = sample;
   return {
@@ -50,8 +49,7 @@ function sliceSample(
     latencyAvgMs:
       samples > 0
         ? weighted.reduce(
-            (sum, part) =>
-              sum + (part.latencyAvgMs as number) * (part.latencySampleCount as number),
+            (sum, part) => sum + (part.latencyAvgMs as number) * (part.latencySampleCount ?? 0),
             0
           ) / samples
         : null,

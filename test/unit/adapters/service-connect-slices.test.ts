@@ -123,7 +123,13 @@ describe('Function: sliceReading (against the adapter)', () => {
       window
     );
     if (whole.kind !== 'ok') throw new Error('expected ok');
-    const { byPeriod: _parts, ...bare } = whole.services[0]!;
+    const { byPeriod: parts, periods: _periods, ...bare } = whole.services[0]!;
     expect(sliceReading({ kind: 'ok', services: [bare] }, window)).toBeNull();
+    // A source without per-period status counts gets none from the cut either.
+    const cut = sliceReading(
+      { kind: 'ok', services: [{ ...bare, byPeriod: parts ?? [] }] },
+      window
+    );
+    expect(cut?.kind === 'ok' && cut.services[0]).not.toHaveProperty('periods');
   });
 });

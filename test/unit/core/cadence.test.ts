@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { evidenceReach, nextCadence, quietFor } from '../../../functions/core/cadence.ts';
-import { foldEnds, foldSpan } from '../../../functions/core/cadence-fold.ts';
+import { foldEnds, foldMinutes, foldSpan } from '../../../functions/core/cadence-fold.ts';
 import type { MigrationInput } from '../../../functions/core/input.ts';
 import {
   alarmThreshold,
@@ -12,7 +12,13 @@ import {
   updateSequential,
 } from '../../../functions/core/sequential.ts';
 import type { RunState } from '../../../functions/core/state.ts';
-import { Action, type ShiftStatus } from '../../../functions/core/types.ts';
+import {
+  Action,
+  type Evaluation,
+  type ShiftStatus,
+  type TimeWindow,
+  Verdict,
+} from '../../../functions/core/types.ts';
 import { inputWith, statusAt } from './fixtures.ts';
 
 const SETTINGS = { falseAlarmRate: 0.01, minEvidenceMinutes: 2 };
@@ -312,6 +318,44 @@ describe('Function: foldEnds / foldSpan', () => {
     },
   ])('$name', ({ cadence, ends }) => {
     expect(foldEnds(cadence, window, 60).map((end) => end.slice(11, 16))).toEqual(ends);
+  });
+
+  it('has nothing to read when the first minute has no window (already judged)', () => {
+    const state = { input: BASE, status: { ...healthy(), windowFrom: '2026-03-02T10:07:00.000Z' } };
+    expect(foldSpan(state as RunState, ['2026-03-02T10:06:00.000Z'])).toBeNull();
+  });
+
+  it('stops at a minute that decides anything but observe or hold, returning that minute', () => {
+    // Prepare: the first of two minutes carries an alarm (immediate rollback)
+    const state = {
+      input: BASE,
+      steps: [25, 100],
+      status: { ...healthy(), windowFrom: '2026-03-02T10:05:00.000Z' },
+    } as unknown as RunState;
+    const alarmed: Evaluation = {
+      verdict: Verdict.Fail,
+      reason: 'alarm',
+      assessments: [],
+      window: null,
+      immediateRollback: 'alarm green-5xx in ALARM',
+    };
+    const judged: (TimeWindow | null)[] = [];
+
+    // Act
+    const folded = foldMinutes(
+      state,
+      ['2026-03-02T10:06:00.000Z', '2026-03-02T10:07:00.000Z'],
+      new Date('2026-03-02T10:08:30.000Z'),
+      (_status, window) => {
+        judged.push(window);
+        return alarmed;
+      }
+    );
+
+    // Assess: the second minute is never judged; the status is the one before the deciding minute
+    expect(judged).toHaveLength(1);
+    expect(folded.evaluation).toBe(alarmed);
+    expect(folded.state.status).toBe(state.status);
   });
 
   it("reads from the first minute's window or its backlog, whichever is older", () => {
