@@ -112,6 +112,53 @@ describe('Function: sliceReading (against the adapter)', () => {
     );
   });
 
+  it('weighs a period whose average came without a SampleCount as nothing (another source than the adapter)', () => {
+    const part = (minute: number, latencyAvgMs: number, latencySampleCount: number | null) => ({
+      start: new Date(START_MS + minute * MINUTE_MS).toISOString(),
+      http2xx: 10,
+      http3xx: null,
+      http4xx: null,
+      http5xx: null,
+      requestCount: 10,
+      latencySampleCount,
+      latencyAvgMs,
+      latencyMaxMs: latencyAvgMs,
+    });
+    const reading: MetricReading = {
+      kind: 'ok',
+      services: [
+        {
+          discoveryName: 'orders',
+          http2xx: 20,
+          http3xx: null,
+          http4xx: null,
+          http5xx: null,
+          requestCount: 20,
+          latencySampleCount: 10,
+          latencyAvgMs: 10,
+          latencyMaxMs: 50,
+          latencyP99Ms: null,
+          periodStarts: [],
+          byPeriod: [part(0, 50, null), part(1, 10, 10)],
+        },
+      ],
+    };
+    const window = {
+      start: new Date(START_MS).toISOString(),
+      end: new Date(START_MS + 2 * MINUTE_MS).toISOString(),
+    };
+    expect(sliceReading(reading, window)).toMatchObject({
+      services: [{ latencyAvgMs: 10, latencySampleCount: 10, latencyMaxMs: 50 }],
+    });
+    const onlyUncounted = {
+      start: window.start,
+      end: new Date(START_MS + MINUTE_MS).toISOString(),
+    };
+    expect(sliceReading(reading, onlyUncounted)).toMatchObject({
+      services: [{ latencyAvgMs: null, latencySampleCount: null }],
+    });
+  });
+
   it('keeps an unavailable reading, and cannot cut a sample without per-period values', () => {
     const window = { start: '2026-03-02T10:00:00.000Z', end: '2026-03-02T10:01:00.000Z' };
     const unavailable: MetricReading = { kind: 'unavailable', reason: 'GetMetricData failed' };

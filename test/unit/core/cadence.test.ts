@@ -234,6 +234,10 @@ describe('Function: nextCadence', () => {
 
   it.each([
     { name: 'two Fails from maxFailures', status: { failures: 5 } },
+    {
+      name: 'a status without a cursor (the window start stands in)',
+      status: { windowFrom: null },
+    },
     { name: 'two Errors from maxConsecutiveErrors', status: { consecutiveErrors: 3 } },
     { name: 'the bake ending in two minutes', status: { bakedSeconds: 480 } },
     {
