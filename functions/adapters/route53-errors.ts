@@ -4,18 +4,13 @@ import {
   Route53ChangeRejectedError,
   Route53NotFoundError,
 } from '../core/errors.ts';
+import { isBusy } from './sdk-faults.ts';
 
 const BUSY_ERRORS = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
 export const NOT_FOUND_ERRORS = new Set(['NoSuchHostedZone', 'NoSuchChange', 'NoSuchHealthCheck']);
 
 export function errorName(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
-}
-
-/** A 5xx from the service (or its front end): transient, like throttling, and retried the same way. */
-export function isServerFault(error: unknown): boolean {
-  const shaped = error as { $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return shaped?.$fault === 'server' || (shaped?.$metadata?.httpStatusCode ?? 0) >= 500;
 }
 
 /**
@@ -26,7 +21,7 @@ export function translate(error: unknown, context: string): unknown {
   const name = errorName(error);
   if (name === undefined) return error;
   const message = (error as Error).message;
-  if (BUSY_ERRORS.has(name) || isServerFault(error)) {
+  if (isBusy(error, BUSY_ERRORS)) {
     return new Route53BusyError(
       `${context}: Route 53 is busy (${name}) after the SDK's retries; retry later`,
       { cause: error }
