@@ -36,6 +36,11 @@ const NEVER_LOADED_ON_LAMBDA = [
   '@smithy/core/event-streams',
 ];
 
+/**
+ * `sourcesContent: false`: the source map keeps the mappings (stack traces still name the .ts file and line) but
+ * not a copy of every source file, so the map --enable-source-maps reads and parses at INIT is a third of the
+ * size (preflight 2.8 MB -> 0.9 MB; ~10 ms less init).
+ */
 export const esbuildOptions = {
   bundle: true,
   platform: 'node',
@@ -43,6 +48,7 @@ export const esbuildOptions = {
   target: 'node24',
   minify: true,
   sourcemap: true,
+  sourcesContent: false,
   mainFields: MAIN_FIELDS,
   external: NEVER_LOADED_ON_LAMBDA,
   banner: { js: REQUIRE_BANNER },
@@ -57,6 +63,9 @@ export function samBuildProperties(): Record<string, unknown> {
     OutExtension: ['.js=.mjs'],
     Minify: esbuildOptions.minify,
     Sourcemap: esbuildOptions.sourcemap,
+    // A string: aws-lambda-builders passes `--sources-content=<value>` and esbuild accepts only `false`/`true`, not
+    // the `False` a YAML boolean would become in Python.
+    SourcesContent: String(esbuildOptions.sourcesContent),
     MainFields: MAIN_FIELDS.join(','),
     External: [...NEVER_LOADED_ON_LAMBDA],
     Banner: [`js=${REQUIRE_BANNER}`],
