@@ -530,13 +530,6 @@ if (ONLY.has('cold-start')) {
   details.push(
     `  as deployed: mainFields ${cold.mainFields.join(',')}, NODE_OPTIONS ${cold.nodeOptions} (every init figure here includes it, except "without NODE_OPTIONS").`
   );
-  details.push(
-    `  without the Tracer and the X-Ray SDK (size only, not deployed): ${Object.entries(
-      cold.withoutTracerBytes
-    )
-      .map(([fn, bytes]) => `${fn} ${Math.round(bytes / 1024)} KB`)
-      .join(', ')}.`
-  );
   for (const reference of cold.references)
     details.push(
       `  reference bundle "${reference.label}": ${Math.round(reference.bytes / 1024)} KB, init ${reference.initInProcessMs.median} ms (min ${reference.initInProcessMs.min})`
