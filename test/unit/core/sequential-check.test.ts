@@ -14,8 +14,10 @@ import { Action, type ServiceSample, Verdict } from '../../../functions/core/typ
 import { backlogStart, evaluate } from '../../../functions/core/verdict.ts';
 import { inputWith, sample, statusAt } from './fixtures.ts';
 
-const input = inputWith();
+// Two minutes of overwhelming evidence roll back at minEvidenceMinutes 2 (the default is 3).
+const input = inputWith({ thresholds: { minEvidenceMinutes: 2 } });
 const withBlue = inputWith({
+  thresholds: { minEvidenceMinutes: 2 },
   metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-appmesh'] },
 });
 const WINDOW = { start: '2026-01-01T10:00:00.000Z', end: '2026-01-01T10:01:00.000Z' };
