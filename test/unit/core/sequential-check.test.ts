@@ -162,6 +162,31 @@ describe('Function: evaluate with per-period counts', () => {
     expect(after.sequential?.['errorRate']?.minutes).toBe(2);
   });
 
+  it('with the default minEvidenceMinutes (3), two bad minutes in a row are not enough, the third is', () => {
+    // Prepare: two consecutive one-minute bursts look exactly like this (a flapping green)
+    const defaults = inputWith();
+    const THIRD = { start: '2026-01-01T10:02:00.000Z', end: '2026-01-01T10:03:00.000Z' };
+    const judge = (window: typeof WINDOW, state: Record<string, SequentialState> | null) =>
+      evaluate(
+        ok(minuteOf('orders', window.start, 3_000, 120)),
+        null,
+        defaults,
+        window,
+        null,
+        state
+      );
+
+    // Act
+    const first = judge(WINDOW, null);
+    const second = judge(NEXT, first.sequential as Record<string, SequentialState>);
+    const third = judge(THIRD, second.sequential as Record<string, SequentialState>);
+
+    // Assess
+    expect(overallErrorRate(second)?.verdict).toBe(Verdict.Inconclusive);
+    expect(overallErrorRate(third)?.verdict).toBe(Verdict.Fail);
+    expect(overallErrorRate(third)?.reason).toMatch(/over 3 min >= 144,000:1/);
+  });
+
   it('a window Fail of a per-name check is not decisive: it holds, as before', () => {
     // Prepare: two names, orders bad (window Wilson Fail), payments big and healthy (overall passes)
     const two = inputWith({ metrics: { greenDiscoveryNames: ['orders', 'payments'] } });
