@@ -287,6 +287,14 @@ if (ONLY.has('decision')) {
     },
     {
       policy: withDefaults(
+        'minEvidenceMinutes 2 (the former default: two consecutive bursts above the baseline limit roll back)',
+        { minEvidenceMinutes: 2 },
+        {}
+      ),
+      scenarios: ['healthy', 'flapping', 'error-regression'] as const,
+    },
+    {
+      policy: withDefaults(
         'confidence 0.8, maxFailures 10',
         { confidence: 0.8 },
         { maxFailures: 10 }
