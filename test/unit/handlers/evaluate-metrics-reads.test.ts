@@ -99,6 +99,7 @@ function baking(from: number, windowFrom: number): RunState {
       stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
       startedAt: at(from),
       generation: 1,
+      continuedFrom: null,
     },
     [pairWith({ blue: 90, green: 10 })]
   );
