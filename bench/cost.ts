@@ -19,6 +19,7 @@
  * INSYNC is reported as a detail.
  */
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import {
@@ -31,10 +32,12 @@ import { clientConfig, type Moto, startMoto } from '../cli/moto.ts';
 import { BLUE_DISCOVERY_NAMES, GREEN_DISCOVERY_NAMES } from '../cli/scenarios.ts';
 import { seedRehearsalZone } from '../cli/seed.ts';
 import { TrafficModel } from '../cli/traffic-model.ts';
+import { REGISTRY_KEY_ATTRIBUTE } from '../functions/adapters/dynamodb-migration-registry.ts';
 import { EventBridgeNotifier } from '../functions/adapters/eventbridge-notifier.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import { type MigrationInputDraft, parseMigrationInput } from '../functions/core/input.ts';
 import type { Clock, RunState, TrafficRouter } from '../functions/core/state.ts';
+import { countDynamoDbUnits, type DynamoDbUnits } from './dynamodb-units.ts';
 import { countTelemetry, type TelemetryCount } from './telemetry.ts';
 
 /** Prices (us-east-1) and where they come from. */
@@ -108,14 +111,6 @@ export const PRICES = {
 export const PLATFORM_LOG_BYTES_PER_INVOCATION = 450;
 /** Bytes of one Step Functions execution log event at Level ALL without execution data. ESTIMATE. */
 export const STATE_MACHINE_LOG_BYTES_PER_EVENT = 500;
-/**
- * The run registry (a DynamoDB table another change adds): assumed per Lambda invocation, conservatively,
- * 2 transactional writes of <= 1 KB (2 WRU each) and 2 strongly consistent reads (1 RRU each). ESTIMATE: the
- * table is not in this code yet.
- */
-export const REGISTRY_WRU_PER_INVOCATION = 4;
-export const REGISTRY_RRU_PER_INVOCATION = 2;
-
 export const LAMBDA_MEMORY_GB = 0.25;
 /** Upper bound per invocation for the duration price (init, SDK calls against AWS instead of moto). */
 export const LAMBDA_DURATION_UPPER_BOUND_MS = 1_000;
@@ -140,6 +135,8 @@ export interface CostRun {
   getMetricDataMetrics: number;
   putEventsEntries: number;
   stepFunctionsApiCalls: Record<string, number>;
+  /** The migration registry's DynamoDB calls and request units, counted from the calls (bench/dynamodb-units.ts). */
+  dynamoDb: DynamoDbUnits;
   /** The handlers' custom metrics and log output, counted in-process (bench/telemetry.ts). */
   telemetry: TelemetryCount;
 }
@@ -272,6 +269,9 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
   instrument(route53 as unknown as Countable, 'Route53', apiCalls, extra);
   instrument(cloudwatch as unknown as Countable, 'CloudWatch', apiCalls, extra);
   instrument(eventbridge as unknown as Countable, 'EventBridge', apiCalls, extra);
+  // The migration registry (operator control, ownership): its request units from the calls themselves.
+  const dynamodb = new DynamoDBClient(config);
+  const dynamoDb = countDynamoDbUnits(dynamodb, new DynamoDBClient(config), REGISTRY_KEY_ATTRIBUTE);
 
   zoneCounter += 1;
   // Every run publishes the same discovery names into the same moto: each gets its own 3 hours, so no run
@@ -333,6 +333,9 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     route53,
     cloudwatch,
     clock,
+    dynamodb,
+    // A table per run: each run's registry starts empty, as a fresh deployment's would.
+    registryTable: `bench-registry-${zoneCounter}`,
     deliverStatusEvents: true,
     notifier: new EventBridgeNotifier(eventbridge, {}),
     ...(options.realisticSync
@@ -398,6 +401,7 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     getMetricDataMetrics: extra.metrics,
     putEventsEntries: extra.entries,
     stepFunctionsApiCalls,
+    dynamoDb,
     telemetry,
   };
 }
@@ -422,8 +426,11 @@ export function price(run: CostRun): {
     run.lambdaInvocations * PLATFORM_LOG_BYTES_PER_INVOCATION +
     run.historyEvents * STATE_MACHINE_LOG_BYTES_PER_EVENT;
   const xrayTraces = run.lambdaInvocations + run.executions;
-  const registryWru = run.lambdaInvocations * REGISTRY_WRU_PER_INVOCATION;
-  const registryRru = run.lambdaInvocations * REGISTRY_RRU_PER_INVOCATION;
+  const registryWru = run.dynamoDb.writeUnits;
+  const registryRru = run.dynamoDb.readUnits;
+  const registryCalls = Object.entries(run.dynamoDb.calls)
+    .map(([operation, n]) => `${operation} ${n}`)
+    .join(', ');
   const items: CostBreakdown[] = [
     {
       item: 'Step Functions state transitions',
@@ -486,7 +493,7 @@ export function price(run: CostRun): {
       quantity: run.telemetry.customMetricHours,
       unit: 'metric-hours',
       usd: run.telemetry.customMetricHours * PRICES.customMetricPerHour.usd,
-      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} publishMetric calls, each metric name + dimension set (MigrationId, Verdict, service) one metric`,
+      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} publishMetric calls, each metric name + dimension set one metric: ${run.telemetry.customMetricList.map((m) => `${m.metric} ${m.metricHours}`).join(', ')}`,
     },
     {
       item: 'CloudWatch Logs ingestion',
@@ -510,18 +517,18 @@ export function price(run: CostRun): {
       source: `${PRICES.xrayPerTrace.source}; with Tracing on the state machine the invocations join its trace, so fewer are likely; sampling (1/s + 5 %) only lowers it`,
     },
     {
-      item: 'DynamoDB registry writes (ESTIMATE)',
+      item: 'DynamoDB registry writes (on demand)',
       quantity: registryWru,
       unit: 'WRU',
       usd: registryWru * PRICES.dynamoDbPerWriteUnit.usd,
-      source: `${PRICES.dynamoDbPerWriteUnit.source}; ${REGISTRY_WRU_PER_INVOCATION} WRU per Lambda invocation assumed (2 transactional writes), conservatively: the registry table is not built yet`,
+      source: `${PRICES.dynamoDbPerWriteUnit.source}; counted from the calls (${registryCalls}) and the items' sizes (bench/dynamodb-units.ts)`,
     },
     {
-      item: 'DynamoDB registry reads (ESTIMATE)',
+      item: 'DynamoDB registry reads (on demand)',
       quantity: registryRru,
       unit: 'RRU',
       usd: registryRru * PRICES.dynamoDbPerReadUnit.usd,
-      source: `${PRICES.dynamoDbPerReadUnit.source}; ${REGISTRY_RRU_PER_INVOCATION} RRU per Lambda invocation assumed`,
+      source: `${PRICES.dynamoDbPerReadUnit.source}; counted from the calls`,
     },
   ];
   const totalUpperUsd = items.reduce((sum, item) => sum + item.usd, 0);
