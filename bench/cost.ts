@@ -18,6 +18,7 @@
  * what makes CheckDnsSync poll several times per step as it would on AWS. A second run with moto's instant
  * INSYNC is reported as a detail.
  */
+import { readFileSync } from 'node:fs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -52,9 +53,9 @@ export const PRICES = {
     source: 'Lambda $0.20 per 1M requests (aws.amazon.com/lambda/pricing)',
   },
   lambdaPerGbSecond: {
-    usd: 0.0000166667,
+    usd: 0.0000133334,
     source:
-      'Lambda $0.0000166667 per GB-s (x86 price; the template deploys arm64 at $0.0000133334, so this is an upper bound), 256 MB (template MemorySize)',
+      'Lambda arm64 $0.0000133334 per GB-s, billed per ms rounded up per invocation (aws.amazon.com/lambda/pricing); template.yaml Globals: Architectures [arm64], MemorySize read from the template',
   },
   getMetricDataPerMetric: {
     usd: 0.01 / 1_000,
@@ -107,11 +108,39 @@ export const PRICES = {
   },
 } as const;
 
-/** Bytes of Lambda's own START, END and REPORT lines per invocation (REPORT with Init Duration and XRAY TraceId). ESTIMATE. */
-export const PLATFORM_LOG_BYTES_PER_INVOCATION = 450;
+/**
+ * Lambda's own START, END and REPORT lines (text log format, the template's default) of one invocation
+ * billed `ms`, with the XRAY line active tracing adds and, on a cold start, Init Duration: built in Lambda's
+ * format from the measured duration, for their bytes.
+ */
+export function platformLogLines(ms: number, memoryMb: number, coldStart: boolean): string {
+  const id = '00000000-0000-4000-8000-000000000000';
+  const init = coldStart ? `\tInit Duration: ${(150).toFixed(2)} ms` : '';
+  return [
+    `START RequestId: ${id} Version: $LATEST`,
+    `END RequestId: ${id}`,
+    `REPORT RequestId: ${id}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.ceil(ms)} ms\tMemory Size: ${memoryMb} MB\tMax Memory Used: ${Math.round(memoryMb * 0.4)} MB${init}\t`,
+    'XRAY TraceId: 1-00000000-000000000000000000000000\tSegmentId: 0000000000000000\tSampled: true\t',
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
+}
 /** Bytes of one Step Functions execution log event at Level ALL without execution data. ESTIMATE. */
 export const STATE_MACHINE_LOG_BYTES_PER_EVENT = 500;
-export const LAMBDA_MEMORY_GB = 0.25;
+/** The functions' memory (GB) and architecture, from template.yaml's Globals (what is deployed). */
+export function templateLambdaSettings(
+  template = readFileSync(new URL('../template.yaml', import.meta.url), 'utf8')
+): { memoryGb: number; architecture: string } {
+  const globals = template.slice(template.indexOf('Globals:'), template.indexOf('Resources:'));
+  const memory = /MemorySize:\s*(\d+)/.exec(globals)?.[1];
+  const architecture = /Architectures:\s*\[\s*(\w+)\s*\]/.exec(globals)?.[1];
+  if (memory === undefined || architecture === undefined)
+    throw new Error('template.yaml Globals: no MemorySize or Architectures');
+  if (architecture !== 'arm64')
+    throw new Error(`template.yaml deploys ${architecture}: the bench prices arm64 only`);
+  return { memoryGb: Number(memory) / 1024, architecture };
+}
+export const LAMBDA_MEMORY_GB = templateLambdaSettings().memoryGb;
 /** Upper bound per invocation for the duration price (init, SDK calls against AWS instead of moto). */
 export const LAMBDA_DURATION_UPPER_BOUND_MS = 1_000;
 
@@ -127,6 +156,8 @@ export interface CostRun {
   lambdaInvocations: number;
   invocationsByFunction: Record<string, number>;
   evaluations: number;
+  /** Bytes of Lambda's START/END/REPORT/XRAY lines for the measured invocations (platformLogLines). */
+  platformLogBytes: number;
   /** EvaluateMetrics invocations among `evaluations` that found green's newest minute unpublished and judged nothing. */
   publicationLooks: number;
   /** Measured handler wall time in this process (moto over loopback), milliseconds. */
@@ -311,6 +342,8 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
   const router = new Route53TrafficRouter(route53);
   const invocationsByFunction: Record<string, number> = {};
   const durations: number[] = [];
+  let platformLogBytes = 0;
+  const warm = new Set<string>();
   const taskStarted = new Map<string, number>();
   let evaluations = 0;
   let publicationLooks = 0;
@@ -319,7 +352,16 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
       const state = event.state ?? 'unknown';
       invocationsByFunction[state] = (invocationsByFunction[state] ?? 0) + 1;
       const began = taskStarted.get(event.executionArn);
-      if (began !== undefined) durations.push(performance.now() - began);
+      // Lambda bills each invocation's duration in whole milliseconds, rounded up.
+      if (began !== undefined) {
+        const ms = Math.ceil(performance.now() - began);
+        durations.push(ms);
+        // One cold start per function per run: the reference's functions run at least every few minutes.
+        platformLogBytes += Buffer.byteLength(
+          platformLogLines(ms, LAMBDA_MEMORY_GB * 1024, !warm.has(state))
+        );
+        warm.add(state);
+      }
       if (state === 'EvaluateMetrics' && event.type === 'task-succeeded') {
         evaluations += 1;
         // A publication look that found green's newest minute missing judges nothing (core/publication.ts).
@@ -390,6 +432,7 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     lambdaInvocations: Object.values(invocationsByFunction).reduce((sum, n) => sum + n, 0),
     invocationsByFunction,
     evaluations,
+    platformLogBytes,
     publicationLooks,
     handlerMs: {
       total: Math.round(sorted.reduce((sum, ms) => sum + ms, 0)),
@@ -423,9 +466,17 @@ export function price(run: CostRun): {
   const logBytes =
     run.telemetry.logBytes +
     run.telemetry.emfBytes +
-    run.lambdaInvocations * PLATFORM_LOG_BYTES_PER_INVOCATION +
+    run.platformLogBytes +
     run.historyEvents * STATE_MACHINE_LOG_BYTES_PER_EVENT;
-  const xrayTraces = run.lambdaInvocations + run.executions;
+  // Step Functions passes its trace header to the Lambda tasks: with the state machine traced, each execution
+  // is one trace and its invocations are segments of it; on-execution-end (EventBridge) starts its own.
+  const stateMachineTraced = /Tracing:\s*\n\s*Enabled: true/.test(
+    readFileSync(new URL('../template.yaml', import.meta.url), 'utf8')
+  );
+  const ownTraces = run.invocationsByFunction['OnExecutionEnd'] ?? 0;
+  const xrayTraces = stateMachineTraced
+    ? run.executions + ownTraces
+    : run.lambdaInvocations + run.executions;
   const registryWru = run.dynamoDb.writeUnits;
   const registryRru = run.dynamoDb.readUnits;
   const registryCalls = Object.entries(run.dynamoDb.calls)
@@ -500,7 +551,7 @@ export function price(run: CostRun): {
       quantity: Math.round(logBytes / 1024),
       unit: 'KB',
       usd: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb.usd,
-      source: `${PRICES.logsIngestionPerGb.source}; measured: ${run.telemetry.logLines} Logger lines at INFO (${Math.round(run.telemetry.logBytes / 1024)} KB) and ${run.telemetry.emfLines} EMF lines (${Math.round(run.telemetry.emfBytes / 1024)} KB); ESTIMATED: Lambda START/END/REPORT ${PLATFORM_LOG_BYTES_PER_INVOCATION} B per invocation, Step Functions Level ALL ${STATE_MACHINE_LOG_BYTES_PER_EVENT} B per history event (${run.historyEvents} events)`,
+      source: `${PRICES.logsIngestionPerGb.source}; measured: ${run.telemetry.logLines} Logger lines at INFO (${Math.round(run.telemetry.logBytes / 1024)} KB) and ${run.telemetry.emfLines} EMF lines (${Math.round(run.telemetry.emfBytes / 1024)} KB); Lambda START/END/REPORT/XRAY lines rebuilt per measured invocation (${Math.round(run.platformLogBytes / 1024)} KB); ESTIMATED: Step Functions Level ALL ${STATE_MACHINE_LOG_BYTES_PER_EVENT} B per history event (${run.historyEvents} events)`,
     },
     {
       item: 'CloudWatch Logs storage (one month)',
@@ -510,11 +561,11 @@ export function price(run: CostRun): {
       source: PRICES.logsStoragePerGbMonth.source,
     },
     {
-      item: 'X-Ray traces recorded (upper bound: one per Lambda invocation and one per execution)',
+      item: 'X-Ray traces recorded (Tracing Active on every function and the state machine)',
       quantity: xrayTraces,
       unit: 'traces',
       usd: xrayTraces * PRICES.xrayPerTrace.usd,
-      source: `${PRICES.xrayPerTrace.source}; with Tracing on the state machine the invocations join its trace, so fewer are likely; sampling (1/s + 5 %) only lowers it`,
+      source: `${PRICES.xrayPerTrace.source}; counted: ${stateMachineTraced ? `one per execution (${run.executions}; its Lambda tasks are segments of it) and one per on-execution-end invocation (${ownTraces}); Lambda's Active mode continues the upstream trace it is handed (were each invocation its own trace: ${run.lambdaInvocations + run.executions}, $${((run.lambdaInvocations + run.executions) * PRICES.xrayPerTrace.usd).toFixed(4)})` : 'one per Lambda invocation and one per execution'}, every one sampled (the default rule's 1/s reservoir covers this rate); the 100,000 free traces a month are not deducted`,
     },
     {
       item: 'DynamoDB registry writes (on demand)',
