@@ -122,12 +122,18 @@ function assemble(
 
 /**
  * Reads `combined` (see the file comment). Never throws: a failed call makes every side unavailable, as
- * one combined call would.
+ * one combined call would. `backlog` comes back only when `backlogFrom` was asked (null: none or not read),
+ * so a caller that did not ask still reads the backlog on its own.
  */
 export async function readCombined(
   client: CloudWatchClient,
   combined: CombinedQuery
 ): Promise<CombinedReading> {
+  const { backlog, ...reading } = await read(client, combined);
+  return combined.backlogFrom === undefined ? reading : { ...reading, backlog: backlog ?? null };
+}
+
+async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<CombinedReading> {
   const { green, blue } = combined;
   const backlogFrom = combined.backlogFrom ?? null;
   const windowStartMs = Date.parse(green.window.start);

@@ -122,12 +122,15 @@ const COUNT_IDS = ['gn0_http2xx', 'gn0_http3xx', 'gn0_http4xx', 'gn0_http5xx', '
 describe('Function: readCombined (through CloudWatchMetricSource.readAll), against moto', () => {
   it('reads everything in one call when there is neither a backlog nor a publication look', async () => {
     // Act
-    const reading = await new CloudWatchMetricSource(cloudwatch).readAll(combined());
+    const source = new CloudWatchMetricSource(cloudwatch);
+    const reading = await source.readAll(combined());
+    const noBacklog = await source.readAll(combined({ backlogFrom: null }));
 
-    // Assess: 5 counts + Average + SampleCount per side.
-    expect(sent).toHaveLength(1);
+    // Assess: 5 counts + Average + SampleCount per side; a backlog only when asked for (null: none)
+    expect(sent).toHaveLength(2);
     expect(sent[0]?.queries).toHaveLength(14);
-    expect(reading.backlog).toBeNull();
+    expect(reading.backlog).toBeUndefined();
+    expect(noBacklog.backlog).toBeNull();
     expect(reading.green).toMatchObject({ kind: 'ok', services: [{ requestCount: 312 }] });
   });
 
