@@ -467,7 +467,7 @@ if (ONLY.has('cost')) {
         .map(([fn, n]) => `${fn} ${n}`)
         .join(
           ', '
-        )}), ${run.evaluations} evaluations, ${num(run.getMetricDataMetrics)} GetMetricData metrics, ${run.putEventsEntries} PutEvents entries; ${usd(price(run).totalUpperUsd)}`
+        )}), ${run.evaluations} evaluations (${run.publicationLooks} of them publication looks that judged nothing), ${num(run.getMetricDataMetrics)} GetMetricData metrics, ${run.putEventsEntries} PutEvents entries; ${usd(price(run).totalUpperUsd)}`
     );
   }
   details.push(
