@@ -4,7 +4,7 @@
  * node24, mainFields module,main, source map, the createRequire banner); plus a metafile to see what each bundle
  * contains. Init runs with the deployed NODE_OPTIONS (--enable-source-maps). Then, per bundle:
  * - size of index.mjs (minified JavaScript, source map not counted);
- * - the @aws-sdk clients it contains (metafile inputs) against the clients its handler file imports;
+ * - the @aws-sdk clients it contains (metafile inputs) against the clients its handler constructs;
  * - the largest packages by bytes in the output;
  * - module initialization time, two ways, median of `runs` fresh Node processes each:
  *   (a) in process: `performance.now()` around `await import(bundle)` (what Lambda's INIT spends on our code),
@@ -14,9 +14,9 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import { build, type Metafile } from 'esbuild';
 import { deployedNodeOptions, esbuildOptions } from '../scripts/build-options.ts';
 
 const HANDLERS_DIR = 'functions/handlers';
@@ -35,25 +35,6 @@ export const handler = lambda(async () => Object.keys(core).length);`,
 export const client = new Route53Client({});`,
   },
 ] as const;
-
-/**
- * Replaces the Powertools Tracer (and with it the X-Ray SDK it bundles) by no-ops: what the bundles would weigh
- * without tracing. A size reference only; nothing deploys it.
- */
-const WITHOUT_TRACER: Plugin = {
-  name: 'without-tracer',
-  setup(build) {
-    build.onResolve({ filter: /^@aws-lambda-powertools\/tracer(\/middleware)?$/ }, (args) => ({
-      path: args.path,
-      namespace: 'no-tracer',
-    }));
-    build.onLoad({ filter: /.*/, namespace: 'no-tracer' }, () => ({
-      contents: `export class Tracer { captureAWSv3Client(client) { return client; } }
-export const captureLambdaHandler = () => ({});`,
-      loader: 'js',
-    }));
-  },
-};
 
 /** The deployed settings (scripts/build-options.ts, also template.yaml's Metadata) plus a metafile. */
 const BUILD_OPTIONS = { ...esbuildOptions, metafile: true } as const;
@@ -92,8 +73,6 @@ export interface ColdStartResult {
   references: { label: string; bytes: number; initInProcessMs: { median: number; min: number } }[];
   /** Bundle sizes with `@aws-sdk/*` and `@smithy/*` left to the nodejs24.x runtime (External). */
   sdkExternalBytes: Record<string, number>;
-  /** Bundle sizes without the Powertools Tracer and the X-Ray SDK (what tracing weighs). */
-  withoutTracerBytes: Record<string, number>;
 }
 
 function median(values: number[]): number {
@@ -112,14 +91,25 @@ function packageOf(path: string): string {
   return match?.[1] ?? '(project)';
 }
 
+/** `@aws-sdk/client-*` packages a source file value-imports (type imports bundle nothing). */
+function clientImportsOf(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  return [
+    ...source.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'@aws-sdk\/(client-[a-z0-9-]+)'/gm),
+  ].map((match) => `@aws-sdk/${match[1]}`);
+}
+
+/**
+ * The clients a handler constructs: those its file imports, and those of the functions/lib factories it imports
+ * (registry-from-env.ts builds the DynamoDB client of the deployed registry). Adapters are not followed: they
+ * take their client in the constructor, so a client that only an adapter imports is one nobody builds.
+ */
 function expectedClientsOf(file: string): string[] {
   const source = readFileSync(file, 'utf8');
-  const found = new Set<string>();
-  for (const match of source.matchAll(
-    /^import\s+(?!type\b)[^;]*?from\s+'@aws-sdk\/(client-[a-z0-9-]+)'/gm
-  ))
-    found.add(`@aws-sdk/${match[1]}`);
-  return [...found].sort();
+  const factories = [
+    ...source.matchAll(/^import\s+(?!type\b)[^;]*?from\s+'\.\.\/lib\/([a-z0-9-]+\.ts)'/gm),
+  ].map((match) => join(dirname(file), '..', 'lib', match[1] as string));
+  return [...new Set([file, ...factories].flatMap(clientImportsOf))].sort();
 }
 
 /** Environment of a Lambda function at INIT (what the SDK and Powertools read at import). */
@@ -127,7 +117,7 @@ const LAMBDA_ENV = {
   PATH: process.env['PATH'] ?? '',
   AWS_REGION: 'us-east-1',
   AWS_DEFAULT_REGION: 'us-east-1',
-  // Set on Lambda: Powertools Tracer is on there (off without it), so init includes its setup.
+  // Set on Lambda; Powertools and the SDK read it (user agent), so init sees what a function sees.
   AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
   AWS_LAMBDA_FUNCTION_NAME: 'traffic-shift-bench',
   AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
@@ -194,18 +184,6 @@ export async function runColdStart(
         external: ['@aws-sdk/*', '@smithy/*'],
       });
       sdkExternalBytes[fn] = statSync(outfile).size;
-    }
-    const withoutTracerBytes: Record<string, number> = {};
-    for (const file of entries) {
-      const fn = basename(file, '.ts');
-      const outfile = join(outRoot, 'without-tracer', fn, 'index.mjs');
-      await build({
-        ...BUILD_OPTIONS,
-        entryPoints: [join(HANDLERS_DIR, file)],
-        outfile,
-        plugins: [WITHOUT_TRACER],
-      });
-      withoutTracerBytes[fn] = statSync(outfile).size;
     }
     const referenceFiles: string[] = [];
     for (const [index, reference] of REFERENCES.entries()) {
@@ -293,7 +271,6 @@ export async function runColdStart(
       bundles,
       references,
       sdkExternalBytes,
-      withoutTracerBytes,
     };
   } finally {
     rmSync(outRoot, { recursive: true, force: true });

@@ -18,7 +18,9 @@
  * what makes CheckDnsSync poll several times per step as it would on AWS. A second run with moto's instant
  * INSYNC is reported as a detail.
  */
+import { readFileSync } from 'node:fs';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import {
@@ -31,10 +33,12 @@ import { clientConfig, type Moto, startMoto } from '../cli/moto.ts';
 import { BLUE_DISCOVERY_NAMES, GREEN_DISCOVERY_NAMES } from '../cli/scenarios.ts';
 import { seedRehearsalZone } from '../cli/seed.ts';
 import { TrafficModel } from '../cli/traffic-model.ts';
+import { REGISTRY_KEY_ATTRIBUTE } from '../functions/adapters/dynamodb-migration-registry.ts';
 import { EventBridgeNotifier } from '../functions/adapters/eventbridge-notifier.ts';
 import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-router.ts';
 import { type MigrationInputDraft, parseMigrationInput } from '../functions/core/input.ts';
 import type { Clock, RunState, TrafficRouter } from '../functions/core/state.ts';
+import { countDynamoDbUnits, type DynamoDbUnits } from './dynamodb-units.ts';
 import { countTelemetry, type TelemetryCount } from './telemetry.ts';
 
 /** Prices (us-east-1) and where they come from. */
@@ -49,9 +53,9 @@ export const PRICES = {
     source: 'Lambda $0.20 per 1M requests (aws.amazon.com/lambda/pricing)',
   },
   lambdaPerGbSecond: {
-    usd: 0.0000166667,
+    usd: 0.0000133334,
     source:
-      'Lambda $0.0000166667 per GB-s (x86 price; the template deploys arm64 at $0.0000133334, so this is an upper bound), 256 MB (template MemorySize)',
+      'Lambda arm64 $0.0000133334 per GB-s, billed per ms rounded up per invocation (aws.amazon.com/lambda/pricing); template.yaml Globals: Architectures [arm64], MemorySize read from the template',
   },
   getMetricDataPerMetric: {
     usd: 0.01 / 1_000,
@@ -104,19 +108,39 @@ export const PRICES = {
   },
 } as const;
 
-/** Bytes of Lambda's own START, END and REPORT lines per invocation (REPORT with Init Duration and XRAY TraceId). ESTIMATE. */
-export const PLATFORM_LOG_BYTES_PER_INVOCATION = 450;
+/**
+ * Lambda's own START, END and REPORT lines (text log format, the template's default) of one invocation
+ * billed `ms`, with the XRAY line active tracing adds and, on a cold start, Init Duration: built in Lambda's
+ * format from the measured duration, for their bytes.
+ */
+export function platformLogLines(ms: number, memoryMb: number, coldStart: boolean): string {
+  const id = '00000000-0000-4000-8000-000000000000';
+  const init = coldStart ? `\tInit Duration: ${(150).toFixed(2)} ms` : '';
+  return [
+    `START RequestId: ${id} Version: $LATEST`,
+    `END RequestId: ${id}`,
+    `REPORT RequestId: ${id}\tDuration: ${ms.toFixed(2)} ms\tBilled Duration: ${Math.ceil(ms)} ms\tMemory Size: ${memoryMb} MB\tMax Memory Used: ${Math.round(memoryMb * 0.4)} MB${init}\t`,
+    'XRAY TraceId: 1-00000000-000000000000000000000000\tSegmentId: 0000000000000000\tSampled: true\t',
+  ]
+    .map((line) => `${line}\n`)
+    .join('');
+}
 /** Bytes of one Step Functions execution log event at Level ALL without execution data. ESTIMATE. */
 export const STATE_MACHINE_LOG_BYTES_PER_EVENT = 500;
-/**
- * The run registry (a DynamoDB table another change adds): assumed per Lambda invocation, conservatively,
- * 2 transactional writes of <= 1 KB (2 WRU each) and 2 strongly consistent reads (1 RRU each). ESTIMATE: the
- * table is not in this code yet.
- */
-export const REGISTRY_WRU_PER_INVOCATION = 4;
-export const REGISTRY_RRU_PER_INVOCATION = 2;
-
-export const LAMBDA_MEMORY_GB = 0.25;
+/** The functions' memory (GB) and architecture, from template.yaml's Globals (what is deployed). */
+export function templateLambdaSettings(
+  template = readFileSync(new URL('../template.yaml', import.meta.url), 'utf8')
+): { memoryGb: number; architecture: string } {
+  const globals = template.slice(template.indexOf('Globals:'), template.indexOf('Resources:'));
+  const memory = /MemorySize:\s*(\d+)/.exec(globals)?.[1];
+  const architecture = /Architectures:\s*\[\s*(\w+)\s*\]/.exec(globals)?.[1];
+  if (memory === undefined || architecture === undefined)
+    throw new Error('template.yaml Globals: no MemorySize or Architectures');
+  if (architecture !== 'arm64')
+    throw new Error(`template.yaml deploys ${architecture}: the bench prices arm64 only`);
+  return { memoryGb: Number(memory) / 1024, architecture };
+}
+export const LAMBDA_MEMORY_GB = templateLambdaSettings().memoryGb;
 /** Upper bound per invocation for the duration price (init, SDK calls against AWS instead of moto). */
 export const LAMBDA_DURATION_UPPER_BOUND_MS = 1_000;
 
@@ -132,12 +156,18 @@ export interface CostRun {
   lambdaInvocations: number;
   invocationsByFunction: Record<string, number>;
   evaluations: number;
+  /** Bytes of Lambda's START/END/REPORT/XRAY lines for the measured invocations (platformLogLines). */
+  platformLogBytes: number;
+  /** EvaluateMetrics invocations among `evaluations` that found green's newest minute unpublished and judged nothing. */
+  publicationLooks: number;
   /** Measured handler wall time in this process (moto over loopback), milliseconds. */
   handlerMs: { total: number; median: number; p95: number; max: number };
   apiCalls: Record<string, number>;
   getMetricDataMetrics: number;
   putEventsEntries: number;
   stepFunctionsApiCalls: Record<string, number>;
+  /** The migration registry's DynamoDB calls and request units, counted from the calls (bench/dynamodb-units.ts). */
+  dynamoDb: DynamoDbUnits;
   /** The handlers' custom metrics and log output, counted in-process (bench/telemetry.ts). */
   telemetry: TelemetryCount;
 }
@@ -247,6 +277,8 @@ function quantile(sorted: readonly number[], q: number): number {
 interface RunOptions {
   realisticSync: boolean;
   label: string;
+  /** Seconds after a minute ends before CloudWatch returns it (default 0: at once). */
+  publicationDelaySeconds?: number;
   /** Changes to the reference input (what-if runs). */
   overrides?: (draft: MigrationInputDraft) => MigrationInputDraft;
 }
@@ -268,20 +300,28 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
   instrument(route53 as unknown as Countable, 'Route53', apiCalls, extra);
   instrument(cloudwatch as unknown as Countable, 'CloudWatch', apiCalls, extra);
   instrument(eventbridge as unknown as Countable, 'EventBridge', apiCalls, extra);
+  // The migration registry (operator control, ownership): its request units from the calls themselves.
+  const dynamodb = new DynamoDBClient(config);
+  const dynamoDb = countDynamoDbUnits(dynamodb, new DynamoDBClient(config), REGISTRY_KEY_ATTRIBUTE);
 
+  zoneCounter += 1;
+  // Every run publishes the same discovery names into the same moto: each gets its own 3 hours, so no run
+  // reads (or finds already published) another run's minutes.
   const clock = new VirtualClock(
-    new Date(Math.floor(Date.now() / 60_000) * 60_000 - 6 * 3_600_000)
+    new Date(Math.floor(Date.now() / 60_000) * 60_000 - (3 + 3 * zoneCounter) * 3_600_000)
   );
   const startedMs = clock.now().getTime();
-  zoneCounter += 1;
   const zone = await seedRehearsalZone(envRoute53, `bench-${zoneCounter}.example.com`);
   const reference = referenceMigration(zone.records);
   const draft = options.overrides?.(reference) ?? reference;
   const input = parseMigrationInput(draft);
+  // CloudWatch makes a minute readable `publicationDelaySeconds` after it ends: the model publishes on a
+  // clock that far behind (the minute's traffic then follows the weights at its publication, not its end).
+  const delayMs = (options.publicationDelaySeconds ?? 0) * 1_000;
   const model = new TrafficModel({
     cloudwatch: envCloudWatch,
     router: new Route53TrafficRouter(envRoute53),
-    clock,
+    clock: delayMs === 0 ? clock : { now: () => new Date(clock.now().getTime() - delayMs) },
     records: zone.records,
     namespace: input.metrics.namespace,
     greenDiscoveryNames: input.metrics.greenDiscoveryNames,
@@ -302,15 +342,31 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
   const router = new Route53TrafficRouter(route53);
   const invocationsByFunction: Record<string, number> = {};
   const durations: number[] = [];
+  let platformLogBytes = 0;
+  const warm = new Set<string>();
   const taskStarted = new Map<string, number>();
   let evaluations = 0;
+  let publicationLooks = 0;
   const onEvent = (event: EngineEvent) => {
     if (event.type === 'task-succeeded' || event.type === 'task-failed') {
       const state = event.state ?? 'unknown';
       invocationsByFunction[state] = (invocationsByFunction[state] ?? 0) + 1;
       const began = taskStarted.get(event.executionArn);
-      if (began !== undefined) durations.push(performance.now() - began);
-      if (state === 'EvaluateMetrics' && event.type === 'task-succeeded') evaluations += 1;
+      // Lambda bills each invocation's duration in whole milliseconds, rounded up.
+      if (began !== undefined) {
+        const ms = Math.ceil(performance.now() - began);
+        durations.push(ms);
+        // One cold start per function per run: the reference's functions run at least every few minutes.
+        platformLogBytes += Buffer.byteLength(
+          platformLogLines(ms, LAMBDA_MEMORY_GB * 1024, !warm.has(state))
+        );
+        warm.add(state);
+      }
+      if (state === 'EvaluateMetrics' && event.type === 'task-succeeded') {
+        evaluations += 1;
+        // A publication look that found green's newest minute missing judges nothing (core/publication.ts).
+        if (event.output?.evaluation === null) publicationLooks += 1;
+      }
     }
     if (event.type === 'recovery')
       invocationsByFunction['OnExecutionEnd'] = (invocationsByFunction['OnExecutionEnd'] ?? 0) + 1;
@@ -319,6 +375,9 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     route53,
     cloudwatch,
     clock,
+    dynamodb,
+    // A table per run: each run's registry starts empty, as a fresh deployment's would.
+    registryTable: `bench-registry-${zoneCounter}`,
     deliverStatusEvents: true,
     notifier: new EventBridgeNotifier(eventbridge, {}),
     ...(options.realisticSync
@@ -373,6 +432,8 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     lambdaInvocations: Object.values(invocationsByFunction).reduce((sum, n) => sum + n, 0),
     invocationsByFunction,
     evaluations,
+    platformLogBytes,
+    publicationLooks,
     handlerMs: {
       total: Math.round(sorted.reduce((sum, ms) => sum + ms, 0)),
       median: Math.round(quantile(sorted, 0.5) * 10) / 10,
@@ -383,6 +444,7 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     getMetricDataMetrics: extra.metrics,
     putEventsEntries: extra.entries,
     stepFunctionsApiCalls,
+    dynamoDb,
     telemetry,
   };
 }
@@ -404,11 +466,22 @@ export function price(run: CostRun): {
   const logBytes =
     run.telemetry.logBytes +
     run.telemetry.emfBytes +
-    run.lambdaInvocations * PLATFORM_LOG_BYTES_PER_INVOCATION +
+    run.platformLogBytes +
     run.historyEvents * STATE_MACHINE_LOG_BYTES_PER_EVENT;
-  const xrayTraces = run.lambdaInvocations + run.executions;
-  const registryWru = run.lambdaInvocations * REGISTRY_WRU_PER_INVOCATION;
-  const registryRru = run.lambdaInvocations * REGISTRY_RRU_PER_INVOCATION;
+  // Step Functions passes its trace header to the Lambda tasks: with the state machine traced, each execution
+  // is one trace and its invocations are segments of it; on-execution-end (EventBridge) starts its own.
+  const stateMachineTraced = /Tracing:\s*\n\s*Enabled: true/.test(
+    readFileSync(new URL('../template.yaml', import.meta.url), 'utf8')
+  );
+  const ownTraces = run.invocationsByFunction['OnExecutionEnd'] ?? 0;
+  const xrayTraces = stateMachineTraced
+    ? run.executions + ownTraces
+    : run.lambdaInvocations + run.executions;
+  const registryWru = run.dynamoDb.writeUnits;
+  const registryRru = run.dynamoDb.readUnits;
+  const registryCalls = Object.entries(run.dynamoDb.calls)
+    .map(([operation, n]) => `${operation} ${n}`)
+    .join(', ');
   const items: CostBreakdown[] = [
     {
       item: 'Step Functions state transitions',
@@ -471,14 +544,14 @@ export function price(run: CostRun): {
       quantity: run.telemetry.customMetricHours,
       unit: 'metric-hours',
       usd: run.telemetry.customMetricHours * PRICES.customMetricPerHour.usd,
-      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} publishMetric calls, each metric name + dimension set (MigrationId, Verdict, service) one metric`,
+      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} publishMetric calls, each metric name + dimension set one metric: ${run.telemetry.customMetricList.map((m) => `${m.metric} ${m.metricHours}`).join(', ')}`,
     },
     {
       item: 'CloudWatch Logs ingestion',
       quantity: Math.round(logBytes / 1024),
       unit: 'KB',
       usd: (logBytes / 1024 ** 3) * PRICES.logsIngestionPerGb.usd,
-      source: `${PRICES.logsIngestionPerGb.source}; measured: ${run.telemetry.logLines} Logger lines at INFO (${Math.round(run.telemetry.logBytes / 1024)} KB) and ${run.telemetry.emfLines} EMF lines (${Math.round(run.telemetry.emfBytes / 1024)} KB); ESTIMATED: Lambda START/END/REPORT ${PLATFORM_LOG_BYTES_PER_INVOCATION} B per invocation, Step Functions Level ALL ${STATE_MACHINE_LOG_BYTES_PER_EVENT} B per history event (${run.historyEvents} events)`,
+      source: `${PRICES.logsIngestionPerGb.source}; measured: ${run.telemetry.logLines} Logger lines at INFO (${Math.round(run.telemetry.logBytes / 1024)} KB) and ${run.telemetry.emfLines} EMF lines (${Math.round(run.telemetry.emfBytes / 1024)} KB); Lambda START/END/REPORT/XRAY lines rebuilt per measured invocation (${Math.round(run.platformLogBytes / 1024)} KB); ESTIMATED: Step Functions Level ALL ${STATE_MACHINE_LOG_BYTES_PER_EVENT} B per history event (${run.historyEvents} events)`,
     },
     {
       item: 'CloudWatch Logs storage (one month)',
@@ -488,25 +561,25 @@ export function price(run: CostRun): {
       source: PRICES.logsStoragePerGbMonth.source,
     },
     {
-      item: 'X-Ray traces recorded (upper bound: one per Lambda invocation and one per execution)',
+      item: 'X-Ray traces recorded (Tracing Active on every function and the state machine)',
       quantity: xrayTraces,
       unit: 'traces',
       usd: xrayTraces * PRICES.xrayPerTrace.usd,
-      source: `${PRICES.xrayPerTrace.source}; with Tracing on the state machine the invocations join its trace, so fewer are likely; sampling (1/s + 5 %) only lowers it`,
+      source: `${PRICES.xrayPerTrace.source}; counted: ${stateMachineTraced ? `one per execution (${run.executions}; its Lambda tasks are segments of it) and one per on-execution-end invocation (${ownTraces}); Lambda's Active mode continues the upstream trace it is handed (were each invocation its own trace: ${run.lambdaInvocations + run.executions}, $${((run.lambdaInvocations + run.executions) * PRICES.xrayPerTrace.usd).toFixed(4)})` : 'one per Lambda invocation and one per execution'}, every one sampled (the default rule's 1/s reservoir covers this rate); the 100,000 free traces a month are not deducted`,
     },
     {
-      item: 'DynamoDB registry writes (ESTIMATE)',
+      item: 'DynamoDB registry writes (on demand)',
       quantity: registryWru,
       unit: 'WRU',
       usd: registryWru * PRICES.dynamoDbPerWriteUnit.usd,
-      source: `${PRICES.dynamoDbPerWriteUnit.source}; ${REGISTRY_WRU_PER_INVOCATION} WRU per Lambda invocation assumed (2 transactional writes), conservatively: the registry table is not built yet`,
+      source: `${PRICES.dynamoDbPerWriteUnit.source}; counted from the calls (${registryCalls}) and the items' sizes (bench/dynamodb-units.ts)`,
     },
     {
-      item: 'DynamoDB registry reads (ESTIMATE)',
+      item: 'DynamoDB registry reads (on demand)',
       quantity: registryRru,
       unit: 'RRU',
       usd: registryRru * PRICES.dynamoDbPerReadUnit.usd,
-      source: `${PRICES.dynamoDbPerReadUnit.source}; ${REGISTRY_RRU_PER_INVOCATION} RRU per Lambda invocation assumed`,
+      source: `${PRICES.dynamoDbPerReadUnit.source}; counted from the calls`,
     },
   ];
   const totalUpperUsd = items.reduce((sum, item) => sum + item.usd, 0);
@@ -543,6 +616,12 @@ const RUNS: RunOptions[] = [
         evaluationIntervalSeconds: 120,
       } as MigrationInputDraft['plan'],
     }),
+  },
+  {
+    realisticSync: true,
+    publicationDelaySeconds: 120,
+    label:
+      'what-if CloudWatch publishes each minute 120 s after it ends (about 2 min: aws-facts.md 1.1), so the 90-s first look waits (INSYNC after 60 s)',
   },
   {
     realisticSync: true,

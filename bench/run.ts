@@ -287,6 +287,14 @@ if (ONLY.has('decision')) {
     },
     {
       policy: withDefaults(
+        'minEvidenceMinutes 2 (the former default: two consecutive bursts above the baseline limit roll back)',
+        { minEvidenceMinutes: 2 },
+        {}
+      ),
+      scenarios: ['healthy', 'flapping', 'error-regression'] as const,
+    },
+    {
+      policy: withDefaults(
         'confidence 0.8, maxFailures 10',
         { confidence: 0.8 },
         { maxFailures: 10 }
@@ -459,7 +467,7 @@ if (ONLY.has('cost')) {
         .map(([fn, n]) => `${fn} ${n}`)
         .join(
           ', '
-        )}), ${run.evaluations} evaluations, ${num(run.getMetricDataMetrics)} GetMetricData metrics, ${run.putEventsEntries} PutEvents entries; ${usd(price(run).totalUpperUsd)}`
+        )}), ${run.evaluations} evaluations (${run.publicationLooks} of them publication looks that judged nothing), ${num(run.getMetricDataMetrics)} GetMetricData metrics, ${run.putEventsEntries} PutEvents entries; ${usd(price(run).totalUpperUsd)}`
     );
   }
   details.push(
@@ -529,13 +537,6 @@ if (ONLY.has('cold-start')) {
   );
   details.push(
     `  as deployed: mainFields ${cold.mainFields.join(',')}, NODE_OPTIONS ${cold.nodeOptions} (every init figure here includes it, except "without NODE_OPTIONS").`
-  );
-  details.push(
-    `  without the Tracer and the X-Ray SDK (size only, not deployed): ${Object.entries(
-      cold.withoutTracerBytes
-    )
-      .map(([fn, bytes]) => `${fn} ${Math.round(bytes / 1024)} KB`)
-      .join(', ')}.`
   );
   for (const reference of cold.references)
     details.push(

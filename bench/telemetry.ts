@@ -17,6 +17,8 @@ export interface TelemetryCount {
   emfLines: number;
   /** Distinct custom metrics: metric name + dimension set (Powertools adds `service`). */
   customMetrics: number;
+  /** Each distinct metric, `Name{Dimension=value,…}` (MigrationId and service left out), with its metric-hours. */
+  customMetricList: { metric: string; metricHours: number }[];
   /** Clock hours with data, summed over the custom metrics (expected value): what the hourly proration bills. */
   customMetricHours: number;
   /** Bytes of the EMF lines (rebuilt in Powertools' format). */
@@ -37,6 +39,7 @@ export function countTelemetry(clock: Clock, namespace = 'TrafficShift') {
   const count: TelemetryCount = {
     emfLines: 0,
     customMetrics: 0,
+    customMetricList: [],
     customMetricHours: 0,
     emfBytes: 0,
     logBytes: 0,
@@ -109,6 +112,14 @@ export function countTelemetry(clock: Clock, namespace = 'TrafficShift') {
       log.setLogLevel(previousLevel);
       target.singleMetric = originalSingleMetric;
       count.customMetrics = spans.size;
+      count.customMetricList = [...spans].map(([identity, { first, last }]) => {
+        const [name, dimensions] = JSON.parse(identity) as [string, [string, string][]];
+        const shown = dimensions.filter(([key]) => key !== 'MigrationId' && key !== 'service');
+        return {
+          metric: `${name}{${shown.map(([key, value]) => `${key}=${value}`).join(',')}}`,
+          metricHours: Math.round((1 + (last - first) / 3_600_000) * 100) / 100,
+        };
+      });
       // A metric with data from `first` to `last` touches 1 + (last - first) / 1 h clock hours on average
       // over where in the hour the run starts (each hour boundary inside the span adds one).
       count.customMetricHours =

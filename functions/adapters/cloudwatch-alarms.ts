@@ -9,6 +9,7 @@ import {
 import { CloudWatchBusyError } from '../core/errors.ts';
 import type { AlarmReport, AlarmState } from '../core/sources.ts';
 import type { AlarmReader } from '../core/state.ts';
+import { isBusy } from './sdk-faults.ts';
 
 /** DescribeAlarms accepts at most 100 AlarmNames per call. */
 const NAMES_PER_CALL = 100;
@@ -17,14 +18,9 @@ const MAX_PAGES = 20;
 const BUSY = new Set(['Throttling', 'ThrottlingException', 'LimitExceededException']);
 
 function translate(error: unknown): unknown {
-  const shaped = error as
-    | { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } }
-    | undefined;
-  const serverFault =
-    shaped?.$fault === 'server' || (shaped?.$metadata?.httpStatusCode ?? 0) >= 500;
-  if (!BUSY.has(shaped?.name ?? '') && !serverFault) return error;
+  if (!isBusy(error, BUSY)) return error;
   return new CloudWatchBusyError(
-    `DescribeAlarms: CloudWatch is busy (${shaped?.name}) after the SDK's retries; retry later`,
+    `DescribeAlarms: CloudWatch is busy (${(error as Error).name}) after the SDK's retries; retry later`,
     { cause: error }
   );
 }

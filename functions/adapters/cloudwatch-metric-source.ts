@@ -13,12 +13,10 @@ import { CloudWatchBusyError } from '../core/errors.ts';
 import type { Series, SeriesQuery, SeriesReading } from '../core/sources.ts';
 import type { CombinedQuery, CombinedReading, MetricQuery, MetricSource } from '../core/state.ts';
 import type { DiscoveryTarget, MetricReading, TimeWindow } from '../core/types.ts';
+import { batchQueryOf, readCombined } from './cloudwatch-combined-read.ts';
 import {
-  type BatchQuery,
   fetchMetricData,
   fetchWithOptionalFallback,
-  groupOf,
-  toMetricDataQuery,
   Unavailable,
 } from './cloudwatch-metric-batch.ts';
 import {
@@ -204,60 +202,12 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   /**
-   * Service Connect's green and blue reads and every other source's series (edge, custom) in one
-   * GetMetricData call (split only beyond 500 queries), p99 included as an optional query: when the whole
-   * call fails with optional queries in it, it is sent once more without them (they then read as failed).
+   * Service Connect's green and blue reads and every other source's series (edge, custom), p99 included as
+   * an optional query (a call that fails with optional queries in it is sent once more without them); green's
+   * counts first, over the backlog too, when there is a backlog or a publication look (cloudwatch-combined-read.ts).
    */
-  async readAll(combined: CombinedQuery): Promise<CombinedReading> {
-    const scQueries = (query: MetricQuery, prefix: string): BatchQuery[] => {
-      const windowSeconds = (Date.parse(query.window.end) - Date.parse(query.window.start)) / 1000;
-      return [
-        ...batchOf(plan(query.targets, specsFor(query)), query, query.periodSeconds, prefix, false),
-        ...(query.includeP99 && query.targets.length > 0 && windowSeconds > 0
-          ? batchOf(plan(query.targets, [P99_QUERY]), query, windowSeconds, prefix, true)
-          : []),
-      ];
-    };
-    const { green, blue } = combined;
-    const queries = [
-      ...scQueries(green, 'g'),
-      ...(blue === null ? [] : scQueries(blue, 'b')),
-      ...combined.series.map(batchQueryOf),
-    ];
-    try {
-      const result = await fetchWithOptionalFallback(this.#client, queries, green.window);
-      const p99Of = (prefix: string) => (id: string) =>
-        result.failed.has(`${prefix}${id}`) ? undefined : result.series.get(`${prefix}${id}`);
-      const get = (prefix: string) => (id: string) => result.series.get(`${prefix}${id}`);
-      return {
-        green: {
-          kind: 'ok',
-          services: samplesOf(green, get('g'), green.includeP99 ? p99Of('g') : null),
-        },
-        blue:
-          blue === null
-            ? null
-            : {
-                kind: 'ok',
-                services: samplesOf(blue, get('b'), blue.includeP99 ? p99Of('b') : null),
-              },
-        series: {
-          kind: 'ok',
-          series: Object.fromEntries([...result.series].filter(([id]) => id.startsWith('x'))),
-          failed: Object.fromEntries([...result.failed].filter(([id]) => id.startsWith('x'))),
-        },
-      };
-    } catch (error) {
-      const reason =
-        error instanceof Unavailable
-          ? error.message
-          : `GetMetricData failed: ${describeError(error)}`;
-      return {
-        green: { kind: 'unavailable', reason },
-        blue: blue === null ? null : { kind: 'unavailable', reason },
-        series: { kind: 'unavailable', reason },
-      };
-    }
+  readAll(combined: CombinedQuery): Promise<CombinedReading> {
+    return readCombined(this.#client, combined);
   }
 
   /** Arbitrary series over `window` in one batch; never throws (a failure is `unavailable`). */
@@ -281,13 +231,4 @@ export class CloudWatchMetricSource implements MetricSource {
       return { kind: 'unavailable', reason };
     }
   }
-}
-
-function batchQueryOf(query: SeriesQuery): BatchQuery {
-  return {
-    query: toMetricDataQuery(query),
-    label: query.label,
-    optional: query.optional,
-    group: groupOf(query),
-  };
 }

@@ -5,6 +5,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { RegistryBusyError, RegistryConflictError, TrafficShiftError } from '../core/errors.ts';
 import type { MigrationEntry } from '../core/registry.ts';
+import { isBusy } from './sdk-faults.ts';
 
 /** The partition key of the table; the template declares the same schema. */
 export const REGISTRY_KEY_ATTRIBUTE = 'pk';
@@ -92,13 +93,6 @@ export function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? '';
 }
 
-export function isServerFault(error: unknown): boolean {
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return (
-    (status !== undefined && status >= 500) || (error as { $fault?: string })?.$fault === 'server'
-  );
-}
-
 /** Cancellation reason codes of a TransactionCanceledException (empty when the service gave none). */
 export function cancellationCodes(error: unknown): string[] {
   const reasons = (error as { CancellationReasons?: { Code?: string }[] })?.CancellationReasons;
@@ -113,8 +107,7 @@ export function cancellationCodes(error: unknown): string[] {
 export function mapped(error: unknown, what: string): Error {
   const name = errorName(error);
   const message = `migration registry ${what} failed: ${name}: ${(error as Error)?.message ?? String(error)}`;
-  if (BUSY_ERRORS.has(name) || isServerFault(error))
-    return new RegistryBusyError(message, { cause: error });
+  if (isBusy(error, BUSY_ERRORS)) return new RegistryBusyError(message, { cause: error });
   if (name === 'ConditionalCheckFailedException')
     return new RegistryConflictError(message, { cause: error });
   return new TrafficShiftError(message, { cause: error });

@@ -10,6 +10,7 @@ import {
 import type { LoadBalancerDescription } from '../core/edge-discovery.ts';
 import { LoadBalancerBusyError, PreflightFailedError } from '../core/errors.ts';
 import type { LoadBalancerDirectory } from '../core/state.ts';
+import { isBusy } from './sdk-faults.ts';
 
 /** DescribeLoadBalancers accepts at most 20 Names per call. */
 const NAMES_PER_CALL = 20;
@@ -23,11 +24,7 @@ function translate(error: unknown, context: string): unknown {
     | { name?: string; message?: string; $fault?: string; $metadata?: { httpStatusCode?: number } }
     | undefined;
   const name = shaped?.name ?? '';
-  if (
-    BUSY.has(name) ||
-    shaped?.$fault === 'server' ||
-    (shaped?.$metadata?.httpStatusCode ?? 0) >= 500
-  ) {
+  if (isBusy(error, BUSY)) {
     return new LoadBalancerBusyError(
       `${context}: Elastic Load Balancing is busy (${name}); retry later`,
       {

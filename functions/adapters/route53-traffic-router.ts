@@ -7,8 +7,6 @@ import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   GetHealthCheckStatusCommand,
-  ListResourceRecordSetProtectionsCommand,
-  type ListResourceRecordSetProtectionsCommandOutput,
   ListResourceRecordSetsCommand,
   type ListResourceRecordSetsCommandInput,
   type ListResourceRecordSetsCommandOutput,
@@ -18,24 +16,27 @@ import {
 } from '@aws-sdk/client-route-53';
 import {
   PreflightFailedError,
-  Route53BusyError,
   Route53ChangeRejectedError,
   Route53NotFoundError,
 } from '../core/errors.ts';
 import type { RecordRef } from '../core/input.ts';
-import { canonicalRecordName, canonicalZoneId, displayRecordName } from '../core/names.ts';
+import { canonicalRecordName, canonicalZoneId } from '../core/names.ts';
 import type { TrafficRouter } from '../core/state.ts';
-import type {
-  GroupRecord,
-  HealthCheckReport,
-  PairWeights,
-  RecordSet,
-  WeightedPair,
-} from '../core/types.ts';
+import type { HealthCheckReport, PairWeights, WeightedPair } from '../core/types.ts';
 import { effectiveTtlOf } from './route53-alias-ttl.ts';
+import { errorName, translate } from './route53-errors.ts';
+import { checkProtections, type ProtectionCheck } from './route53-protections.ts';
+import {
+  byZone,
+  describeRef,
+  pairKey,
+  toGroupRecord,
+  toRecordSet,
+  upsert,
+  weightProblems,
+} from './route53-record-sets.ts';
 
-/** Route 53 `Weight` range (API_ResourceRecordSet). */
-const MAX_WEIGHT = 255;
+export type { ProtectionCheck } from './route53-protections.ts';
 
 /**
  * A weighted group holds at most 100 records and a page up to 300, so one page normally suffices.
@@ -43,12 +44,6 @@ const MAX_WEIGHT = 255;
  * `MaxItems` returns the same page forever) from looping until the Lambda times out.
  */
 const DEFAULT_MAX_PAGES = 20;
-
-/** Protections are listed per hosted zone; a zone with more than this many pages is not plausible. */
-const MAX_PROTECTION_PAGES = 100;
-
-const BUSY_ERRORS = new Set(['Throttling', 'ThrottlingException', 'PriorRequestNotComplete']);
-const NOT_FOUND_ERRORS = new Set(['NoSuchHostedZone', 'NoSuchChange', 'NoSuchHealthCheck']);
 
 export interface Route53TrafficRouterOptions {
   /** Pages of `ListResourceRecordSets` read per record before giving up. Default 20. */
@@ -58,163 +53,6 @@ export interface Route53TrafficRouterOptions {
    * Leave unset against moto: it ignores `StartRecordIdentifier` and repeats truncated pages.
    */
   maxItems?: number;
-}
-
-/**
- * Whether record-set protections could be read. `known: false` when the endpoint does not implement
- * `ListResourceRecordSetProtections` (moto 5.2.1 answers 404 with an HTML page).
- */
-export type ProtectionCheck = { known: true; records: string[] } | { known: false; reason: string };
-
-/** Lower case, no trailing dot, Route 53's octal escapes: `*.Api.example.com.` lists as `\052.api.example.com`. */
-export const normaliseName = canonicalRecordName;
-
-/** Hosted zone IDs come with or without `/hostedzone/`; compare and group them bare. */
-const bareZoneId = canonicalZoneId;
-
-function pairKey(zoneId: string, name: string, type: string): string {
-  return `${bareZoneId(zoneId)} ${normaliseName(name)} ${type}`;
-}
-
-/** For people: `*.example.com A in hosted zone Z1` (Route 53 lists the wildcard as `\052.example.com.`). */
-function describeRef(ref: { hostedZoneId: string; name: string; type: string }): string {
-  return `${displayRecordName(ref.name)} ${ref.type} in hosted zone ${bareZoneId(ref.hostedZoneId)}`;
-}
-
-function toGroupRecord(record: ResourceRecordSet): GroupRecord {
-  return {
-    SetIdentifier: record.SetIdentifier ?? null,
-    Weight: record.Weight ?? null,
-    ...(record.HealthCheckId ? { HealthCheckId: record.HealthCheckId } : {}),
-    ...(record.TrafficPolicyInstanceId
-      ? { TrafficPolicyInstanceId: record.TrafficPolicyInstanceId }
-      : {}),
-  };
-}
-
-/**
- * Copies the attributes we re-send as plain JSON. An alias record never carries a TTL: AWS omits it
- * and rejects an UPSERT with both (InvalidInput), while moto 5.2.1 lists aliases with `TTL: 0`.
- */
-function toRecordSet(
-  record: ResourceRecordSet & { SetIdentifier: string; Weight: number }
-): RecordSet {
-  const out: RecordSet = {
-    Name: record.Name ?? '',
-    Type: record.Type ?? '',
-    SetIdentifier: record.SetIdentifier,
-    Weight: record.Weight,
-  };
-  if (record.AliasTarget) {
-    out.AliasTarget = {
-      HostedZoneId: record.AliasTarget.HostedZoneId ?? '',
-      DNSName: record.AliasTarget.DNSName ?? '',
-      EvaluateTargetHealth: record.AliasTarget.EvaluateTargetHealth ?? false,
-    };
-  } else if (record.TTL !== undefined) {
-    out.TTL = record.TTL;
-  }
-  if (record.ResourceRecords && record.ResourceRecords.length > 0) {
-    out.ResourceRecords = record.ResourceRecords.map((value) => ({ Value: value.Value ?? '' }));
-  }
-  if (record.HealthCheckId) out.HealthCheckId = record.HealthCheckId;
-  return out;
-}
-
-function upsert(record: RecordSet, weight: number = record.Weight): Change {
-  // UPSERT replaces the whole record: re-send everything as read, only the weight differs.
-  return {
-    Action: 'UPSERT',
-    ResourceRecordSet: { ...structuredClone(record), Type: record.Type as RRType, Weight: weight },
-  };
-}
-
-/** Groups items by bare hosted zone ID, keeping the order in which zones first appear. */
-function byZone<T>(items: readonly T[], zoneOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const zone = bareZoneId(zoneOf(item));
-    const group = groups.get(zone);
-    if (group) group.push(item);
-    else groups.set(zone, [item]);
-  }
-  return groups;
-}
-
-function errorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
-}
-
-/** A 5xx from the service (or its front end): transient, like throttling, and retried the same way. */
-export function isServerFault(error: unknown): boolean {
-  const shaped = error as { $fault?: string; $metadata?: { httpStatusCode?: number } } | undefined;
-  return shaped?.$fault === 'server' || (shaped?.$metadata?.httpStatusCode ?? 0) >= 500;
-}
-
-/**
- * Translates Route 53 errors into the orchestrator's errors; anything else is returned unchanged.
- * The SDK has already retried the busy errors (its default strategy classes them as throttling).
- */
-function translate(error: unknown, context: string): unknown {
-  const name = errorName(error);
-  if (name === undefined) return error;
-  const message = (error as Error).message;
-  if (BUSY_ERRORS.has(name) || isServerFault(error)) {
-    return new Route53BusyError(
-      `${context}: Route 53 is busy (${name}) after the SDK's retries; retry later`,
-      { cause: error }
-    );
-  }
-  if (name === 'InvalidChangeBatch') {
-    const messages = (error as { messages?: string[] }).messages ?? [];
-    const detail = messages.length > 0 ? messages.join('; ') : message;
-    return new Route53ChangeRejectedError(
-      `${context}: Route 53 rejected the change batch: ${detail}. Check for a record-set protection ` +
-        'on these names (ListResourceRecordSetProtections) and that the records still exist as read',
-      { cause: error }
-    );
-  }
-  if (name === 'AccessDenied' || name === 'AccessDeniedException') {
-    // Cannot succeed on a retry: the role lacks the permission (or an IAM condition refuses these names).
-    return new Route53ChangeRejectedError(
-      `${context}: Route 53 refused access (${name}): ${message}`,
-      {
-        cause: error,
-      }
-    );
-  }
-  if (name === 'InvalidInput') {
-    return new Route53ChangeRejectedError(
-      `${context}: Route 53 rejected the request as invalid: ${message}. Fix the record definition ` +
-        '(an alias record takes no TTL; a weighted record needs SetIdentifier and Weight)',
-      { cause: error }
-    );
-  }
-  if (NOT_FOUND_ERRORS.has(name)) {
-    return new Route53NotFoundError(`${context}: ${name}: ${message}`, { cause: error });
-  }
-  return error;
-}
-
-/**
- * Whether an error means "this endpoint does not implement the operation" rather than a real refusal:
- * moto 5.2.1 answers ListResourceRecordSetProtections with a 404 HTML page, which the SDK reports
- * as a deserialization error carrying `$metadata.httpStatusCode: 404`.
- */
-function isNotImplemented(error: unknown): boolean {
-  const name = errorName(error);
-  // A modelled 404 (NoSuchHostedZone) is a real answer about the zone, never "not implemented".
-  if (name === undefined || NOT_FOUND_ERRORS.has(name)) return false;
-  if (
-    name === 'NotImplemented' ||
-    name === 'NotImplementedException' ||
-    name === 'UnknownOperationException'
-  ) {
-    return true;
-  }
-  const status = (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata
-    ?.httpStatusCode;
-  return status === 404 || status === 501;
 }
 
 /**
@@ -251,7 +89,7 @@ export class Route53TrafficRouter implements TrafficRouter {
   async readPairs(refs: readonly RecordRef[]): Promise<WeightedPair[]> {
     const pairs: WeightedPair[] = [];
     for (const ref of refs) {
-      const zoneId = bareZoneId(ref.hostedZoneId);
+      const zoneId = canonicalZoneId(ref.hostedZoneId);
       const group = await this.#listGroup(zoneId, ref.name, ref.type);
       const find = (setIdentifier: string, side: 'blue' | 'green'): ResourceRecordSet => {
         const record = group.find((candidate) => candidate.SetIdentifier === setIdentifier);
@@ -277,7 +115,7 @@ export class Route53TrafficRouter implements TrafficRouter {
       };
       pairs.push({
         hostedZoneId: zoneId,
-        name: normaliseName(ref.name),
+        name: canonicalRecordName(ref.name),
         type: ref.type,
         blue: toRecordSet(blue as ResourceRecordSet & { SetIdentifier: string; Weight: number }),
         green: toRecordSet(green as ResourceRecordSet & { SetIdentifier: string; Weight: number }),
@@ -370,29 +208,7 @@ export class Route53TrafficRouter implements TrafficRouter {
     const pairs = new Map(
       current.map((pair) => [pairKey(pair.hostedZoneId, pair.name, pair.type), pair])
     );
-    const seen = new Set<string>();
-    const problems: string[] = [];
-    for (const weight of weights) {
-      const key = pairKey(weight.hostedZoneId, weight.name, weight.type);
-      const label = describeRef(weight);
-      if (!pairs.has(key)) problems.push(`${label}: not among the records read`);
-      if (seen.has(key)) problems.push(`${label}: given twice`);
-      seen.add(key);
-      for (const [side, value] of [
-        ['blue', weight.blueWeight],
-        ['green', weight.greenWeight],
-      ] as const) {
-        if (!Number.isInteger(value) || value < 0 || value > MAX_WEIGHT) {
-          problems.push(
-            `${label}: ${side} weight ${value} is not an integer from 0 to ${MAX_WEIGHT}`
-          );
-        }
-      }
-      if (weight.blueWeight === 0 && weight.greenWeight === 0) {
-        // All weights 0 makes Route 53 split traffic evenly: never a valid target.
-        problems.push(`${label}: blue and green weights are both 0`);
-      }
-    }
+    const problems = weightProblems(pairs, weights);
     if (problems.length > 0) {
       throw new Route53ChangeRejectedError(`refusing to write weights: ${problems.join('; ')}`);
     }
@@ -454,54 +270,7 @@ export class Route53TrafficRouter implements TrafficRouter {
    * `ListResourceRecordSetProtections` (moto 5.2.1: HTTP 404), so a caller can report "unknown".
    */
   async checkProtections(refs: readonly RecordRef[]): Promise<ProtectionCheck> {
-    const records: string[] = [];
-    for (const [zoneId, group] of byZone(refs, (ref) => ref.hostedZoneId)) {
-      let protections: { name: string; type: string }[];
-      try {
-        protections = await this.#listProtections(zoneId);
-      } catch (error) {
-        if (isNotImplemented(error)) {
-          return {
-            known: false,
-            reason: `ListResourceRecordSetProtections is not implemented by this endpoint (${(error as Error).message.split('\n')[0]})`,
-          };
-        }
-        throw translate(error, `ListResourceRecordSetProtections ${zoneId}`);
-      }
-      for (const ref of group) {
-        const name = normaliseName(ref.name);
-        if (
-          protections.some((protection) => protection.name === name && protection.type === ref.type)
-        ) {
-          records.push(`${displayRecordName(name)} ${ref.type}`);
-        }
-      }
-    }
-    return { known: true, records };
-  }
-
-  async #listProtections(zoneId: string): Promise<{ name: string; type: string }[]> {
-    const found: { name: string; type: string }[] = [];
-    let nextToken: string | undefined;
-    for (let page = 0; page < MAX_PROTECTION_PAGES; page++) {
-      const out: ListResourceRecordSetProtectionsCommandOutput = await this.#client.send(
-        new ListResourceRecordSetProtectionsCommand({
-          HostedZoneId: zoneId,
-          ...(nextToken ? { NextToken: nextToken } : {}),
-        })
-      );
-      for (const protection of out.ResourceRecordSetProtections ?? []) {
-        found.push({
-          name: normaliseName(protection.RecordName ?? ''),
-          type: protection.RecordType ?? '',
-        });
-      }
-      nextToken = out.NextToken;
-      if (!nextToken) return found;
-    }
-    throw new Route53BusyError(
-      `ListResourceRecordSetProtections ${zoneId}: more than ${MAX_PROTECTION_PAGES} pages; giving up`
-    );
+    return checkProtections(this.#client, refs);
   }
 
   /**
@@ -511,7 +280,7 @@ export class Route53TrafficRouter implements TrafficRouter {
    */
   async #listGroup(zoneId: string, name: string, type: string): Promise<ResourceRecordSet[]> {
     const ref = { hostedZoneId: zoneId, name, type };
-    const wanted = normaliseName(name);
+    const wanted = canonicalRecordName(name);
     const group: ResourceRecordSet[] = [];
     let start: Partial<ListResourceRecordSetsCommandInput> = {
       StartRecordName: wanted,
@@ -531,7 +300,7 @@ export class Route53TrafficRouter implements TrafficRouter {
         throw translate(error, `ListResourceRecordSets ${describeRef(ref)}`);
       }
       for (const record of out.ResourceRecordSets ?? []) {
-        if (normaliseName(record.Name ?? '') !== wanted || record.Type !== type) return group;
+        if (canonicalRecordName(record.Name ?? '') !== wanted || record.Type !== type) return group;
         group.push(record);
       }
       if (!out.IsTruncated) return group;

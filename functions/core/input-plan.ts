@@ -2,6 +2,7 @@
 import * as z from 'zod';
 import { DAY_SECONDS, oneDecimal, Percent } from './input-fields.ts';
 import { checkGates, GatesSchema } from './input-gates.ts';
+import { stepPercent } from './plan.ts';
 
 /**
  * Steps strictly increase and end at 100; issues go to `steps[i]` of the object being refined.
@@ -41,16 +42,6 @@ export const StepSchema = z.union([
   z.strictObject({ percent: Percent, bakeSeconds: StepBakeSeconds }),
 ]);
 export type Step = z.infer<typeof StepSchema>;
-
-/**
- * The green percent of a step, plain or with its own bake.
- *
- * @example
- * stepPercent({ percent: 10, bakeSeconds: 1800 }); // => 10
- */
-export function stepPercent(step: Step): number {
-  return typeof step === 'number' ? step : step.percent;
-}
 
 export const PlanSchema = z
   .strictObject({

@@ -2,7 +2,7 @@
  * The plan as green percents, and what it will cost in time and exposure.
  */
 import type { MigrationInput, Plan } from './input.ts';
-import { stepPercent } from './input-plan.ts';
+import type { Step } from './input-plan.ts';
 
 /**
  * Route 53 changes "generally propagate" to all its name servers within 60 s (GetChange INSYNC).
@@ -18,6 +18,17 @@ export const DNS_SYNC_ESTIMATE_SECONDS = 60;
  * ROLLBACK_SYNC_ESTIMATE_SECONDS; // => 60, one term of worstCaseExposureSeconds
  */
 export const ROLLBACK_SYNC_ESTIMATE_SECONDS = 60;
+
+/**
+ * The green percent of a step, plain or with its own bake. Here, not beside StepSchema (input-plan.ts), so
+ * that the handlers that expand a plan do not bundle zod: only Preflight parses input.
+ *
+ * @example
+ * stepPercent({ percent: 10, bakeSeconds: 1800 }); // => 10
+ */
+export function stepPercent(step: Step): number {
+  return typeof step === 'number' ? step : step.percent;
+}
 
 /** Rounds to one decimal, the resolution the input accepts for a percent. */
 function toTenth(percent: number): number {

@@ -125,12 +125,25 @@ export interface CombinedQuery {
   blue: MetricQuery | null;
   /** The edge and custom series (core/source-judge.ts `sourceQueries`). */
   series: readonly SeriesQuery[];
+  /**
+   * Where the sequential tests' unread minutes start (verdict.ts `backlogStart`), before `green.window`:
+   * green's status and request counts are read from here in the same queries (GetMetricData bills per
+   * metric requested, not per minute) and come back as `backlog`.
+   */
+  backlogFrom?: string | null;
+  /**
+   * Asked with green's status and request counts before anything else is read: false (a publication look
+   * that finds the newest minute missing) stops there, and only `green`'s counts come back.
+   */
+  judgeable?: (green: MetricReading) => boolean;
 }
 
 export interface CombinedReading {
   green: MetricReading;
   blue: MetricReading | null;
   series: SeriesReading;
+  /** Green's counts over `[backlogFrom, green.window.start)`; null without `backlogFrom` or when not read. */
+  backlog?: MetricReading | null;
 }
 
 /** CloudWatch Service Connect metrics (adapters/cloudwatch-metric-source.ts). Never throws for metric errors. */

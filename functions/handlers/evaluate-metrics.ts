@@ -32,7 +32,7 @@ import type {
   Notifier,
   RunState,
 } from '../core/state.ts';
-import type { Evaluation, TimeWindow } from '../core/types.ts';
+import type { Evaluation, MetricReading, TimeWindow } from '../core/types.ts';
 import { Action, Verdict } from '../core/types.ts';
 import { backlogStart, evaluate } from '../core/verdict.ts';
 import { evaluationWindow } from '../core/window.ts';
@@ -202,9 +202,29 @@ async function judge(
       : null;
   const edge = state.edge ?? [];
   const series = sourceQueries(state.input, edge, window);
+  // The minutes of the shift's ramp, for the sequential tests only: status counts, no latency.
+  // The backlog is Service Connect's: the edge's tests (`edge:<check>`) are fed from the window only.
+  const serviceConnectStates = Object.fromEntries(
+    Object.entries(state.status.sequential ?? {}).filter(
+      ([key]) => !key.startsWith(`${EDGE_SOURCE}:`)
+    )
+  );
+  const from = backlogStart(serviceConnectStates, window, settings.windowSeconds);
+  // Would a look that finds nothing published wait again? Then green's counts are read first, and the
+  // rest only once the newest minute is there (GetMetricData bills every metric requested).
+  const mayWait = awaitPublication(state, window, { kind: 'ok', services: [] }, now) !== null;
+  const judgeable = (greenCounts: MetricReading) =>
+    awaitPublication(state, window, greenCounts, now) === null;
   const [reading, alarms]: [CombinedReading, SourceReadings['alarms']] = await Promise.all([
     source.readAll
-      ? source.readAll({ green, blue, series })
+      ? source.readAll({
+          green,
+          blue,
+          series,
+          // A quiet look's span already starts at the backlog (foldSpan): each minute's is cut from it.
+          backlogFrom: span === null ? from : null,
+          ...(mayWait ? { judgeable } : {}),
+        })
       : Promise.all([source.read(green), blue === null ? null : source.read(blue)]).then(
           ([greenReading, blueReading]): CombinedReading => ({
             green: greenReading,
@@ -231,25 +251,20 @@ async function judge(
       judge(withoutCadence(state), window, deps, now)
     );
   }
-  // The minutes of the shift's ramp, for the sequential tests only: status counts, no latency.
-  // The backlog is Service Connect's: the edge's tests (`edge:<check>`) are fed from the window only.
-  const serviceConnectStates = Object.fromEntries(
-    Object.entries(state.status.sequential ?? {}).filter(
-      ([key]) => !key.startsWith(`${EDGE_SOURCE}:`)
-    )
-  );
-  const from = backlogStart(serviceConnectStates, window, settings.windowSeconds);
+  // Read with green's counts by readAll; a source without it reads the backlog on its own.
   const backlog =
     from === null
       ? null
-      : await source.read({
-          ...query,
-          window: { start: from, end: window.start },
-          includeP99: false,
-          includeLatencyAvg: false,
-          includeLatencyMax: false,
-          targets: settings.greenDiscoveryNames,
-        });
+      : reading.backlog !== undefined
+        ? reading.backlog
+        : await source.read({
+            ...query,
+            window: { start: from, end: window.start },
+            includeP99: false,
+            includeLatencyAvg: false,
+            includeLatencyMax: false,
+            targets: settings.greenDiscoveryNames,
+          });
   const serviceConnect = evaluate(
     reading.green,
     reading.blue,

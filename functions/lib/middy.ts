@@ -1,16 +1,15 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { HandlerTimeoutError } from '../core/errors.ts';
 import { logKeysOf } from './log-keys.ts';
-import { logger, tracer } from './powertools.ts';
+import { logger } from './powertools.ts';
 
 /**
- * The middleware stack every handler shares, in Powertools' order: Tracer, then Logger (with the migration's
- * keys). No logMetrics: handlers emit each metric at once with its own dimensions (publishMetric), so there is
- * nothing stored to flush, and an empty flush only warns.
- * Neither the event nor the response is logged or traced: both carry the whole execution input.
+ * The middleware stack every handler shares: Powertools Logger (with the migration's keys). No Tracer (see
+ * powertools.ts). No logMetrics: handlers emit each metric at once with its own dimensions (publishMetric), so
+ * there is nothing stored to flush, and an empty flush only warns.
+ * Neither the event nor the response is logged: both carry the whole execution input.
  */
 export function lambda<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {
   return middy(fn, {
@@ -19,7 +18,6 @@ export function lambda<TEvent, TResult>(fn: (event: TEvent, context: Context) =>
       throw new HandlerTimeoutError('handler timed out: Lambda was about to end the invocation');
     },
   })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(migrationLogKeys());
 }

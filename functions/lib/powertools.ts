@@ -1,24 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, type MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
 
-/** One logger, one metrics and one tracer instance per function, created at cold start. */
+/**
+ * One logger and one metrics instance per function, created at cold start. No Powertools Tracer: the template's
+ * `Tracing: Active` makes Lambda record each invocation's segment without an SDK in the bundle, and the X-Ray
+ * SDK the Tracer brings (aws-xray-sdk-core, semver, cls-hooked, shimmer: ~120 KB) weighed on every function's
+ * size and init. SDK calls therefore have no subsegments.
+ */
 export const logger = new Logger({ serviceName: 'traffic-shift' });
 /** Custom metrics for the dashboard (GreenPercent, Verdicts) in embedded metric format: no API call. */
 export const metrics = new Metrics({ namespace: 'TrafficShift', serviceName: 'traffic-shift' });
-/**
- * X-Ray segments for each invocation and its SDK calls (the template sets Tracing: Active). Powertools turns
- * itself off outside Lambda (no AWS_EXECUTION_ENV: the local engine, the tests), under SAM local, and when
- * POWERTOOLS_TRACE_ENABLED is false; then the middleware and traced() do nothing.
- */
-// Only the SDK clients wrapped by traced() make subsegments: the handlers make no other HTTP calls, and patching
-// http/https globally as well would trace every SDK call twice and cost init time.
-export const tracer = new Tracer({ serviceName: 'traffic-shift', captureHTTPsRequests: false });
-
-/** An AWS SDK v3 client whose calls are traced subsegments: `traced(new Route53Client({}))`. */
-export function traced<TClient>(client: TClient): TClient {
-  return tracer.captureAWSv3Client(client);
-}
 
 type Unit = (typeof MetricUnit)[keyof typeof MetricUnit];
 

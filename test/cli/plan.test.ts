@@ -27,8 +27,8 @@ describe.concurrent('traffic-shift plan', () => {
     for (const step of estimate.steps) expect(result.stdout).toMatch(new RegExp(`\\s${step}%\\s`));
     expect(result.stdout).toContain('ETA                  1 h 2 min');
     expect(result.stdout).toContain(estimate.formulas.eta);
-    // 150 s delay + 60 s period + 1 x 60 s (minEvidenceMinutes 2) + 60 s rollback sync + 60 s TTL
-    expect(result.stdout).toContain('worst-case exposure  6 min 30 s');
+    // 150 s delay + 60 s period + 2 x 60 s (minEvidenceMinutes 3) + 60 s rollback sync + 60 s TTL
+    expect(result.stdout).toContain('worst-case exposure  7 min 30 s');
     expect(result.stdout).toContain(estimate.formulas.worstCaseExposure);
     expect(result.stdout).toContain('orders.internal.example.com A');
   });

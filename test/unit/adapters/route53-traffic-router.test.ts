@@ -15,10 +15,8 @@ import {
 } from '@aws-sdk/client-route-53';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  isServerFault,
-  Route53TrafficRouter,
-} from '../../../functions/adapters/route53-traffic-router.ts';
+import { Route53TrafficRouter } from '../../../functions/adapters/route53-traffic-router.ts';
+import { isServerFault } from '../../../functions/adapters/sdk-faults.ts';
 import {
   PreflightFailedError,
   Route53BusyError,

@@ -74,9 +74,11 @@ describe('Function: evidenceReach / quietFor', () => {
   });
 });
 
+// minEvidenceMinutes 2 (the former default): the bounds below are worked out for it.
 const BASE = inputWith({
   plan: { steps: [25, 100], bakeSeconds: 600, finalBakeSeconds: 600 },
   metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+  thresholds: { minEvidenceMinutes: 2 },
 });
 
 /** Healthy at 25 %: 120 s baked, the cursor at the window's end, both tests with no evidence. */

@@ -169,7 +169,7 @@ export const DEFAULT_THRESHOLDS: Thresholds = {
   errorRateMaxPercent: 1,
   confidence: 0.9,
   falseAlarmRate: 0.01,
-  minEvidenceMinutes: 2,
+  minEvidenceMinutes: 3,
   baseline: {
     errorRateMaxRatio: 2,
     errorRateMinDeltaPercent: 0.5,

@@ -14,8 +14,10 @@ import { Action, type ServiceSample, Verdict } from '../../../functions/core/typ
 import { backlogStart, evaluate } from '../../../functions/core/verdict.ts';
 import { inputWith, sample, statusAt } from './fixtures.ts';
 
-const input = inputWith();
+// Two minutes of overwhelming evidence roll back at minEvidenceMinutes 2 (the default is 3).
+const input = inputWith({ thresholds: { minEvidenceMinutes: 2 } });
 const withBlue = inputWith({
+  thresholds: { minEvidenceMinutes: 2 },
   metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-appmesh'] },
 });
 const WINDOW = { start: '2026-01-01T10:00:00.000Z', end: '2026-01-01T10:01:00.000Z' };
@@ -158,6 +160,31 @@ describe('Function: evaluate with per-period counts', () => {
     // maxConsecutiveFailures (2) did not need to be reached.
     expect(after.consecutiveFailures).toBe(1);
     expect(after.sequential?.['errorRate']?.minutes).toBe(2);
+  });
+
+  it('with the default minEvidenceMinutes (3), two bad minutes in a row are not enough, the third is', () => {
+    // Prepare: two consecutive one-minute bursts look exactly like this (a flapping green)
+    const defaults = inputWith();
+    const THIRD = { start: '2026-01-01T10:02:00.000Z', end: '2026-01-01T10:03:00.000Z' };
+    const judge = (window: typeof WINDOW, state: Record<string, SequentialState> | null) =>
+      evaluate(
+        ok(minuteOf('orders', window.start, 3_000, 120)),
+        null,
+        defaults,
+        window,
+        null,
+        state
+      );
+
+    // Act
+    const first = judge(WINDOW, null);
+    const second = judge(NEXT, first.sequential as Record<string, SequentialState>);
+    const third = judge(THIRD, second.sequential as Record<string, SequentialState>);
+
+    // Assess
+    expect(overallErrorRate(second)?.verdict).toBe(Verdict.Inconclusive);
+    expect(overallErrorRate(third)?.verdict).toBe(Verdict.Fail);
+    expect(overallErrorRate(third)?.reason).toMatch(/over 3 min >= 144,000:1/);
   });
 
   it('a window Fail of a per-name check is not decisive: it holds, as before', () => {

@@ -168,7 +168,9 @@ describe('Edge queries and verdicts, edge cases', () => {
 });
 
 describe('assessSources, readings that failed or are missing', () => {
+  // Two minutes of overwhelming evidence roll back at minEvidenceMinutes 2 (the default is 3).
   const withQuery = inputWith({
+    thresholds: { minEvidenceMinutes: 2 },
     metrics: {
       queries: [
         {
@@ -283,7 +285,7 @@ describe('assessSources, readings that failed or are missing', () => {
   it('rolls back a broken green edge at once, from its sequential test, without maxConsecutiveFailures windows', () => {
     // Prepare: every request through green's ALB fails for two minutes, at a 1 % share (30 requests a minute).
     const edge = [lb('green', 'app/g/1')] as EdgeLoadBalancer[];
-    const input = inputWith({});
+    const input = inputWith({ thresholds: { minEvidenceMinutes: 2 } });
 
     // Act
     const judged = assessSources(input, WINDOW, {

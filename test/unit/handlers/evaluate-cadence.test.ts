@@ -61,6 +61,8 @@ function firstLook(): RunState {
   const input = inputWith({
     plan: { steps: [25, 100], bakeSeconds: 600, finalBakeSeconds: 600 },
     metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+    // Two-minute quiet waits (the former default): the reads below are worked out for them.
+    thresholds: { minEvidenceMinutes: 2 },
   });
   const identity = {
     executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ts:orders',

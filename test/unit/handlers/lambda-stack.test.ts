@@ -1,13 +1,14 @@
 /**
  * The middleware stack every handler shares (functions/lib/middy.ts): each log line of an invocation names its
- * migration and execution, the next invocation of the same warm function does not inherit them, and tracing
- * is off outside Lambda (no segments, SDK clients returned as they are).
+ * migration and execution, and the next invocation of the same warm function does not inherit them. There is no
+ * Tracer any more (Lambda records each invocation's segment itself, Tracing: Active); that no bundle carries the
+ * X-Ray SDK is checked in test/unit/tooling/bundles.test.ts.
  */
 import type { Context } from 'aws-lambda';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logKeysOf } from '../../../functions/lib/log-keys.ts';
 import { lambda } from '../../../functions/lib/middy.ts';
-import { logger, traced, tracer } from '../../../functions/lib/powertools.ts';
+import { logger } from '../../../functions/lib/powertools.ts';
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:execution:ts:orders-1';
 const context = {
@@ -88,43 +89,17 @@ describe('the handler stack', () => {
     expect(lines[0]?.['function_request_id']).toBe('request-1');
   });
 
-  it('traces nothing outside Lambda: no segment, SDK clients unchanged', async () => {
-    // Prepare
-    const client = { send: async () => 'sent', middlewareStack: { use: vi.fn() } };
+  it('logs neither the event nor the response: both carry the whole execution input', async () => {
+    // Prepare: the logger's level is reset per invocation (suite: SILENT), so watch what is asked of it.
+    const info = vi.spyOn(logger, 'info');
     const handler = lambda(async () => 'done');
 
     // Act
-    const result = await handler({}, context);
+    const result = await handler({ input: { migrationId: 'orders' } }, context);
 
     // Assess
     expect(result).toBe('done');
-    expect(tracer.isTracingEnabled()).toBe(false);
-    expect(traced(client)).toBe(client);
-    expect(client.middlewareStack.use).not.toHaveBeenCalled();
+    expect(info).not.toHaveBeenCalled();
     expect(printed).toEqual([]);
-  });
-});
-
-describe('tracing in Lambda', () => {
-  afterEach(() => {
-    vi.unstubAllEnvs();
-    vi.resetModules();
-  });
-
-  it('instruments an SDK client wrapped by traced() once AWS_EXECUTION_ENV says this is Lambda', async () => {
-    // Prepare: a fresh module graph, so the tracer is created with Lambda's environment.
-    vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs24.x');
-    vi.resetModules();
-    const lambdaPowertools = await import('../../../functions/lib/powertools.ts');
-    const { Route53Client } = await import('@aws-sdk/client-route-53');
-    const client = new Route53Client({ region: 'us-east-1' });
-    const before = client.middlewareStack.identify();
-
-    // Act
-    const wrapped = lambdaPowertools.traced(client);
-
-    // Assess
-    expect(lambdaPowertools.tracer.isTracingEnabled()).toBe(true);
-    expect(wrapped.middlewareStack.identify().length).toBeGreaterThan(before.length);
   });
 });

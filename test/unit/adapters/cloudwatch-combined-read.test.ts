@@ -1,0 +1,212 @@
+/**
+ * What one evaluation asks GetMetricData for (billed per metric requested), against moto over HTTP with the
+ * real SDK client: green's counts first and over the sequential backlog too, the rest only when judgeable.
+ * Every query sent is recorded by a middleware on the client.
+ */
+import {
+  CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDatum,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CloudWatchMetricSource } from '../../../functions/adapters/cloudwatch-metric-source.ts';
+import type { CombinedQuery, MetricQuery } from '../../../functions/core/state.ts';
+import { clientConfig, type Moto, startMoto } from '../../support/moto.ts';
+
+const MINUTE = 60_000;
+
+interface SentCall {
+  start: string;
+  end: string;
+  queries: MetricDataQuery[];
+}
+
+let moto: Moto;
+let cloudwatch: CloudWatchClient;
+let sent: SentCall[];
+let t0: number;
+
+const at = (minute: number) => new Date(t0 + minute * MINUTE).toISOString();
+
+function countsOf(name: string, minute: number, requests: number, errors: number): MetricDatum[] {
+  const timestamp = new Date(t0 + minute * MINUTE);
+  const target = [{ Name: 'TargetDiscoveryName', Value: name }];
+  return [
+    {
+      MetricName: 'HTTPCode_Target_2XX_Count',
+      Dimensions: target,
+      Timestamp: timestamp,
+      Value: requests - errors,
+    },
+    {
+      MetricName: 'HTTPCode_Target_5XX_Count',
+      Dimensions: target,
+      Timestamp: timestamp,
+      Value: errors,
+    },
+    {
+      MetricName: 'RequestCount',
+      Dimensions: [{ Name: 'DiscoveryName', Value: name }],
+      Timestamp: timestamp,
+      Value: requests,
+    },
+    {
+      MetricName: 'TargetResponseTime',
+      Dimensions: target,
+      Timestamp: timestamp,
+      StatisticValues: { SampleCount: 10, Sum: 10 * (70 + minute), Minimum: 50, Maximum: 200 },
+    },
+  ];
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  cloudwatch = new CloudWatchClient(clientConfig(moto.endpoint));
+  cloudwatch.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as {
+        MetricDataQueries?: MetricDataQuery[];
+        StartTime?: Date;
+        EndTime?: Date;
+      };
+      if (input.MetricDataQueries !== undefined)
+        sent.push({
+          start: input.StartTime?.toISOString() ?? '',
+          end: input.EndTime?.toISOString() ?? '',
+          queries: input.MetricDataQueries,
+        });
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordQueries' }
+  );
+  t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 60 * MINUTE;
+  // Green (orders) minutes 0-5, blue (orders-appmesh) minutes 0-5; minute 5 is green's newest.
+  const data = [0, 1, 2, 3, 4, 5].flatMap((m) => [
+    ...countsOf('orders', m, 100 + m, m),
+    ...countsOf('orders-appmesh', m, 200 + m, 1),
+  ]);
+  await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/ECS', MetricData: data }));
+});
+
+afterAll(async () => {
+  cloudwatch?.destroy();
+  await moto?.stop();
+});
+
+beforeEach(() => {
+  sent = [];
+});
+
+const side = (name: string, start: number, end: number): MetricQuery => ({
+  namespace: 'AWS/ECS',
+  targets: [{ discoveryName: name }],
+  window: { start: at(start), end: at(end) },
+  periodSeconds: 60,
+  includeP99: false,
+  includeLatencyAvg: true,
+  includeLatencyMax: false,
+});
+
+/** The window is minutes 3-5 (end exclusive at 6); the backlog minutes 1-2. */
+const combined = (extra: Partial<CombinedQuery> = {}): CombinedQuery => ({
+  green: side('orders', 3, 6),
+  blue: side('orders-appmesh', 3, 6),
+  series: [],
+  ...extra,
+});
+
+const ids = (call: SentCall | undefined) => (call?.queries ?? []).map((q) => q.Id).sort();
+const COUNT_IDS = ['gn0_http2xx', 'gn0_http3xx', 'gn0_http4xx', 'gn0_http5xx', 'gn0_requestCount'];
+
+describe('Function: readCombined (through CloudWatchMetricSource.readAll), against moto', () => {
+  it('reads everything in one call when there is neither a backlog nor a publication look', async () => {
+    // Act
+    const source = new CloudWatchMetricSource(cloudwatch);
+    const reading = await source.readAll(combined());
+    const noBacklog = await source.readAll(combined({ backlogFrom: null }));
+
+    // Assess: 5 counts + Average + SampleCount per side; a backlog only when asked for (null: none)
+    expect(sent).toHaveLength(2);
+    expect(sent[0]?.queries).toHaveLength(14);
+    expect(reading.backlog).toBeUndefined();
+    expect(noBacklog.backlog).toBeNull();
+    expect(reading.green).toMatchObject({ kind: 'ok', services: [{ requestCount: 312 }] });
+  });
+
+  it('reads the backlog on green’s count queries (from the backlog start), billing no extra metric', async () => {
+    // Act
+    const source = new CloudWatchMetricSource(cloudwatch);
+    const reading = await source.readAll(combined({ backlogFrom: at(1) }));
+    const calls = sent;
+    sent = [];
+    const alone = await source.readAll(combined());
+    const backlogAlone = await source.read({
+      ...side('orders', 1, 3),
+      includeLatencyAvg: false,
+    });
+
+    // Assess
+    expect(calls.map((call) => [call.start, call.end])).toEqual([
+      [at(1), at(6)],
+      [at(3), at(6)],
+    ]);
+    expect(ids(calls[0])).toEqual(COUNT_IDS);
+    expect(calls.flatMap((call) => call.queries)).toHaveLength(14);
+    expect(reading.green).toEqual(alone.green);
+    expect(reading.blue).toEqual(alone.blue);
+    expect(reading.backlog).toEqual(backlogAlone);
+    expect(reading.backlog).toMatchObject({
+      kind: 'ok',
+      services: [{ requestCount: 101 + 102, http5xx: 3 }],
+    });
+  });
+
+  it('stops after green’s counts when the look finds the window not judgeable', async () => {
+    // Act
+    const reading = await new CloudWatchMetricSource(cloudwatch).readAll(
+      combined({ judgeable: () => false })
+    );
+
+    // Assess
+    expect(sent).toHaveLength(1);
+    expect(ids(sent[0])).toEqual(COUNT_IDS);
+    expect(reading.blue).toBeNull();
+    expect(reading.series.kind).toBe('unavailable');
+    expect(reading.green).toMatchObject({
+      kind: 'ok',
+      services: [{ requestCount: 312, latencyAvgMs: null }],
+    });
+  });
+
+  it('hands the look green’s counts of the window only, then reads the rest when judgeable', async () => {
+    // Prepare
+    const looked: unknown[] = [];
+
+    // Act
+    const source = new CloudWatchMetricSource(cloudwatch);
+    const reading = await source.readAll(
+      combined({
+        backlogFrom: at(1),
+        judgeable: (green) => {
+          looked.push(green);
+          return true;
+        },
+      })
+    );
+    sent = [];
+    const alone = await source.readAll(combined());
+
+    // Assess
+    expect(looked).toEqual([
+      {
+        kind: 'ok',
+        services: [
+          expect.objectContaining({ requestCount: 312, periodStarts: [at(3), at(4), at(5)] }),
+        ],
+      },
+    ]);
+    expect(reading.green).toEqual(alone.green);
+    expect(reading.blue).toEqual(alone.blue);
+  });
+});

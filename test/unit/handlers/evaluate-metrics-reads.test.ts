@@ -1,0 +1,203 @@
+/**
+ * Which metrics EvaluateMetrics asks GetMetricData for (billed per metric requested), with the real
+ * CloudWatchMetricSource against moto over HTTP: a publication look that finds green's newest minute missing
+ * asks for green's status and request counts only; a judged evaluation asks for each statistic once, the
+ * sequential backlog riding on green's count queries.
+ */
+import {
+  CloudWatchClient,
+  type MetricDataQuery,
+  type MetricDatum,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CloudWatchMetricSource } from '../../../functions/adapters/cloudwatch-metric-source.ts';
+import { newRunState } from '../../../functions/core/run.ts';
+import { initialSequentialState } from '../../../functions/core/sequential.ts';
+import type { RunState } from '../../../functions/core/state.ts';
+import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
+import { clientConfig, type Moto, startMoto } from '../../support/moto.ts';
+import { inputWith, pairWith } from '../core/fixtures.ts';
+
+const MINUTE = 60_000;
+
+interface SentCall {
+  start: string;
+  ids: string[];
+}
+
+let moto: Moto;
+let cloudwatch: CloudWatchClient;
+let sent: SentCall[];
+let t0: number;
+
+const at = (minute: number) => new Date(t0 + minute * MINUTE).toISOString();
+
+function minuteOf(name: string, minute: number): MetricDatum[] {
+  const Timestamp = new Date(t0 + minute * MINUTE);
+  const target = [{ Name: 'TargetDiscoveryName', Value: name }];
+  return [
+    { MetricName: 'HTTPCode_Target_2XX_Count', Dimensions: target, Timestamp, Value: 400 },
+    {
+      MetricName: 'RequestCount',
+      Dimensions: [{ Name: 'DiscoveryName', Value: name }],
+      Timestamp,
+      Value: 400,
+    },
+    {
+      MetricName: 'TargetResponseTime',
+      Dimensions: target,
+      Timestamp,
+      StatisticValues: { SampleCount: 400, Sum: 400 * 70, Minimum: 20, Maximum: 300 },
+    },
+  ];
+}
+
+beforeAll(async () => {
+  moto = await startMoto();
+  cloudwatch = new CloudWatchClient(clientConfig(moto.endpoint));
+  cloudwatch.middlewareStack.add(
+    (next) => async (args) => {
+      const input = args.input as { MetricDataQueries?: MetricDataQuery[]; StartTime?: Date };
+      if (input.MetricDataQueries !== undefined)
+        sent.push({
+          start: input.StartTime?.toISOString() ?? '',
+          ids: input.MetricDataQueries.map((q) => q.Id ?? '').sort(),
+        });
+      return next(args);
+    },
+    { step: 'initialize', name: 'recordQueries' }
+  );
+  t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 120 * MINUTE;
+  // Minutes 0-4 of green (orders) and blue (orders-blue); minute 5 is never published.
+  const data = [0, 1, 2, 3, 4].flatMap((m) => [
+    ...minuteOf('orders', m),
+    ...minuteOf('orders-blue', m),
+  ]);
+  await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/ECS', MetricData: data }));
+});
+
+afterAll(async () => {
+  cloudwatch?.destroy();
+  await moto?.stop();
+});
+
+beforeEach(() => {
+  sent = [];
+});
+
+/** Baking at 10 % since minute `from`; green orders, blue orders-blue (the baseline reads blue). */
+function baking(from: number, windowFrom: number): RunState {
+  const input = inputWith({
+    metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+  });
+  const state = newRunState(
+    input,
+    {
+      executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ts:self',
+      executionName: 'self',
+      stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
+      startedAt: at(from),
+      generation: 1,
+      continuedFrom: null,
+    },
+    [pairWith({ blue: 90, green: 10 })]
+  );
+  return {
+    ...state,
+    next: 'bake',
+    status: {
+      ...state.status,
+      greenPercent: 10,
+      judgingFrom: at(from),
+      windowFrom: at(windowFrom),
+    },
+  } as RunState;
+}
+
+const clockAt = (ms: number) => ({ now: () => new Date(ms) });
+const GREEN_COUNTS = ['n0_http2xx', 'n0_http3xx', 'n0_http4xx', 'n0_http5xx', 'n0_requestCount'];
+const prefixed = (prefix: string, ids: readonly string[]) => ids.map((id) => `${prefix}${id}`);
+const LATENCY = ['n0_latencyAvg', 'n0_latencySamples'];
+
+describe('Handler: evaluateMetrics, the GetMetricData queries it sends (moto)', () => {
+  it('a look that finds the newest minute unpublished asks for green’s counts only', async () => {
+    // Act: window minutes 3-5 at 90 s after minute 5 ends; minute 5 is not published
+    const state = await evaluateMetrics(baking(3, 3), {
+      metrics: new CloudWatchMetricSource(cloudwatch),
+      clock: clockAt(t0 + 6 * MINUTE + 90_000),
+    });
+
+    // Assess
+    expect(state.evaluation).toBeNull();
+    expect(state.waitSeconds).toBe(30);
+    expect(sent).toEqual([{ start: at(3), ids: prefixed('g', GREEN_COUNTS).sort() }]);
+  });
+
+  it('a judged window asks for every statistic once: green’s counts, then latency and blue', async () => {
+    // Act: window minutes 2-4, all published
+    const state = await evaluateMetrics(baking(2, 2), {
+      metrics: new CloudWatchMetricSource(cloudwatch),
+      clock: clockAt(t0 + 5 * MINUTE + 90_000),
+    });
+
+    // Assess
+    expect(state.evaluation?.window).toEqual({ start: at(2), end: at(5) });
+    expect(sent).toEqual([
+      { start: at(2), ids: prefixed('g', GREEN_COUNTS).sort() },
+      {
+        start: at(2),
+        ids: [...prefixed('g', LATENCY), ...prefixed('b', [...GREEN_COUNTS, ...LATENCY])].sort(),
+      },
+    ]);
+  });
+
+  it('with no look left before the publication bound, reads everything in one call', async () => {
+    // Act: 135 s after minute 5 ended, a look 30 s later would pass the 150-s bound (publicationDelaySeconds):
+    // minute 5 is judged as it is
+    const state = await evaluateMetrics(baking(3, 3), {
+      metrics: new CloudWatchMetricSource(cloudwatch),
+      clock: clockAt(t0 + 6 * MINUTE + 135_000),
+    });
+
+    // Assess
+    expect(state.evaluation?.window).toEqual({ start: at(3), end: at(6) });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.ids).toHaveLength(14);
+  });
+
+  it('reads the sequential backlog on green’s count queries, from where the tests stopped', async () => {
+    // Prepare: the tests folded minutes up to 1; the window starts at 3 (minutes 1-2 were the ramp)
+    const base = baking(0, 3);
+    const state: RunState = {
+      ...base,
+      status: {
+        ...base.status,
+        sequential: { errorRate: { ...initialSequentialState(), consumedUntil: at(1) } },
+      },
+    };
+
+    const clock = clockAt(t0 + 5 * MINUTE + 135_000);
+    const source = new CloudWatchMetricSource(cloudwatch);
+
+    // Act
+    const judged = await evaluateMetrics(state, { metrics: source, clock });
+    const calls = [...sent];
+    // The same evaluation through a source that reads each side and the backlog on its own.
+    const separately = await evaluateMetrics(state, {
+      metrics: {
+        read: (query) => source.read(query),
+        listDiscoveryNamesWithHttpMetrics: (namespace, targets) =>
+          source.listDiscoveryNamesWithHttpMetrics(namespace, targets),
+      },
+      clock,
+    });
+
+    // Assess: 14 metrics in all, the first call from the backlog's start, and the same judgement
+    expect(judged.evaluation?.window).toEqual({ start: at(3), end: at(5) });
+    expect(calls.map((call) => call.start)).toEqual([at(1), at(3)]);
+    expect(calls[0]?.ids).toEqual(prefixed('g', GREEN_COUNTS).sort());
+    expect(calls.flatMap((call) => call.ids)).toHaveLength(14);
+    expect(judged.status.sequential).toEqual(separately.status.sequential);
+  });
+});
