@@ -191,6 +191,60 @@ describe('CloudWatchMetricSource against moto', () => {
     expect(sliceReading(whole, query([], 1, 4).window)).toEqual(part);
   });
 
+  it.each([
+    { name: 'one call (no publication look)', judgeable: false, calls: 1 },
+    { name: "green's counts, then the rest (a publication look)", judgeable: true, calls: 2 },
+  ])(
+    "readAll of a quiet look's span: $name over the span, each minute cut from it",
+    async ({ judgeable, calls }) => {
+      // Prepare: a client that records every GetMetricData request
+      const requests: { start: string; end: string; metrics: number }[] = [];
+      const client = new CloudWatchClient(clientConfig(moto.endpoint));
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const input = args.input as {
+            StartTime: Date;
+            EndTime: Date;
+            MetricDataQueries: unknown[];
+          };
+          requests.push({
+            start: input.StartTime.toISOString(),
+            end: input.EndTime.toISOString(),
+            metrics: input.MetricDataQueries.length,
+          });
+          return next(args);
+        },
+        { step: 'initialize' }
+      );
+      const span = query(['orders'], 0, 5);
+      const blue = query(['payments'], 0, 5);
+
+      // Act
+      const reading = await new CloudWatchMetricSource(client).readAll({
+        green: span,
+        blue,
+        series: [],
+        backlogFrom: null,
+        ...(judgeable ? { judgeable: () => true } : {}),
+      });
+      client.destroy();
+
+      // Assess: the span read once (no metric twice), and each minute's cut is a read of that minute
+      expect(requests).toHaveLength(calls);
+      for (const request of requests)
+        expect(request).toMatchObject({ start: span.window.start, end: span.window.end });
+      for (const minute of [0, 1, 2, 3, 4]) {
+        const window = query([], minute, minute + 1).window;
+        expect(sliceReading(reading.green, window)).toEqual(
+          await source.read(query(['orders'], minute, minute + 1))
+        );
+        expect(sliceReading(reading.blue ?? reading.green, window)).toEqual(
+          await source.read(query(['payments'], minute, minute + 1))
+        );
+      }
+    }
+  );
+
   it('returns nulls, not zeros, for a window without datapoints', async () => {
     // Act
     const reading = await source.read(query(['orders', 'payments'], -20, -15));
