@@ -145,7 +145,7 @@ function evaluateAt(
   };
   const polled = awaitPublication(state, window, green, now);
   if (polled !== null) return polled;
-  const ends = foldEnds(state.cadence, window, state.input.metrics.periodSeconds);
+  const ends = foldEnds(state.cadence, window, state.input);
   const folded = foldMinutes(state, ends, now, (status, minuteWindow) =>
     minuteWindow === null ? NOT_JUDGED_YET : judgeWindow(state, status, minuteWindow, world, nowMs)
   );

@@ -26,6 +26,11 @@ export interface Cadence {
   minutes: number;
   through: string;
   reason: string;
+  /**
+   * The last quiet look's read of green failed: its minutes (after `through`, which did not move) are read
+   * again a minute later and folded one by one (cadence-fold.ts), not judged as one grown window.
+   */
+  refold?: boolean;
 }
 
 /** Service Connect's sequential tests (status.sequential keys); a missing one may start at any window. */

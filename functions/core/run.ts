@@ -180,7 +180,8 @@ export function secondsSinceSubmit(state: RunState, now: Date): number {
 /**
  * Folds an evaluation into the state: counters, decision, next wait (the cadence: one minute, or k minutes
  * while no check can act on the minutes in between, core/cadence.ts) and history budget. `operatorPending`
- * (an operator request or an open gate, read by the handler) keeps the looks at one minute.
+ * (an operator request or an open gate, read by the handler) keeps the looks at one minute; `refoldThrough`
+ * (a quiet look whose read of green failed) keeps the cadence's `through` there and looks again in a minute.
  *
  * @example
  * afterEvaluation(state, evaluation, now).decision; // => { action: 'observe', reason: '...' }
@@ -189,7 +190,8 @@ export function afterEvaluation(
   state: RunState,
   evaluation: Evaluation,
   now: Date,
-  operatorPending = false
+  operatorPending = false,
+  refoldThrough?: string
 ): RunState {
   const { status, decision } = decide({
     status: state.status,
@@ -198,7 +200,7 @@ export function afterEvaluation(
     input: state.input,
     now,
   });
-  const cadence = nextCadence({
+  const chosen = nextCadence({
     input: state.input,
     edge: state.edge,
     status,
@@ -206,6 +208,16 @@ export function afterEvaluation(
     window: evaluation.window,
     operatorPending,
   });
+  // A quiet look that could not read green: its minutes again in one minute, one by one (cadence-fold.ts).
+  const cadence =
+    refoldThrough === undefined
+      ? chosen
+      : {
+          minutes: 1,
+          through: refoldThrough,
+          reason: "green's read failed at a quiet look: its minutes again, one by one",
+          refold: true,
+        };
   const { metrics, plan } = state.input;
   // An advance to a gated step becomes a gate (core/gates.ts).
   return withGate(state, {

@@ -9,13 +9,12 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
-import { foldEnds, foldMinutes, foldSpan } from '../core/cadence-fold.ts';
+import { foldEnds, foldReading, foldSpan, notJudgedYet } from '../core/cadence-fold.ts';
 import { type ControlState, controlledDecision } from '../core/control.ts';
 import { EDGE_SOURCE } from '../core/edge-verdicts.ts';
 import { type GateState, rollbackAtHeldGate } from '../core/gates.ts';
 import { metricStatistics } from '../core/metric-statistics.ts';
 import { awaitPublication } from '../core/publication.ts';
-import { sliceReading } from '../core/reading-slice.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
 import { afterEvaluation } from '../core/run.ts';
 import {
@@ -123,54 +122,7 @@ function withoutCadence(state: RunState): RunState {
 interface Folded {
   folded: RunState;
   evaluation: Evaluation;
-}
-
-/**
- * A quiet look's minutes judged one by one from the one read of all of them (cut per minute by
- * core/reading-slice.ts); null when a reading cannot be cut (no per-period values). A failed read is one
- * Error, as at a one-minute look, not one per minute.
- */
-function judgeFolded(
-  state: RunState,
-  window: TimeWindow,
-  ends: readonly string[],
-  reading: CombinedReading,
-  now: Date
-): Folded | Evaluation | null {
-  const cut = (part: TimeWindow) => ({
-    green: sliceReading(reading.green, part),
-    blue: reading.blue === null ? null : sliceReading(reading.blue, part),
-  });
-  const whole = cut(window);
-  if (whole.green === null || (reading.blue !== null && whole.blue === null)) return null;
-  if (reading.green.kind === 'unavailable' || reading.blue?.kind === 'unavailable') {
-    const { status } = state;
-    return evaluate(
-      whole.green,
-      whole.blue,
-      state.input,
-      window,
-      status.blueLatency ?? null,
-      status.sequential ?? null
-    );
-  }
-  const { state: folded, evaluation } = foldMinutes(state, ends, now, (status, minute) => {
-    if (minute === null) return notJudgedYet();
-    const { green, blue } = cut(minute);
-    const from = backlogStart(status.sequential, minute, state.input.metrics.windowSeconds);
-    const backlog =
-      from === null ? null : sliceReading(reading.green, { start: from, end: minute.start });
-    return evaluate(
-      green as NonNullable<typeof green>,
-      blue,
-      state.input,
-      minute,
-      status.blueLatency ?? null,
-      status.sequential ?? null,
-      backlog
-    );
-  });
-  return { folded, evaluation };
+  refoldThrough: string | undefined;
 }
 
 /**
@@ -186,7 +138,7 @@ async function judge(
 ): Promise<Evaluation | RunState | Folded> {
   const source = deps.metrics;
   const settings = state.input.metrics;
-  const ends = foldEnds(state.cadence, window, settings.periodSeconds);
+  const ends = foldEnds(state.cadence, window, state.input);
   const span = ends.length > 1 ? foldSpan(state, ends) : null;
   const query = {
     namespace: settings.namespace,
@@ -246,10 +198,9 @@ async function judge(
   }
   if (span !== null) {
     // A source without per-period values: judge the window as one evaluation, from a read of it alone.
-    return (
-      judgeFolded(state, window, ends, reading, now) ??
-      judge(withoutCadence(state), window, deps, now)
-    );
+    const look = foldReading(state, window, ends, reading, now);
+    if (look === null) return judge(withoutCadence(state), window, deps, now);
+    return { folded: look.state, evaluation: look.evaluation, refoldThrough: look.refoldThrough };
   }
   // Read with green's counts by readAll; a source without it reads the backlog on its own.
   const backlog =
@@ -289,16 +240,6 @@ async function judge(
       ...(serviceConnect.sequential ?? state.status.sequential ?? {}),
       ...sources.sequential,
     },
-  };
-}
-
-function notJudgedYet(): Evaluation {
-  return {
-    verdict: Verdict.Inconclusive,
-    reason:
-      'no new complete metric window yet (since the step became judgeable or since the last judged window)',
-    assessments: [],
-    window: null,
   };
 }
 
@@ -349,8 +290,9 @@ export async function evaluateMetrics(
       (operator.control.pause !== null || operator.control.promote !== null)) ||
     (operator.gate !== undefined && operator.gate.closedAt === null);
   const base = 'folded' in judged ? judged.folded : state;
+  const refoldThrough = 'folded' in judged ? judged.refoldThrough : undefined;
   const controlled = withControl(
-    afterEvaluation(base, evaluation, now, operatorPending),
+    afterEvaluation(base, evaluation, now, operatorPending, refoldThrough),
     control,
     now
   );

@@ -7,7 +7,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { foldEnds, foldMinutes } from '../../../functions/core/cadence-fold.ts';
+import {
+  type FoldedLook,
+  foldEnds,
+  foldReading,
+  foldSpan,
+} from '../../../functions/core/cadence-fold.ts';
 import type { MigrationInput } from '../../../functions/core/input.ts';
 import { nextLookSeconds } from '../../../functions/core/publication.ts';
 import {
@@ -113,11 +118,20 @@ const NOT_JUDGED: Evaluation = {
 
 type Decided = { action: string; atMinute: number; greenPercent: number };
 
-/** Plays the state machine's loop; `perMinute` forces a look every minute (the loop before the cadence). */
+const THROTTLED: MetricReading = { kind: 'unavailable', reason: 'Throttling' };
+
+/**
+ * Plays the state machine's loop; `perMinute` forces a look every minute (the loop before the cadence). A look
+ * reads as EvaluateMetrics does (handlers/evaluate-metrics.ts): a quiet look reads its span once and folds it
+ * with the core's foldReading; green's (`failAt`) or blue's (`failBlueAt`) read fails at the looks at those
+ * minutes.
+ */
 function play(
   input: MigrationInput,
   minutes: readonly Minute[],
-  perMinute: boolean
+  perMinute: boolean,
+  failAt: readonly number[] = [],
+  failBlueAt: readonly number[] = []
 ): { decisions: Decided[]; evaluations: number } {
   const read = world(minutes);
   const blue = (input.metrics.blueDiscoveryNames ?? []).length > 0;
@@ -140,29 +154,42 @@ function play(
     t += state.waitSeconds * 1_000;
     state = afterSyncCheck(state, true, new Date(t));
   };
-  const judge = (status: RunState['status'], window: TimeWindow | null): Evaluation => {
-    if (window === null) return NOT_JUDGED;
-    const from = backlogStart(status.sequential, window, input.metrics.windowSeconds);
-    return evaluate(
-      read('green', window),
-      blue ? read('blue', window) : null,
-      input,
-      window,
-      status.blueLatency,
-      status.sequential ?? null,
-      from === null ? null : read('green', { start: from, end: window.start })
-    );
-  };
   shift();
   while (t - START_MS < CAP_MS) {
     t += state.waitSeconds * 1_000;
     const now = new Date(t);
+    const minute = (t - START_MS) / MINUTE_MS;
+    const greenOf = (window: TimeWindow) =>
+      failAt.includes(minute) ? THROTTLED : read('green', window);
+    const blueOf = (window: TimeWindow) =>
+      !blue ? null : failBlueAt.includes(minute) ? THROTTLED : read('blue', window);
     const window = evaluationWindow(now, state.status, input.metrics);
-    const folded =
-      window === null
-        ? { state, evaluation: NOT_JUDGED }
-        : foldMinutes(state, foldEnds(state.cadence, window, 60), now, judge);
-    state = afterEvaluation(folded.state, folded.evaluation, now);
+    const ends = window === null ? [] : foldEnds(state.cadence, window, input);
+    const span = window !== null && ends.length > 1 ? foldSpan(state, ends) : null;
+    let look: FoldedLook;
+    if (window === null) look = { state, evaluation: NOT_JUDGED };
+    else if (span !== null)
+      look = foldReading(
+        state,
+        window,
+        ends,
+        { green: greenOf(span), blue: blueOf(span) },
+        now
+      ) as FoldedLook;
+    else {
+      const from = backlogStart(state.status.sequential, window, input.metrics.windowSeconds);
+      const evaluation = evaluate(
+        greenOf(window),
+        blueOf(window),
+        input,
+        window,
+        state.status.blueLatency,
+        state.status.sequential ?? null,
+        from === null ? null : read('green', { start: from, end: window.start })
+      );
+      look = { state, evaluation };
+    }
+    state = afterEvaluation(look.state, look.evaluation, now, false, look.refoldThrough);
     evaluations += 1;
     if (perMinute && state.cadence !== undefined) {
       state = {
@@ -173,11 +200,7 @@ function play(
     }
     const action = state.decision?.action ?? 'none';
     if (action === 'advance' || action === 'complete' || action === 'rollback') {
-      decisions.push({
-        action,
-        atMinute: (t - START_MS) / MINUTE_MS,
-        greenPercent: state.status.greenPercent,
-      });
+      decisions.push({ action, atMinute: minute, greenPercent: state.status.greenPercent });
       if (action !== 'advance') break;
       shift();
     }
@@ -332,5 +355,81 @@ describe('Cadence loop against the one-minute loop', () => {
     expect(cadence.decisions).toEqual(perMinute.decisions);
     expect(cadence.decisions.map((d) => d.action)).toEqual(['advance', 'complete']);
     expect(cadence.evaluations).toBeLessThan(perMinute.evaluations * 0.7);
+  });
+});
+
+/** A green latency regression (blue stays healthy). */
+const SLOW: Minute = { green: { requests: 3000, errors: 3, latencyMs: 400 }, blue: HEALTHY.blue };
+
+/** The input of the failed-read cases: a latency regression rolls back at its first Fail. */
+function latencyInput(blueNames: string[]): MigrationInput {
+  return inputWith({
+    plan: { steps: [25, 100], bakeSeconds: 900, finalBakeSeconds: 240 },
+    metrics: {
+      greenDiscoveryNames: ['orders'],
+      ...(blueNames.length > 0 ? { blueDiscoveryNames: blueNames } : {}),
+    },
+    thresholds: { latencyAvgMaxMs: 200, minEvidenceMinutes: 3 },
+    limits: { maxConsecutiveFailures: 1 },
+  });
+}
+
+/** Whether `cadence` decides anything later than (or does not decide what) `perMinute` decides. */
+function later(cadence: Decided[], perMinute: Decided[]): boolean {
+  return (
+    cadence.length < perMinute.length ||
+    cadence.some((decided, i) => {
+      const other = perMinute[i];
+      return (
+        other === undefined || decided.action !== other.action || decided.atMinute > other.atMinute
+      );
+    })
+  );
+}
+
+describe('Loop: a failed read at a quiet look (adversarial review)', () => {
+  it.each([
+    {
+      name: "green's read fails (D2: its minutes are read again, one by one)",
+      blue: [],
+      side: 'green',
+    },
+    {
+      name: "blue's read fails (D1: green's minutes still folded one by one)",
+      blue: ['orders-blue'],
+      side: 'blue',
+    },
+  ])('$name: rolls back no later than the one-minute loop', ({ blue, side: failing }) => {
+    const input = latencyInput(blue);
+    for (let healthy = 1; healthy < 8; healthy++) {
+      const minutes = [...Array<Minute>(healthy).fill(HEALTHY), ...Array<Minute>(12).fill(SLOW)];
+      for (let fail = 3; fail < 14; fail += 0.5) {
+        const [greenFails, blueFails] = failing === 'green' ? [[fail], []] : [[], [fail]];
+        const perMinute = play(input, minutes, true, greenFails, blueFails);
+        const cadence = play(input, minutes, false, greenFails, blueFails);
+        expect({ healthy, fail, later: later(cadence.decisions, perMinute.decisions) }).toEqual({
+          healthy,
+          fail,
+          later: false,
+        });
+      }
+    }
+  });
+
+  it('advances at the same minute after an inconclusive stretch (low traffic)', () => {
+    const low: Minute = { green: { requests: 10, errors: 0, latencyMs: 60 }, blue: HEALTHY.blue };
+    for (const bakeSeconds of [120, 180, 300, 420])
+      for (const n of [1, 2, 3, 4, 5])
+        for (const pre of [0, 1, 2, 3, 4, 5, 6, 7, 8]) {
+          const input = inputWith({
+            plan: { steps: [25, 100], bakeSeconds, finalBakeSeconds: 240 },
+            metrics: { greenDiscoveryNames: ['orders'] },
+            thresholds: { minEvidenceMinutes: 4 },
+          });
+          const minutes = [...Array<Minute>(pre).fill(HEALTHY), ...Array<Minute>(n).fill(low)];
+          expect(play(input, minutes, false).decisions).toEqual(
+            play(input, minutes, true).decisions
+          );
+        }
   });
 });

@@ -323,7 +323,7 @@ describe('Function: foldEnds / foldSpan', () => {
       ends: ['10:05', '10:06', '10:07'],
     },
   ])('$name', ({ cadence, ends }) => {
-    expect(foldEnds(cadence, window, 60).map((end) => end.slice(11, 16))).toEqual(ends);
+    expect(foldEnds(cadence, window, BASE).map((end) => end.slice(11, 16))).toEqual(ends);
   });
 
   it('has nothing to read when the first minute has no window (already judged)', () => {
