@@ -12,6 +12,52 @@ import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts
 import { FakeClock, FakeMetrics, FakeRegistry } from '../../support/fake-ports.ts';
 import { inputWith, pairWith } from '../core/fixtures.ts';
 
+/**
+ * 1,001 requests a minute with `errorsAt(minute start)` 5xx among them, with the per-period values the
+ * CloudWatch adapter reports.
+ */
+function readingWith(errorsAt: (startMs: number) => number) {
+  return (query: MetricQuery): MetricReading => ({
+    kind: 'ok',
+    services: query.targets.map((target) => {
+      const parts: PeriodSample[] = [];
+      for (let ms = Date.parse(query.window.start); ms < Date.parse(query.window.end); ms += 60_000)
+        parts.push({
+          start: new Date(ms).toISOString(),
+          http2xx: 1_001 - errorsAt(ms),
+          http3xx: null,
+          http4xx: null,
+          http5xx: errorsAt(ms),
+          requestCount: 1_001,
+          latencySampleCount: 1_001,
+          latencyAvgMs: 40,
+          latencyMaxMs: 90,
+        });
+      const sum = (pick: (part: PeriodSample) => number) =>
+        parts.reduce((total, part) => total + pick(part), 0);
+      return {
+        discoveryName: target.discoveryName,
+        http2xx: sum((part) => part.http2xx as number),
+        http3xx: null,
+        http4xx: null,
+        http5xx: sum((part) => part.http5xx as number),
+        requestCount: 1_001 * parts.length,
+        latencySampleCount: 1_001 * parts.length,
+        latencyAvgMs: 40,
+        latencyMaxMs: 90,
+        latencyP99Ms: null,
+        periodStarts: parts.map((part) => part.start),
+        periods: parts.map((part) => ({
+          start: part.start,
+          requests: 1_001,
+          errors: part.http5xx as number,
+        })),
+        byPeriod: parts,
+      };
+    }),
+  });
+}
+
 let metrics: FakeMetrics;
 let clock: FakeClock;
 let registry: FakeRegistry;
@@ -20,40 +66,7 @@ beforeEach(() => {
   metrics = new FakeMetrics();
   clock = new FakeClock('2026-03-02T10:00:10.000Z');
   registry = new FakeRegistry();
-  // Healthy traffic in every minute, with its per-period values as the CloudWatch adapter reports them.
-  metrics.reading = (query: MetricQuery): MetricReading => ({
-    kind: 'ok',
-    services: query.targets.map((target) => {
-      const parts: PeriodSample[] = [];
-      for (let ms = Date.parse(query.window.start); ms < Date.parse(query.window.end); ms += 60_000)
-        parts.push({
-          start: new Date(ms).toISOString(),
-          http2xx: 1_000,
-          http3xx: null,
-          http4xx: null,
-          http5xx: 1,
-          requestCount: 1_001,
-          latencySampleCount: 1_001,
-          latencyAvgMs: 40,
-          latencyMaxMs: 90,
-        });
-      return {
-        discoveryName: target.discoveryName,
-        http2xx: 1_000 * parts.length,
-        http3xx: null,
-        http4xx: null,
-        http5xx: parts.length,
-        requestCount: 1_001 * parts.length,
-        latencySampleCount: 1_001 * parts.length,
-        latencyAvgMs: 40,
-        latencyMaxMs: 90,
-        latencyP99Ms: null,
-        periodStarts: parts.map((part) => part.start),
-        periods: parts.map((part) => ({ start: part.start, requests: 1_001, errors: 1 })),
-        byPeriod: parts,
-      };
-    }),
-  });
+  metrics.reading = readingWith(() => 1);
 });
 
 /** Step 25 % synced, the clock at its first evaluation. */
@@ -150,5 +163,85 @@ describe('Handler: evaluateMetrics with the cadence', () => {
       reason: 'operator request or gate pending',
     });
     expect(first.waitSeconds).toBe(60);
+  });
+
+  it("counts blue's failed read at a quiet look as one Error, green's minutes still judged one by one (D1)", async () => {
+    // Prepare: quiet after the first look, then blue's read fails
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence?.minutes).toBe(2);
+    clock.advance(first.waitSeconds);
+    const healthy = readingWith(() => 1);
+    metrics.reading = (query) =>
+      query.targets[0]?.discoveryName === 'orders-blue'
+        ? { kind: 'unavailable', reason: 'GetMetricData failed: throttled' }
+        : healthy(query);
+
+    // Act
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess: two minutes judged, one Error (the look's own minute), the first minute baked
+    expect(second.evaluation?.verdict).toBe('Error');
+    expect(second.status.evaluations).toBe(first.status.evaluations + 2);
+    expect(second.status.consecutiveErrors).toBe(1);
+    expect(second.status.bakedSeconds).toBe(first.status.bakedSeconds + 60);
+  });
+
+  it("reads the minutes again a minute after green's failed read at a quiet look, one by one (D2)", async () => {
+    // Prepare: quiet after the first look, then green's read fails once
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    clock.advance(first.waitSeconds);
+    metrics.reading = { kind: 'unavailable', reason: 'GetMetricData failed: throttled' };
+    const failed = await evaluateMetrics(first, { metrics, clock });
+    metrics.reading = readingWith(() => 1);
+
+    // Act
+    expect(failed.cadence).toMatchObject({ minutes: 1, through: first.cadence?.through });
+    expect(failed.waitSeconds).toBe(60);
+    clock.advance(failed.waitSeconds);
+    const again = await evaluateMetrics(failed, { metrics, clock });
+
+    // Assess: the three minutes since the last judged one, each its own Pass
+    expect(again.status.evaluations).toBe(failed.status.evaluations + 3);
+    expect(again.status.bakedSeconds).toBe(first.status.bakedSeconds + 180);
+    expect(again.evaluation?.window).toEqual({
+      start: new Date(Date.parse(again.evaluation?.window?.end ?? '') - 60_000).toISOString(),
+      end: again.evaluation?.window?.end,
+    });
+  });
+
+  it("feeds a quiet look's minutes the sequential test's backlog, as a one-minute look would (T3)", async () => {
+    // Prepare: after a quiet first look, the error-rate test has not folded the two minutes before the
+    // cursor (a ramp), and those minutes were all errors (the minutes after it: one 5xx each)
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence?.minutes).toBe(2);
+    const cursorMs = Date.parse(first.status.windowFrom ?? '');
+    const sequential = first.status.sequential ?? {};
+    const errorRate = sequential['errorRate'];
+    const behind = {
+      ...first,
+      status: {
+        ...first.status,
+        sequential: {
+          ...sequential,
+          errorRate: {
+            ...(errorRate as NonNullable<typeof errorRate>),
+            consumedUntil: new Date(cursorMs - 120_000).toISOString(),
+          },
+        },
+      },
+    };
+    metrics.reading = readingWith((ms) => (ms < cursorMs ? 1_001 : 1));
+    clock.advance(first.waitSeconds);
+
+    // Act
+    const second = await evaluateMetrics(behind, { metrics, clock });
+
+    // Assess: the test folded the two backlog minutes (all errors) before the look's two minutes
+    expect(second.status.sequential?.['errorRate']).toMatchObject({
+      minutes: 4,
+      requests: 4 * 1_001,
+      errors: 2 * 1_001 + 2,
+      consumedUntil: second.evaluation?.window?.end,
+    });
   });
 });
