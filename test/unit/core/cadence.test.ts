@@ -322,6 +322,17 @@ describe('Function: foldEnds / foldSpan', () => {
       cadence: { minutes: 2, through: '2026-03-02T10:04:00.000Z', reason: 'quiet' },
       ends: ['10:05', '10:06', '10:07'],
     },
+    {
+      name: 'after a quiet look whose read of green failed: its minutes again, one by one',
+      cadence: { minutes: 1, through: '2026-03-02T10:04:00.000Z', reason: 'x', refold: true },
+      ends: ['10:05', '10:06', '10:07'],
+    },
+    {
+      // windowSeconds 300 / 60 + minEvidenceMinutes 2: at most 7, the newest
+      name: 'a through far behind (a hand-made continuation): the newest 7 minutes only',
+      cadence: { minutes: 2, through: '2025-03-02T10:04:00.000Z', reason: 'quiet' },
+      ends: ['10:01', '10:02', '10:03', '10:04', '10:05', '10:06', '10:07'],
+    },
   ])('$name', ({ cadence, ends }) => {
     expect(foldEnds(cadence, window, BASE).map((end) => end.slice(11, 16))).toEqual(ends);
   });
