@@ -5,6 +5,8 @@
  * Bake/EvaluateMetrics/Decide) and the handlers' I/O against the simulated world. Nothing of the policy is
  * re-implemented here.
  */
+
+import { foldEnds, foldMinutes } from '../../functions/core/cadence-fold.ts';
 import { type MigrationInputDraft, parseMigrationInput } from '../../functions/core/input.ts';
 import { awaitPublication } from '../../functions/core/publication.ts';
 import {
@@ -15,7 +17,12 @@ import {
   shiftTarget,
 } from '../../functions/core/run.ts';
 import type { RunState } from '../../functions/core/state.ts';
-import { type Evaluation, Verdict, type WeightedPair } from '../../functions/core/types.ts';
+import {
+  type Evaluation,
+  type TimeWindow,
+  Verdict,
+  type WeightedPair,
+} from '../../functions/core/types.ts';
 import { backlogStart, evaluate } from '../../functions/core/verdict.ts';
 import { percentOf, weightsFor } from '../../functions/core/weights.ts';
 import { evaluationWindow } from '../../functions/core/window.ts';
@@ -77,22 +84,59 @@ function triggerOf(reason: string): string {
   return match?.[1]?.replace(/ /g, '-') ?? 'other';
 }
 
+/** Service Connect's evaluation of `window` with the cursor and tests of `status`, read from the world at `nowMs`. */
+function judgeWindow(
+  state: RunState,
+  status: RunState['status'],
+  window: TimeWindow,
+  world: World,
+  nowMs: number
+): Evaluation {
+  const { metrics } = state.input;
+  const read = (
+    side: 'green' | 'blue',
+    names: readonly { discoveryName: string }[],
+    w: TimeWindow
+  ) => ({
+    kind: 'ok' as const,
+    services: names.map((target) => world.sample(side, target.discoveryName, w, nowMs)),
+  });
+  const blueNames = metrics.blueDiscoveryNames ?? [];
+  const from = backlogStart(status.sequential, window, metrics.windowSeconds);
+  return evaluate(
+    read('green', metrics.greenDiscoveryNames, window),
+    blueNames.length === 0 ? null : read('blue', blueNames, window),
+    state.input,
+    window,
+    status.blueLatency,
+    status.sequential ?? null,
+    from === null
+      ? null
+      : read('green', metrics.greenDiscoveryNames, { start: from, end: window.start })
+  );
+}
+
+const NOT_JUDGED_YET: Evaluation = {
+  verdict: Verdict.Inconclusive,
+  reason:
+    'no new complete metric window yet (since the step became judgeable or since the last judged window)',
+  assessments: [],
+  window: null,
+};
+
 /**
  * What EvaluateMetrics does (handlers/evaluate-metrics.ts), with the world as the metric source: the
- * evaluation, or the polled state when green's newest minute is not published yet.
+ * evaluation with the state to fold it into (after a quiet wait, the minutes before the last judged one by
+ * one: core/cadence-fold.ts), or the polled state when green's newest minute is not published yet.
  */
-function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation | RunState {
+function evaluateAt(
+  state: RunState,
+  world: World,
+  nowMs: number
+): { base: RunState; evaluation: Evaluation } | RunState {
   const now = new Date(nowMs);
   const window = evaluationWindow(now, state.status, state.input.metrics);
-  if (window === null) {
-    return {
-      verdict: Verdict.Inconclusive,
-      reason:
-        'no new complete metric window yet (since the step became judgeable or since the last judged window)',
-      assessments: [],
-      window: null,
-    };
-  }
+  if (window === null) return { base: state, evaluation: NOT_JUDGED_YET };
   const green = {
     kind: 'ok' as const,
     services: state.input.metrics.greenDiscoveryNames.map((target) =>
@@ -101,35 +145,11 @@ function evaluateAt(state: RunState, world: World, nowMs: number): Evaluation | 
   };
   const polled = awaitPublication(state, window, green, now);
   if (polled !== null) return polled;
-  const blueNames = state.input.metrics.blueDiscoveryNames ?? [];
-  const blue =
-    blueNames.length === 0
-      ? null
-      : {
-          kind: 'ok' as const,
-          services: blueNames.map((target) =>
-            world.sample('blue', target.discoveryName, window, nowMs)
-          ),
-        };
-  const from = backlogStart(state.status.sequential, window, state.input.metrics.windowSeconds);
-  const backlog =
-    from === null
-      ? null
-      : {
-          kind: 'ok' as const,
-          services: state.input.metrics.greenDiscoveryNames.map((target) =>
-            world.sample('green', target.discoveryName, { start: from, end: window.start }, nowMs)
-          ),
-        };
-  return evaluate(
-    green,
-    blue,
-    state.input,
-    window,
-    state.status.blueLatency,
-    state.status.sequential ?? null,
-    backlog
+  const ends = foldEnds(state.cadence, window, state.input);
+  const folded = foldMinutes(state, ends, now, (status, minuteWindow) =>
+    minuteWindow === null ? NOT_JUDGED_YET : judgeWindow(state, status, minuteWindow, world, nowMs)
   );
+  return { base: folded.state, evaluation: folded.evaluation };
 }
 
 export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
@@ -137,7 +157,7 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
   const { plan, metrics, thresholds, limits, dns } = input;
   const parameters = [
     `plan: steps ${(plan.steps ?? []).join(', ')}; bake ${plan.bakeSeconds} s; evaluation every ${plan.evaluationIntervalSeconds} s; final bake ${plan.finalBakeSeconds} s`,
-    `metrics: overall error rates by the sequential test (false alarms <= ${thresholds.falseAlarmRate} per 1,440 min, >= ${thresholds.minEvidenceMinutes} min of evidence, the shift's ramp minutes included); windows for latency and per-name rates (from where the last Pass/Fail ended, growing up to ${metrics.windowSeconds} s); period ${metrics.periodSeconds} s; each minute looked for ${metrics.earliestPublicationSeconds} s after it ends, then every ${metrics.publicationPollSeconds} s until ${metrics.publicationDelaySeconds} s; green ${metrics.greenDiscoveryNames.map((t) => t.discoveryName).join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).map((t) => t.discoveryName).join(', ') || 'none'}`,
+    `metrics: overall error rates by the sequential test (false alarms <= ${thresholds.falseAlarmRate} per 1,440 min, >= ${thresholds.minEvidenceMinutes} min of evidence, the shift's ramp minutes included); windows for latency and per-name rates (from where the last Pass/Fail ended, growing up to ${metrics.windowSeconds} s); period ${metrics.periodSeconds} s; each minute looked for ${metrics.earliestPublicationSeconds} s after it ends, then every ${metrics.publicationPollSeconds} s until ${metrics.publicationDelaySeconds} s; looks every minute, or every up to ${thresholds.minEvidenceMinutes} min while no check can act on the minutes in between (each minute still judged, core/cadence.ts); green ${metrics.greenDiscoveryNames.map((t) => t.discoveryName).join(', ')}, blue baseline ${(metrics.blueDiscoveryNames ?? []).map((t) => t.discoveryName).join(', ') || 'none'}`,
     `thresholds: errorRate <= ${thresholds.errorRateMaxPercent} %, minRequests ${thresholds.minRequests} to pass, window checks at Wilson ${thresholds.confidence}, baseline max(blue x ${thresholds.baseline.errorRateMaxRatio}, blue + ${thresholds.baseline.errorRateMinDeltaPercent} %) and latency max(blue x ${thresholds.baseline.latencyAvgMaxRatio}, blue + ${thresholds.baseline.latencyAvgMinDeltaMs} ms)`,
     `limits (window checks): maxFailures ${limits.maxFailures}, maxConsecutiveFailures ${limits.maxConsecutiveFailures}, maxInconclusive ${limits.maxInconclusive} -> ${limits.onInconclusiveLimit}; DNS poll every ${dns.syncPollSeconds} s`,
   ];
@@ -190,7 +210,7 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
             judgements += 1;
             continue;
           }
-          state = afterEvaluation(state, judged, new Date(t));
+          state = afterEvaluation(judged.base, judged.evaluation, new Date(t));
           judgements += 1;
           const decision = state.decision;
           if (decision === null) throw new Error('afterEvaluation returned no decision');

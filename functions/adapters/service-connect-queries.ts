@@ -5,7 +5,7 @@
 import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import type { Series } from '../core/sources.ts';
 import type { MetricQuery } from '../core/state.ts';
-import type { DiscoveryTarget, ServiceSample } from '../core/types.ts';
+import type { DiscoveryTarget, PeriodSample, ServiceSample } from '../core/types.ts';
 import type { BatchQuery } from './cloudwatch-metric-batch.ts';
 
 export type Field =
@@ -246,6 +246,49 @@ function statusPeriods(
     .map(([timestamp, counts]) => ({ start: new Date(timestamp).toISOString(), ...counts }));
 }
 
+const PERIOD_FIELDS = [
+  'http2xx',
+  'http3xx',
+  'http4xx',
+  'http5xx',
+  'requestCount',
+  'latencySamples',
+  'latencyAvg',
+  'latencyMax',
+] as const;
+
+/**
+ * Each period's own values (what a read of that period alone returns; no p99): lets the core cut a read of
+ * several minutes into one reading per minute (core/reading-slice.ts) instead of reading each minute.
+ */
+function periodSamples(field: (name: Field) => Series | undefined): PeriodSample[] {
+  const byTime = new Map<number, Partial<Record<(typeof PERIOD_FIELDS)[number], number>>>();
+  for (const name of PERIOD_FIELDS) {
+    const series = field(name);
+    series?.timestamps.forEach((timestamp, i) => {
+      const entry = byTime.get(timestamp) ?? {};
+      entry[name] = (entry[name] ?? 0) + series.values[i]!;
+      byTime.set(timestamp, entry);
+    });
+  }
+  return [...byTime]
+    .sort(([a], [b]) => a - b)
+    .map(([timestamp, values]) => ({
+      start: new Date(timestamp).toISOString(),
+      http2xx: values.http2xx ?? null,
+      http3xx: values.http3xx ?? null,
+      http4xx: values.http4xx ?? null,
+      http5xx: values.http5xx ?? null,
+      requestCount: values.requestCount ?? null,
+      latencySampleCount: values.latencySamples ?? null,
+      latencyAvgMs:
+        values.latencyAvg !== undefined && (values.latencySamples ?? 0) > 0
+          ? values.latencyAvg
+          : null,
+      latencyMaxMs: values.latencyMax ?? null,
+    }));
+}
+
 export function samplesOf(
   query: MetricQuery,
   get: (id: string) => Series | undefined,
@@ -271,6 +314,7 @@ export function samplesOf(
         (['http2xx', 'http3xx', 'http4xx', 'http5xx'] as const).map(field),
         field('http5xx')
       ),
+      byPeriod: periodSamples(field),
     };
   });
 }

@@ -2,6 +2,7 @@
  * Pure transitions of the RunState between the states of the machine. Handlers do the I/O and call these,
  * so every state change can be replayed and tested without AWS.
  */
+import { nextCadence } from './cadence.ts';
 import { decide, initialStatus, statusForNewStep } from './decide.ts';
 import { withGate } from './gates.ts';
 import {
@@ -120,7 +121,8 @@ export function afterShift(
 ): RunState {
   const stepIndex = state.steps.indexOf(greenPercent);
   // The step hook rounds before this shift are over: their events are counted at their worst case.
-  const { hook: _hook, hookCall: _hookCall, ...rest } = state;
+  // A new step's first look is set by the sync check, not by the previous step's cadence.
+  const { hook: _hook, hookCall: _hookCall, cadence: _cadence, ...rest } = state;
   return {
     ...rest,
     expected: weights,
@@ -176,12 +178,21 @@ export function secondsSinceSubmit(state: RunState, now: Date): number {
 }
 
 /**
- * Folds an evaluation into the state: counters, decision, next wait and history budget.
+ * Folds an evaluation into the state: counters, decision, next wait (the cadence: one minute, or k minutes
+ * while no check can act on the minutes in between, core/cadence.ts) and history budget. `operatorPending`
+ * (an operator request or an open gate, read by the handler) keeps the looks at one minute; `refoldThrough`
+ * (a quiet look whose read of green failed) keeps the cadence's `through` there and looks again in a minute.
  *
  * @example
  * afterEvaluation(state, evaluation, now).decision; // => { action: 'observe', reason: '...' }
  */
-export function afterEvaluation(state: RunState, evaluation: Evaluation, now: Date): RunState {
+export function afterEvaluation(
+  state: RunState,
+  evaluation: Evaluation,
+  now: Date,
+  operatorPending = false,
+  refoldThrough?: string
+): RunState {
   const { status, decision } = decide({
     status: state.status,
     evaluation,
@@ -189,17 +200,38 @@ export function afterEvaluation(state: RunState, evaluation: Evaluation, now: Da
     input: state.input,
     now,
   });
+  const chosen = nextCadence({
+    input: state.input,
+    edge: state.edge,
+    status,
+    decision,
+    window: evaluation.window,
+    operatorPending,
+  });
+  // A quiet look that could not read green: its minutes again in one minute, one by one (cadence-fold.ts).
+  const cadence =
+    refoldThrough === undefined
+      ? chosen
+      : {
+          minutes: 1,
+          through: refoldThrough,
+          reason: "green's read failed at a quiet look: its minutes again, one by one",
+          refold: true,
+        };
+  const { metrics, plan } = state.input;
   // An advance to a gated step becomes a gate (core/gates.ts).
   return withGate(state, {
     ...state,
     status,
     evaluation,
     decision,
-    // Polling for publication: the next look is at the next minute's first look, not a fixed interval later.
+    cadence,
+    // Polling for publication: the next look is at the first look of the minute the cadence names, not a
+    // fixed interval later.
     waitSeconds:
-      state.input.metrics.publicationPollSeconds > 0
-        ? nextLookSeconds(now, state.input.metrics, state.input.plan.evaluationIntervalSeconds)
-        : state.input.plan.evaluationIntervalSeconds,
+      metrics.publicationPollSeconds > 0
+        ? nextLookSeconds(now, metrics, plan.evaluationIntervalSeconds * cadence.minutes)
+        : plan.evaluationIntervalSeconds * cadence.minutes,
     // Room for the hook rounds the next shift may need, besides the usual reserve.
     history: historyAfterEvaluation(
       state.history,

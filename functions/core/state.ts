@@ -2,6 +2,7 @@
  * The run state that travels through the state machine (every Task gets `$` and returns the next `$`),
  * and the ports the handlers use. Adapters implement the ports; the core never calls them.
  */
+import type { Cadence } from './cadence.ts';
 import type { LoadBalancerDescription } from './edge-discovery.ts';
 import type { MigrationInput, RecordRef } from './input.ts';
 import type { AlarmReport, EdgeLoadBalancer, SeriesQuery, SeriesReading } from './sources.ts';
@@ -65,6 +66,11 @@ export interface RunState {
   edge?: EdgeLoadBalancer[];
   /** Preflight's summary of the sources beyond Service Connect: what it found, what is not judged and why. */
   sourceNotes?: string[];
+  /**
+   * The cadence chosen by the latest evaluation (core/cadence.ts): minutes to the next look and the end of
+   * the newest minute judged; absent before the first evaluation of a step (one-minute looks).
+   */
+  cadence?: Cadence;
 }
 
 export interface Outcome {

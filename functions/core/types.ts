@@ -169,6 +169,26 @@ export interface ServiceSample extends DiscoveryTarget {
    * sequential test folds in, one period at a time). Absent from a source that does not report periods.
    */
   periods?: { start: string; requests: number; errors: number }[];
+  /**
+   * Each period's own values (ascending; periods without any datapoint left out), so that a read of several
+   * minutes can be cut into the reading of each (reading-slice.ts, for the cadence's quiet looks). Absent from
+   * a source that does not report them.
+   */
+  byPeriod?: PeriodSample[];
+}
+
+/** One period of a ServiceSample: what a read of that period alone returns (no p99: it does not add up). */
+export interface PeriodSample {
+  /** ISO-8601 start of the period. */
+  start: string;
+  http2xx: number | null;
+  http3xx: number | null;
+  http4xx: number | null;
+  http5xx: number | null;
+  requestCount: number | null;
+  latencySampleCount: number | null;
+  latencyAvgMs: number | null;
+  latencyMaxMs: number | null;
 }
 
 /** What a metric source returned for one environment. A failure to measure is data, not an exception. */

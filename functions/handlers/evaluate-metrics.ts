@@ -9,6 +9,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
+import { foldEnds, foldReading, foldSpan, notJudgedYet } from '../core/cadence-fold.ts';
 import { type ControlState, controlledDecision } from '../core/control.ts';
 import { EDGE_SOURCE } from '../core/edge-verdicts.ts';
 import { type GateState, rollbackAtHeldGate } from '../core/gates.ts';
@@ -112,19 +113,38 @@ async function readAlarms(
   }
 }
 
+function withoutCadence(state: RunState): RunState {
+  const { cadence: _cadence, ...rest } = state;
+  return rest;
+}
+
+/** A quiet look's minutes judged one by one (core/cadence-fold.ts): the state before the last, and the last. */
+interface Folded {
+  folded: RunState;
+  evaluation: Evaluation;
+  refoldThrough: string | undefined;
+}
+
 /**
  * Reads green, and blue only once green's newest minute is there: a look that finds it unpublished
- * returns the polled state (publication.ts) without reading blue or judging.
+ * returns the polled state (publication.ts) without reading blue or judging. After a quiet wait
+ * (core/cadence.ts) one read covers every new minute, judged one by one.
  */
 async function judge(
   state: RunState,
   window: TimeWindow,
   deps: EvaluateMetricsDeps,
   now: Date
-): Promise<Evaluation | RunState> {
+): Promise<Evaluation | RunState | Folded> {
   const source = deps.metrics;
   const settings = state.input.metrics;
-  const query = { namespace: settings.namespace, window, periodSeconds: settings.periodSeconds };
+  const ends = foldEnds(state.cadence, window, state.input);
+  const span = ends.length > 1 ? foldSpan(state, ends) : null;
+  const query = {
+    namespace: settings.namespace,
+    window: span ?? window,
+    periodSeconds: settings.periodSeconds,
+  };
   const statistics = metricStatistics(state.input);
   const blueNames = settings.blueDiscoveryNames ?? [];
   const green = { ...query, ...statistics.green, targets: settings.greenDiscoveryNames };
@@ -153,7 +173,8 @@ async function judge(
           green,
           blue,
           series,
-          backlogFrom: from,
+          // A quiet look's span already starts at the backlog (foldSpan): each minute's is cut from it.
+          backlogFrom: span === null ? from : null,
           ...(mayWait ? { judgeable } : {}),
         })
       : Promise.all([source.read(green), blue === null ? null : source.read(blue)]).then(
@@ -174,6 +195,12 @@ async function judge(
     const alarmed = assessSources(state.input, null, { edge: [], series: null, alarms });
     if (alarmed.immediateRollback === null) return polled;
     return withSources(notJudgedYet(), alarmed.assessments, alarmed.immediateRollback);
+  }
+  if (span !== null) {
+    // A source without per-period values: judge the window as one evaluation, from a read of it alone.
+    const look = foldReading(state, window, ends, reading, now);
+    if (look === null) return judge(withoutCadence(state), window, deps, now);
+    return { folded: look.state, evaluation: look.evaluation, refoldThrough: look.refoldThrough };
   }
   // Read with green's counts by readAll; a source without it reads the backlog on its own.
   const backlog =
@@ -216,16 +243,6 @@ async function judge(
   };
 }
 
-function notJudgedYet(): Evaluation {
-  return {
-    verdict: Verdict.Inconclusive,
-    reason:
-      'no new complete metric window yet (since the step became judgeable or since the last judged window)',
-    assessments: [],
-    window: null,
-  };
-}
-
 /** No new metric window yet: the alarms are still read, so one in ALARM rolls back at this evaluation. */
 async function withoutWindow(state: RunState, deps: EvaluateMetricsDeps): Promise<Evaluation> {
   const alarms = await readAlarms(state.input.alarms ?? [], deps.alarms);
@@ -247,7 +264,7 @@ export async function evaluateMetrics(
     state.status.greenPercent >= 100;
   // The window starts at the status's cursor: consecutive evaluations judge new data (design.md §4 "Window").
   const window = unjudged ? null : evaluationWindow(now, state.status, state.input.metrics);
-  const judged: Evaluation | RunState = unjudged
+  const judged: Evaluation | RunState | Folded = unjudged
     ? {
         verdict: Verdict.Inconclusive,
         reason: 'not judged: promoted with --full (no analysis)',
@@ -265,8 +282,20 @@ export async function evaluateMetrics(
     });
     return judged;
   }
-  const evaluation = judged;
-  const controlled = withControl(afterEvaluation(state, evaluation, now), control, now);
+  const evaluation = 'folded' in judged ? judged.evaluation : judged;
+  // An operator request or an open gate can act at any minute: keep looking every minute (core/cadence.ts).
+  const operatorPending =
+    operator === 'unknown' ||
+    (operator.control !== null &&
+      (operator.control.pause !== null || operator.control.promote !== null)) ||
+    (operator.gate !== undefined && operator.gate.closedAt === null);
+  const base = 'folded' in judged ? judged.folded : state;
+  const refoldThrough = 'folded' in judged ? judged.refoldThrough : undefined;
+  const controlled = withControl(
+    afterEvaluation(base, evaluation, now, operatorPending, refoldThrough),
+    control,
+    now
+  );
   // A reject or a rollback deadline of a gate the run holds at is taken now (core/gates.ts).
   const next =
     operator === 'unknown' || controlled.decision === null

@@ -165,6 +165,16 @@ const ResumeSchema = z.strictObject({
         submittedAt: z.string().nullable(),
         synced: z.boolean(),
       }),
+      // The cadence of the last look (core/cadence.ts): its `through` is where a quiet look starts folding
+      // minutes (core/cadence-fold.ts foldEnds, which also caps how many); '' after a look that judged none.
+      cadence: z
+        .strictObject({
+          minutes: z.int('must be an integer').min(1, 'must be >= 1').max(60, 'must be <= 60'),
+          through: z.union([IsoTime, z.literal('')]),
+          reason: z.string(),
+          refold: z.boolean().optional(),
+        })
+        .optional(),
       // The edge Preflight found; a continuation judges the same load balancers.
       edge: z
         .array(

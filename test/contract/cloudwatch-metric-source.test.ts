@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloudWatchMetricSource } from '../../functions/adapters/cloudwatch-metric-source.ts';
+import { sliceReading } from '../../functions/core/reading-slice.ts';
 import type { MetricQuery } from '../../functions/core/state.ts';
 import type { DiscoveryTarget } from '../../functions/core/types.ts';
 import { evaluate } from '../../functions/core/verdict.ts';
@@ -137,6 +138,18 @@ describe('CloudWatchMetricSource against moto', () => {
             { start: at(3).toISOString(), requests: 107, errors: 4 },
             { start: at(4).toISOString(), requests: 104, errors: 0 },
           ],
+          // Each minute's own values (the cadence cuts a long read per minute: core/reading-slice.ts).
+          byPeriod: [0, 1, 2, 3, 4].map((m) => ({
+            start: at(m).toISOString(),
+            http2xx: 100 + m,
+            http3xx: null,
+            http4xx: null,
+            http5xx: m === 1 ? 2 : m === 3 ? 4 : null,
+            requestCount: 110,
+            latencySampleCount: m === 0 ? 10 : m === 1 ? 30 : null,
+            latencyAvgMs: m === 0 ? 10 : m === 1 ? 100 : null,
+            latencyMaxMs: m === 0 ? 10 : m === 1 ? 150 : null,
+          })),
         },
         {
           discoveryName: 'payments',
@@ -151,10 +164,86 @@ describe('CloudWatchMetricSource against moto', () => {
           latencyP99Ms: null,
           periodStarts: [at(2).toISOString()],
           periods: [{ start: at(2).toISOString(), requests: 7, errors: 0 }],
+          byPeriod: [
+            {
+              start: at(2).toISOString(),
+              http2xx: 7,
+              http3xx: null,
+              http4xx: null,
+              http5xx: null,
+              requestCount: null,
+              latencySampleCount: null,
+              latencyAvgMs: null,
+              latencyMaxMs: null,
+            },
+          ],
         },
       ],
     });
   });
+
+  it('a read of five minutes cut to minutes 1-4 is the read of minutes 1-4 (one read serves a quiet look)', async () => {
+    // Act
+    const whole = await source.read(query(['orders', 'payments'], 0, 5));
+    const part = await source.read(query(['orders', 'payments'], 1, 4));
+
+    // Assess
+    expect(sliceReading(whole, query([], 1, 4).window)).toEqual(part);
+  });
+
+  it.each([
+    { name: 'one call (no publication look)', judgeable: false, calls: 1 },
+    { name: "green's counts, then the rest (a publication look)", judgeable: true, calls: 2 },
+  ])(
+    "readAll of a quiet look's span: $name over the span, each minute cut from it",
+    async ({ judgeable, calls }) => {
+      // Prepare: a client that records every GetMetricData request
+      const requests: { start: string; end: string; metrics: number }[] = [];
+      const client = new CloudWatchClient(clientConfig(moto.endpoint));
+      client.middlewareStack.add(
+        (next) => async (args) => {
+          const input = args.input as {
+            StartTime: Date;
+            EndTime: Date;
+            MetricDataQueries: unknown[];
+          };
+          requests.push({
+            start: input.StartTime.toISOString(),
+            end: input.EndTime.toISOString(),
+            metrics: input.MetricDataQueries.length,
+          });
+          return next(args);
+        },
+        { step: 'initialize' }
+      );
+      const span = query(['orders'], 0, 5);
+      const blue = query(['payments'], 0, 5);
+
+      // Act
+      const reading = await new CloudWatchMetricSource(client).readAll({
+        green: span,
+        blue,
+        series: [],
+        backlogFrom: null,
+        ...(judgeable ? { judgeable: () => true } : {}),
+      });
+      client.destroy();
+
+      // Assess: the span read once (no metric twice), and each minute's cut is a read of that minute
+      expect(requests).toHaveLength(calls);
+      for (const request of requests)
+        expect(request).toMatchObject({ start: span.window.start, end: span.window.end });
+      for (const minute of [0, 1, 2, 3, 4]) {
+        const window = query([], minute, minute + 1).window;
+        expect(sliceReading(reading.green, window)).toEqual(
+          await source.read(query(['orders'], minute, minute + 1))
+        );
+        expect(sliceReading(reading.blue ?? reading.green, window)).toEqual(
+          await source.read(query(['payments'], minute, minute + 1))
+        );
+      }
+    }
+  );
 
   it('returns nulls, not zeros, for a window without datapoints', async () => {
     // Act
@@ -164,10 +253,11 @@ describe('CloudWatchMetricSource against moto', () => {
     expect(reading.kind).toBe('ok');
     if (reading.kind !== 'ok') return;
     for (const service of reading.services) {
-      const { discoveryName, periodStarts, periods, ...values } = service;
+      const { discoveryName, periodStarts, periods, byPeriod, ...values } = service;
       expect(Object.values(values)).toEqual(Array(9).fill(null));
       expect(periodStarts).toEqual([]);
       expect(periods).toEqual([]);
+      expect(byPeriod).toEqual([]);
     }
   });
 
@@ -311,6 +401,18 @@ describe('CloudWatchMetricSource against moto: issue 10 datasets', () => {
             start: at(m).toISOString(),
             requests: 1_000,
             errors: 10,
+          })),
+          byPeriod: [0, 1, 2, 3, 4].map((m) => ({
+            start: at(m).toISOString(),
+            http2xx: 990,
+            http3xx: null,
+            http4xx: null,
+            http5xx: 10,
+            requestCount: null,
+            // The seeded latency statistics lie in minute 0.
+            latencySampleCount: m === 0 ? 5 : null,
+            latencyAvgMs: m === 0 ? 40 : null,
+            latencyMaxMs: m === 0 ? 40 : null,
           })),
         },
       ],

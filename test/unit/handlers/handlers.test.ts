@@ -343,6 +343,24 @@ describe('Handler: preflight', () => {
     });
   });
 
+  it.each([
+    { field: 'cadence.through', cadence: { minutes: 2, through: 'long ago', reason: 'quiet' } },
+    { field: 'cadence.minutes', cadence: { minutes: 0, through: '', reason: 'quiet' } },
+  ])('refuses a continuation whose $field is implausible', async ({ field, cadence }) => {
+    // Prepare
+    const previous = {
+      ...runState(),
+      cadence,
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+
+    // Act + Assess
+    await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining(`resume.${field}`),
+    });
+  });
+
   it('stops on drift during the hand-over, leaving the weights and finishing the entry', async () => {
     // Prepare
     router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];

@@ -1,0 +1,247 @@
+/**
+ * EvaluateMetrics with the cadence (core/cadence.ts): after a quiet wait one read covers every new minute and
+ * each is judged as a one-minute look would have judged it; a pending operator request keeps one-minute looks.
+ */
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { MigrationEntry } from '../../../functions/core/registry.ts';
+import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
+import type { MetricQuery, RunState } from '../../../functions/core/state.ts';
+import type { MetricReading, PeriodSample } from '../../../functions/core/types.ts';
+import { weightsFor } from '../../../functions/core/weights.ts';
+import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
+import { FakeClock, FakeMetrics, FakeRegistry } from '../../support/fake-ports.ts';
+import { inputWith, pairWith } from '../core/fixtures.ts';
+
+/**
+ * 1,001 requests a minute with `errorsAt(minute start)` 5xx among them, with the per-period values the
+ * CloudWatch adapter reports.
+ */
+function readingWith(errorsAt: (startMs: number) => number) {
+  return (query: MetricQuery): MetricReading => ({
+    kind: 'ok',
+    services: query.targets.map((target) => {
+      const parts: PeriodSample[] = [];
+      for (let ms = Date.parse(query.window.start); ms < Date.parse(query.window.end); ms += 60_000)
+        parts.push({
+          start: new Date(ms).toISOString(),
+          http2xx: 1_001 - errorsAt(ms),
+          http3xx: null,
+          http4xx: null,
+          http5xx: errorsAt(ms),
+          requestCount: 1_001,
+          latencySampleCount: 1_001,
+          latencyAvgMs: 40,
+          latencyMaxMs: 90,
+        });
+      const sum = (pick: (part: PeriodSample) => number) =>
+        parts.reduce((total, part) => total + pick(part), 0);
+      return {
+        discoveryName: target.discoveryName,
+        http2xx: sum((part) => part.http2xx as number),
+        http3xx: null,
+        http4xx: null,
+        http5xx: sum((part) => part.http5xx as number),
+        requestCount: 1_001 * parts.length,
+        latencySampleCount: 1_001 * parts.length,
+        latencyAvgMs: 40,
+        latencyMaxMs: 90,
+        latencyP99Ms: null,
+        periodStarts: parts.map((part) => part.start),
+        periods: parts.map((part) => ({
+          start: part.start,
+          requests: 1_001,
+          errors: part.http5xx as number,
+        })),
+        byPeriod: parts,
+      };
+    }),
+  });
+}
+
+let metrics: FakeMetrics;
+let clock: FakeClock;
+let registry: FakeRegistry;
+
+beforeEach(() => {
+  metrics = new FakeMetrics();
+  clock = new FakeClock('2026-03-02T10:00:10.000Z');
+  registry = new FakeRegistry();
+  metrics.reading = readingWith(() => 1);
+});
+
+/** Step 25 % synced, the clock at its first evaluation. */
+function firstLook(): RunState {
+  const input = inputWith({
+    plan: { steps: [25, 100], bakeSeconds: 600, finalBakeSeconds: 600 },
+    metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+    // Two-minute quiet waits (the former default): the reads below are worked out for them.
+    thresholds: { minEvidenceMinutes: 2 },
+  });
+  const identity = {
+    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ts:orders',
+    executionName: 'orders',
+    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
+    startedAt: clock.now().toISOString(),
+    generation: 1,
+    continuedFrom: null,
+  };
+  const started = newRunState(input, identity, [pairWith({ blue: 100, green: 0 })]);
+  const weights = started.snapshot.map((pair) => weightsFor(pair, 25));
+  const shifted = afterShift(started, 25, weights, ['/change/C1'], clock.now());
+  clock.advance(60);
+  const synced = afterSyncCheck(shifted, true, clock.now());
+  clock.advance(synced.waitSeconds);
+  return synced;
+}
+
+describe('Handler: evaluateMetrics with the cadence', () => {
+  it('after a quiet wait, reads the two new minutes once and judges each as a one-minute look', async () => {
+    // Prepare: the first look, quiet
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence).toMatchObject({ minutes: 2, reason: 'quiet' });
+    expect(first.waitSeconds).toBe(120);
+    clock.advance(first.waitSeconds);
+    const readsBefore = metrics.calls.length;
+
+    // Act
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess: one green and one blue read over both minutes; two verdicts counted, two minutes baked
+    const reads = metrics.calls.slice(readsBefore);
+    expect(reads.map((read) => read.window)).toEqual([
+      { start: first.evaluation?.window?.end, end: second.evaluation?.window?.end },
+      { start: first.evaluation?.window?.end, end: second.evaluation?.window?.end },
+    ]);
+    expect(second.status.evaluations).toBe(first.status.evaluations + 2);
+    expect(second.status.bakedSeconds).toBe(first.status.bakedSeconds + 120);
+    expect(second.evaluation?.window).toEqual({
+      start: new Date(Date.parse(second.evaluation?.window?.end ?? '') - 60_000).toISOString(),
+      end: second.evaluation?.window?.end,
+    });
+    expect(second.decision?.action).toBe('observe');
+  });
+
+  it('counts a failed read after a quiet wait as one Error, as a one-minute look would', async () => {
+    // Prepare: quiet after the first look, then CloudWatch fails
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence?.minutes).toBe(2);
+    clock.advance(first.waitSeconds);
+    metrics.reading = { kind: 'unavailable', reason: 'GetMetricData failed: throttled' };
+
+    // Act
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess
+    expect(second.evaluation?.verdict).toBe('Error');
+    expect(second.status.consecutiveErrors).toBe(1);
+    expect(second.status.evaluations).toBe(first.status.evaluations + 1);
+    expect(second.status.windowFrom).toBe(first.status.windowFrom);
+  });
+
+  it('looks every minute while an operator request is pending', async () => {
+    // Prepare: a pause in the registry
+    registry.entries.set('orders', {
+      control: {
+        revision: 1,
+        pause: {
+          at: clock.now().toISOString(),
+          by: 'ana',
+          until: '2026-03-03T00:00:00.000Z',
+          onTimeout: 'resume',
+        },
+        promote: null,
+        audit: [],
+      },
+    } as unknown as MigrationEntry);
+
+    // Act
+    const first = await evaluateMetrics(firstLook(), { metrics, clock, registry });
+
+    // Assess
+    expect(first.cadence).toMatchObject({
+      minutes: 1,
+      reason: 'operator request or gate pending',
+    });
+    expect(first.waitSeconds).toBe(60);
+  });
+
+  it("counts blue's failed read at a quiet look as one Error, green's minutes still judged one by one (D1)", async () => {
+    // Prepare: quiet after the first look, then blue's read fails
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence?.minutes).toBe(2);
+    clock.advance(first.waitSeconds);
+    const healthy = readingWith(() => 1);
+    metrics.reading = (query) =>
+      query.targets[0]?.discoveryName === 'orders-blue'
+        ? { kind: 'unavailable', reason: 'GetMetricData failed: throttled' }
+        : healthy(query);
+
+    // Act
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess: two minutes judged, one Error (the look's own minute), the first minute baked
+    expect(second.evaluation?.verdict).toBe('Error');
+    expect(second.status.evaluations).toBe(first.status.evaluations + 2);
+    expect(second.status.consecutiveErrors).toBe(1);
+    expect(second.status.bakedSeconds).toBe(first.status.bakedSeconds + 60);
+  });
+
+  it("reads the minutes again a minute after green's failed read at a quiet look, one by one (D2)", async () => {
+    // Prepare: quiet after the first look, then green's read fails once
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    clock.advance(first.waitSeconds);
+    metrics.reading = { kind: 'unavailable', reason: 'GetMetricData failed: throttled' };
+    const failed = await evaluateMetrics(first, { metrics, clock });
+    metrics.reading = readingWith(() => 1);
+
+    // Act
+    expect(failed.cadence).toMatchObject({ minutes: 1, through: first.cadence?.through });
+    expect(failed.waitSeconds).toBe(60);
+    clock.advance(failed.waitSeconds);
+    const again = await evaluateMetrics(failed, { metrics, clock });
+
+    // Assess: the three minutes since the last judged one, each its own Pass
+    expect(again.status.evaluations).toBe(failed.status.evaluations + 3);
+    expect(again.status.bakedSeconds).toBe(first.status.bakedSeconds + 180);
+    expect(again.evaluation?.window).toEqual({
+      start: new Date(Date.parse(again.evaluation?.window?.end ?? '') - 60_000).toISOString(),
+      end: again.evaluation?.window?.end,
+    });
+  });
+
+  it("feeds a quiet look's minutes the sequential test's backlog, as a one-minute look would (T3)", async () => {
+    // Prepare: after a quiet first look, the error-rate test has not folded the two minutes before the
+    // cursor (a ramp), and those minutes were all errors (the minutes after it: one 5xx each)
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence?.minutes).toBe(2);
+    const cursorMs = Date.parse(first.status.windowFrom ?? '');
+    const sequential = first.status.sequential ?? {};
+    const errorRate = sequential['errorRate'];
+    const behind = {
+      ...first,
+      status: {
+        ...first.status,
+        sequential: {
+          ...sequential,
+          errorRate: {
+            ...(errorRate as NonNullable<typeof errorRate>),
+            consumedUntil: new Date(cursorMs - 120_000).toISOString(),
+          },
+        },
+      },
+    };
+    metrics.reading = readingWith((ms) => (ms < cursorMs ? 1_001 : 1));
+    clock.advance(first.waitSeconds);
+
+    // Act
+    const second = await evaluateMetrics(behind, { metrics, clock });
+
+    // Assess: the test folded the two backlog minutes (all errors) before the look's two minutes
+    expect(second.status.sequential?.['errorRate']).toMatchObject({
+      minutes: 4,
+      requests: 4 * 1_001,
+      errors: 2 * 1_001 + 2,
+      consumedUntil: second.evaluation?.window?.end,
+    });
+  });
+});
