@@ -178,18 +178,17 @@ export interface ServiceSample extends DiscoveryTarget {
 }
 
 /** One period of a ServiceSample: what a read of that period alone returns (no p99: it does not add up). */
-export interface PeriodSample {
-  /** ISO-8601 start of the period. */
-  start: string;
-  http2xx: number | null;
-  http3xx: number | null;
-  http4xx: number | null;
-  http5xx: number | null;
-  requestCount: number | null;
-  latencySampleCount: number | null;
-  latencyAvgMs: number | null;
-  latencyMaxMs: number | null;
-}
+export type PeriodSample = { /** ISO-8601 start of the period. */ start: string } & Pick<
+  ServiceSample,
+  | 'http2xx'
+  | 'http3xx'
+  | 'http4xx'
+  | 'http5xx'
+  | 'requestCount'
+  | 'latencySampleCount'
+  | 'latencyAvgMs'
+  | 'latencyMaxMs'
+>;
 
 /** What a metric source returned for one environment. A failure to measure is data, not an exception. */
 export type MetricReading =
