@@ -28,12 +28,14 @@ export interface Measure {
   latencyP99Ms: number | null;
 }
 
-function sumKnown(values: readonly (number | null)[]): number | null {
+/** The sum of the known values; null when none is known (no data is not zero). */
+export function sumKnown(values: readonly (number | null)[]): number | null {
   const known = values.filter((value): value is number => value !== null);
   return known.length === 0 ? null : known.reduce((sum, value) => sum + value, 0);
 }
 
-function maxKnown(values: readonly (number | null)[]): number | null {
+/** The largest known value; null when none is known. */
+export function maxKnown(values: readonly (number | null)[]): number | null {
   const known = values.filter((value): value is number => value !== null);
   return known.length === 0 ? null : Math.max(...known);
 }

@@ -3,17 +3,8 @@
  * have returned it: what lets a quiet look (cadence.ts) read its minutes once (GetMetricData bills per
  * metric, not per minute) and judge them one by one (cadence-fold.ts).
  */
+import { maxKnown, sumKnown } from './measure.ts';
 import type { MetricReading, PeriodSample, ServiceSample, TimeWindow } from './types.ts';
-
-function sumKnown(values: readonly (number | null)[]): number | null {
-  const known = values.filter((value): value is number => value !== null);
-  return known.length === 0 ? null : known.reduce((sum, value) => sum + value, 0);
-}
-
-function maxKnown(values: readonly (number | null)[]): number | null {
-  const known = values.filter((value): value is number => value !== null);
-  return known.length === 0 ? null : Math.max(...known);
-}
 
 const STATUS_FIELDS = ['http2xx', 'http3xx', 'http4xx', 'http5xx'] as const;
 
