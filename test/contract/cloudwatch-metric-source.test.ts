@@ -15,6 +15,7 @@ import { sliceReading } from '../../functions/core/reading-slice.ts';
 import type { MetricQuery } from '../../functions/core/state.ts';
 import type { DiscoveryTarget } from '../../functions/core/types.ts';
 import { evaluate } from '../../functions/core/verdict.ts';
+import { recordMetricDataCalls } from '../support/metric-data-recorder.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
 import { inputWith } from '../unit/core/fixtures.ts';
 
@@ -198,24 +199,8 @@ describe('CloudWatchMetricSource against moto', () => {
     "readAll of a quiet look's span: $name over the span, each minute cut from it",
     async ({ judgeable, calls }) => {
       // Prepare: a client that records every GetMetricData request
-      const requests: { start: string; end: string; metrics: number }[] = [];
       const client = new CloudWatchClient(clientConfig(moto.endpoint));
-      client.middlewareStack.add(
-        (next) => async (args) => {
-          const input = args.input as {
-            StartTime: Date;
-            EndTime: Date;
-            MetricDataQueries: unknown[];
-          };
-          requests.push({
-            start: input.StartTime.toISOString(),
-            end: input.EndTime.toISOString(),
-            metrics: input.MetricDataQueries.length,
-          });
-          return next(args);
-        },
-        { step: 'initialize' }
-      );
+      const requests = recordMetricDataCalls(client);
       const span = query(['orders'], 0, 5);
       const blue = query(['payments'], 0, 5);
 

@@ -5,26 +5,20 @@
  */
 import {
   CloudWatchClient,
-  type MetricDataQuery,
   type MetricDatum,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetricSource } from '../../../functions/adapters/cloudwatch-metric-source.ts';
 import type { CombinedQuery, MetricQuery } from '../../../functions/core/state.ts';
+import { type MetricDataCall, recordMetricDataCalls } from '../../support/metric-data-recorder.ts';
 import { clientConfig, type Moto, startMoto } from '../../support/moto.ts';
 
 const MINUTE = 60_000;
 
-interface SentCall {
-  start: string;
-  end: string;
-  queries: MetricDataQuery[];
-}
-
 let moto: Moto;
 let cloudwatch: CloudWatchClient;
-let sent: SentCall[];
+let sent: MetricDataCall[] = [];
 let t0: number;
 
 const at = (minute: number) => new Date(t0 + minute * MINUTE).toISOString();
@@ -63,23 +57,7 @@ function countsOf(name: string, minute: number, requests: number, errors: number
 beforeAll(async () => {
   moto = await startMoto();
   cloudwatch = new CloudWatchClient(clientConfig(moto.endpoint));
-  cloudwatch.middlewareStack.add(
-    (next) => async (args) => {
-      const input = args.input as {
-        MetricDataQueries?: MetricDataQuery[];
-        StartTime?: Date;
-        EndTime?: Date;
-      };
-      if (input.MetricDataQueries !== undefined)
-        sent.push({
-          start: input.StartTime?.toISOString() ?? '',
-          end: input.EndTime?.toISOString() ?? '',
-          queries: input.MetricDataQueries,
-        });
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordQueries' }
-  );
+  sent = recordMetricDataCalls(cloudwatch);
   t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 60 * MINUTE;
   // Green (orders) minutes 0-5, blue (orders-appmesh) minutes 0-5; minute 5 is green's newest.
   const data = [0, 1, 2, 3, 4, 5].flatMap((m) => [
@@ -95,7 +73,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  sent = [];
+  sent.length = 0;
 });
 
 const side = (name: string, start: number, end: number): MetricQuery => ({
@@ -116,7 +94,7 @@ const combined = (extra: Partial<CombinedQuery> = {}): CombinedQuery => ({
   ...extra,
 });
 
-const ids = (call: SentCall | undefined) => (call?.queries ?? []).map((q) => q.Id).sort();
+const ids = (call: MetricDataCall | undefined) => (call?.queries ?? []).map((q) => q.Id).sort();
 const COUNT_IDS = ['gn0_http2xx', 'gn0_http3xx', 'gn0_http4xx', 'gn0_http5xx', 'gn0_requestCount'];
 
 describe('Function: readCombined (through CloudWatchMetricSource.readAll), against moto', () => {
@@ -138,8 +116,7 @@ describe('Function: readCombined (through CloudWatchMetricSource.readAll), again
     // Act
     const source = new CloudWatchMetricSource(cloudwatch);
     const reading = await source.readAll(combined({ backlogFrom: at(1) }));
-    const calls = sent;
-    sent = [];
+    const calls = sent.splice(0);
     const alone = await source.readAll(combined());
     const backlogAlone = await source.read({
       ...side('orders', 1, 3),
@@ -194,7 +171,7 @@ describe('Function: readCombined (through CloudWatchMetricSource.readAll), again
         },
       })
     );
-    sent = [];
+    sent.length = 0;
     const alone = await source.readAll(combined());
 
     // Assess

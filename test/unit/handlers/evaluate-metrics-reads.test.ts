@@ -6,7 +6,6 @@
  */
 import {
   CloudWatchClient,
-  type MetricDataQuery,
   type MetricDatum,
   PutMetricDataCommand,
 } from '@aws-sdk/client-cloudwatch';
@@ -16,6 +15,7 @@ import { newRunState } from '../../../functions/core/run.ts';
 import { initialSequentialState } from '../../../functions/core/sequential.ts';
 import type { RunState } from '../../../functions/core/state.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
+import { type MetricDataCall, recordMetricDataCalls } from '../../support/metric-data-recorder.ts';
 import { clientConfig, type Moto, startMoto } from '../../support/moto.ts';
 import { inputWith, pairWith } from '../core/fixtures.ts';
 
@@ -26,9 +26,13 @@ interface SentCall {
   ids: string[];
 }
 
+/** The GetMetricData requests sent so far: their start and query ids (sorted). */
+const sentCalls = (): SentCall[] =>
+  calls.map((call) => ({ start: call.start, ids: call.queries.map((q) => q.Id ?? '').sort() }));
+
 let moto: Moto;
 let cloudwatch: CloudWatchClient;
-let sent: SentCall[];
+let calls: MetricDataCall[];
 let t0: number;
 
 const at = (minute: number) => new Date(t0 + minute * MINUTE).toISOString();
@@ -56,18 +60,7 @@ function minuteOf(name: string, minute: number): MetricDatum[] {
 beforeAll(async () => {
   moto = await startMoto();
   cloudwatch = new CloudWatchClient(clientConfig(moto.endpoint));
-  cloudwatch.middlewareStack.add(
-    (next) => async (args) => {
-      const input = args.input as { MetricDataQueries?: MetricDataQuery[]; StartTime?: Date };
-      if (input.MetricDataQueries !== undefined)
-        sent.push({
-          start: input.StartTime?.toISOString() ?? '',
-          ids: input.MetricDataQueries.map((q) => q.Id ?? '').sort(),
-        });
-      return next(args);
-    },
-    { step: 'initialize', name: 'recordQueries' }
-  );
+  calls = recordMetricDataCalls(cloudwatch);
   t0 = Math.floor(Date.now() / MINUTE) * MINUTE - 120 * MINUTE;
   // Minutes 0-4 of green (orders) and blue (orders-blue); minute 5 is never published.
   const data = [0, 1, 2, 3, 4].flatMap((m) => [
@@ -83,7 +76,7 @@ afterAll(async () => {
 });
 
 beforeEach(() => {
-  sent = [];
+  calls.length = 0;
 });
 
 /** Baking at 10 % since minute `from`; green orders, blue orders-blue (the baseline reads blue). */
@@ -131,7 +124,7 @@ describe('Handler: evaluateMetrics, the GetMetricData queries it sends (moto)', 
     // Assess
     expect(state.evaluation).toBeNull();
     expect(state.waitSeconds).toBe(30);
-    expect(sent).toEqual([{ start: at(3), ids: prefixed('g', GREEN_COUNTS).sort() }]);
+    expect(sentCalls()).toEqual([{ start: at(3), ids: prefixed('g', GREEN_COUNTS).sort() }]);
   });
 
   it('a judged window asks for every statistic once: green’s counts, then latency and blue', async () => {
@@ -143,7 +136,7 @@ describe('Handler: evaluateMetrics, the GetMetricData queries it sends (moto)', 
 
     // Assess
     expect(state.evaluation?.window).toEqual({ start: at(2), end: at(5) });
-    expect(sent).toEqual([
+    expect(sentCalls()).toEqual([
       { start: at(2), ids: prefixed('g', GREEN_COUNTS).sort() },
       {
         start: at(2),
@@ -162,8 +155,8 @@ describe('Handler: evaluateMetrics, the GetMetricData queries it sends (moto)', 
 
     // Assess
     expect(state.evaluation?.window).toEqual({ start: at(3), end: at(6) });
-    expect(sent).toHaveLength(1);
-    expect(sent[0]?.ids).toHaveLength(14);
+    expect(sentCalls()).toHaveLength(1);
+    expect(sentCalls()[0]?.ids).toHaveLength(14);
   });
 
   it('reads the sequential backlog on green’s count queries, from where the tests stopped', async () => {
@@ -182,7 +175,7 @@ describe('Handler: evaluateMetrics, the GetMetricData queries it sends (moto)', 
 
     // Act
     const judged = await evaluateMetrics(state, { metrics: source, clock });
-    const calls = [...sent];
+    const firstCalls = sentCalls();
     // The same evaluation through a source that reads each side and the backlog on its own.
     const separately = await evaluateMetrics(state, {
       metrics: {
@@ -195,9 +188,9 @@ describe('Handler: evaluateMetrics, the GetMetricData queries it sends (moto)', 
 
     // Assess: 14 metrics in all, the first call from the backlog's start, and the same judgement
     expect(judged.evaluation?.window).toEqual({ start: at(3), end: at(5) });
-    expect(calls.map((call) => call.start)).toEqual([at(1), at(3)]);
-    expect(calls[0]?.ids).toEqual(prefixed('g', GREEN_COUNTS).sort());
-    expect(calls.flatMap((call) => call.ids)).toHaveLength(14);
+    expect(firstCalls.map((call) => call.start)).toEqual([at(1), at(3)]);
+    expect(firstCalls[0]?.ids).toEqual(prefixed('g', GREEN_COUNTS).sort());
+    expect(firstCalls.flatMap((call) => call.ids)).toHaveLength(14);
     expect(judged.status.sequential).toEqual(separately.status.sequential);
   });
 });
