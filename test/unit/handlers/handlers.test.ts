@@ -119,6 +119,17 @@ const ownedDeps = () => {
   return deps();
 };
 
+/** Every target with `requests` and `errors` and a datapoint in every period of the window read. */
+function everyMinute(requests: number, errors: number): (query: MetricQuery) => MetricReading {
+  return (query) => ({
+    kind: 'ok',
+    services: query.targets.map((t) => ({
+      ...traffic(t.discoveryName, requests, errors),
+      periodStarts: periodsOf(query.window),
+    })),
+  });
+}
+
 describe('Handler: preflight', () => {
   it('rejects bad input naming the field before any port is called', async () => {
     // Act
@@ -590,13 +601,7 @@ describe('Handler: evaluateMetrics', () => {
         closedAt: null,
       },
     });
-    metrics.reading = (query) => ({
-      kind: 'ok',
-      services: query.targets.map((t) => ({
-        ...traffic(t.discoveryName, 3, 0),
-        periodStarts: periodsOf(query.window),
-      })),
-    });
+    metrics.reading = everyMinute(3, 0);
 
     // Act
     const state = await evaluateMetrics(synced, { metrics, clock, registry });
@@ -615,13 +620,7 @@ describe('Handler: evaluateMetrics', () => {
       metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
     });
     const synced = await syncedFirstStep(input);
-    metrics.reading = (query) => ({
-      kind: 'ok',
-      services: query.targets.map((t) => ({
-        ...traffic(t.discoveryName, 500, 1),
-        periodStarts: periodsOf(query.window),
-      })),
-    });
+    metrics.reading = everyMinute(500, 1);
 
     // Act
     const state = await evaluateMetrics(synced, { metrics, clock });
@@ -711,13 +710,7 @@ describe('Handler: evaluateMetrics', () => {
       plan: { steps: [10, 50, 100], bakeSeconds: 60, evaluationIntervalSeconds: 60 },
     });
     const synced = await syncedFirstStep(input, 120);
-    metrics.reading = (query) => ({
-      kind: 'ok',
-      services: query.targets.map((t) => ({
-        ...traffic(t.discoveryName, 500, 0),
-        periodStarts: periodsOf(query.window),
-      })),
-    });
+    metrics.reading = everyMinute(500, 0);
 
     // Act
     const advanced = await evaluateMetrics(synced, { metrics, clock, notifier });
@@ -737,13 +730,7 @@ describe('Handler: evaluateMetrics', () => {
     const shifted = await shiftTraffic(runState(), ownedDeps());
     const synced = await checkDnsSync(shifted, { router, clock });
     clock.advance(synced.waitSeconds);
-    metrics.reading = (query) => ({
-      kind: 'ok',
-      services: query.targets.map((t) => ({
-        ...traffic(t.discoveryName, 500, 0),
-        periodStarts: periodsOf(query.window),
-      })),
-    });
+    metrics.reading = everyMinute(500, 0);
 
     // Act
     const first = await evaluateMetrics(synced, { metrics, clock });
