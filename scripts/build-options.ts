@@ -21,7 +21,10 @@ const MAIN_FIELDS = ['module', 'main'];
  * - the default credential chain's providers after `fromEnv` (SSO, ini files, credential_process, web identity,
  *   container/instance metadata) and, through them, the STS/SSO/sign-in clients of `@aws-sdk/nested-clients`:
  *   Lambda always sets AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, and `fromEnv` is tried first
- *   (`@aws-sdk/credential-provider-node` defaultProvider; AWS_PROFILE is never set on Lambda);
+ *   (`@aws-sdk/credential-provider-node` defaultProvider; AWS_PROFILE is never set on Lambda). The cost: an
+ *   environment that handed out credentials any other way (a container endpoint, as SnapStart does for other
+ *   runtimes; not the nodejs24.x runtime today) would fail every call with ERR_MODULE_NOT_FOUND, because the
+ *   chain reaches SSO before the container provider (test/unit/tooling/bundle-credentials.test.ts);
  * - Smithy's event-stream support, loaded only for operations with event-stream members, of which we call none.
  * esbuild keeps each as `import('<name>')` in the output. A static import of one would fail at INIT;
  * test/unit/tooling/bundles.test.ts checks that every function reaches them only dynamically.
@@ -63,8 +66,8 @@ export function samBuildProperties(): Record<string, unknown> {
     OutExtension: ['.js=.mjs'],
     Minify: esbuildOptions.minify,
     Sourcemap: esbuildOptions.sourcemap,
-    // A string: aws-lambda-builders passes `--sources-content=<value>` and esbuild accepts only `false`/`true`, not
-    // the `False` a YAML boolean would become in Python.
+    // A string: aws-lambda-builders passes a string as `--sources-content=<value>`, while a YAML boolean false
+    // would drop the flag altogether (its boolean options only ever add a flag), leaving sourcesContent in.
     SourcesContent: String(esbuildOptions.sourcesContent),
     MainFields: MAIN_FIELDS.join(','),
     External: [...NEVER_LOADED_ON_LAMBDA],
