@@ -17,7 +17,7 @@ import {
   fetchWithOptionalFallback,
   groupOf,
   toMetricDataQuery,
-  Unavailable,
+  unavailableReason,
 } from './cloudwatch-metric-batch.ts';
 import { batchOf, P99_QUERY, plan, samplesOf, specsFor } from './service-connect-queries.ts';
 
@@ -28,17 +28,6 @@ export function batchQueryOf(query: SeriesQuery): BatchQuery {
     optional: query.optional,
     group: groupOf(query),
   };
-}
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
-  return String(error);
-}
-
-function reasonOf(error: unknown): string {
-  return error instanceof Unavailable
-    ? error.message
-    : `GetMetricData failed: ${describeError(error)}`;
 }
 
 /** The status and request counts only: what the publication check, the backlog and the error rates read. */
@@ -151,7 +140,7 @@ async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<
       const result = await fetchWithOptionalFallback(client, queries, green.window);
       return assemble(combined, result, new Map(), null);
     } catch (error) {
-      return unavailable(reasonOf(error), blue);
+      return unavailable(unavailableReason(error), blue);
     }
   }
 
@@ -166,7 +155,7 @@ async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<
     });
     counted = result.series;
   } catch (error) {
-    return unavailable(reasonOf(error), blue);
+    return unavailable(unavailableReason(error), blue);
   }
   const inWindow = splitAt(counted, windowStartMs, true);
   const before = splitAt(counted, windowStartMs, false);
@@ -194,6 +183,6 @@ async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<
         : await fetchWithOptionalFallback(client, rest, green.window);
     return assemble(combined, result, inWindow, backlog);
   } catch (error) {
-    return unavailable(reasonOf(error), blue);
+    return unavailable(unavailableReason(error), blue);
   }
 }

@@ -31,6 +31,14 @@ export class Unavailable extends Error {
   override name = 'Unavailable' as const;
 }
 
+/** Why a read failed, for its `unavailable` reading: our own message, or the SDK error's name and first line. */
+export function unavailableReason(error: unknown): string {
+  if (error instanceof Unavailable) return error.message;
+  const described =
+    error instanceof Error ? `${error.name}: ${error.message.split('\n')[0]}` : String(error);
+  return `GetMetricData failed: ${described}`;
+}
+
 export interface BatchResult {
   series: Map<string, Series>;
   /** Optional queries that failed, with why. */

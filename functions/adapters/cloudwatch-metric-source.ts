@@ -17,7 +17,7 @@ import { batchQueryOf, readCombined } from './cloudwatch-combined-read.ts';
 import {
   fetchMetricData,
   fetchWithOptionalFallback,
-  Unavailable,
+  unavailableReason,
 } from './cloudwatch-metric-batch.ts';
 import {
   batchOf,
@@ -36,11 +36,6 @@ const MAX_LIST_PAGES = 50;
 
 /** The metrics whose presence shows that a discovery name has HTTP telemetry (appProtocol set). */
 const HTTP_METRICS = ['HTTPCode_Target_2XX_Count', 'HTTPCode_Target_5XX_Count'] as const;
-
-function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
-  return String(error);
-}
 
 const BUSY_ERRORS = new Set([
   'Throttling',
@@ -95,11 +90,7 @@ export class CloudWatchMetricSource implements MetricSource {
     try {
       series = await this.#fetch(planned, query, query.periodSeconds);
     } catch (error) {
-      const reason =
-        error instanceof Unavailable
-          ? error.message
-          : `GetMetricData failed: ${describeError(error)}`;
-      return { kind: 'unavailable', reason };
+      return { kind: 'unavailable', reason: unavailableReason(error) };
     }
 
     let p99: Map<string, Series> | null = null;
@@ -224,11 +215,7 @@ export class CloudWatchMetricSource implements MetricSource {
         failed: Object.fromEntries(result.failed),
       };
     } catch (error) {
-      const reason =
-        error instanceof Unavailable
-          ? error.message
-          : `GetMetricData failed: ${describeError(error)}`;
-      return { kind: 'unavailable', reason };
+      return { kind: 'unavailable', reason: unavailableReason(error) };
     }
   }
 }
