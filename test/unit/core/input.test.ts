@@ -7,7 +7,7 @@ import {
   RECORD_TYPES,
 } from '../../../functions/core/input.ts';
 import { dnsArb, limitsArb } from '../../support/input-arbitraries.ts';
-import { draft } from './fixtures.ts';
+import { DEFAULT_THRESHOLDS, draft } from './fixtures.ts';
 
 /** Generated drafts are loose JSON on purpose: the mutations break them in ways no type allows. */
 // biome-ignore lint/suspicious/noExplicitAny: see above
@@ -78,19 +78,7 @@ describe('Function: parseMigrationInput', () => {
         queries: [],
       },
       alarms: [],
-      thresholds: {
-        minRequests: 50,
-        errorRateMaxPercent: 1,
-        confidence: 0.9,
-        falseAlarmRate: 0.01,
-        minEvidenceMinutes: 3,
-        baseline: {
-          errorRateMaxRatio: 2,
-          errorRateMinDeltaPercent: 0.5,
-          latencyAvgMaxRatio: 1.5,
-          latencyAvgMinDeltaMs: 50,
-        },
-      },
+      thresholds: DEFAULT_THRESHOLDS,
       limits: {
         maxFailures: 6,
         maxConsecutiveFailures: 2,
