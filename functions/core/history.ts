@@ -14,7 +14,9 @@ import type { RunState } from './state.ts';
 export const EVENTS_PER_EVALUATION = 9;
 /**
  * AfterBakeHook (Choice 2) + BeforeShiftHook (Choice 2) + ShiftTraffic (Task 5) + WaitForDnsSync (Wait 2) +
- * CheckDnsSync (Task 5) + IsDnsSynced (Choice 2). The hook rounds themselves: core/step-hooks.ts.
+ * CheckDnsSync (Task 5) + IsDnsSynced (Choice 2). The hook rounds themselves: core/step-hooks.ts. The two Choices
+ * are counted even when Decide skips them (no hooks): an approved gate still passes them, and counting 4 events
+ * too many keeps the estimate conservative and the continue-as-new point where it was.
  *
  * @example
  * 7 * EVENTS_PER_SHIFT; // => 126 events for seven steps synced at the first poll

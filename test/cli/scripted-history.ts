@@ -257,8 +257,8 @@ export class HistoryScript {
   }
 
   complete(): this {
+    // Complete is the last state (End: true): the execution succeeds with its output.
     this.task('Complete', withOutcome(this.state, 'completed', 'green at 100%', this.now));
-    this.pass('Choice', 'Completed');
     this.push('ExecutionSucceeded', {
       executionSucceededEventDetails: { output: JSON.stringify(this.state) },
     });

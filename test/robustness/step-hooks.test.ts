@@ -24,7 +24,7 @@ const LOAD = 'arn:aws:lambda:us-east-1:123456789012:function:traffic-shift-hook-
 type Hook = (request: StepHookRequest) => unknown;
 
 async function runWithHooks(
-  hooks: { beforeShift?: string; afterBake?: string; maxAttempts?: number },
+  hooks: { beforeShift?: string; afterBake?: string; maxAttempts?: number } | undefined,
   bound: Record<string, Hook>
 ) {
   const world = await seedWorld(moto.endpoint);
@@ -39,20 +39,33 @@ async function runWithHooks(
     ])
   );
   const shifts: number[] = [];
+  const states: string[] = [];
   const { engine } = makeEngine({
     endpoint: moto.endpoint,
     metrics: new SyntheticMetricSource(),
     stepHooks,
     onEvent: (event) => {
+      if (event.type === 'state-entered' && event.state) states.push(event.state);
       if (event.type === 'task-succeeded' && event.state === 'ShiftTraffic' && event.output)
         shifts.push(event.output.status.greenPercent);
     },
   });
-  const input = shortPlanInput(world.zone.records, { migrationId: 'hooks', hooks });
+  const input = shortPlanInput(world.zone.records, {
+    migrationId: 'hooks',
+    ...(hooks ? { hooks } : {}),
+  });
   const { executionArn } = engine.start(input, 'hooks');
   const [end] = await engine.endOfChain(executionArn);
   const pairs = await world.router.readPairs(world.zone.records);
-  return { end: end!, calls, shifts, atSnapshot: isAtSnapshot(pairs, world.snapshot) };
+  return { end: end!, calls, shifts, states, atSnapshot: isAtSnapshot(pairs, world.snapshot) };
+}
+
+/** The states that lead from a decision to a shift or the completion: the look loop and the DNS sync loop left out. */
+const LOOPS = new Set(['Bake', 'EvaluateMetrics', 'WaitForDnsSync', 'CheckDnsSync', 'IsDnsSynced']);
+function pathBetweenLoops(states: readonly string[]): string[] {
+  return states
+    .filter((state) => !LOOPS.has(state))
+    .filter((state, index, kept) => state !== 'Decide' || kept[index - 1] !== 'Decide');
 }
 
 const pass: Hook = () => ({ status: 'Pass', reason: 'smoke tests green' });
@@ -167,4 +180,122 @@ describe('Step hooks in the local engine (real ASL, native lambda:invoke bound i
     expect(run.end.cause).toContain('Function not found');
     expect(run.atSnapshot).toBe(true);
   });
+});
+
+describe('State path around the step hooks (issue 13: fewer state transitions)', () => {
+  // Per hook round: the Choice that asks for it, the Pass that starts it, the invoke, the answer check, the routing.
+  const BEFORE_SHIFT_ROUND = [
+    'BeforeShiftHook',
+    'StartBeforeShiftHook',
+    'InvokeStepHook',
+    'CheckStepHookAnswer',
+    'StepHookPassed',
+  ];
+  const AFTER_BAKE_ROUND = [
+    'AfterBakeHook',
+    'StartAfterBakeHook',
+    'InvokeStepHook',
+    'CheckStepHookAnswer',
+    'StepHookPassed',
+  ];
+
+  it('without hooks: IsContinuation and Decide go straight to ShiftTraffic / Complete, never through the hook Choices', async () => {
+    // Act
+    const run = await runWithHooks(undefined, {});
+
+    // Assess
+    expect(run.end.status).toBe('SUCCEEDED');
+    expect(run.shifts).toEqual([10, 50, 100]);
+    expect(pathBetweenLoops(run.states)).toEqual([
+      'Preflight',
+      'IsContinuation',
+      'ShiftTraffic',
+      'Decide',
+      'ShiftTraffic',
+      'Decide',
+      'ShiftTraffic',
+      'Decide',
+      'Complete',
+    ]);
+    expect(run.states).not.toContain('AfterBakeHook');
+    expect(run.states).not.toContain('BeforeShiftHook');
+    expect(run.states.at(-1)).toBe('Complete');
+  });
+
+  // The paths before the change (recorded on the previous definition), less the Succeed state after Complete.
+  it.each([
+    {
+      name: 'afterBake only',
+      hooks: { afterBake: LOAD },
+      path: [
+        'Preflight',
+        'IsContinuation',
+        'BeforeShiftHook',
+        'ShiftTraffic',
+        'Decide',
+        ...AFTER_BAKE_ROUND,
+        'BeforeShiftHook',
+        'ShiftTraffic',
+        'Decide',
+        ...AFTER_BAKE_ROUND,
+        'BeforeShiftHook',
+        'ShiftTraffic',
+        'Decide',
+        ...AFTER_BAKE_ROUND,
+        'Complete',
+      ],
+    },
+    {
+      name: 'beforeShift only',
+      hooks: { beforeShift: SMOKE },
+      path: [
+        'Preflight',
+        'IsContinuation',
+        ...BEFORE_SHIFT_ROUND,
+        'ShiftTraffic',
+        'Decide',
+        'AfterBakeHook',
+        ...BEFORE_SHIFT_ROUND,
+        'ShiftTraffic',
+        'Decide',
+        'AfterBakeHook',
+        ...BEFORE_SHIFT_ROUND,
+        'ShiftTraffic',
+        'Decide',
+        'AfterBakeHook',
+        'Complete',
+      ],
+    },
+    {
+      name: 'both',
+      hooks: { beforeShift: SMOKE, afterBake: LOAD },
+      path: [
+        'Preflight',
+        'IsContinuation',
+        ...BEFORE_SHIFT_ROUND,
+        'ShiftTraffic',
+        'Decide',
+        ...AFTER_BAKE_ROUND,
+        ...BEFORE_SHIFT_ROUND,
+        'ShiftTraffic',
+        'Decide',
+        ...AFTER_BAKE_ROUND,
+        ...BEFORE_SHIFT_ROUND,
+        'ShiftTraffic',
+        'Decide',
+        ...AFTER_BAKE_ROUND,
+        'Complete',
+      ],
+    },
+  ])(
+    'with hooks ($name): the same path through the hook Choices as before',
+    async ({ hooks, path }) => {
+      // Act
+      const run = await runWithHooks(hooks, { [SMOKE]: pass, [LOAD]: pass });
+
+      // Assess
+      expect(run.end.status).toBe('SUCCEEDED');
+      expect(pathBetweenLoops(run.states)).toEqual(path);
+    }
+  );
 });

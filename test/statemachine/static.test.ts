@@ -30,7 +30,6 @@ const DESIGN_STATE_NAMES = [
   'EvaluateMetrics',
   'Decide',
   'Complete',
-  'Completed',
   'ContinueAsNew',
   'Continued',
   'Rollback',
@@ -500,10 +499,13 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     // Assess
     expect(decide?.Type).toBe('Choice');
     expect(decide?.Default).toBe('Rollback');
-    // advance and complete pass the step hooks first (AfterBakeHook, then BeforeShiftHook for an advance).
+    // advance and complete go straight on without step hooks, else pass the hooks first (AfterBakeHook, then
+    // BeforeShiftHook for an advance).
     expect(targets).toEqual([
       'Rollback',
+      'ShiftTraffic',
       'AfterBakeHook',
+      'Complete',
       'AfterBakeHook',
       // A gate continues first when the budget says so (the registry carries the gate over), else waits.
       'ContinueAsNew',
@@ -529,6 +531,43 @@ describe('State machine definition (statemachine/traffic-shift.asl.json)', () =>
     expect(choices.length).toBeGreaterThanOrEqual(3);
     for (const [name, state] of choices) expect(state.Default, `${name}: Default`).toBeTruthy();
     expect(unguarded).toEqual([]);
+  });
+
+  it('tests absence as Not + IsPresent: true, never IsPresent: false (aws-local-stepfunctions reads it as never true)', () => {
+    // Prepare
+    const asl = loadAsl();
+
+    // Act
+    const presentFalse = [...walk(asl.States)]
+      .filter(([path, value]) => path.endsWith('.IsPresent') && value === false)
+      .map(([path]) => path);
+
+    // Assess
+    expect(presentFalse).toEqual([]);
+  });
+
+  it('skips the hook Choices only when neither step hook is configured', () => {
+    // Prepare
+    const asl = loadAsl();
+    const noHooks = [
+      { Not: { Variable: '$.input.hooks.afterBake', IsPresent: true } },
+      { Not: { Variable: '$.input.hooks.beforeShift', IsPresent: true } },
+    ];
+
+    // Act
+    const skips = (['IsContinuation', 'Decide'] as const).flatMap((name) =>
+      (asl.States[name]?.Choices ?? [])
+        .filter((rule) => rule.Next === 'ShiftTraffic' || rule.Next === 'Complete')
+        .map((rule) => ({ name, rule }))
+    );
+
+    // Assess
+    expect(skips.map(({ name, rule }) => `${name} -> ${rule.Next}`)).toEqual([
+      'IsContinuation -> ShiftTraffic',
+      'Decide -> ShiftTraffic',
+      'Decide -> Complete',
+    ]);
+    for (const { rule } of skips) expect(rule.And).toEqual(expect.arrayContaining(noHooks));
   });
 
   it('takes every Wait duration from $.waitSeconds (a step hook retry from input.hooks.retryLaterSeconds)', () => {

@@ -21,7 +21,8 @@ describe('History budget', () => {
   it('counts the events of each loop from the per-state event counts', () => {
     // Assess
     expect(EVENTS_PER_EVALUATION).toBe(WAIT + TASK + CHOICE);
-    // AfterBakeHook + BeforeShiftHook (Choices, also without hooks), ShiftTraffic, WaitForDnsSync, CheckDnsSync, IsDnsSynced.
+    // AfterBakeHook + BeforeShiftHook (Choices, counted also when skipped without hooks), ShiftTraffic, WaitForDnsSync,
+    // CheckDnsSync, IsDnsSynced.
     expect(EVENTS_PER_SHIFT).toBe(CHOICE + CHOICE + TASK + WAIT + TASK + CHOICE);
     expect(EVENTS_PER_EXTRA_SYNC_POLL).toBe(WAIT + TASK + CHOICE);
     expect(EVENTS_AT_START).toBe(1 + TASK);
