@@ -386,4 +386,31 @@ describe("an evaluation's fields for the dashboard's rates", () => {
       edgeBlueErrors5xx: 20,
     });
   });
+
+  it("sums a source without an overall scope over its scopes (the edge's load balancers), latency by requests", () => {
+    // Prepare
+    const base = { verdict: 'Pass' as const, limit: 1, counted: true, reason: '' };
+    const edge = { source: 'edge', side: 'green' as const };
+    const evaluation = {
+      verdict: 'Pass' as const,
+      reason: '',
+      window: null,
+      assessments: [
+        { ...base, ...edge, check: 'errorRate', scope: 'app/a/1', value: 1, sampleSize: 1_000 },
+        { ...base, ...edge, check: 'errorRate', scope: 'app/b/2', value: 0.5, sampleSize: 3_000 },
+        { ...base, ...edge, check: 'latencyAvg', scope: 'app/a/1', value: 10, sampleSize: 1_000 },
+        { ...base, ...edge, check: 'latencyAvg', scope: 'app/b/2', value: 30, sampleSize: 3_000 },
+      ],
+    };
+
+    // Act
+    const fields = evaluationFields(evaluation);
+
+    // Assess
+    expect(fields).toEqual({
+      edgeGreenRequests: 4_000,
+      edgeGreenErrors5xx: 25,
+      edgeGreenLatencyMs: 25,
+    });
+  });
 });
