@@ -3,7 +3,7 @@
  * log lines: no custom metric is published (each would bill metric-hours per migration), and the dashboard
  * costs only when someone views it (Logs Insights bills the bytes its queries scan).
  * Flat, stable names, because a Logs Insights `stats` reads a field by its name: renaming one blanks a widget
- * (test/unit/tooling/dashboard-fields.test.ts runs the handlers and checks every field the queries read).
+ * (test/unit/handlers/dashboard-fields.test.ts runs the handlers and checks every field the queries read).
  */
 import type { Evaluation, WeightedPair } from '../core/types.ts';
 import { startGreenPercent } from '../core/weights.ts';
