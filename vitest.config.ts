@@ -7,7 +7,6 @@ export default defineConfig({
     // Handlers log through Powertools; tests read results, not logs.
     env: {
       POWERTOOLS_LOG_LEVEL: 'SILENT',
-      POWERTOOLS_METRICS_DISABLED: 'true',
       AWS_REGION: 'us-east-1',
     },
     testTimeout: 30_000,

@@ -10,7 +10,8 @@
  * - SDK calls by operation and GetMetricData metrics requested (MetricDataQueries per call), through
  *   middleware on the orchestrator's own clients (the traffic model and the seeding use separate clients);
  * - Step Functions control-plane calls the handlers make (the local registry stands in for the service);
- * - the handlers' custom metrics (EMF) and their log output at INFO (bench/telemetry.ts).
+ * - the handlers' log output at INFO, with the dashboard's fields, and any custom metrics (EMF lines) they write
+ *   (bench/telemetry.ts).
  * Estimated, and labelled so in the output: Lambda's own log lines, the state machine's execution log, X-Ray
  * traces (an upper bound), and the run registry's DynamoDB requests (not built yet).
  * Route 53 on AWS takes ~60 s to report INSYNC while moto answers INSYNC at once; the main run therefore
@@ -544,7 +545,7 @@ export function price(run: CostRun): {
       quantity: run.telemetry.customMetricHours,
       unit: 'metric-hours',
       usd: run.telemetry.customMetricHours * PRICES.customMetricPerHour.usd,
-      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} publishMetric calls, each metric name + dimension set one metric: ${run.telemetry.customMetricList.map((m) => `${m.metric} ${m.metricHours}`).join(', ')}`,
+      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} EMF lines the handlers wrote, each namespace + metric name + dimension set one metric${run.telemetry.customMetricList.length === 0 ? '' : `: ${run.telemetry.customMetricList.map((m) => `${m.metric} ${m.metricHours}`).join(', ')}`}. The dashboard reads the evaluations' log fields instead (Logs Insights widgets, functions/lib/dashboard-fields.ts): their bytes are in Logs ingestion, and its queries bill $0.005 per GB scanned each time someone views or refreshes it, not per migration (aws.amazon.com/cloudwatch/pricing; UNCONFIRMED)`,
     },
     {
       item: 'CloudWatch Logs ingestion',

@@ -11,7 +11,6 @@
  */
 // Handlers log through Powertools: silence them before anything imports functions/lib (dynamic imports below).
 process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
-process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 process.env['AWS_REGION'] ??= 'us-east-1';
 
 import { execFileSync } from 'node:child_process';

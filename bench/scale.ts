@@ -33,15 +33,8 @@ import { evaluateMetrics } from '../functions/handlers/evaluate-metrics.ts';
 import { preflight } from '../functions/handlers/preflight.ts';
 import { rollback } from '../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../functions/handlers/shift-traffic.ts';
-import { metrics as powertoolsMetrics } from '../functions/lib/powertools.ts';
 import { FakeRegistry } from '../test/support/fake-ports.ts';
 import { referenceInput } from './policies/ours.ts';
-
-/** Outside middy nothing flushes the handlers' shared Powertools metrics: clear them between calls. */
-function clearPowertoolsMetrics(): void {
-  powertoolsMetrics.clearDimensions();
-  powertoolsMetrics.clearMetrics();
-}
 
 type Calls = Record<string, number>;
 
@@ -287,7 +280,6 @@ async function measure(
   const router = new Route53TrafficRouter(route53 as never);
   const metrics = new CloudWatchMetricSource(cloudwatch as never);
   const all = () => {
-    clearPowertoolsMetrics();
     return merge(
       route53.calls,
       cloudwatch.calls,
@@ -336,7 +328,6 @@ async function measure(
   const perEvaluation = diff(all(), before);
   const metricsBefore = cloudwatch.metrics;
   clock.ms += 60_000;
-  clearPowertoolsMetrics();
   await evaluateMetrics(state, { metrics, clock, notifier });
   const getMetricDataMetricsPerEvaluation = cloudwatch.metrics - metricsBefore;
   before = all();

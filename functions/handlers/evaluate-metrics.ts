@@ -3,7 +3,6 @@
  * custom queries in one GetMetricData call; the alarms with DescribeAlarms), judges them and decides. A
  * regression is a decision (`rollback`) returned as data, never an exception.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
@@ -36,11 +35,11 @@ import { Action, Verdict } from '../core/types.ts';
 import { backlogStart, evaluate } from '../core/verdict.ts';
 import { evaluationWindow } from '../core/window.ts';
 import { systemClock } from '../lib/clock.ts';
-import { publishEvaluationFigures } from '../lib/dashboard-metrics.ts';
+import { evaluationFields, greenWeightField } from '../lib/dashboard-fields.ts';
 import { lazy } from '../lib/lazy.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
-import { logger, publishMetric } from '../lib/powertools.ts';
+import { logger } from '../lib/powertools.ts';
 import { registryFromEnv } from '../lib/registry-from-env.ts';
 
 export interface EvaluateMetricsDeps {
@@ -304,15 +303,14 @@ export async function evaluateMetrics(
           ...controlled,
           decision: rollbackAtHeldGate(operator.gate, controlled.decision, now),
         };
-  const migration = { MigrationId: state.input.migrationId };
-  publishMetric('GreenPercent', MetricUnit.Percent, state.status.greenPercent, migration);
-  publishMetric('Verdicts', MetricUnit.Count, 1, { ...migration, Verdict: evaluation.verdict });
-  publishEvaluationFigures(state.input.migrationId, evaluation);
+  // The dashboard's figures are this line's flat fields (lib/dashboard-fields.ts): no custom metric.
   logger.info('evaluated', {
     migrationId: state.input.migrationId,
     greenPercent: state.status.greenPercent,
+    ...greenWeightField(state.status.greenPercent),
     window: evaluation.window,
     verdict: evaluation.verdict,
+    ...evaluationFields(evaluation),
     assessments: evaluation.assessments,
     decision: next.decision,
     status: next.status,

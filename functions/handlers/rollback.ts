@@ -17,7 +17,7 @@ import { rollbackReason, withOutcome } from '../core/run.ts';
 import type { Clock, Notifier, RunState, TrafficRouter } from '../core/state.ts';
 import { snapshotWeights } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
-import { publishRestoredShare } from '../lib/dashboard-metrics.ts';
+import { restoredShareField } from '../lib/dashboard-fields.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
 import {
@@ -88,10 +88,10 @@ async function rollbackOnce(state: RunState, deps: RollbackDeps): Promise<RunSta
     );
   }
   const now = deps.clock.now();
-  publishRestoredShare(state.input.migrationId, state.snapshot);
   logger.warn('rolled back', {
     migrationId: state.input.migrationId,
     greenPercent: state.status.greenPercent,
+    ...restoredShareField(state.snapshot),
     reason,
   });
   await notifySafely(deps.notifier, {

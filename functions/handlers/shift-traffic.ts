@@ -2,7 +2,6 @@
  * ShiftTraffic: moves green to the next step in one atomic change batch per hosted zone, after making sure
  * the run is still live and nobody else changed the weights.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
@@ -13,9 +12,10 @@ import { afterShift, shiftTarget } from '../core/run.ts';
 import type { Clock, ExecutionControl, RunState, TrafficRouter } from '../core/state.ts';
 import { weightsFor } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';
+import { greenWeightField } from '../lib/dashboard-fields.ts';
 import { lambda } from '../lib/middy.ts';
 import { markPending, ownedEntry, ownerOf, readOwnPairs } from '../lib/ownership.ts';
-import { logger, publishMetric } from '../lib/powertools.ts';
+import { logger } from '../lib/powertools.ts';
 import { registryFromEnv } from '../lib/registry-from-env.ts';
 
 export interface ShiftTrafficDeps {
@@ -75,12 +75,10 @@ export async function shiftTraffic(state: RunState, deps: ShiftTrafficDeps): Pro
   }
   const now = deps.clock.now();
   const next = afterShift(state, greenPercent, weights, changeIds, now);
-  publishMetric('GreenPercent', MetricUnit.Percent, greenPercent, {
-    MigrationId: state.input.migrationId,
-  });
   logger.info('shifted', {
     migrationId: state.input.migrationId,
     greenPercent,
+    ...greenWeightField(greenPercent),
     weights,
     changeIds,
     mode: state.input.mode,

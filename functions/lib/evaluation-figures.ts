@@ -1,7 +1,7 @@
 /**
- * The measured figures of one evaluation, one per metric source, side and scope: what the dashboard's
- * metrics and the report's lines are made of, so both show the same numbers. Reads the shared contract's
- * optional `source` (absent: Service Connect) and `side` (absent: green) of an assessment.
+ * The measured figures of one evaluation, one per metric source, side and scope: what the dashboard's log
+ * fields (dashboard-fields.ts) and the report's lines are made of, so both show the same numbers. Reads the
+ * shared contract's optional `source` (absent: Service Connect) and `side` (absent: green) of an assessment.
  */
 import type { Assessment, Evaluation } from '../core/types.ts';
 

@@ -7,8 +7,7 @@ import { logger } from './powertools.ts';
 
 /**
  * The middleware stack every handler shares: Powertools Logger (with the migration's keys). No Tracer (see
- * powertools.ts). No logMetrics: handlers emit each metric at once with its own dimensions (publishMetric), so
- * there is nothing stored to flush, and an empty flush only warns.
+ * powertools.ts). No Powertools Metrics: the dashboard reads log fields (dashboard-fields.ts).
  * Neither the event nor the response is logged: both carry the whole execution input.
  */
 export function lambda<TEvent, TResult>(fn: (event: TEvent, context: Context) => Promise<TResult>) {

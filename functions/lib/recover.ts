@@ -14,7 +14,7 @@ import type {
   TrafficRouter,
 } from '../core/state.ts';
 import { isAtSnapshot, percentOf, snapshotDifferences, snapshotWeights } from '../core/weights.ts';
-import { publishRestoredShare } from './dashboard-metrics.ts';
+import { restoredShareField } from './dashboard-fields.ts';
 import { notifySafely } from './notify.ts';
 import { markPending, ownerOf } from './ownership.ts';
 import { logger } from './powertools.ts';
@@ -142,7 +142,11 @@ export async function recoverEntry(
       `records of ${entry.migrationId} still differ from the snapshot after the restore: ${snapshotDifferences(after, entry.snapshot).join('; ')}`
     );
   }
-  publishRestoredShare(entry.migrationId, entry.snapshot);
+  logger.info('restored', {
+    migrationId: entry.migrationId,
+    executionArn,
+    ...restoredShareField(entry.snapshot),
+  });
   // A write announced before the stop may still land: the entry stays open (the records locked) and a later
   // pass (the reconciler) restores again and finishes it.
   if (plan.action === 'restore-and-wait') return { ...result, restored: true };

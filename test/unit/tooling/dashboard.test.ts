@@ -1,147 +1,87 @@
 /**
- * The CloudWatch dashboard (template.yaml's DashboardBody) as data: every metric-math expression names ids
- * defined in its widget, the error rate and latency show green beside blue for each metric source, the
- * absolute limits are annotations at the input defaults, the blue-relative limits use the baseline defaults,
- * and every metric the dashboard searches for is one the handlers publish (functions/lib/dashboard-metrics.ts).
+ * The CloudWatch dashboard (template.yaml's DashboardBody) as data: Logs Insights widgets only (no custom
+ * metric is published), each reading log groups of the template's functions; the error rate and latency show
+ * green beside blue for each metric source, each line reading only its own source's and side's fields; the
+ * absolute limits are constant series at the input defaults and the blue-relative limits use the baseline
+ * defaults. That the fields are the ones the handlers log: test/unit/handlers/dashboard-fields.test.ts.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMigrationInput } from '../../../functions/core/input.ts';
-import { parseTemplate } from '../../support/cfn-template.ts';
+import { DASHBOARD_SOURCES, fieldPrefix } from '../../../functions/lib/dashboard-fields.ts';
+import {
+  dashboardWidgets,
+  fieldsRead,
+  sourcesOf,
+  statsOf,
+  templateResources,
+  widgetTitled,
+} from '../../support/dashboard-queries.ts';
 import { draft } from '../core/fixtures.ts';
 
-const ROOT = join(import.meta.dirname, '../../..');
-
-interface MetricRow {
-  id: string;
-  expression: string;
-  label?: string;
-  visible?: boolean;
-}
-interface Widget {
-  type: string;
-  properties: {
-    title: string;
-    metrics: [MetricRow][];
-    annotations?: { horizontal?: { label: string; value: number }[] };
-  };
-}
-
-function dashboard(): Widget[] {
-  const template = parseTemplate(join(ROOT, 'template.yaml')) as {
-    Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
-  };
-  const resource = Object.values(template.Resources).find(
-    (one) => one.Type === 'AWS::CloudWatch::Dashboard'
-  );
-  if (resource === undefined) throw new Error('template.yaml has no dashboard');
-  const body = (resource.Properties['DashboardBody'] as { 'Fn::Sub': string })['Fn::Sub'];
-  // The body's only substitution is the region.
-  const region = ['$', '{AWS::Region}'].join('');
-  return (JSON.parse(body.replaceAll(region, 'us-east-1')) as { widgets: Widget[] }).widgets;
-}
-
-const widget = (title: RegExp) => {
-  const found = dashboard().find((one) => title.test(one.properties.title));
-  if (found === undefined) throw new Error(`no widget titled ${title}`);
-  return found;
-};
-const rows = (one: Widget) => one.properties.metrics.map(([row]) => row);
-/** The ids an expression refers to: lower-case words outside quotes (functions are upper-case). */
-const references = (expression: string) =>
-  expression
-    .replace(/'[^']*'/g, '')
-    .replace(/"[^"]*"/g, '')
-    .match(/\b[a-z][A-Za-z0-9_]*\b/g) ?? [];
-
 const defaults = parseMigrationInput(draft()).thresholds;
-
-/** The SEARCH strings behind a row: its own, and those of the rows it refers to. */
-function searchesBehind(one: Widget, row: MetricRow): string[] {
-  const byId = new Map(rows(one).map((each) => [each.id, each]));
-  const own = [...row.expression.matchAll(/SEARCH\('([^']*)'/g)].map((m) => m[1] ?? '');
-  return [
-    ...own,
-    ...references(row.expression).flatMap((id) => {
-      const referred = byId.get(id);
-      return referred === undefined ? [] : searchesBehind(one, referred);
-    }),
-  ];
-}
-
-const SOURCE_OF_LABEL: Record<string, string> = {
-  'Service Connect': 'serviceConnect',
-  'edge load balancers': 'edge',
+/** The alias suffix of each source's lines. */
+const SUFFIX: Record<(typeof DASHBOARD_SOURCES)[number], string> = {
+  serviceConnect: 'ServiceConnect',
+  edge: 'Edge',
 };
+const rate = (prefix: string) => `100 * sum(${prefix}Errors5xx) / sum(${prefix}Requests)`;
 
 describe('the dashboard body', () => {
-  it('every expression refers only to ids defined in its own widget, and ids are unique there', () => {
-    for (const one of dashboard()) {
-      // Prepare
-      const ids = rows(one).map((row) => row.id);
+  it('has only Logs Insights time series over the log groups of template functions', () => {
+    // Prepare
+    const resources = templateResources();
 
-      // Assess
-      expect(new Set(ids).size, one.properties.title).toBe(ids.length);
-      for (const row of rows(one))
-        for (const id of references(row.expression))
-          expect(ids, `${one.properties.title}: ${row.expression}`).toContain(id);
+    // Assess
+    expect(dashboardWidgets()).toHaveLength(5);
+    for (const one of dashboardWidgets()) {
+      expect(one.type, one.properties.title).toBe('log');
+      expect(one.properties).toMatchObject({ region: 'us-east-1', view: 'timeSeries' });
+      expect(one.properties.query).toMatch(/^SOURCE '/);
+      expect(one.properties.query).toMatch(/\| stats .* by bin\(\d+m\)/);
+      const sources = sourcesOf(one.properties.query);
+      expect(sources.length, one.properties.title).toBeGreaterThan(0);
+      for (const id of sources) expect(resources[id]?.Type, id).toBe('AWS::Serverless::Function');
     }
   });
 
-  it("each plotted line reads its own side's and source's metrics, both sides for each source", () => {
+  it("each plotted line reads only its own side's and source's fields, both sides for each source", () => {
     for (const title of [/error rate/, /response time/, /Requests per evaluation/]) {
       // Prepare
-      const one = widget(title);
-      const plotted = rows(one).filter((row) => /^(green|blue) /.test(row.label ?? ''));
+      const { aggregations } = statsOf(widgetTitled(title).properties.query);
 
       // Assess
-      expect(plotted.length, String(title)).toBe(4);
-      for (const row of plotted) {
-        const side = (row.label ?? '').split(' ')[0];
-        const source = SOURCE_OF_LABEL[(row.label ?? '').match(/\(([^)]+)\)$/)?.[1] ?? ''];
-        const searches = searchesBehind(one, row);
-        expect(searches.length, row.id).toBeGreaterThan(0);
-        for (const search of searches)
-          expect(search, `${row.id} (${row.label})`).toContain(`Side="${side}" Source="${source}"`);
-      }
+      for (const source of DASHBOARD_SOURCES)
+        for (const side of ['green', 'blue'] as const) {
+          const expression = aggregations.get(`${side}${SUFFIX[source]}`);
+          expect(expression, `${title} ${side} ${source}`).toBeDefined();
+          const fields = fieldsRead(`stats ${expression} as x`).numeric;
+          expect(fields.length).toBeGreaterThan(0);
+          for (const field of fields)
+            expect(field).toMatch(new RegExp(`^${fieldPrefix(source, side)}[A-Z]`));
+        }
     }
   });
 
-  it('the error rate is metric math over the published counts, green beside blue for each source', () => {
+  it('the error rate divides the summed counts, green beside blue for each source', () => {
     // Prepare
-    const errors = widget(/error rate/);
-    const rates = rows(errors).filter(
-      (row) => row.id.startsWith('rate') && !row.id.includes('Limit')
-    );
+    const { aggregations } = statsOf(widgetTitled(/error rate/).properties.query);
 
     // Assess
-    for (const source of ['serviceConnect', 'edge'])
-      for (const side of ['green', 'blue'])
-        expect(
-          rows(errors).some((row) => row.expression.includes(`Side="${side}" Source="${source}"`)),
-          `${side} ${source}`
-        ).toBe(true);
-    expect(rates.map((row) => row.label)).toEqual([
-      'green 5xx % (Service Connect)',
-      'blue 5xx % (Service Connect)',
-      'green 5xx % (edge load balancers)',
-      'blue 5xx % (edge load balancers)',
-    ]);
-    for (const rate of rates)
-      expect(rate.expression).toMatch(/^100 \* SUM\(err\w+\) \/ SUM\(req\w+\)$/);
-    for (const hidden of rows(errors).filter((row) => row.expression.startsWith('SEARCH')))
-      expect(hidden.visible).toBe(false);
+    for (const source of DASHBOARD_SOURCES)
+      for (const side of ['green', 'blue'] as const)
+        expect(aggregations.get(`${side}${SUFFIX[source]}`)).toBe(rate(fieldPrefix(source, side)));
   });
 
-  it('the absolute limits are annotations at the input defaults', () => {
+  it('the absolute limits are constant series at the input defaults', () => {
     // Assess
-    expect(widget(/error rate/).properties.annotations?.horizontal).toEqual([
-      expect.objectContaining({ value: defaults.errorRateMaxPercent }),
-    ]);
-    expect(widget(/Requests per evaluation/).properties.annotations?.horizontal).toEqual([
-      expect.objectContaining({ value: defaults.minRequests }),
-    ]);
+    expect(
+      statsOf(widgetTitled(/error rate/).properties.query).aggregations.get('errorRateMaxPercent')
+    ).toBe(`${defaults.errorRateMaxPercent} + 0 * count(*)`);
+    expect(
+      statsOf(widgetTitled(/Requests per evaluation/).properties.query).aggregations.get(
+        'minRequests'
+      )
+    ).toBe(`${defaults.minRequests} + 0 * count(*)`);
   });
 
   it("the blue-relative limits are blue's figure with the baseline defaults", () => {
@@ -152,43 +92,24 @@ describe('the dashboard body', () => {
       latencyAvgMaxRatio,
       latencyAvgMinDeltaMs,
     } = defaults.baseline;
-    const limit = (one: Widget, prefix: string) =>
-      rows(one)
-        .filter((row) => row.id.startsWith(prefix))
-        .map((row) => row.expression);
+    const errors = statsOf(widgetTitled(/error rate/).properties.query).aggregations;
+    const latency = statsOf(widgetTitled(/response time/).properties.query).aggregations;
 
     // Assess
-    expect(limit(widget(/error rate/), 'rateLimit')).toEqual([
-      `MAX([rateBlueSc * ${errorRateMaxRatio}, rateBlueSc + ${errorRateMinDeltaPercent}])`,
-      `MAX([rateBlueEdge * ${errorRateMaxRatio}, rateBlueEdge + ${errorRateMinDeltaPercent}])`,
-    ]);
-    expect(limit(widget(/response time/), 'latLimit')).toEqual([
-      `MAX([latBlueSc * ${latencyAvgMaxRatio}, latBlueSc + ${latencyAvgMinDeltaMs}])`,
-      `MAX([latBlueEdge * ${latencyAvgMaxRatio}, latBlueEdge + ${latencyAvgMinDeltaMs}])`,
-    ]);
+    for (const source of DASHBOARD_SOURCES) {
+      const blue = fieldPrefix(source, 'blue');
+      expect(errors.get(`blueRelativeLimit${SUFFIX[source]}`)).toBe(
+        `greatest(${rate(blue)} * ${errorRateMaxRatio}, ${rate(blue)} + ${errorRateMinDeltaPercent})`
+      );
+      expect(latency.get(`blueRelativeLimit${SUFFIX[source]}`)).toBe(
+        `greatest(avg(${blue}LatencyMs) * ${latencyAvgMaxRatio}, avg(${blue}LatencyMs) + ${latencyAvgMinDeltaMs})`
+      );
+    }
   });
 
-  it('searches only for metrics the handlers publish', () => {
-    // Prepare
-    const published = readFileSync(join(ROOT, 'functions/lib/dashboard-metrics.ts'), 'utf8');
-    const verdicts = readFileSync(join(ROOT, 'functions/handlers/evaluate-metrics.ts'), 'utf8');
-    const searched = new Set(
-      dashboard().flatMap((one) =>
-        rows(one).flatMap((row) =>
-          [...row.expression.matchAll(/MetricName="(\w+)"/g)].map((m) => m[1])
-        )
-      )
-    );
-
+  it('the weight line is per migration, the verdicts per verdict', () => {
     // Assess
-    expect([...searched].sort()).toEqual([
-      'Errors5xx',
-      'GreenPercent',
-      'LatencyAvg',
-      'Requests',
-      'Verdicts',
-    ]);
-    for (const name of searched)
-      expect(published.includes(`'${name}'`) || verdicts.includes(`'${name}'`), name).toBe(true);
+    expect(statsOf(widgetTitled(/Green weight/).properties.query).by).toEqual(['migrationId']);
+    expect(statsOf(widgetTitled(/Verdicts/).properties.query).by).toEqual(['verdict']);
   });
 });
