@@ -4,10 +4,10 @@
  * baseline.ts; this file aggregates them into one verdict.
  */
 import { assessBaseline, blueLatencyOf, unavailableBaseline } from './baseline.ts';
+import { sequentialReaches } from './cadence-reach.ts';
 import { assessScope, Check, count, OVERALL_SCOPE, percent } from './checks.ts';
 import { targetLabel } from './discovery-target.ts';
 import type { MigrationInput } from './input.ts';
-import { sequentialReaches } from './cadence-reach.ts';
 import { combineMeasures, type Measure, measureOf } from './measure.ts';
 import type { PeriodCounts, SequentialState } from './sequential.ts';
 import { judgeSequential, periodCountsOf } from './sequential-check.ts';
@@ -203,7 +203,13 @@ export function evaluate(
       ? null
       : {
           window,
-          ...withSequentialChecks(windowAssessments, overall, periods, input, sequentialStates ?? {}),
+          ...withSequentialChecks(
+            windowAssessments,
+            overall,
+            periods,
+            input,
+            sequentialStates ?? {}
+          ),
         };
   const assessments = tested?.assessments ?? windowAssessments;
   const greenSamples = (reading: MetricReading & { kind: 'ok' }) =>
