@@ -165,15 +165,17 @@ export function nextCadence(args: CadenceArgs): Cadence {
     const consumedMs =
       state.consumedUntil === null ? Number.NEGATIVE_INFINITY : Date.parse(state.consumedUntil);
     const fromMs = Math.min(endMs, Math.max(consumedMs, backlogFromMs));
-    // Minutes already read have known counts: when the evaluation read every one a later window may fold,
-    // their reach at the test's lowest limit replaces the cap (a healthy green stays quiet at 100 %).
+    const unfolded = Math.ceil((endMs - fromMs) / periodMs);
+    // Minutes already read have known counts: when the evaluation read every minute a later window may fold,
+    // their reach at the test's lowest limit (cadence-reach.ts) bounds them as well as the cap does (a
+    // healthy green stays quiet at 100 %); either bound suffices.
     const known = args.reach?.[check];
     const read = known !== undefined && Date.parse(known.from) <= fromMs;
-    const unfolded = read ? 0 : Math.ceil((endMs - fromMs) / periodMs);
-    const evidence = read ? known.evidence : state.evidence;
+    const quiet = (minutes: number) =>
+      quietFor(state, unfolded + minutes, settings) || (read && quietFor(known, minutes, settings));
     // Ends: the reach grows by at least the cap (> 1) per period; the minEvidenceMinutes bound caps k anyway.
     let minutes = 1;
-    while (quietFor({ evidence }, unfolded + minutes, settings)) minutes += 1;
+    while (quiet(minutes)) minutes += 1;
     bounds.push({ minutes, reason: `sequential ${check} evidence` });
   }
   const tightest = bounds.reduce((low, bound) => (bound.minutes < low.minutes ? bound : low));

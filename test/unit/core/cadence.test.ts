@@ -338,12 +338,19 @@ describe('Function: nextCadence, a stale test bounded by the minutes read (seque
       expected: { minutes: 1, reason: 'sequential baselineErrorRate evidence' },
     },
     {
+      name: 'a reach above the capped bound (an older minute read): the capped bound still holds, quiet',
+      status: healthy(),
+      reach: reachOf('2026-03-02T10:00:00.000Z', 200),
+      expected: { minutes: 2, reason: 'quiet' },
+    },
+    {
       name: 'no reach (an evaluation written before it existed): the cap, watchful',
       reach: undefined,
       expected: { minutes: 1, reason: 'sequential baselineErrorRate evidence' },
     },
-  ])('$name', ({ reach, expected }) => {
-    expect(cadenceOf(BASE, status, reach === undefined ? {} : { reach })).toMatchObject(expected);
+  ])('$name', ({ reach, expected, ...rest }) => {
+    const at = 'status' in rest ? rest.status : status;
+    expect(cadenceOf(BASE, at, reach === undefined ? {} : { reach })).toMatchObject(expected);
   });
 });
 
