@@ -230,6 +230,18 @@ describe('Function: sequentialReaches', () => {
     expect(absolute['errorRate']?.evidence).toBeLessThan(1);
   });
 
+  it('bounds the absolute test at its own limit: minutes over it are strong evidence', () => {
+    const reaches = sequentialReaches({
+      input,
+      states: { errorRate: stateAt(3) },
+      window,
+      windowSamples: [sample([period(4, 3000, 150)])],
+      backlog: { start: at(3), samples: [sample([period(3, 3000, 150)])] },
+    });
+    // 5 % against 1 %: each minute at the cap.
+    expect(reaches['errorRate']?.evidence).toBeCloseTo((CAP + 1) * CAP, 6);
+  });
+
   it('reads from the window without a backlog; a missing test is fresh', () => {
     const reaches = sequentialReaches({
       input,
