@@ -52,6 +52,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   ],
   'cadence.ts': [core('cadence'), core('cadence-loop')],
   'cadence-fold.ts': [core('cadence'), core('cadence-loop')],
+  'cadence-reach.ts': [core('cadence-reach'), core('cadence'), core('cadence-loop')],
   'checks.ts': [...VERDICT_TESTS, core('checks.mutation')],
   'control.ts': [core('control')],
   'step-hooks.ts': [core('step-hooks'), core('run')],

@@ -16,7 +16,13 @@ import {
   type SequentialState,
 } from './sequential.ts';
 import type { EdgeLoadBalancer } from './sources.ts';
-import { Action, type Decision, type ShiftStatus, type TimeWindow } from './types.ts';
+import {
+  Action,
+  type Decision,
+  type Evaluation,
+  type ShiftStatus,
+  type TimeWindow,
+} from './types.ts';
 
 /**
  * The cadence chosen after an evaluation: `minutes` new minutes until the next look (1 = watchful), counted
@@ -82,6 +88,8 @@ export interface CadenceArgs {
   window: TimeWindow | null;
   /** An operator request or an open gate is pending (handlers/evaluate-metrics.ts): act on it every minute. */
   operatorPending?: boolean;
+  /** The evaluation's `sequentialReach` (core/cadence-reach.ts): its tests' reach over the minutes it read. */
+  reach?: Evaluation['sequentialReach'];
 }
 
 /**
@@ -158,9 +166,16 @@ export function nextCadence(args: CadenceArgs): Cadence {
       state.consumedUntil === null ? Number.NEGATIVE_INFINITY : Date.parse(state.consumedUntil);
     const fromMs = Math.min(endMs, Math.max(consumedMs, backlogFromMs));
     const unfolded = Math.ceil((endMs - fromMs) / periodMs);
+    // Minutes already read have known counts: when the evaluation read every minute a later window may fold,
+    // their reach at the test's lowest limit (cadence-reach.ts) bounds them as well as the cap does (a
+    // healthy green stays quiet at 100 %); either bound suffices.
+    const known = args.reach?.[check];
+    const read = known !== undefined && Date.parse(known.from) <= fromMs;
+    const quiet = (minutes: number) =>
+      quietFor(state, unfolded + minutes, settings) || (read && quietFor(known, minutes, settings));
     // Ends: the reach grows by at least the cap (> 1) per period; the minEvidenceMinutes bound caps k anyway.
     let minutes = 1;
-    while (quietFor(state, unfolded + minutes, settings)) minutes += 1;
+    while (quiet(minutes)) minutes += 1;
     bounds.push({ minutes, reason: `sequential ${check} evidence` });
   }
   const tightest = bounds.reduce((low, bound) => (bound.minutes < low.minutes ? bound : low));

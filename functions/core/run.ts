@@ -207,6 +207,7 @@ export function afterEvaluation(
     decision,
     window: evaluation.window,
     operatorPending,
+    reach: evaluation.sequentialReach,
   });
   // A quiet look that could not read green: its minutes again in one minute, one by one (cadence-fold.ts).
   const cadence =

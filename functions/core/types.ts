@@ -106,6 +106,12 @@ export interface Evaluation {
   immediateRollback?: string | null;
   /** The sequential tests after this evaluation (by check name); absent when none ran. */
   sequential?: Record<string, SequentialState>;
+  /**
+   * Per sequential test (by check name), the largest evidence it could reach by folding at once, at a later
+   * minute, the minutes read here that it has not consumed (core/cadence-reach.ts): what lets the cadence
+   * stay quiet while a test is not run (blue without traffic). Absent with `sequential`.
+   */
+  sequentialReach?: Record<string, { from: string; evidence: number }>;
 }
 
 /** A blue latency average good enough to be a baseline, and where it was measured. */

@@ -4,6 +4,7 @@
  * baseline.ts; this file aggregates them into one verdict.
  */
 import { assessBaseline, blueLatencyOf, unavailableBaseline } from './baseline.ts';
+import { sequentialReaches } from './cadence-reach.ts';
 import { assessScope, Check, count, OVERALL_SCOPE, percent } from './checks.ts';
 import { targetLabel } from './discovery-target.ts';
 import type { MigrationInput } from './input.ts';
@@ -200,9 +201,40 @@ export function evaluate(
   const tested =
     periods === null || window === null
       ? null
-      : withSequentialChecks(windowAssessments, overall, periods, input, sequentialStates ?? {});
+      : {
+          window,
+          ...withSequentialChecks(
+            windowAssessments,
+            overall,
+            periods,
+            input,
+            sequentialStates ?? {}
+          ),
+        };
   const assessments = tested?.assessments ?? windowAssessments;
-  const sequential = tested === null ? {} : { sequential: tested.sequential };
+  const greenSamples = (reading: MetricReading & { kind: 'ok' }) =>
+    reading.services.filter((s) => labels.includes(targetLabel(s)));
+  const backlogFrom =
+    tested === null || backlog?.kind !== 'ok'
+      ? null
+      : backlogStart(sequentialStates, tested.window, input.metrics.windowSeconds);
+  const sequential =
+    tested === null
+      ? {}
+      : {
+          sequential: tested.sequential,
+          // What the tests could reach by folding these minutes later (core/cadence.ts reads it).
+          sequentialReach: sequentialReaches({
+            input,
+            states: tested.sequential,
+            window: tested.window,
+            windowSamples: greenSamples(green),
+            backlog:
+              backlog?.kind === 'ok' && backlogFrom !== null
+                ? { start: backlogFrom, samples: greenSamples(backlog) }
+                : null,
+          }),
+        };
   const blueLatency =
     blueMeasure === null ? null : blueLatencyOf(blueMeasure, thresholds.minRequests, window);
   const counted = assessments.filter((assessment) => assessment.counted);

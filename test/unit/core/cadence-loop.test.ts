@@ -235,10 +235,20 @@ const minutesArb = fc
       {
         arbitrary: fc.record({
           length: fc.integer({ min: 1, max: 10 }),
-          green: side([0, 10, 30, 400, 3000], [0, 0.001, 0.02, 0.3, 1], [60, 150, 400]),
+          green: side([0, 10, 30, 400, 3000], [0, 0.001, 0.006, 0.02, 0.3, 1], [60, 150, 400]),
           blue: side([0, 400, 3000], [0, 0.001, 0.01], [60, 100]),
         }),
         weight: 2,
+      },
+      {
+        // Blue silent (its baseline test not run) while green errs under the absolute limit but over a
+        // baseline one: the minutes that test folds at once when blue is back.
+        arbitrary: fc.record({
+          length: fc.integer({ min: 1, max: 8 }),
+          green: side([3000], [0.003, 0.006], [60]),
+          blue: side([0], [0], [60]),
+        }),
+        weight: 1,
       }
     ),
     { maxLength: 16 }
@@ -261,6 +271,9 @@ const inputArb = fc
     onInconclusiveLimit: fc.constantFrom('hold' as const, 'rollback' as const),
     blue: fc.boolean(),
     latencyAvgMaxMs: fc.constantFrom(undefined, 200),
+    // The baseline test's limit is at least minDelta: what bounds the minutes it has not folded.
+    errorRateMinDeltaPercent: fc.constantFrom(0, 0.5, 2),
+    errorRateMaxRatio: fc.constantFrom(1, 2, 5),
   })
   .map((c) =>
     inputWith({
@@ -277,6 +290,10 @@ const inputArb = fc
       thresholds: {
         minEvidenceMinutes: c.minEvidenceMinutes,
         falseAlarmRate: c.falseAlarmRate,
+        baseline: {
+          errorRateMinDeltaPercent: c.errorRateMinDeltaPercent,
+          errorRateMaxRatio: c.errorRateMaxRatio,
+        },
         ...(c.latencyAvgMaxMs === undefined ? {} : { latencyAvgMaxMs: c.latencyAvgMaxMs }),
       },
       limits: {
@@ -298,6 +315,53 @@ describe('Cadence loop against the one-minute loop', () => {
         expect(cadence.evaluations).toBeLessThanOrEqual(perMinute.evaluations);
       }),
       { numRuns: 400 }
+    );
+  });
+
+  it('decides at the same minute when blue falls silent while green errs (the baseline test not run)', () => {
+    // The baseline test's unfolded minutes are bounded by their counts at its lowest limit (minDelta): blue
+    // back with a limit under green's rate folds them at once, at the minute a one-minute loop sees it.
+    fc.assert(
+      fc.property(
+        fc.record({
+          pre: fc.integer({ min: 0, max: 10 }),
+          silent: fc.integer({ min: 1, max: 8 }),
+          greenErrorRate: fc.constantFrom(0, 0.001, 0.003, 0.006, 0.009),
+          blueBack: fc.constantFrom(0, 400, 3000),
+          minEvidenceMinutes: fc.integer({ min: 2, max: 4 }),
+          errorRateMinDeltaPercent: fc.constantFrom(0, 0.2, 0.5),
+          errorRateMaxRatio: fc.constantFrom(1, 2, 5),
+          bakeSeconds: fc.constantFrom(300, 900),
+        }),
+        (c) => {
+          const input = inputWith({
+            plan: { steps: [25, 100], bakeSeconds: c.bakeSeconds, finalBakeSeconds: 600 },
+            metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+            thresholds: {
+              minEvidenceMinutes: c.minEvidenceMinutes,
+              baseline: {
+                errorRateMinDeltaPercent: c.errorRateMinDeltaPercent,
+                errorRateMaxRatio: c.errorRateMaxRatio,
+              },
+            },
+          });
+          const green = {
+            requests: 3000,
+            errors: Math.round(3000 * c.greenErrorRate),
+            latencyMs: 60,
+          };
+          const minutes: Minute[] = [
+            ...Array<Minute>(c.pre).fill(HEALTHY),
+            ...Array<Minute>(c.silent).fill({ green, blue: { ...HEALTHY.blue, requests: 0 } }),
+            ...Array<Minute>(12).fill({ green, blue: { ...HEALTHY.blue, requests: c.blueBack } }),
+          ];
+          const perMinute = play(input, minutes, true);
+          const cadence = play(input, minutes, false);
+          expect(cadence.decisions).toEqual(perMinute.decisions);
+          expect(cadence.evaluations).toBeLessThanOrEqual(perMinute.evaluations);
+        }
+      ),
+      { numRuns: 300 }
     );
   });
 
@@ -343,6 +407,29 @@ describe('Cadence loop against the one-minute loop', () => {
     ]);
     expect(cadence.decisions).toEqual(perMinute.decisions);
     expect(cadence.evaluations).toBeLessThan(perMinute.evaluations);
+  });
+
+  it('looks every minEvidenceMinutes at 100 % while blue has no traffic (its baseline test not run)', () => {
+    const input = inputWith({
+      plan: { steps: [25, 100], bakeSeconds: 300, finalBakeSeconds: 600 },
+      metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+      thresholds: { minEvidenceMinutes: 3 },
+    });
+    // Blue serves until the shift to 100 % (minute 7), then nothing: green stays healthy.
+    const silentBlue: Minute = { green: HEALTHY.green, blue: { ...HEALTHY.blue, requests: 0 } };
+    const minutes = [...Array<Minute>(8).fill(HEALTHY), ...Array<Minute>(30).fill(silentBlue)];
+    const perMinute = play(input, minutes, true);
+    const cadence = play(input, minutes, false);
+    expect(cadence.decisions).toEqual(perMinute.decisions);
+    expect(cadence.decisions.map((d) => d.action)).toEqual(['advance', 'complete']);
+    const [advance, complete] = cadence.decisions as [Decided, Decided];
+    expect(complete.atMinute - advance.atMinute).toBeGreaterThan(10);
+    // 100 %: the first window, then every 3 minutes to the 10-minute bake's end: 4 looks, not 10 (the stale
+    // baseline test's unfolded minutes, taken at the cap, kept every look at one minute: 3 + 10 = 13).
+    expect({ perMinute: perMinute.evaluations, cadence: cadence.evaluations }).toEqual({
+      perMinute: 5 + 10,
+      cadence: 3 + 4,
+    });
   });
 
   it('looks less often on a healthy migration (the cost it saves)', () => {

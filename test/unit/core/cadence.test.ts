@@ -303,6 +303,57 @@ describe('Function: nextCadence, minutes a stale test may fold at once', () => {
   });
 });
 
+describe('Function: nextCadence, a stale test bounded by the minutes read (sequentialReach)', () => {
+  // The stale baseline test above: consumed 10:04, so a later window (its backlog reaching 10:00) folds it
+  // from 10:04 on, at once (capped: watchful); the evaluation's reach covers it when read from 10:04 or before.
+  const status = healthy({
+    sequential: {
+      errorRate: stateWith(0),
+      baselineErrorRate: { ...stateWith(0), consumedUntil: '2026-03-02T10:04:00.000Z' },
+    },
+  });
+  const reachOf = (from: string, evidence: number) => ({
+    errorRate: { from: WINDOW.end, evidence: 0 },
+    baselineErrorRate: { from, evidence },
+  });
+  it.each([
+    {
+      name: 'healthy minutes read from where a later backlog may start: quiet',
+      reach: reachOf('2026-03-02T10:00:00.000Z', 0.01),
+      expected: { minutes: 2, reason: 'quiet' },
+    },
+    {
+      name: 'read exactly from where the test resumes: quiet',
+      reach: reachOf('2026-03-02T10:04:00.000Z', 0.01),
+      expected: { minutes: 2, reason: 'quiet' },
+    },
+    {
+      name: 'read from later than where the test resumes (a minute not read): the cap, watchful',
+      reach: reachOf(WINDOW.end, 0.01),
+      expected: { minutes: 1, reason: 'sequential baselineErrorRate evidence' },
+    },
+    {
+      name: 'minutes read whose reach is one capped minute from the threshold: watchful',
+      reach: reachOf('2026-03-02T10:00:00.000Z', 200),
+      expected: { minutes: 1, reason: 'sequential baselineErrorRate evidence' },
+    },
+    {
+      name: 'a reach above the capped bound (an older minute read): the capped bound still holds, quiet',
+      status: healthy(),
+      reach: reachOf('2026-03-02T10:00:00.000Z', 200),
+      expected: { minutes: 2, reason: 'quiet' },
+    },
+    {
+      name: 'no reach (an evaluation written before it existed): the cap, watchful',
+      reach: undefined,
+      expected: { minutes: 1, reason: 'sequential baselineErrorRate evidence' },
+    },
+  ])('$name', ({ reach, expected, ...rest }) => {
+    const at = 'status' in rest ? rest.status : status;
+    expect(cadenceOf(BASE, at, reach === undefined ? {} : { reach })).toMatchObject(expected);
+  });
+});
+
 describe('Function: foldEnds / foldSpan', () => {
   const window = { start: '2026-03-02T10:03:00.000Z', end: '2026-03-02T10:07:00.000Z' };
   it.each([
