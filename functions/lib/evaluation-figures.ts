@@ -34,7 +34,8 @@ const FIGURE_CHECKS = new Set(['errorRate', 'latencyAvg']);
  * Blue's error rate from a baseline check's blue counts (`Assessment.blue`: what its limit was computed from,
  * in the same window as green's figures), for a source that has no blue error-rate assessment of its own
  * (Service Connect; the edge judges blue's load balancers on their own, from the same counts). Blue's own
- * rate has no limit: the limit is green's, on the baseline check.
+ * rate has no limit (the limit is green's, on the baseline check) and no verdict of its own: `Pass`, as
+ * blue's latency figure.
  */
 function baselineBlueRates(assessments: readonly TaggedAssessment[], figures: readonly Figure[]) {
   return assessments.flatMap((assessment): Figure[] => {

@@ -27,6 +27,7 @@ import { onExecutionEnd } from '../../../functions/handlers/on-execution-end.ts'
 import { rollback } from '../../../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
 import { evaluationFields } from '../../../functions/lib/dashboard-fields.ts';
+import { figuresOf } from '../../../functions/lib/evaluation-figures.ts';
 import { preflightEntry } from '../../../functions/lib/ownership.ts';
 import { logger } from '../../../functions/lib/powertools.ts';
 import {
@@ -401,6 +402,79 @@ describe("an evaluation's fields for the dashboard's rates", () => {
       edgeBlueRequests: 8_000,
       edgeBlueErrors5xx: 20,
     });
+  });
+
+  it("blue's error-rate counts come from a baseline check's inputs when the source has no blue assessment of its own", () => {
+    // Prepare: Service Connect judges blue only as green's baseline; the edge judges blue's ALB on its own too.
+    const base = { verdict: 'Pass' as const, limit: 1, counted: true, reason: '' };
+    const baseline = { ...base, check: 'baselineErrorRate', scope: 'overall', value: 0.5 };
+    const evaluation = {
+      verdict: 'Pass' as const,
+      reason: '',
+      window: null,
+      assessments: [
+        { ...baseline, sampleSize: 2_000, blue: { requests: 4_000, errors5xx: 12 } },
+        {
+          ...baseline,
+          sampleSize: 2_000,
+          source: 'edge',
+          blue: { requests: 8_000, errors5xx: 20 },
+        },
+        {
+          ...base,
+          check: 'errorRate',
+          scope: 'app/b/1',
+          value: 0.25,
+          sampleSize: 8_000,
+          source: 'edge',
+          side: 'blue' as const,
+        },
+      ],
+    };
+
+    // Act
+    const fields = evaluationFields(evaluation);
+
+    // Assess: the edge's blue counted once, from its own assessment (scope: its ALB)
+    expect(
+      figuresOf(evaluation)
+        .filter((figure) => figure.side === 'blue')
+        .map((figure) => [figure.source, figure.scope, figure.value, figure.requests])
+    ).toEqual([
+      ['edge', 'app/b/1', 0.25, 8_000],
+      ['serviceConnect', 'overall', 0.3, 4_000],
+    ]);
+    expect(fields).toEqual({
+      serviceConnectBlueRequests: 4_000,
+      serviceConnectBlueErrors5xx: 12,
+      edgeBlueRequests: 8_000,
+      edgeBlueErrors5xx: 20,
+    });
+  });
+
+  it('blue measured without a request (0 status codes) logs no blue rate, as green without one logs none', () => {
+    // Prepare
+    const evaluation = {
+      verdict: 'Inconclusive' as const,
+      reason: '',
+      window: null,
+      assessments: [
+        {
+          check: 'baselineErrorRate',
+          scope: 'overall',
+          verdict: 'Inconclusive' as const,
+          value: null,
+          limit: null,
+          sampleSize: 0,
+          counted: false,
+          reason: '',
+          blue: { requests: 0, errors5xx: 0 },
+        },
+      ],
+    };
+
+    // Act, Assess
+    expect(evaluationFields(evaluation)).toEqual({});
   });
 
   it("sums a source without an overall scope over its scopes (the edge's load balancers), latency by requests", () => {
