@@ -50,18 +50,23 @@ function baselineErrorRate(green: Measure, blue: Measure, thresholds: Thresholds
   if (blue.statusRequests === null) {
     return noBaseline(Check.BaselineErrorRate, 'no blue HTTPCode_Target_* datapoints');
   }
+  // What blue's figures on the dashboard and in the report are drawn from: the numbers judged here.
+  const counts = { requests: blue.statusRequests, errors5xx: blue.errors };
   if (blue.statusRequests < minRequests) {
-    return noBaseline(
-      Check.BaselineErrorRate,
-      `blue requests (${count(blue.statusRequests)}) < minRequests (${count(minRequests)})`
-    );
+    return {
+      ...noBaseline(
+        Check.BaselineErrorRate,
+        `blue requests (${count(blue.statusRequests)}) < minRequests (${count(minRequests)})`
+      ),
+      blue: counts,
+    };
   }
   const blueRate = (100 * blue.errors) / blue.statusRequests;
   const limitPercent = Math.max(
     blueRate * baseline.errorRateMaxRatio,
     blueRate + baseline.errorRateMinDeltaPercent
   );
-  return judgeErrorRate({
+  const judged = judgeErrorRate({
     check: Check.BaselineErrorRate,
     scope: OVERALL_SCOPE,
     measure: green,
@@ -70,6 +75,7 @@ function baselineErrorRate(green: Measure, blue: Measure, thresholds: Thresholds
     thresholds,
     countShortfall: true,
   });
+  return { ...judged, blue: counts };
 }
 
 /**

@@ -145,7 +145,8 @@ function withEdgeSequential(
       settings,
     });
     sequential[key] = state;
-    return { ...sequentialAssessment, source: EDGE_SOURCE, side: 'green' as const };
+    // The window assessment's data (source, side, the baseline's blue counts) stays with the test's verdict.
+    return { ...assessment, ...sequentialAssessment };
   });
   return { assessments: judged, sequential };
 }

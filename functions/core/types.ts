@@ -72,6 +72,19 @@ export interface Assessment {
    * which it rolls back, and over how many periods it built up. A Fail that carries it is decisive.
    */
   evidence?: { odds: number; thresholdOdds: number; minutes: number };
+  /**
+   * Set by the baseline error-rate check (baseline.ts) when blue's status codes were measured: blue's
+   * requests with a status code and its 5xx in the same window, the counts its limit is computed from (and
+   * compared with `minRequests`). Counts, not a series: the run state has Step Functions' size limit.
+   */
+  blue?: BlueCounts;
+}
+
+/** Blue's error-rate counts of one window. */
+export interface BlueCounts {
+  /** Requests with a status code (HTTPCode_Target_2XX..5XX). */
+  requests: number;
+  errors5xx: number;
 }
 
 /** The overall verdict of one evaluation and the assessments behind it. */

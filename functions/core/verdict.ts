@@ -87,7 +87,8 @@ function withSequentialChecks(
       settings,
     });
     sequential[assessment.check] = state;
-    return judgedAssessment;
+    // The window assessment's data (the baseline's blue counts) stays with the test's verdict.
+    return { ...assessment, ...judgedAssessment };
   });
   return { assessments: judged, sequential };
 }

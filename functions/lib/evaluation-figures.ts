@@ -3,6 +3,7 @@
  * fields (dashboard-fields.ts) and the report's lines are made of, so both show the same numbers. Reads the
  * shared contract's optional `source` (absent: Service Connect) and `side` (absent: green) of an assessment.
  */
+import { OVERALL_SCOPE } from '../core/checks.ts';
 import type { Assessment, Evaluation } from '../core/types.ts';
 
 /** The default metric source: an assessment without `source` was judged on Service Connect metrics. */
@@ -30,11 +31,45 @@ type TaggedAssessment = Assessment & { source?: string; side?: 'green' | 'blue' 
 const FIGURE_CHECKS = new Set(['errorRate', 'latencyAvg']);
 
 /**
- * Every errorRate and latencyAvg assessment with a value, and blue's latency average when the evaluation
- * measured it in its own window (a remembered one is an older window's).
+ * Blue's error rate from a baseline check's blue counts (`Assessment.blue`: what its limit was computed from,
+ * in the same window as green's figures), for a source that has no blue error-rate assessment of its own
+ * (Service Connect; the edge judges blue's load balancers on their own, from the same counts). Blue's own
+ * rate has no limit (the limit is green's, on the baseline check) and no verdict of its own: `Pass`, as
+ * blue's latency figure.
+ */
+function baselineBlueRates(assessments: readonly TaggedAssessment[], figures: readonly Figure[]) {
+  return assessments.flatMap((assessment): Figure[] => {
+    const counts = assessment.blue;
+    if (assessment.check !== 'baselineErrorRate' || counts === undefined || counts.requests === 0)
+      return [];
+    const source = assessment.source ?? DEFAULT_SOURCE;
+    const hasOwn = figures.some(
+      (figure) => figure.source === source && figure.side === 'blue' && figure.check === 'errorRate'
+    );
+    if (hasOwn) return [];
+    return [
+      {
+        source,
+        side: 'blue',
+        scope: OVERALL_SCOPE,
+        check: 'errorRate',
+        value: (100 * counts.errors5xx) / counts.requests,
+        limit: null,
+        requests: counts.requests,
+        verdict: 'Pass',
+      },
+    ];
+  });
+}
+
+/**
+ * Every errorRate and latencyAvg assessment with a value, blue's error rate from the baseline check's counts
+ * (baselineBlueRates), and blue's latency average when the evaluation measured it in its own window (a
+ * remembered one is an older window's).
  */
 export function figuresOf(evaluation: Evaluation): Figure[] {
-  const figures: Figure[] = (evaluation.assessments as TaggedAssessment[])
+  const assessments = evaluation.assessments as TaggedAssessment[];
+  const own: Figure[] = assessments
     .filter((assessment) => FIGURE_CHECKS.has(assessment.check) && assessment.value !== null)
     .map((assessment) => ({
       source: assessment.source ?? DEFAULT_SOURCE,
@@ -46,6 +81,7 @@ export function figuresOf(evaluation: Evaluation): Figure[] {
       requests: assessment.sampleSize,
       verdict: assessment.verdict,
     }));
+  const figures = [...own, ...baselineBlueRates(assessments, own)];
   const blue = evaluation.blueLatency;
   const measuredHere =
     blue !== null && blue !== undefined && blue.windowEnd === evaluation.window?.end;
@@ -57,7 +93,7 @@ export function figuresOf(evaluation: Evaluation): Figure[] {
     figures.push({
       source: DEFAULT_SOURCE,
       side: 'blue',
-      scope: 'overall',
+      scope: OVERALL_SCOPE,
       check: 'latencyAvg',
       value: blue.avgMs,
       limit: null,

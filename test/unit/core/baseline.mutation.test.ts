@@ -55,15 +55,18 @@ describe('Function: assessBaseline, error rate', () => {
       name: 'blue without status codes',
       blue: measure({ statusRequests: null }),
       reason: 'no blue HTTPCode_Target_* datapoints: no baseline',
+      counts: {},
     },
     {
       name: 'blue one status request short of minRequests',
-      blue: measure({ statusRequests: 49 }),
+      blue: measure({ statusRequests: 49, errors: 3 }),
       reason: 'blue requests (49) < minRequests (50): no baseline',
+      // Too few for a limit, but measured: blue's figures show them.
+      counts: { blue: { requests: 49, errors5xx: 3 } },
     },
   ])(
     '$name: Inconclusive and not counted (too little blue must not hold the run)',
-    ({ blue, reason }) => {
+    ({ blue, reason, counts }) => {
       expect(errorRate(measure(), blue)).toEqual({
         check: Check.BaselineErrorRate,
         scope: OVERALL_SCOPE,
@@ -73,6 +76,7 @@ describe('Function: assessBaseline, error rate', () => {
         sampleSize: 0,
         counted: false,
         reason,
+        ...counts,
       });
     }
   );
@@ -95,6 +99,8 @@ describe('Function: assessBaseline, error rate', () => {
       counted: true,
       reason:
         'error rate 4.00% <= baseline 4.00% (max(blue 2.00% x 2, blue + 0.5)) over 1,000 requests',
+      // The limit's inputs: blue's status requests and 5xx (not RequestCount).
+      blue: { requests: 50, errors5xx: 1 },
     });
   });
 

@@ -231,6 +231,8 @@ describe('Function: evaluate with per-period counts', () => {
       /5xx 2\.00% vs baseline 0\.70% limit, evidence [\d,]+:1 over 1 min/
     );
     expect(evaluation.sequential?.['baselineErrorRate']?.minutes).toBe(1);
+    // The limit's inputs stay on the test's assessment: blue's figures on the dashboard are drawn from them.
+    expect(baseline?.blue).toEqual({ requests: 30_000, errors5xx: 60 });
   });
 
   it('keeps the window checks for a source without per-period counts', () => {

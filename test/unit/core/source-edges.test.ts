@@ -252,6 +252,7 @@ describe('assessSources, readings that failed or are missing', () => {
       series: { ...twoMinutes(0, 500, 1), ...twoMinutes(1, 500, 1), ...twoMinutes(2, 900, 2) },
       keys: ['edge:errorRate', 'edge:baselineErrorRate'],
       sequentialScopes: ['overall', 'overall'],
+      blue: { requests: 1_800, errors5xx: 4 },
     },
     {
       name: 'blue below minRequests: the baseline has no limit and stays a window assessment',
@@ -259,6 +260,7 @@ describe('assessSources, readings that failed or are missing', () => {
       series: { ...twoMinutes(0, 500, 1), ...twoMinutes(1, 10, 0) },
       keys: ['edge:errorRate'],
       sequentialScopes: ['app/g/1'],
+      blue: { requests: 20, errors5xx: 0 },
     },
     {
       name: 'a green NLB only: nothing to test',
@@ -266,21 +268,28 @@ describe('assessSources, readings that failed or are missing', () => {
       series: {},
       keys: [],
       sequentialScopes: [],
+      blue: undefined,
     },
-  ])('runs the edge sequential tests for $name', ({ edge, series, keys, sequentialScopes }) => {
-    // Act
-    const judged = assessSources(inputWith({}), WINDOW, {
-      edge: edge as EdgeLoadBalancer[],
-      series: { kind: 'ok', series, failed: {} },
-      alarms: noAlarms,
-    });
+  ])(
+    'runs the edge sequential tests for $name',
+    ({ edge, series, keys, sequentialScopes, blue }) => {
+      // Act
+      const judged = assessSources(inputWith({}), WINDOW, {
+        edge: edge as EdgeLoadBalancer[],
+        series: { kind: 'ok', series, failed: {} },
+        alarms: noAlarms,
+      });
 
-    // Assess
-    expect(Object.keys(judged.sequential)).toEqual(keys);
-    const sequential = judged.assessments.filter((a) => a.evidence !== undefined);
-    expect(sequential.map((a) => a.scope)).toEqual(sequentialScopes);
-    expect(sequential.every((a) => a.source === 'edge' && a.side === 'green')).toBe(true);
-  });
+      // Assess
+      expect(Object.keys(judged.sequential)).toEqual(keys);
+      const sequential = judged.assessments.filter((a) => a.evidence !== undefined);
+      expect(sequential.map((a) => a.scope)).toEqual(sequentialScopes);
+      expect(sequential.every((a) => a.source === 'edge' && a.side === 'green')).toBe(true);
+      // A baseline's limit inputs (blue's counts) stay on its sequential assessment, as on its window one.
+      const baseline = judged.assessments.find((a) => a.check === 'baselineErrorRate');
+      expect(baseline?.blue).toEqual(blue);
+    }
+  );
 
   it('rolls back a broken green edge at once, from its sequential test, without maxConsecutiveFailures windows', () => {
     // Prepare: every request through green's ALB fails for two minutes, at a 1 % share (30 requests a minute).

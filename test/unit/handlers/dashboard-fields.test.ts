@@ -19,7 +19,7 @@ import type {
   MetricQuery,
   RunState,
 } from '../../../functions/core/state.ts';
-import type { MetricReading } from '../../../functions/core/types.ts';
+import type { Assessment, BlueLatency, MetricReading } from '../../../functions/core/types.ts';
 import { snapshotWeights } from '../../../functions/core/weights.ts';
 import { checkDnsSync } from '../../../functions/handlers/check-dns-sync.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
@@ -27,6 +27,7 @@ import { onExecutionEnd } from '../../../functions/handlers/on-execution-end.ts'
 import { rollback } from '../../../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
 import { evaluationFields } from '../../../functions/lib/dashboard-fields.ts';
+import { figuresOf } from '../../../functions/lib/evaluation-figures.ts';
 import { preflightEntry } from '../../../functions/lib/ownership.ts';
 import { logger } from '../../../functions/lib/powertools.ts';
 import {
@@ -205,13 +206,6 @@ async function aMigration(): Promise<void> {
   );
 }
 
-/**
- * Fields a widget reads that no evaluation has yet: Service Connect judges blue's error rate only as green's
- * baseline (baselineErrorRate carries green's value), so blue's counts are in no assessment; the custom
- * metrics had no such line either. The test below fails once they are logged, to take them off this list.
- */
-const NOT_JUDGED = ['serviceConnectBlueRequests', 'serviceConnectBlueErrors5xx'];
-
 const emfLines = () => printed.filter((chunk) => chunk.includes('"_aws"'));
 
 describe("the dashboard's queries read fields the handlers log", () => {
@@ -228,7 +222,7 @@ describe("the dashboard's queries read fields the handlers log", () => {
         .filter((one) => groups.has(functionOf(one.handler)))
         .map((one) => one.line);
       const { numeric, text, present } = fieldsRead(query);
-      for (const field of [...numeric, ...present].filter((one) => !NOT_JUDGED.includes(one)))
+      for (const field of [...numeric, ...present])
         expect(
           lines.some((line) => typeof line[field] === 'number'),
           `${title}: number ${field}`
@@ -243,16 +237,39 @@ describe("the dashboard's queries read fields the handlers log", () => {
     }
   });
 
-  it('the fields not judged yet are indeed absent (take them off NOT_JUDGED once logged)', async () => {
+  it("blue's logged figures are the baseline checks' inputs: Service Connect's and the edge's counts, blue's latency", async () => {
     // Act
     await aMigration();
 
-    // Assess
-    for (const field of NOT_JUDGED)
-      expect(
-        logged.some((one) => field in one.line),
-        field
-      ).toBe(false);
+    // Assess: the one evaluation's line, its baseline assessments and the remembered blue latency.
+    const line = logged.find((one) => one.line['message'] === 'evaluated')?.line as Line;
+    const assessments = line['assessments'] as Assessment[];
+    const baseline = (check: string, source?: string) =>
+      assessments.find((one) => one.check === check && one.source === source);
+    const serviceConnect = baseline('baselineErrorRate');
+    const edge = baseline('baselineErrorRate', 'edge');
+    // The fake served blue 'orders-blue' 500 requests with one 5xx in the window.
+    expect(serviceConnect?.blue).toEqual({ requests: 500, errors5xx: 1 });
+    expect([line['serviceConnectBlueRequests'], line['serviceConnectBlueErrors5xx']]).toEqual([
+      serviceConnect?.blue?.requests,
+      serviceConnect?.blue?.errors5xx,
+    ]);
+    expect(edge?.blue?.requests).toBeGreaterThan(0);
+    expect([line['edgeBlueRequests'], line['edgeBlueErrors5xx']]).toEqual([
+      edge?.blue?.requests,
+      edge?.blue?.errors5xx,
+    ]);
+    // The widget's blue-relative limit, max(blue x 2, blue + 0.5), from the logged counts is the check's limit.
+    const blueRate =
+      (100 * (line['serviceConnectBlueErrors5xx'] as number)) /
+      (line['serviceConnectBlueRequests'] as number);
+    expect(serviceConnect?.limit).toBeCloseTo(Math.max(blueRate * 2, blueRate + 0.5), 9);
+    // Blue's latency: the average the latency baseline used (1.5 x, + 50 ms), remembered in the status.
+    const blueLatency = (line['status'] as { blueLatency: BlueLatency }).blueLatency;
+    expect(line['serviceConnectBlueLatencyMs']).toBe(blueLatency.avgMs);
+    expect(baseline('baselineLatencyAvg')?.limit).toBe(
+      Math.max(blueLatency.avgMs * 1.5, blueLatency.avgMs + 50)
+    );
   });
 
   it("the weight widget reads the log group of every handler that logs green's weight", async () => {
@@ -385,6 +402,79 @@ describe("an evaluation's fields for the dashboard's rates", () => {
       edgeBlueRequests: 8_000,
       edgeBlueErrors5xx: 20,
     });
+  });
+
+  it("blue's error-rate counts come from a baseline check's inputs when the source has no blue assessment of its own", () => {
+    // Prepare: Service Connect judges blue only as green's baseline; the edge judges blue's ALB on its own too.
+    const base = { verdict: 'Pass' as const, limit: 1, counted: true, reason: '' };
+    const baseline = { ...base, check: 'baselineErrorRate', scope: 'overall', value: 0.5 };
+    const evaluation = {
+      verdict: 'Pass' as const,
+      reason: '',
+      window: null,
+      assessments: [
+        { ...baseline, sampleSize: 2_000, blue: { requests: 4_000, errors5xx: 12 } },
+        {
+          ...baseline,
+          sampleSize: 2_000,
+          source: 'edge',
+          blue: { requests: 8_000, errors5xx: 20 },
+        },
+        {
+          ...base,
+          check: 'errorRate',
+          scope: 'app/b/1',
+          value: 0.25,
+          sampleSize: 8_000,
+          source: 'edge',
+          side: 'blue' as const,
+        },
+      ],
+    };
+
+    // Act
+    const fields = evaluationFields(evaluation);
+
+    // Assess: the edge's blue counted once, from its own assessment (scope: its ALB)
+    expect(
+      figuresOf(evaluation)
+        .filter((figure) => figure.side === 'blue')
+        .map((figure) => [figure.source, figure.scope, figure.value, figure.requests])
+    ).toEqual([
+      ['edge', 'app/b/1', 0.25, 8_000],
+      ['serviceConnect', 'overall', 0.3, 4_000],
+    ]);
+    expect(fields).toEqual({
+      serviceConnectBlueRequests: 4_000,
+      serviceConnectBlueErrors5xx: 12,
+      edgeBlueRequests: 8_000,
+      edgeBlueErrors5xx: 20,
+    });
+  });
+
+  it('blue measured without a request (0 status codes) logs no blue rate, as green without one logs none', () => {
+    // Prepare
+    const evaluation = {
+      verdict: 'Inconclusive' as const,
+      reason: '',
+      window: null,
+      assessments: [
+        {
+          check: 'baselineErrorRate',
+          scope: 'overall',
+          verdict: 'Inconclusive' as const,
+          value: null,
+          limit: null,
+          sampleSize: 0,
+          counted: false,
+          reason: '',
+          blue: { requests: 0, errors5xx: 0 },
+        },
+      ],
+    };
+
+    // Act, Assess
+    expect(evaluationFields(evaluation)).toEqual({});
   });
 
   it("sums a source without an overall scope over its scopes (the edge's load balancers), latency by requests", () => {

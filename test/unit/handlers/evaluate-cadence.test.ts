@@ -2,13 +2,14 @@
  * EvaluateMetrics with the cadence (core/cadence.ts): after a quiet wait one read covers every new minute and
  * each is judged as a one-minute look would have judged it; a pending operator request keeps one-minute looks.
  */
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MigrationEntry } from '../../../functions/core/registry.ts';
 import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
 import type { MetricQuery, RunState } from '../../../functions/core/state.ts';
 import type { MetricReading, PeriodSample } from '../../../functions/core/types.ts';
 import { weightsFor } from '../../../functions/core/weights.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
+import { logger } from '../../../functions/lib/powertools.ts';
 import { FakeClock, FakeMetrics, FakeRegistry } from '../../support/fake-ports.ts';
 import { inputWith, pairWith } from '../core/fixtures.ts';
 
@@ -119,6 +120,44 @@ describe('Handler: evaluateMetrics with the cadence', () => {
       end: second.evaluation?.window?.end,
     });
     expect(second.decision?.action).toBe('observe');
+  });
+
+  it("logs one minute's figures after a quiet wait: blue's counts from the same minute as green's, the baseline's inputs", async () => {
+    // Prepare: blue's 5xx differ minute by minute (1, 2, 3, ...), so a count of the whole span or of another
+    // minute than green's would show.
+    const first = await evaluateMetrics(firstLook(), { metrics, clock });
+    expect(first.cadence?.minutes).toBe(2);
+    clock.advance(first.waitSeconds);
+    const blueErrorsAt = (startMs: number) => 1 + ((startMs / 60_000) % 5);
+    const green = readingWith(() => 1);
+    const blue = readingWith(blueErrorsAt);
+    metrics.reading = (query) =>
+      query.targets[0]?.discoveryName === 'orders-blue' ? blue(query) : green(query);
+    const info = vi.spyOn(logger, 'info');
+
+    // Act
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess: the look's own (last) minute, for both sides
+    const line = info.mock.calls.find(([message]) => message === 'evaluated')?.[1] as Record<
+      string,
+      unknown
+    >;
+    const window = second.evaluation?.window as { start: string; end: string };
+    expect(Date.parse(window.end) - Date.parse(window.start)).toBe(60_000);
+    const baseline = second.evaluation?.assessments.find((a) => a.check === 'baselineErrorRate');
+    expect(baseline?.blue).toEqual({
+      requests: 1_001,
+      errors5xx: blueErrorsAt(Date.parse(window.start)),
+    });
+    expect(line).toMatchObject({
+      window,
+      serviceConnectGreenRequests: 1_001,
+      serviceConnectGreenErrors5xx: 1,
+      serviceConnectBlueRequests: baseline?.blue?.requests,
+      serviceConnectBlueErrors5xx: baseline?.blue?.errors5xx,
+    });
+    info.mockRestore();
   });
 
   it('counts a failed read after a quiet wait as one Error, as a one-minute look would', async () => {
