@@ -165,6 +165,8 @@ export interface CostRun {
   handlerMs: { total: number; median: number; p95: number; max: number };
   apiCalls: Record<string, number>;
   getMetricDataMetrics: number;
+  /** The same requests counted by `metricsIfStatisticsGrouped` (a disputed reading of the pricing page; not priced). */
+  getMetricDataMetricsGrouped: number;
   putEventsEntries: number;
   stepFunctionsApiCalls: Record<string, number>;
   /** The migration registry's DynamoDB calls and request units, counted from the calls (bench/dynamodb-units.ts). */
@@ -244,12 +246,53 @@ type Countable = {
   };
 };
 
+interface CountedQuery {
+  Expression?: string;
+  MetricStat?: {
+    Metric?: {
+      Namespace?: string;
+      MetricName?: string;
+      Dimensions?: { Name?: string; Value?: string }[];
+    };
+  };
+}
+
+/**
+ * The metrics one GetMetricData request bills if AWS counts "up to five statistics for the same metric in a
+ * single GetMetricData API request" as one metric (the CloudWatch pricing page's sentence; "additional
+ * statistics are billed as an additional metric"): per metric (namespace, name, dimensions) ceil(statistics /
+ * 5), each expression one. Its reading is disputed (prometheus/cloudwatch_exporter#482 counts every query,
+ * prometheus-community/yet-another-cloudwatch-exporter#1919 groups), so it is reported beside the per-query
+ * count, which is what is priced.
+ *
+ * @example
+ * metricsIfStatisticsGrouped([avgOfOrders, sampleCountOfOrders, sumOfPayments]); // => 2
+ */
+export function metricsIfStatisticsGrouped(queries: readonly CountedQuery[]): number {
+  const statistics = new Map<string, number>();
+  let expressions = 0;
+  for (const query of queries) {
+    const metric = query.MetricStat?.Metric;
+    if (metric === undefined) {
+      if (query.Expression !== undefined) expressions++;
+      continue;
+    }
+    const dimensions = (metric.Dimensions ?? [])
+      .map((d) => `${d.Name}=${d.Value}`)
+      .sort()
+      .join(',');
+    const key = JSON.stringify([metric.Namespace, metric.MetricName, dimensions]);
+    statistics.set(key, (statistics.get(key) ?? 0) + 1);
+  }
+  return expressions + [...statistics.values()].reduce((sum, n) => sum + Math.ceil(n / 5), 0);
+}
+
 /** Counts every SDK call by operation; GetMetricData queries and PutEvents entries too. */
 function instrument(
   client: Countable,
   service: string,
   calls: Record<string, number>,
-  extra: { metrics: number; entries: number }
+  extra: { metrics: number; groupedMetrics: number; entries: number }
 ): void {
   const middleware =
     (
@@ -262,7 +305,10 @@ function instrument(
       const operation = `${service} ${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
       calls[operation] = (calls[operation] ?? 0) + 1;
       const queries = args.input['MetricDataQueries'];
-      if (Array.isArray(queries)) extra.metrics += queries.length;
+      if (Array.isArray(queries)) {
+        extra.metrics += queries.length;
+        extra.groupedMetrics += metricsIfStatisticsGrouped(queries as CountedQuery[]);
+      }
       const entries = args.input['Entries'];
       if (Array.isArray(entries) && service === 'EventBridge') extra.entries += entries.length;
       return next(args);
@@ -297,7 +343,7 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
   const envRoute53 = new Route53Client({ ...config, maxAttempts: 5 });
   const envCloudWatch = new CloudWatchClient(config);
   const apiCalls: Record<string, number> = {};
-  const extra = { metrics: 0, entries: 0 };
+  const extra = { metrics: 0, groupedMetrics: 0, entries: 0 };
   instrument(route53 as unknown as Countable, 'Route53', apiCalls, extra);
   instrument(cloudwatch as unknown as Countable, 'CloudWatch', apiCalls, extra);
   instrument(eventbridge as unknown as Countable, 'EventBridge', apiCalls, extra);
@@ -443,6 +489,7 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     },
     apiCalls,
     getMetricDataMetrics: extra.metrics,
+    getMetricDataMetricsGrouped: extra.groupedMetrics,
     putEventsEntries: extra.entries,
     stepFunctionsApiCalls,
     dynamoDb,
