@@ -20,7 +20,7 @@
  * INSYNC is reported as a detail.
  */
 import { readFileSync } from 'node:fs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -40,6 +40,7 @@ import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-rout
 import { type MigrationInputDraft, parseMigrationInput } from '../functions/core/input.ts';
 import type { Clock, RunState, TrafficRouter } from '../functions/core/state.ts';
 import { countDynamoDbUnits, type DynamoDbUnits } from './dynamodb-units.ts';
+import { metricsIfStatisticsGrouped } from './grouped-metrics.ts';
 import { countTelemetry, type TelemetryCount } from './telemetry.ts';
 
 /** Prices (us-east-1) and where they come from. */
@@ -246,47 +247,6 @@ type Countable = {
   };
 };
 
-interface CountedQuery {
-  Expression?: string;
-  MetricStat?: {
-    Metric?: {
-      Namespace?: string;
-      MetricName?: string;
-      Dimensions?: { Name?: string; Value?: string }[];
-    };
-  };
-}
-
-/**
- * The metrics one GetMetricData request bills if AWS counts "up to five statistics for the same metric in a
- * single GetMetricData API request" as one metric (the CloudWatch pricing page's sentence; "additional
- * statistics are billed as an additional metric"): per metric (namespace, name, dimensions) ceil(statistics /
- * 5), each expression one. Its reading is disputed (prometheus/cloudwatch_exporter#482 counts every query,
- * prometheus-community/yet-another-cloudwatch-exporter#1919 groups), so it is reported beside the per-query
- * count, which is what is priced.
- *
- * @example
- * metricsIfStatisticsGrouped([avgOfOrders, sampleCountOfOrders, sumOfPayments]); // => 2
- */
-export function metricsIfStatisticsGrouped(queries: readonly CountedQuery[]): number {
-  const statistics = new Map<string, number>();
-  let expressions = 0;
-  for (const query of queries) {
-    const metric = query.MetricStat?.Metric;
-    if (metric === undefined) {
-      if (query.Expression !== undefined) expressions++;
-      continue;
-    }
-    const dimensions = (metric.Dimensions ?? [])
-      .map((d) => `${d.Name}=${d.Value}`)
-      .sort()
-      .join(',');
-    const key = JSON.stringify([metric.Namespace, metric.MetricName, dimensions]);
-    statistics.set(key, (statistics.get(key) ?? 0) + 1);
-  }
-  return expressions + [...statistics.values()].reduce((sum, n) => sum + Math.ceil(n / 5), 0);
-}
-
 /** Counts every SDK call by operation; GetMetricData queries and PutEvents entries too. */
 function instrument(
   client: Countable,
@@ -307,7 +267,7 @@ function instrument(
       const queries = args.input['MetricDataQueries'];
       if (Array.isArray(queries)) {
         extra.metrics += queries.length;
-        extra.groupedMetrics += metricsIfStatisticsGrouped(queries as CountedQuery[]);
+        extra.groupedMetrics += metricsIfStatisticsGrouped(queries as MetricDataQuery[]);
       }
       const entries = args.input['Entries'];
       if (Array.isArray(entries) && service === 'EventBridge') extra.entries += entries.length;

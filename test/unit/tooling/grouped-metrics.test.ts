@@ -1,10 +1,11 @@
 /**
- * The bench's second count of GetMetricData metrics (bench/cost.ts `metricsIfStatisticsGrouped`): what a request
+ * The bench's second count of GetMetricData metrics (bench/grouped-metrics.ts): what a request
  * bills if up to five statistics of one metric in one request count as one metric. Built from the queries the
  * adapter really sends (service-connect-queries.ts), so it follows the request, not a per-name constant.
  */
+import type { MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { describe, expect, it } from 'vitest';
-import { metricsIfStatisticsGrouped } from '../../../bench/cost.ts';
+import { metricsIfStatisticsGrouped } from '../../../bench/grouped-metrics.ts';
 import {
   batchOf,
   P99_QUERY,
@@ -38,8 +39,13 @@ describe('Function: metricsIfStatisticsGrouped', () => {
 
   it('bills a sixth statistic of one metric as another, each expression as one, dimension order aside', () => {
     // Prepare
-    const metric = (dimensions: { Name: string; Value: string }[]) => ({
-      MetricStat: { Metric: { Namespace: 'N', MetricName: 'M', Dimensions: dimensions } },
+    const metric = (dimensions: { Name: string; Value: string }[]): MetricDataQuery => ({
+      Id: 'm',
+      MetricStat: {
+        Metric: { Namespace: 'N', MetricName: 'M', Dimensions: dimensions },
+        Period: 60,
+        Stat: 'Sum',
+      },
     });
     const ab = [
       { Name: 'a', Value: '1' },
@@ -49,7 +55,11 @@ describe('Function: metricsIfStatisticsGrouped', () => {
     // Act
     const five = Array.from({ length: 5 }, (_, i) => metric(i === 0 ? [...ab].reverse() : ab));
     const fiveCount = metricsIfStatisticsGrouped(five);
-    const sixCount = metricsIfStatisticsGrouped([...five, metric(ab), { Expression: 'm1 / m2' }]);
+    const sixCount = metricsIfStatisticsGrouped([
+      ...five,
+      metric(ab),
+      { Id: 'e', Expression: 'm1 / m2' },
+    ]);
 
     // Assess
     expect(fiveCount).toBe(1);
