@@ -81,10 +81,10 @@ export class CloudWatchMetricSource implements MetricSource {
 
   /**
    * One GetMetricData call per 500 queries (per discovery name: 4 status counts, plus Average with
-   * `includeLatencyAvg`, Maximum with `includeLatencyMax`, and SampleCount with any latency statistic), NextToken
-   * followed; then RequestCount for the bare names whose status counts miss a minute of the window
-   * (service-connect-request-counts.ts; a scoped one reads none). A statistic not asked for reads as null. p99 is asked in separate calls
-   * so that its failure (AWS/ECS documents no percentiles) only nulls p99.
+   * `includeLatencyAvg`, Maximum with `includeLatencyMax`, and SampleCount with any latency statistic),
+   * NextToken followed; then RequestCount for the bare names whose status counts miss a minute of the window
+   * (service-connect-request-counts.ts; a scoped one reads none). A statistic not asked for reads as null.
+   * p99 is asked in separate calls so that its failure (AWS/ECS documents no percentiles) only nulls p99.
    */
   async read(query: MetricQuery): Promise<MetricReading> {
     const planned = plan(query.targets, specsFor(query));

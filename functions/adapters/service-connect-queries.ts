@@ -73,9 +73,8 @@ const BASE_QUERIES: readonly QuerySpec[] = [
 ];
 
 /**
- * Server-side traffic, read only where it can reach the core: RequestCount is the traffic
- * fallback of a window without status codes and marks the periods with data (core/measure.ts, reading-slice.ts).
- * See service-connect-request-counts.ts.
+ * Server-side traffic, read only where it can reach the core: the traffic of a window without status codes
+ * and a mark of the periods with data (core/measure.ts, reading-slice.ts; service-connect-request-counts.ts).
  */
 export const REQUEST_COUNT_QUERY: QuerySpec = {
   field: 'requestCount',
