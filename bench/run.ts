@@ -483,7 +483,7 @@ if (ONLY.has('cost')) {
     `  GetMetricData metrics per evaluation: ${cost.metricsPerEvaluation} (per discovery name: 4 status counts, RequestCount only where they miss a minute of the range read, plus only the latency statistics a configured check reads; here Average and SampleCount for the baseline, green and blue).`
   );
   details.push(
-    `  GetMetricData metrics if up to five statistics of one metric in one request bill as one metric (a disputed reading of the pricing page, not priced: bench/cost.ts metricsIfStatisticsGrouped): ${num(main.getMetricDataMetricsGrouped)} instead of ${num(main.getMetricDataMetrics)}.`
+    `  GetMetricData metrics if up to five statistics of one metric in one request bill as one metric (a disputed reading of the pricing page, not priced: bench/grouped-metrics.ts): ${num(main.getMetricDataMetricsGrouped)} instead of ${num(main.getMetricDataMetrics)}.`
   );
   details.push('  priced items (main run):');
   for (const item of cost.pricing.items)
