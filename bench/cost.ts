@@ -20,7 +20,7 @@
  * INSYNC is reported as a detail.
  */
 import { readFileSync } from 'node:fs';
-import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { Route53Client } from '@aws-sdk/client-route-53';
@@ -40,6 +40,7 @@ import { Route53TrafficRouter } from '../functions/adapters/route53-traffic-rout
 import { type MigrationInputDraft, parseMigrationInput } from '../functions/core/input.ts';
 import type { Clock, RunState, TrafficRouter } from '../functions/core/state.ts';
 import { countDynamoDbUnits, type DynamoDbUnits } from './dynamodb-units.ts';
+import { metricsIfStatisticsGrouped } from './grouped-metrics.ts';
 import { countTelemetry, type TelemetryCount } from './telemetry.ts';
 
 /** Prices (us-east-1) and where they come from. */
@@ -165,6 +166,8 @@ export interface CostRun {
   handlerMs: { total: number; median: number; p95: number; max: number };
   apiCalls: Record<string, number>;
   getMetricDataMetrics: number;
+  /** The same requests counted by `metricsIfStatisticsGrouped` (a disputed reading of the pricing page; not priced). */
+  getMetricDataMetricsGrouped: number;
   putEventsEntries: number;
   stepFunctionsApiCalls: Record<string, number>;
   /** The migration registry's DynamoDB calls and request units, counted from the calls (bench/dynamodb-units.ts). */
@@ -249,7 +252,7 @@ function instrument(
   client: Countable,
   service: string,
   calls: Record<string, number>,
-  extra: { metrics: number; entries: number }
+  extra: { metrics: number; groupedMetrics: number; entries: number }
 ): void {
   const middleware =
     (
@@ -262,7 +265,10 @@ function instrument(
       const operation = `${service} ${(context.commandName ?? 'Unknown').replace(/Command$/, '')}`;
       calls[operation] = (calls[operation] ?? 0) + 1;
       const queries = args.input['MetricDataQueries'];
-      if (Array.isArray(queries)) extra.metrics += queries.length;
+      if (Array.isArray(queries)) {
+        extra.metrics += queries.length;
+        extra.groupedMetrics += metricsIfStatisticsGrouped(queries as MetricDataQuery[]);
+      }
       const entries = args.input['Entries'];
       if (Array.isArray(entries) && service === 'EventBridge') extra.entries += entries.length;
       return next(args);
@@ -297,7 +303,7 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
   const envRoute53 = new Route53Client({ ...config, maxAttempts: 5 });
   const envCloudWatch = new CloudWatchClient(config);
   const apiCalls: Record<string, number> = {};
-  const extra = { metrics: 0, entries: 0 };
+  const extra = { metrics: 0, groupedMetrics: 0, entries: 0 };
   instrument(route53 as unknown as Countable, 'Route53', apiCalls, extra);
   instrument(cloudwatch as unknown as Countable, 'CloudWatch', apiCalls, extra);
   instrument(eventbridge as unknown as Countable, 'EventBridge', apiCalls, extra);
@@ -443,6 +449,7 @@ async function runOnce(endpoint: string, options: RunOptions): Promise<CostRun> 
     },
     apiCalls,
     getMetricDataMetrics: extra.metrics,
+    getMetricDataMetricsGrouped: extra.groupedMetrics,
     putEventsEntries: extra.entries,
     stepFunctionsApiCalls,
     dynamoDb,

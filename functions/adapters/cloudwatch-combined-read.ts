@@ -1,10 +1,12 @@
 /**
  * Everything one evaluation reads from GetMetricData, which bills each metric requested (not each minute):
  * - one call when there is nothing to split (no backlog, no publication look);
- * - otherwise green's status and request counts first, from the sequential tests' backlog start to the
+ * - otherwise green's status counts first, from the sequential tests' backlog start to the
  *   window's end (the backlog's minutes ride on the same queries), and the rest (green's latency, blue, the
  *   edge and custom series) over the window only when `judgeable` says the window may be judged: a
  *   publication look that finds green's newest minute missing pays for green's counts alone.
+ * RequestCount is asked for in one more call only for the bare names whose status counts miss a period of the
+ * range read (service-connect-request-counts.ts): a read with status codes in every minute reads none.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Series, SeriesQuery } from '../core/sources.ts';
@@ -20,6 +22,7 @@ import {
   unavailableReason,
 } from './cloudwatch-metric-batch.ts';
 import { batchOf, P99_QUERY, plan, samplesOf, specsFor } from './service-connect-queries.ts';
+import { withRequestCounts } from './service-connect-request-counts.ts';
 
 export function batchQueryOf(query: SeriesQuery): BatchQuery {
   return {
@@ -30,7 +33,10 @@ export function batchQueryOf(query: SeriesQuery): BatchQuery {
   };
 }
 
-/** The status and request counts only: what the publication check, the backlog and the error rates read. */
+/**
+ * The status counts only (RequestCount follows where they leave a period uncovered): what the publication
+ * check, the backlog and the error rates read.
+ */
 const countsOnly = (query: MetricQuery): MetricQuery => ({
   ...query,
   includeP99: false,
@@ -138,7 +144,12 @@ async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<
     ];
     try {
       const result = await fetchWithOptionalFallback(client, queries, green.window);
-      return assemble(combined, result, new Map(), null);
+      const sides = [
+        { query: green, prefix: 'g' },
+        ...(blue === null ? [] : [{ query: blue, prefix: 'b' }]),
+      ];
+      const series = await withRequestCounts(client, sides, result.series, green.window);
+      return assemble(combined, { ...result, series }, new Map(), null);
     } catch (error) {
       return unavailable(unavailableReason(error), blue);
     }
@@ -148,12 +159,15 @@ async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<
   const countFields = new Set(specsFor(counts).map((spec) => spec.field));
   const from = backlogFrom !== null && Date.parse(backlogFrom) < windowStartMs ? backlogFrom : null;
   let counted: Map<string, Series>;
+  const range = { start: from ?? green.window.start, end: green.window.end };
   try {
-    const result = await fetchMetricData(client, sideQueries(counts, 'g', none), {
-      start: from ?? green.window.start,
-      end: green.window.end,
-    });
-    counted = result.series;
+    const result = await fetchMetricData(client, sideQueries(counts, 'g', none), range);
+    counted = await withRequestCounts(
+      client,
+      [{ query: green, prefix: 'g' }],
+      result.series,
+      range
+    );
   } catch (error) {
     return unavailable(unavailableReason(error), blue);
   }
@@ -181,7 +195,16 @@ async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<
       rest.length === 0
         ? { series: new Map(), failed: new Map() }
         : await fetchWithOptionalFallback(client, rest, green.window);
-    return assemble(combined, result, inWindow, backlog);
+    const series =
+      blue === null
+        ? result.series
+        : await withRequestCounts(
+            client,
+            [{ query: blue, prefix: 'b' }],
+            result.series,
+            green.window
+          );
+    return assemble(combined, { ...result, series }, inWindow, backlog);
   } catch (error) {
     return unavailable(unavailableReason(error), blue);
   }

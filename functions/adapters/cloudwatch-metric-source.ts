@@ -28,6 +28,7 @@ import {
   samplesOf,
   specsFor,
 } from './service-connect-queries.ts';
+import { withRequestCounts } from './service-connect-request-counts.ts';
 
 export { dimensionsOf } from './service-connect-queries.ts';
 
@@ -79,16 +80,22 @@ export class CloudWatchMetricSource implements MetricSource {
   }
 
   /**
-   * One GetMetricData call per 500 queries (per bare discovery name: 5 status/request counts, plus Average with
-   * `includeLatencyAvg`, Maximum with `includeLatencyMax`, and SampleCount with any latency statistic; a scoped
-   * one reads no RequestCount), NextToken followed. A statistic not asked for reads as null. p99 is asked in separate calls
-   * so that its failure (AWS/ECS documents no percentiles) only nulls p99.
+   * One GetMetricData call per 500 queries (per discovery name: 4 status counts, plus Average with
+   * `includeLatencyAvg`, Maximum with `includeLatencyMax`, and SampleCount with any latency statistic),
+   * NextToken followed; then RequestCount for the bare names whose status counts miss a minute of the window
+   * (service-connect-request-counts.ts; a scoped one reads none). A statistic not asked for reads as null.
+   * p99 is asked in separate calls so that its failure (AWS/ECS documents no percentiles) only nulls p99.
    */
   async read(query: MetricQuery): Promise<MetricReading> {
     const planned = plan(query.targets, specsFor(query));
     let series: Map<string, Series>;
     try {
-      series = await this.#fetch(planned, query, query.periodSeconds);
+      series = await withRequestCounts(
+        this.#client,
+        [{ query, prefix: '' }],
+        await this.#fetch(planned, query, query.periodSeconds),
+        query.window
+      );
     } catch (error) {
       return { kind: 'unavailable', reason: unavailableReason(error) };
     }

@@ -52,7 +52,6 @@ const BASE_QUERIES: readonly QuerySpec[] = [
     dimension: 'TargetDiscoveryName',
     stat: 'Sum',
   },
-  { field: 'requestCount', metricName: 'RequestCount', dimension: 'DiscoveryName', stat: 'Sum' },
   {
     field: 'latencyAvg',
     metricName: 'TargetResponseTime',
@@ -73,6 +72,17 @@ const BASE_QUERIES: readonly QuerySpec[] = [
   },
 ];
 
+/**
+ * Server-side traffic, read only where it can reach the core: the traffic of a window without status codes
+ * and a mark of the periods with data (core/measure.ts, reading-slice.ts; service-connect-request-counts.ts).
+ */
+export const REQUEST_COUNT_QUERY: QuerySpec = {
+  field: 'requestCount',
+  metricName: 'RequestCount',
+  dimension: 'DiscoveryName',
+  stat: 'Sum',
+};
+
 export const P99_QUERY: QuerySpec = {
   field: 'latencyP99',
   metricName: 'TargetResponseTime',
@@ -81,8 +91,9 @@ export const P99_QUERY: QuerySpec = {
 };
 
 /**
- * The statistics a query asks for: the status counts and RequestCount always, the latency ones only when
- * the query says a check reads them (GetMetricData bills each metric requested).
+ * The statistics a query asks for first: the status counts always, the latency ones only when the query says a
+ * check reads them (GetMetricData bills each metric requested). RequestCount comes after, where the status
+ * counts leave a period uncovered (service-connect-request-counts.ts).
  */
 export function specsFor(query: MetricQuery): QuerySpec[] {
   return BASE_QUERIES.filter((spec) => {
@@ -94,6 +105,8 @@ export function specsFor(query: MetricQuery): QuerySpec[] {
     return true;
   });
 }
+
+export const STATUS_FIELDS = ['http2xx', 'http3xx', 'http4xx', 'http5xx'] as const;
 
 export interface PlannedQuery {
   id: string;
@@ -310,10 +323,7 @@ export function samplesOf(
       periodStarts: periodStarts(
         (['http2xx', 'http3xx', 'http4xx', 'http5xx', 'requestCount'] as const).map(field)
       ),
-      periods: statusPeriods(
-        (['http2xx', 'http3xx', 'http4xx', 'http5xx'] as const).map(field),
-        field('http5xx')
-      ),
+      periods: statusPeriods(STATUS_FIELDS.map(field), field('http5xx')),
       byPeriod: periodSamples(field),
     };
   });

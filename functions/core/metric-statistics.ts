@@ -1,8 +1,9 @@
 /**
  * Which CloudWatch statistics an evaluation must read: GetMetricData bills every metric requested ($0.01 per
  * 1,000), so a statistic no configured check reads is not asked for. The error-rate checks always need the
- * HTTP status counts and RequestCount (the traffic fallback and the periods with data); the latency ones
- * only what their check reads.
+ * HTTP status counts, and RequestCount (the traffic fallback and the periods with data) where those miss a
+ * minute (the adapter decides that from the datapoints: adapters/service-connect-request-counts.ts); the
+ * latency ones only what their check reads.
  */
 import type { MigrationInput } from './input.ts';
 import type { MetricQuery } from './state.ts';

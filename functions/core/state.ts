@@ -127,13 +127,14 @@ export interface CombinedQuery {
   series: readonly SeriesQuery[];
   /**
    * Where the sequential tests' unread minutes start (verdict.ts `backlogStart`), before `green.window`:
-   * green's status and request counts are read from here in the same queries (GetMetricData bills per
-   * metric requested, not per minute) and come back as `backlog`.
+   * green's status counts (and RequestCount where they miss a minute) are read from here in the same
+   * queries (GetMetricData bills per metric requested, not per minute) and come back as `backlog`.
    */
   backlogFrom?: string | null;
   /**
-   * Asked with green's status and request counts before anything else is read: false (a publication look
-   * that finds the newest minute missing) stops there, and only `green`'s counts come back.
+   * Asked with green's status counts (and RequestCount where they miss a minute) before anything else
+   * is read: false (a publication look that finds the newest minute missing) stops there, and only
+   * `green`'s counts come back.
    */
   judgeable?: (green: MetricReading) => boolean;
 }

@@ -10,7 +10,9 @@ import {
 } from '@aws-sdk/client-cloudwatch';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CloudWatchMetricSource } from '../../../functions/adapters/cloudwatch-metric-source.ts';
+import { measureOf } from '../../../functions/core/measure.ts';
 import type { CombinedQuery, MetricQuery } from '../../../functions/core/state.ts';
+import type { MetricReading, ServiceSample } from '../../../functions/core/types.ts';
 import { type MetricDataCall, recordMetricDataCalls } from '../../support/metric-data-recorder.ts';
 import { clientConfig, type Moto, startMoto } from '../../support/moto.ts';
 
@@ -54,6 +56,16 @@ function countsOf(name: string, minute: number, requests: number, errors: number
   ];
 }
 
+/** A minute of RequestCount alone: traffic from callers without Service Connect, no status codes (§1.4). */
+function requestsOnly(name: string, minute: number, requests: number): MetricDatum {
+  return {
+    MetricName: 'RequestCount',
+    Dimensions: [{ Name: 'DiscoveryName', Value: name }],
+    Timestamp: new Date(t0 + minute * MINUTE),
+    Value: requests,
+  };
+}
+
 beforeAll(async () => {
   moto = await startMoto();
   cloudwatch = new CloudWatchClient(clientConfig(moto.endpoint));
@@ -65,6 +77,15 @@ beforeAll(async () => {
     ...countsOf('orders-appmesh', m, 200 + m, 1),
   ]);
   await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/ECS', MetricData: data }));
+  // partners: status codes in minutes 0-3, RequestCount alone in minutes 4 and 5 (its newest);
+  // partners-appmesh (blue): RequestCount alone in minutes 3-5.
+  const gaps = [
+    ...[0, 1, 2, 3].flatMap((m) => countsOf('partners', m, 50, 0)),
+    requestsOnly('partners', 4, 40),
+    requestsOnly('partners', 5, 30),
+    ...[3, 4, 5].map((m) => requestsOnly('partners-appmesh', m, 20)),
+  ];
+  await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/ECS', MetricData: gaps }));
 });
 
 afterAll(async () => {
@@ -94,8 +115,14 @@ const combined = (extra: Partial<CombinedQuery> = {}): CombinedQuery => ({
   ...extra,
 });
 
+const servicesOf = (reading: MetricReading | null | undefined): ServiceSample[] =>
+  reading?.kind === 'ok' ? reading.services : [];
 const ids = (call: MetricDataCall | undefined) => (call?.queries ?? []).map((q) => q.Id).sort();
-const COUNT_IDS = ['gn0_http2xx', 'gn0_http3xx', 'gn0_http4xx', 'gn0_http5xx', 'gn0_requestCount'];
+const COUNT_IDS = ['gn0_http2xx', 'gn0_http3xx', 'gn0_http4xx', 'gn0_http5xx'];
+const requestCountIds = (calls: readonly MetricDataCall[]) =>
+  calls
+    .flatMap((call) => call.queries.map((q) => q.Id ?? ''))
+    .filter((id) => id.endsWith('_requestCount'));
 
 describe('Function: readCombined (through CloudWatchMetricSource.readAll), against moto', () => {
   it('reads everything in one call when there is neither a backlog nor a publication look', async () => {
@@ -104,12 +131,17 @@ describe('Function: readCombined (through CloudWatchMetricSource.readAll), again
     const reading = await source.readAll(combined());
     const noBacklog = await source.readAll(combined({ backlogFrom: null }));
 
-    // Assess: 5 counts + Average + SampleCount per side; a backlog only when asked for (null: none)
+    // Assess: 4 status counts + Average + SampleCount per side, no RequestCount (status codes in every minute);
+    // a backlog only when asked for (null: none)
     expect(sent).toHaveLength(2);
-    expect(sent[0]?.queries).toHaveLength(14);
+    expect(sent[0]?.queries).toHaveLength(12);
+    expect(requestCountIds(sent)).toEqual([]);
     expect(reading.backlog).toBeUndefined();
     expect(noBacklog.backlog).toBeNull();
-    expect(reading.green).toMatchObject({ kind: 'ok', services: [{ requestCount: 312 }] });
+    expect(reading.green).toMatchObject({
+      kind: 'ok',
+      services: [{ http2xx: 312 - 12, http5xx: 12, requestCount: null }],
+    });
   });
 
   it('reads the backlog on green’s count queries (from the backlog start), billing no extra metric', async () => {
@@ -129,13 +161,13 @@ describe('Function: readCombined (through CloudWatchMetricSource.readAll), again
       [at(3), at(6)],
     ]);
     expect(ids(calls[0])).toEqual(COUNT_IDS);
-    expect(calls.flatMap((call) => call.queries)).toHaveLength(14);
+    expect(calls.flatMap((call) => call.queries)).toHaveLength(12);
     expect(reading.green).toEqual(alone.green);
     expect(reading.blue).toEqual(alone.blue);
     expect(reading.backlog).toEqual(backlogAlone);
     expect(reading.backlog).toMatchObject({
       kind: 'ok',
-      services: [{ requestCount: 101 + 102, http5xx: 3 }],
+      services: [{ http2xx: 101 + 102 - 3, http5xx: 3, requestCount: null }],
     });
   });
 
@@ -152,7 +184,7 @@ describe('Function: readCombined (through CloudWatchMetricSource.readAll), again
     expect(reading.series.kind).toBe('unavailable');
     expect(reading.green).toMatchObject({
       kind: 'ok',
-      services: [{ requestCount: 312, latencyAvgMs: null }],
+      services: [{ http2xx: 300, requestCount: null, latencyAvgMs: null }],
     });
   });
 
@@ -178,12 +210,72 @@ describe('Function: readCombined (through CloudWatchMetricSource.readAll), again
     expect(looked).toEqual([
       {
         kind: 'ok',
-        services: [
-          expect.objectContaining({ requestCount: 312, periodStarts: [at(3), at(4), at(5)] }),
-        ],
+        services: [expect.objectContaining({ http2xx: 300, periodStarts: [at(3), at(4), at(5)] })],
       },
     ]);
     expect(reading.green).toEqual(alone.green);
     expect(reading.blue).toEqual(alone.blue);
+  });
+
+  it('reads RequestCount, in one more call, only for the names whose status counts miss a minute', async () => {
+    // Act
+    const reading = await new CloudWatchMetricSource(cloudwatch).readAll({
+      green: {
+        ...side('orders', 3, 6),
+        targets: [{ discoveryName: 'orders' }, { discoveryName: 'partners' }],
+      },
+      blue: {
+        ...side('orders-appmesh', 3, 6),
+        targets: [{ discoveryName: 'orders-appmesh' }, { discoveryName: 'partners-appmesh' }],
+      },
+      series: [],
+    });
+
+    // Assess: partners has minutes 4-5 without status codes, partners-appmesh has none at all
+    expect(sent.map((call) => call.queries.length)).toEqual([24, 2]);
+    expect(ids(sent[1])).toEqual(['bn1_requestCount', 'gn1_requestCount']);
+    const [orders, partners] = servicesOf(reading.green);
+    expect(orders).toMatchObject({ requestCount: null, periodStarts: [at(3), at(4), at(5)] });
+    // The minutes with RequestCount alone still count as minutes with data (publication, bake, slices).
+    expect(partners).toMatchObject({
+      http2xx: 50,
+      requestCount: 50 + 40 + 30,
+      periodStarts: [at(3), at(4), at(5)],
+    });
+    expect(partners?.byPeriod?.map((part) => part.requestCount)).toEqual([50, 40, 30]);
+    // Blue's traffic without status codes is still traffic (requests), not a measurable error rate.
+    const blueWithoutStatus = servicesOf(reading.blue)[1];
+    expect(blueWithoutStatus && measureOf(blueWithoutStatus)).toMatchObject({
+      requests: 60,
+      statusRequests: null,
+    });
+  });
+
+  it('reads the RequestCount a publication look needs before the look decides', async () => {
+    // Prepare
+    const looked: MetricReading[] = [];
+
+    // Act
+    await new CloudWatchMetricSource(cloudwatch).readAll({
+      green: side('partners', 3, 6),
+      blue: null,
+      series: [],
+      backlogFrom: at(1),
+      judgeable: (green) => {
+        looked.push(green);
+        return true;
+      },
+    });
+
+    // Assess: counts over the backlog, then RequestCount over the same range, then the latency
+    expect(sent.map((call) => [call.start, call.end, ids(call)])).toEqual([
+      [at(1), at(6), COUNT_IDS],
+      [at(1), at(6), ['gn0_requestCount']],
+      [at(3), at(6), ['gn0_latencyAvg', 'gn0_latencySamples']],
+    ]);
+    // Minute 5 has RequestCount alone: published, as when RequestCount was always read.
+    expect(servicesOf(looked[0])).toEqual([
+      expect.objectContaining({ requestCount: 50 + 40 + 30, periodStarts: [at(3), at(4), at(5)] }),
+    ]);
   });
 });

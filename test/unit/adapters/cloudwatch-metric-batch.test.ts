@@ -38,18 +38,24 @@ const scQuery = {
   includeLatencyMax: false,
 };
 
-/** Every returned query Complete, with one datapoint of `value(id)`. */
+const WINDOW_MINUTES = [0, 1, 2, 3, 4].map((m) => new Date(Date.parse(WINDOW.start) + m * 60_000));
+
+/**
+ * Every returned query Complete, with one datapoint of `value(id)`; Service Connect's status counts with one
+ * in every minute of the window (so no RequestCount follows: service-connect-request-counts.ts).
+ */
 function answer(input: GetMetricDataCommandInput, value: (id: string) => number | undefined) {
   return {
     MetricDataResults: (input.MetricDataQueries ?? [])
       .filter((q) => q.ReturnData !== false)
       .map((q): MetricDataResult => {
         const v = value(q.Id ?? '');
+        const times = /^gn\d+_http/.test(q.Id ?? '') ? WINDOW_MINUTES : [new Date(WINDOW.start)];
         return {
           Id: q.Id,
           StatusCode: 'Complete',
-          Timestamps: v === undefined ? [] : [new Date(WINDOW.start)],
-          Values: v === undefined ? [] : [v],
+          Timestamps: v === undefined ? [] : times,
+          Values: v === undefined ? [] : times.map(() => v),
         };
       }),
   };
@@ -169,9 +175,9 @@ describe('Method: readAll, request shapes', () => {
       if (input.NextToken === undefined && page++ === 0) return { ...out, NextToken: 'more' };
       return out;
     });
-    const targets = Array.from({ length: 120 }, (_, i) => ({ discoveryName: `svc${i}` }));
+    const targets = Array.from({ length: 130 }, (_, i) => ({ discoveryName: `svc${i}` }));
 
-    // Act: 120 names x 5 status/request counts = 600 queries.
+    // Act: 130 names x 4 status counts = 520 queries.
     const reading = await new CloudWatchMetricSource(new CloudWatchClient({})).readAll({
       green: { ...scQuery, targets },
       blue: null,
@@ -185,7 +191,7 @@ describe('Method: readAll, request shapes', () => {
     expect(sizes).toEqual([
       [500, undefined],
       [500, 'more'],
-      [100, undefined],
+      [20, undefined],
     ]);
     expect(reading.green).toMatchObject({ kind: 'ok' });
   });

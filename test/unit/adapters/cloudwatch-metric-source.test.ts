@@ -56,7 +56,7 @@ beforeEach(() => {
 
 describe('Method: read', () => {
   it('asks for raw MetricStat series by the documented dimensions, with no Unit and no expression', async () => {
-    // Prepare
+    // Prepare: no datapoints, so the status counts leave every minute uncovered and RequestCount follows
     cloudwatch.on(GetMetricDataCommand).callsFake((input) => answer(input, {}));
 
     // Act
@@ -73,7 +73,8 @@ describe('Method: read', () => {
       },
       ReturnData: true,
     });
-    expect(cloudwatch).toReceiveCommandExactlyOnceWith(GetMetricDataCommand, {
+    expect(cloudwatch).toReceiveCommandTimes(GetMetricDataCommand, 2);
+    expect(cloudwatch).toReceiveNthCommandWith(GetMetricDataCommand, 1, {
       StartTime: new Date(START),
       EndTime: new Date(END),
       MetricDataQueries: [
@@ -81,18 +82,22 @@ describe('Method: read', () => {
         stat('n0_http3xx', 'HTTPCode_Target_3XX_Count', 'TargetDiscoveryName', 'Sum'),
         stat('n0_http4xx', 'HTTPCode_Target_4XX_Count', 'TargetDiscoveryName', 'Sum'),
         stat('n0_http5xx', 'HTTPCode_Target_5XX_Count', 'TargetDiscoveryName', 'Sum'),
-        stat('n0_requestCount', 'RequestCount', 'DiscoveryName', 'Sum'),
         stat('n0_latencyAvg', 'TargetResponseTime', 'TargetDiscoveryName', 'Average'),
         stat('n0_latencyMax', 'TargetResponseTime', 'TargetDiscoveryName', 'Maximum'),
         stat('n0_latencySamples', 'TargetResponseTime', 'TargetDiscoveryName', 'SampleCount'),
       ],
+    });
+    expect(cloudwatch).toReceiveNthCommandWith(GetMetricDataCommand, 2, {
+      StartTime: new Date(START),
+      EndTime: new Date(END),
+      MetricDataQueries: [stat('n0_requestCount', 'RequestCount', 'DiscoveryName', 'Sum')],
     });
   });
 
   it.each([
     {
       asked: { includeP99: false, includeLatencyAvg: false, includeLatencyMax: false },
-      stats: ['http2xx Sum', 'http3xx Sum', 'http4xx Sum', 'http5xx Sum', 'requestCount Sum'],
+      stats: ['http2xx Sum', 'http3xx Sum', 'http4xx Sum', 'http5xx Sum'],
     },
     {
       asked: { includeP99: false, includeLatencyAvg: true, includeLatencyMax: false },
@@ -101,7 +106,6 @@ describe('Method: read', () => {
         'http3xx Sum',
         'http4xx Sum',
         'http5xx Sum',
-        'requestCount Sum',
         'latencyAvg Average',
         'latencySamples SampleCount',
       ],
@@ -113,7 +117,6 @@ describe('Method: read', () => {
         'http3xx Sum',
         'http4xx Sum',
         'http5xx Sum',
-        'requestCount Sum',
         'latencyMax Maximum',
         'latencySamples SampleCount',
       ],
@@ -125,7 +128,6 @@ describe('Method: read', () => {
         'http3xx Sum',
         'http4xx Sum',
         'http5xx Sum',
-        'requestCount Sum',
         'latencySamples SampleCount',
         'latencyP99 p99',
       ],
@@ -133,8 +135,11 @@ describe('Method: read', () => {
   ])(
     'asks for exactly the statistics the checks need (GetMetricData bills each): $asked',
     async ({ asked, stats }) => {
-      // Prepare
-      cloudwatch.on(GetMetricDataCommand).callsFake((input) => answer(input, {}));
+      // Prepare: a status count in every minute of the window, so no RequestCount is needed
+      const everyMinute: [number, number][] = [0, 1, 2, 3, 4].map((m) => [m, 10]);
+      cloudwatch
+        .on(GetMetricDataCommand)
+        .callsFake((input) => answer(input, { n0_http2xx: everyMinute }));
 
       // Act
       const reading = await source.read({ ...baseQuery, ...asked });
@@ -345,16 +350,17 @@ describe('Method: read', () => {
     const ids = (
       cloudwatch.commandCalls(GetMetricDataCommand)[0]?.args[0].input.MetricDataQueries ?? []
     ).map((q) => q.Id);
-    expect(ids).toHaveLength(24);
+    expect(ids).toHaveLength(21);
     expect(ids.every((id) => /^[a-z][a-zA-Z0-9_]*$/.test(id ?? ''))).toBe(true);
   });
 
   it('splits more than 500 queries into calls of at most 500', async () => {
-    // Prepare: 63 names x 8 queries = 504
-    const names = Array.from({ length: 63 }, (_, i) => `svc-${i}`);
-    cloudwatch
-      .on(GetMetricDataCommand)
-      .callsFake((input) => answer(input, { n62_http2xx: [[0, 5]] }));
+    // Prepare: 72 names x 7 queries = 504, each name with a status count in every minute (no RequestCount)
+    const names = Array.from({ length: 72 }, (_, i) => `svc-${i}`);
+    const script: Script = Object.fromEntries(
+      names.map((_, i) => [`n${i}_http2xx`, [0, 1, 2, 3, 4].map((m) => [m, i === 71 ? 1 : 2])])
+    );
+    cloudwatch.on(GetMetricDataCommand).callsFake((input) => answer(input, script));
 
     // Act
     const reading = await source.read({
@@ -365,7 +371,7 @@ describe('Method: read', () => {
     // Assess
     const calls = cloudwatch.commandCalls(GetMetricDataCommand);
     expect(calls.map((call) => call.args[0].input.MetricDataQueries?.length)).toEqual([500, 4]);
-    expect(reading.kind === 'ok' && reading.services[62]?.http2xx).toBe(5);
+    expect(reading.kind === 'ok' && reading.services[71]?.http2xx).toBe(5);
   });
 
   it('follows NextToken and merges the pages; PartialData before the last page is fine', async () => {
@@ -479,17 +485,55 @@ describe('Method: read', () => {
     });
   });
 
+  it.each([
+    ['read', (q: MetricQuery) => source.read(q)],
+    [
+      'readAll',
+      (q: MetricQuery) =>
+        source.readAll({ green: q, blue: null, series: [] }).then((reading) => reading.green),
+    ],
+  ] as const)(
+    'reports a throttled RequestCount call (%s) as unavailable, as the first call failing would (aws-sdk-client-mock: moto does not throttle)',
+    async (_method, readGreen) => {
+      // Prepare: a minute without status codes, so RequestCount is asked in a second call, which is throttled
+      cloudwatch.on(GetMetricDataCommand).callsFake((input: GetMetricDataCommandInput) => {
+        if (input.MetricDataQueries?.[0]?.Id?.endsWith('requestCount')) {
+          throw new CloudWatchServiceException({
+            name: 'ThrottlingException',
+            $fault: 'client',
+            $metadata: {},
+            message: 'Rate exceeded',
+          });
+        }
+        return answer(input, { n0_http2xx: [[0, 1]] });
+      });
+
+      // Act
+      const reading = await readGreen(baseQuery);
+
+      // Assess
+      expect(cloudwatch).toReceiveCommandTimes(GetMetricDataCommand, 2);
+      expect(reading).toEqual({
+        kind: 'unavailable',
+        reason: 'GetMetricData failed: ThrottlingException: Rate exceeded',
+      });
+    }
+  );
+
   it('asks for p99 in its own call, over one period spanning the window', async () => {
     // Prepare
-    cloudwatch
-      .on(GetMetricDataCommand)
-      .callsFake((input) => answer(input, { n0_http2xx: [[0, 1]], n0_latencyP99: [[0, 250]] }));
+    cloudwatch.on(GetMetricDataCommand).callsFake((input) =>
+      answer(input, {
+        n0_http2xx: [0, 1, 2, 3, 4].map((m) => [m, 1]),
+        n0_latencyP99: [[0, 250]],
+      })
+    );
 
     // Act
     const reading = await source.read({ ...baseQuery, includeP99: true });
 
     // Assess
-    expect(reading).toMatchObject({ kind: 'ok', services: [{ http2xx: 1, latencyP99Ms: 250 }] });
+    expect(reading).toMatchObject({ kind: 'ok', services: [{ http2xx: 5, latencyP99Ms: 250 }] });
     expect(cloudwatch).toReceiveNthCommandWith(GetMetricDataCommand, 2, {
       MetricDataQueries: [
         {
