@@ -35,6 +35,7 @@ import {
 } from '../core/record-checks.ts';
 import { MigrationPhase, type MigrationRegistry, type MigrationRunner } from '../core/registry.ts';
 import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
+import { ODDS_RATIOS } from '../core/sequential.ts';
 import type {
   AlarmReader,
   Clock,
@@ -108,6 +109,21 @@ const IsoTime = z
   .string()
   .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time');
 const pairKeyOf = recordSetKey;
+/**
+ * A sequential test's memory (core/sequential.ts SequentialState): the cadence bounds the test by its
+ * evidence and by the minutes after its `consumedUntil` (core/cadence.ts, cadence-reach.ts), and the test
+ * folds only minutes from there on, so one whose cursor is not a time would never fold a minute again.
+ */
+const SequentialMemory = z.looseObject({
+  statistics: z
+    .array(z.number().min(0, 'must be >= 0'))
+    .length(ODDS_RATIOS.length, `must hold ${ODDS_RATIOS.length} statistics`),
+  evidence: z.number().min(0, 'must be >= 0'),
+  minutes: z.number().min(0, 'must be >= 0'),
+  requests: z.number().min(0, 'must be >= 0'),
+  errors: z.number().min(0, 'must be >= 0'),
+  consumedUntil: IsoTime.nullable(),
+});
 
 /**
  * A continuation's input is a RunState a ContinueAsNew handed over, but anyone allowed to start the state
@@ -159,6 +175,8 @@ const ResumeSchema = z.strictObject({
         consecutiveFailures: Count,
         inconclusiveStreak: Count,
         consecutiveErrors: Count,
+        // Service Connect's tests by check name, the edge's as `edge:<check>`.
+        sequential: z.record(z.string(), SequentialMemory).optional(),
       }),
       change: z.looseObject({
         ids: z.array(z.string()),

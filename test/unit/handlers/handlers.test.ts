@@ -354,6 +354,56 @@ describe('Handler: preflight', () => {
     });
   });
 
+  // The cadence bounds each sequential test by its evidence and folds from its consumedUntil: a test whose
+  // cursor is not a time never folds a minute again (and its unfolded minutes would count as none).
+  const memory = {
+    statistics: [0, 0, 0, 0, 0, 0],
+    evidence: 0,
+    minutes: 0,
+    requests: 0,
+    errors: 0,
+    consumedUntil: '2026-03-02T10:04:00.000Z',
+  };
+  it.each([
+    { field: 'baselineErrorRate.consumedUntil', test: { ...memory, consumedUntil: 'never' } },
+    { field: 'errorRate.evidence', test: { ...memory, evidence: -1 } },
+    { field: 'errorRate.statistics', test: { ...memory, statistics: [0] } },
+  ])(
+    'refuses a continuation whose status.sequential.$field is implausible',
+    async ({ field, test }) => {
+      // Prepare
+      const check = field.split('.')[0] as string;
+      const previous = {
+        ...runState(),
+        status: { ...runState().status, sequential: { errorRate: memory, [check]: test } },
+        run: { ...runState().run, continuedFrom: PREDECESSOR },
+      };
+
+      // Act + Assess
+      await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
+        name: 'InvalidInputError',
+        message: expect.stringContaining(`resume.status.sequential.${field}`),
+      });
+    }
+  );
+
+  it('resumes a state whose sequential tests are well formed', async () => {
+    // Prepare
+    const sequential = { errorRate: memory, baselineErrorRate: { ...memory, consumedUntil: null } };
+    const previous = {
+      ...runState(),
+      status: { ...runState().status, sequential },
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+    owned();
+
+    // Act
+    const state = await preflight(event({ resume: previous }), deps());
+
+    // Assess
+    expect(state.status.sequential).toEqual(sequential);
+  });
+
   it.each([
     { field: 'cadence.through', cadence: { minutes: 2, through: 'long ago', reason: 'quiet' } },
     { field: 'cadence.minutes', cadence: { minutes: 0, through: '', reason: 'quiet' } },
