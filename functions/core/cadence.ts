@@ -168,8 +168,12 @@ export function nextCadence(args: CadenceArgs): Cadence {
     const unfolded = Math.ceil((endMs - fromMs) / periodMs);
     // Minutes already read have known counts: when the evaluation read every minute a later window may fold,
     // their reach at the test's lowest limit (cadence-reach.ts) bounds them as well as the cap does (a
-    // healthy green stays quiet at 100 %); either bound suffices.
-    const known = args.reach?.[check];
+    // healthy green stays quiet at 100 %); either bound suffices. Only at 100 % green: the reach takes a
+    // minute's counts as read, and CloudWatch may still add to a minute read in part. Below 100 % blue's
+    // minutes can be published after green's, so the test resumes a minute later over green's minute re-read
+    // in full, and a rollback could come up to k - 1 minutes late (review of f65ed65); at 100 % blue has no
+    // weight and the test resumes only if stale clients bring blue minRequests again.
+    const known = status.greenPercent === 100 ? args.reach?.[check] : undefined;
     const read = known !== undefined && Date.parse(known.from) <= fromMs;
     const quiet = (minutes: number) =>
       quietFor(state, unfolded + minutes, settings) || (read && quietFor(known, minutes, settings));

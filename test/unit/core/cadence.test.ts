@@ -306,7 +306,9 @@ describe('Function: nextCadence, minutes a stale test may fold at once', () => {
 describe('Function: nextCadence, a stale test bounded by the minutes read (sequentialReach)', () => {
   // The stale baseline test above: consumed 10:04, so a later window (its backlog reaching 10:00) folds it
   // from 10:04 on, at once (capped: watchful); the evaluation's reach covers it when read from 10:04 or before.
+  // At 100 % green only (below it blue's minutes may be published after green's: see the last case).
   const status = healthy({
+    greenPercent: 100,
     sequential: {
       errorRate: stateWith(0),
       baselineErrorRate: { ...stateWith(0), consumedUntil: '2026-03-02T10:04:00.000Z' },
@@ -346,6 +348,12 @@ describe('Function: nextCadence, a stale test bounded by the minutes read (seque
     {
       name: 'no reach (an evaluation written before it existed): the cap, watchful',
       reach: undefined,
+      expected: { minutes: 1, reason: 'sequential baselineErrorRate evidence' },
+    },
+    {
+      name: 'below 100 % (green minutes read in part may grow before the test resumes): the cap, watchful',
+      status: { ...status, greenPercent: 75 },
+      reach: reachOf('2026-03-02T10:00:00.000Z', 0.01),
       expected: { minutes: 1, reason: 'sequential baselineErrorRate evidence' },
     },
   ])('$name', ({ reach, expected, ...rest }) => {
