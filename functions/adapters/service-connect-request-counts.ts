@@ -117,7 +117,8 @@ export async function withRequestCounts(
 ): Promise<Map<string, Series>> {
   const queries = sides.flatMap(({ query, prefix, blue }) => {
     const get = (id: string) => series.get(`${prefix}${id}`);
-    const gaps = blue === true ? blueRequestCountGaps(query, get) : requestCountGaps(query, get, range);
+    const gaps =
+      blue === true ? blueRequestCountGaps(query, get) : requestCountGaps(query, get, range);
     return batchOf(gaps, query, query.periodSeconds, prefix, false);
   });
   const merged = new Map(series);

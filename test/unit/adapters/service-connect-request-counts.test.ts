@@ -286,7 +286,11 @@ describe('Function: blueRequestCountGaps', () => {
       latencySamples: none,
     };
     const http = { ...silent, http2xx: [5, 5, null, null, null, null] };
-    const timed = { ...http, latencyAvg: [80, 80, 80, null, null, null], latencySamples: [1, 1, 1] };
+    const timed = {
+      ...http,
+      latencyAvg: [80, 80, 80, null, null, null],
+      latencySamples: [1, 1, 1],
+    };
     const q = (n: number) =>
       query(
         window,
