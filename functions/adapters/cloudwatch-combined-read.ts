@@ -6,7 +6,8 @@
  *   edge and custom series) over the window only when `judgeable` says the window may be judged: a
  *   publication look that finds green's newest minute missing pays for green's counts alone.
  * RequestCount is asked for in one more call only for the bare names whose status counts miss a period of the
- * range read (service-connect-request-counts.ts): a read with status codes in every minute reads none.
+ * range read, blue's only for those that miss one where a blue name has a latency datapoint
+ * (service-connect-request-counts.ts): a read with status codes in every minute, or a silent blue, reads none.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Series, SeriesQuery } from '../core/sources.ts';
@@ -146,7 +147,7 @@ async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<
       const result = await fetchWithOptionalFallback(client, queries, green.window);
       const sides = [
         { query: green, prefix: 'g' },
-        ...(blue === null ? [] : [{ query: blue, prefix: 'b' }]),
+        ...(blue === null ? [] : [{ query: blue, prefix: 'b', blue: true }]),
       ];
       const series = await withRequestCounts(client, sides, result.series, green.window);
       return assemble(combined, { ...result, series }, new Map(), null);
@@ -200,7 +201,7 @@ async function read(client: CloudWatchClient, combined: CombinedQuery): Promise<
         ? result.series
         : await withRequestCounts(
             client,
-            [{ query: blue, prefix: 'b' }],
+            [{ query: blue, prefix: 'b', blue: true }],
             result.series,
             green.window
           );

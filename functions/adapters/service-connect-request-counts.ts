@@ -8,6 +8,12 @@
  * (GetMetricData bills each metric requested). The only difference: a sample whose RequestCount was not read
  * carries `requestCount: null` (and null in `byPeriod`), which no decision reads once every period has status
  * codes. Nothing is learned or carried between evaluations: every read decides from its own datapoints.
+ *
+ * Blue's RequestCount reaches a decision in one place only: blue's requests beside a blue latency average
+ * (core/baseline.ts `blueLatencyOf`: the baseline, its `samples`); blue's error-rate baseline reads its status
+ * counts alone, and no check, cursor, bake or publication look reads blue's minutes with data. So blue reads it
+ * only for the names that miss a status count in a period where a blue name has a TargetResponseTime
+ * datapoint (`blueRequestCountGaps`): a silent blue (100 % green) reads none.
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { Series } from '../core/sources.ts';
@@ -60,10 +66,42 @@ export function requestCountGaps(
   );
 }
 
-/** One side of a read: its query, the prefix of its ids in `series`. */
+/** The TargetResponseTime statistics whose datapoints make a latency average (core/measure.ts). */
+const LATENCY_FIELDS = ['latencyAvg', 'latencySamples'] as const;
+
+/**
+ * Blue's RequestCount queries (see the file comment): one per bare target whose status series miss a period in
+ * which any target of `query` has a TargetResponseTime datapoint (Average or SampleCount). Any window of the
+ * read with a blue latency average holds such a period, so a window whose blue requests would come from
+ * RequestCount (none of the target's status counts in it) holds one the target misses; a target skipped here
+ * changes no window that has a latency average, and blue's requests are read nowhere else.
+ *
+ * @example
+ * blueRequestCountGaps(blue, (id) => series.get(`b${id}`)); // => [] when blue has no latency datapoint
+ */
+export function blueRequestCountGaps(
+  query: MetricQuery,
+  get: (id: string) => Series | undefined
+): PlannedQuery[] {
+  const latencyAt = new Set(
+    query.targets.flatMap((_, index) =>
+      LATENCY_FIELDS.flatMap((field) => get(`n${index}_${field}`)?.timestamps ?? [])
+    )
+  );
+  return plan(query.targets, [REQUEST_COUNT_QUERY]).filter((planned) => {
+    const statusAt = new Set(
+      STATUS_FIELDS.flatMap((field) => get(`n${planned.index}_${field}`)?.timestamps ?? [])
+    );
+    return [...latencyAt].some((timestamp) => !statusAt.has(timestamp));
+  });
+}
+
+/** One side of a read: its query, the prefix of its ids in `series`, and whether it is blue's. */
 export interface CountedSide {
   query: MetricQuery;
   prefix: string;
+  /** Blue: RequestCount only beside a latency datapoint (`blueRequestCountGaps`); else `requestCountGaps`. */
+  blue?: boolean;
 }
 
 /**
@@ -77,15 +115,12 @@ export async function withRequestCounts(
   series: ReadonlyMap<string, Series>,
   range: TimeWindow
 ): Promise<Map<string, Series>> {
-  const queries = sides.flatMap(({ query, prefix }) =>
-    batchOf(
-      requestCountGaps(query, (id) => series.get(`${prefix}${id}`), range),
-      query,
-      query.periodSeconds,
-      prefix,
-      false
-    )
-  );
+  const queries = sides.flatMap(({ query, prefix, blue }) => {
+    const get = (id: string) => series.get(`${prefix}${id}`);
+    const gaps =
+      blue === true ? blueRequestCountGaps(query, get) : requestCountGaps(query, get, range);
+    return batchOf(gaps, query, query.periodSeconds, prefix, false);
+  });
   const merged = new Map(series);
   if (queries.length === 0) return merged;
   const counted = await fetchMetricData(client, queries, range);

@@ -31,6 +31,20 @@ export function blueLatencyOf(
   return { avgMs: blue.latencyAvgMs, samples: requests, windowEnd: window.end };
 }
 
+/**
+ * Why blue's window gives no latency baseline. Unknown requests are not 0: without status codes the adapter
+ * reads blue's RequestCount only beside a latency datapoint (adapters/service-connect-request-counts.ts).
+ */
+function latencyShortfall(blue: Measure, minRequests: number): string {
+  if (blue.requests === null)
+    return blue.latencyAvgMs === null
+      ? 'no blue status-code or latency datapoints'
+      : 'no blue status-code or RequestCount datapoints';
+  return blue.requests < minRequests
+    ? `blue requests (${count(blue.requests)}) < minRequests (${count(minRequests)})`
+    : 'no blue latency average in the window';
+}
+
 function noBaseline(check: Check, reason: string): Assessment {
   return {
     check,
@@ -95,11 +109,7 @@ export function assessBaseline(
 ): Assessment[] {
   const { minRequests, baseline } = thresholds;
   const current = blueLatencyOf(blue, minRequests, window);
-  const blueRequests = blue.requests ?? 0;
-  const shortfall =
-    blueRequests < minRequests
-      ? `blue requests (${count(blueRequests)}) < minRequests (${count(minRequests)})`
-      : 'no blue latency average in the window';
+  const shortfall = latencyShortfall(blue, minRequests);
   const source = current ?? remembered;
   const latencyAvg =
     source === null

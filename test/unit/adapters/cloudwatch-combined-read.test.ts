@@ -86,6 +86,19 @@ beforeAll(async () => {
     ...[3, 4, 5].map((m) => requestsOnly('partners-appmesh', m, 20)),
   ];
   await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/ECS', MetricData: gaps }));
+  // timed-appmesh (blue): latency samples but no status codes in minute 4 (RequestCount 3-5), status codes
+  // and latency in minutes 3 and 5.
+  const timed = [
+    ...[3, 5].flatMap((m) => countsOf('timed-appmesh', m, 30, 0)),
+    requestsOnly('timed-appmesh', 4, 25),
+    {
+      MetricName: 'TargetResponseTime',
+      Dimensions: [{ Name: 'TargetDiscoveryName', Value: 'timed-appmesh' }],
+      Timestamp: new Date(t0 + 4 * MINUTE),
+      StatisticValues: { SampleCount: 5, Sum: 5 * 90, Minimum: 50, Maximum: 200 },
+    },
+  ];
+  await cloudwatch.send(new PutMetricDataCommand({ Namespace: 'AWS/ECS', MetricData: timed }));
 });
 
 afterAll(async () => {
@@ -243,7 +256,8 @@ describe('Function: readCombined (through CloudWatchMetricSource.readAll), again
       periodStarts: [at(3), at(4), at(5)],
     });
     expect(partners?.byPeriod?.map((part) => part.requestCount)).toEqual([50, 40, 30]);
-    // Blue's traffic without status codes is still traffic (requests), not a measurable error rate.
+    // Blue's traffic without status codes is still traffic (requests), not a measurable error rate; its
+    // RequestCount is read because orders-appmesh's latency average makes blue's requests a baseline's.
     const blueWithoutStatus = servicesOf(reading.blue)[1];
     expect(blueWithoutStatus && measureOf(blueWithoutStatus)).toMatchObject({
       requests: 60,
@@ -277,5 +291,47 @@ describe('Function: readCombined (through CloudWatchMetricSource.readAll), again
     expect(servicesOf(looked[0])).toEqual([
       expect.objectContaining({ requestCount: 50 + 40 + 30, periodStarts: [at(3), at(4), at(5)] }),
     ]);
+  });
+
+  it.each([
+    { read: 'in one call', extra: {} },
+    { read: 'after green’s counts', extra: { judgeable: () => true } },
+  ])(
+    'reads no RequestCount for a blue without datapoints (all traffic on green), $read',
+    async ({ extra }) => {
+      // Act
+      const reading = await new CloudWatchMetricSource(cloudwatch).readAll({
+        green: side('orders', 3, 6),
+        blue: side('silent-appmesh', 3, 6),
+        series: [],
+        ...extra,
+      });
+
+      // Assess: blue's requests are unknown, and nothing that needs them is there (no latency average)
+      expect(requestCountIds(sent)).toEqual([]);
+      const [silent] = servicesOf(reading.blue);
+      expect(silent && measureOf(silent)).toMatchObject({ requests: null, latencyAvgMs: null });
+    }
+  );
+
+  it('reads blue’s RequestCount for a minute with latency samples but no status codes', async () => {
+    // Act
+    const reading = await new CloudWatchMetricSource(cloudwatch).readAll({
+      green: side('orders', 3, 6),
+      blue: side('timed-appmesh', 3, 6),
+      series: [],
+      judgeable: () => true,
+    });
+
+    // Assess: after green's counts and the rest, blue's RequestCount over the window
+    expect(sent.map((call) => [call.start, call.end, requestCountIds([call])])).toEqual([
+      [at(3), at(6), []],
+      [at(3), at(6), []],
+      [at(3), at(6), ['bn0_requestCount']],
+    ]);
+    const [timed] = servicesOf(reading.blue);
+    expect(timed?.byPeriod?.map((part) => part.requestCount)).toEqual([30, 25, 30]);
+    // Minute 4 alone (a quiet look's slice) has blue's requests from RequestCount beside its latency.
+    expect(timed?.byPeriod?.[1]).toMatchObject({ http2xx: null, requestCount: 25 });
   });
 });

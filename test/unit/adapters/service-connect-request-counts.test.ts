@@ -7,12 +7,23 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { samplesOf } from '../../../functions/adapters/service-connect-queries.ts';
-import { requestCountGaps } from '../../../functions/adapters/service-connect-request-counts.ts';
+import {
+  blueRequestCountGaps,
+  requestCountGaps,
+} from '../../../functions/adapters/service-connect-request-counts.ts';
 import { combineMeasures, measureOf } from '../../../functions/core/measure.ts';
 import { sliceReading } from '../../../functions/core/reading-slice.ts';
 import type { Series } from '../../../functions/core/sources.ts';
 import type { MetricQuery } from '../../../functions/core/state.ts';
-import type { DiscoveryTarget, ServiceSample, TimeWindow } from '../../../functions/core/types.ts';
+import type {
+  BlueLatency,
+  DiscoveryTarget,
+  Evaluation,
+  ServiceSample,
+  TimeWindow,
+} from '../../../functions/core/types.ts';
+import { evaluate } from '../../../functions/core/verdict.ts';
+import { inputWith, traffic } from '../core/fixtures.ts';
 
 const START_MS = Date.parse('2026-03-02T10:00:00.000Z');
 const MINUTE_MS = 60_000;
@@ -22,6 +33,8 @@ const iso = (minute: number) => new Date(START_MS + minute * MINUTE_MS).toISOStr
 
 /** Per field, the datapoint of each minute (null: none that minute). */
 type Datapoints = Record<(typeof FIELDS)[number], (number | null)[]>;
+/** Blue's also carry TargetResponseTime's Average and SampleCount per minute. */
+type BlueDatapoints = Datapoints & Record<'latencyAvg' | 'latencySamples', (number | null)[]>;
 
 function query(window: TimeWindow, targets: readonly DiscoveryTarget[]): MetricQuery {
   return {
@@ -36,12 +49,14 @@ function query(window: TimeWindow, targets: readonly DiscoveryTarget[]): MetricQ
 }
 
 /** GetMetricData's series of `points` inside `window`, by planned id (`n<i>_<field>`). */
-function seriesOf(points: readonly Datapoints[], window: TimeWindow) {
+function seriesOf(points: readonly (Datapoints | BlueDatapoints)[], window: TimeWindow) {
   const from = (Date.parse(window.start) - START_MS) / MINUTE_MS;
   const to = (Date.parse(window.end) - START_MS) / MINUTE_MS;
   return (id: string): Series | undefined => {
     const match = /^n(\d+)_(\w+)$/.exec(id);
-    const values = points[Number(match?.[1])]?.[match?.[2] as (typeof FIELDS)[number]];
+    const values = (points[Number(match?.[1])] as BlueDatapoints | undefined)?.[
+      match?.[2] as keyof BlueDatapoints
+    ];
     if (values === undefined) return undefined;
     const series: Series = { timestamps: [], values: [] };
     for (let minute = to - 1; minute >= from; minute--) {
@@ -174,5 +189,180 @@ describe('Function: requestCountGaps', () => {
     );
     // Not vacuous: RequestCount was left out of many reads.
     expect(skipped).toBeGreaterThan(100);
+  });
+});
+
+/** Blue's read as it was (RequestCount always) and as it is (only where `blueRequestCountGaps` asks). */
+function blueReads(points: readonly BlueDatapoints[], window: TimeWindow) {
+  const targets = points.map((_, i) => ({ discoveryName: `name${i}` }));
+  const q = { ...query(window, targets), includeLatencyAvg: true };
+  const all = seriesOf(points, window);
+  const read = (id: string) => (id.endsWith('_requestCount') ? undefined : all(id));
+  const asked = new Set(blueRequestCountGaps(q, read).map((planned) => planned.id));
+  const gapsOnly = (id: string) =>
+    id.endsWith('_requestCount') && !asked.has(id) ? undefined : all(id);
+  return { before: samplesOf(q, all, null), after: samplesOf(q, gapsOnly, null), asked };
+}
+
+/**
+ * What decides (verdicts, counted, values, limits, sample sizes, blue's counts and `blueLatency`), without the
+ * texts: where blue's requests are unknown the latency shortfall says so instead of a number.
+ */
+function decisionOf(evaluation: Evaluation) {
+  const { reason: _text, ...rest } = evaluation;
+  return {
+    ...rest,
+    assessments: evaluation.assessments.map(({ reason, ...assessment }) =>
+      assessment.check === 'baselineLatencyAvg' ? assessment : { ...assessment, reason }
+    ),
+  };
+}
+
+const latency = fc.integer({ min: 1, max: 400 });
+/**
+ * One blue name: an HTTP one (status codes and latency, each minute independently, so minutes with latency
+ * but no status codes occur) or one without appProtocol (RequestCount alone), or silent.
+ */
+const blueDatapoints: fc.Arbitrary<BlueDatapoints> = fc
+  .tuple(
+    fc.constantFrom('http', 'requestsOnly', 'silent'),
+    datapoints,
+    fc.array(fc.option(latency, { nil: null, freq: 3 }), {
+      minLength: MINUTES,
+      maxLength: MINUTES,
+    }),
+    fc.array(fc.option(value, { nil: null, freq: 3 }), { minLength: MINUTES, maxLength: MINUTES })
+  )
+  .map(([kind, points, averages, samples]) => {
+    const none = () => Array.from({ length: MINUTES }, () => null);
+    if (kind === 'silent')
+      return {
+        http2xx: none(),
+        http3xx: none(),
+        http4xx: none(),
+        http5xx: none(),
+        requestCount: none(),
+        latencyAvg: none(),
+        latencySamples: none(),
+      };
+    if (kind === 'requestsOnly')
+      return {
+        http2xx: none(),
+        http3xx: none(),
+        http4xx: none(),
+        http5xx: none(),
+        requestCount: points.requestCount,
+        latencyAvg: none(),
+        latencySamples: none(),
+      };
+    // CloudWatch publishes Average and SampleCount of a minute together.
+    return {
+      ...points,
+      latencyAvg: averages.map((avg, i) => (samples[i] === null ? null : avg)),
+      latencySamples: samples.map((count, i) => (averages[i] === null ? null : count)),
+    };
+  });
+const rememberedArb: fc.Arbitrary<BlueLatency | null> = fc.option(
+  fc.record({
+    avgMs: latency,
+    samples: fc.integer({ min: 50, max: 5_000 }),
+    windowEnd: fc.constant(iso(0)),
+  }),
+  { nil: null }
+);
+
+describe('Function: blueRequestCountGaps', () => {
+  it('asks for none without a blue latency datapoint, and for the names without status codes beside one', () => {
+    // Prepare
+    const window = { start: iso(0), end: iso(3) };
+    const none = [null, null, null, null, null, null];
+    const silent: BlueDatapoints = {
+      http2xx: none,
+      http3xx: none,
+      http4xx: none,
+      http5xx: none,
+      requestCount: [7, 7, 7, null, null, null],
+      latencyAvg: none,
+      latencySamples: none,
+    };
+    const http = { ...silent, http2xx: [5, 5, null, null, null, null] };
+    const timed = {
+      ...http,
+      latencyAvg: [80, 80, 80, null, null, null],
+      latencySamples: [1, 1, 1],
+    };
+    const q = (n: number) =>
+      query(
+        window,
+        Array.from({ length: n }, (_, i) => ({ discoveryName: `name${i}` }))
+      );
+
+    // Act
+    const noLatency = blueRequestCountGaps(q(2), seriesOf([silent, http], window));
+    const beside = blueRequestCountGaps(q(3), seriesOf([silent, http, timed], window));
+
+    // Assess: minute 2 has latency (name2) and no status count of any name
+    expect(noLatency).toEqual([]);
+    expect(beside.map((planned) => planned.id)).toEqual([
+      'n0_requestCount',
+      'n1_requestCount',
+      'n2_requestCount',
+    ]);
+    const covered = { ...timed, latencyAvg: [80, 80, null], latencySamples: [1, 1, null] };
+    expect(
+      blueRequestCountGaps(q(2), seriesOf([silent, covered], window)).map((planned) => planned.id)
+    ).toEqual(['n0_requestCount']);
+  });
+
+  it('decides every window of the read as reading blue’s RequestCount always', () => {
+    let skipped = 0;
+    let read = 0;
+    fc.assert(
+      fc.property(
+        fc.array(blueDatapoints, { minLength: 1, maxLength: 3 }),
+        windowArb,
+        fc.integer({ min: 1, max: 400 }),
+        rememberedArb,
+        fc.integer({ min: 0, max: 2_000 }),
+        (points, window, minRequests, remembered, greenRequests) => {
+          const { before, after, asked } = blueReads(points, window);
+          read += asked.size;
+          skipped += after.filter(
+            (sample, i) => sample.requestCount === null && before[i]?.requestCount !== null
+          ).length;
+          const input = inputWith({
+            metrics: {
+              greenDiscoveryNames: ['orders'],
+              blueDiscoveryNames: points.map((_, i) => `name${i}`),
+            },
+            thresholds: { minRequests },
+          });
+          const green = {
+            kind: 'ok' as const,
+            services: [traffic('orders', greenRequests, 0, { latencyAvgMs: 150 })],
+          };
+          const judged = (services: ServiceSample[], at: TimeWindow) =>
+            decisionOf(evaluate(green, { kind: 'ok', services }, input, at, remembered));
+          expect(judged(after, window)).toEqual(judged(before, window));
+          // Every window a quiet look cuts from the read (cadence-fold.ts) decides the same too.
+          const startMs = Date.parse(window.start);
+          const endMs = Date.parse(window.end);
+          for (let from = startMs; from < endMs; from += MINUTE_MS) {
+            for (let to = from + MINUTE_MS; to <= endMs; to += MINUTE_MS) {
+              const cut = { start: new Date(from).toISOString(), end: new Date(to).toISOString() };
+              const slice = (services: ServiceSample[]) => {
+                const reading = sliceReading({ kind: 'ok', services }, cut);
+                return reading?.kind === 'ok' ? judged(reading.services, cut) : reading;
+              };
+              expect(slice(after)).toEqual(slice(before));
+            }
+          }
+        }
+      ),
+      { numRuns: 300 }
+    );
+    // Not vacuous: RequestCount with datapoints was left out of many reads, and read in many others.
+    expect(skipped).toBeGreaterThan(100);
+    expect(read).toBeGreaterThan(100);
   });
 });

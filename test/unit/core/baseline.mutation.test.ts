@@ -167,9 +167,15 @@ describe('Function: assessBaseline, latency average', () => {
       reason: 'blue requests (49) < minRequests (50): no baseline',
     },
     {
-      name: 'blue without traffic data',
-      blue: measure({ requests: null, latencyAvgMs: null }),
-      reason: 'blue requests (0) < minRequests (50): no baseline',
+      // Unknown is not 0: without status codes or latency blue's RequestCount is not read (the adapter).
+      name: 'blue without traffic or latency data',
+      blue: measure({ requests: null, statusRequests: null, latencyAvgMs: null }),
+      reason: 'no blue status-code or latency datapoints: no baseline',
+    },
+    {
+      name: 'blue with an average but no request datapoints',
+      blue: measure({ requests: null, statusRequests: null }),
+      reason: 'no blue status-code or RequestCount datapoints: no baseline',
     },
     {
       name: 'blue without an average',

@@ -569,7 +569,7 @@ describe('Function: evaluate', () => {
           counted: true,
           reason:
             'latency avg 200 ms > remembered baseline 150 ms (max(blue 100 ms x 1.5, blue + 50 ms); ' +
-            'blue requests (0) < minRequests (50), so blue from the window ending ' +
+            'no blue status-code or latency datapoints, so blue from the window ending ' +
             '2025-01-01T00:01:00.000Z over 750 requests) over 3,000 requests (3,000 samples)',
         });
         expect(evaluation.verdict).toBe(Verdict.Fail);
