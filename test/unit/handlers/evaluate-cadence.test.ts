@@ -138,8 +138,8 @@ describe('Handler: evaluateMetrics with the cadence', () => {
     // Act
     const second = await evaluateMetrics(first, { metrics, clock });
 
-    // Assess: the look's own (last) minute, for both sides
-    const line = info.mock.calls.find(([message]) => message === 'evaluated')?.[1] as Record<
+    // Assess: the dashboard's line of the look's own (last) minute, for both sides
+    const line = info.mock.calls.filter(([message]) => message === 'minute judged').at(-1)?.[1] as Record<
       string,
       unknown
     >;
@@ -151,7 +151,7 @@ describe('Handler: evaluateMetrics with the cadence', () => {
       errors5xx: blueErrorsAt(Date.parse(window.start)),
     });
     expect(line).toMatchObject({
-      window,
+      minute: window.start,
       serviceConnectGreenRequests: 1_001,
       serviceConnectGreenErrors5xx: 1,
       serviceConnectBlueRequests: baseline?.blue?.requests,
