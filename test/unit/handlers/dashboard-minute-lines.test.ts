@@ -164,10 +164,17 @@ describe("the dashboard's per-minute lines", () => {
       starts.map((ms) => new Date(ms).toISOString())
     );
     expect(
-      lines.map((line) => [line['serviceConnectGreenRequests'], line['serviceConnectGreenErrors5xx']])
+      lines.map((line) => [
+        line['serviceConnectGreenRequests'],
+        line['serviceConnectGreenErrors5xx'],
+      ])
     ).toEqual(starts.map((ms) => [requestsAt(ms), errorsAt(ms)]));
     for (const line of lines)
-      expect(line).toMatchObject({ migrationId: 'orders', greenWeightPercent: 25, verdict: 'Pass' });
+      expect(line).toMatchObject({
+        migrationId: 'orders',
+        greenWeightPercent: 25,
+        verdict: 'Pass',
+      });
     // The audit line is still written once per look, and no longer carries the dashboard's fields.
     const evaluated = linesSince(from).filter((line) => line['message'] === 'evaluated');
     expect(evaluated).toHaveLength(1);
@@ -213,7 +220,9 @@ describe("the dashboard's per-minute lines", () => {
 
     // Assess: the widget's aggregation over the minute's weight lines (Logs Insights bins @timestamp, which
     // Lambda sets when the line is written: both lines share the minute)
-    const weights = linesSince(from).filter((line) => typeof line['greenWeightPercent'] === 'number');
+    const weights = linesSince(from).filter(
+      (line) => typeof line['greenWeightPercent'] === 'number'
+    );
     expect(weights.map((line) => [line['message'], line['greenWeightPercent']])).toEqual([
       [MINUTE_JUDGED, 50],
       ['rolled back', 0],

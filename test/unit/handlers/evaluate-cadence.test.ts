@@ -139,10 +139,9 @@ describe('Handler: evaluateMetrics with the cadence', () => {
     const second = await evaluateMetrics(first, { metrics, clock });
 
     // Assess: the dashboard's line of the look's own (last) minute, for both sides
-    const line = info.mock.calls.filter(([message]) => message === 'minute judged').at(-1)?.[1] as Record<
-      string,
-      unknown
-    >;
+    const line = info.mock.calls
+      .filter(([message]) => message === 'minute judged')
+      .at(-1)?.[1] as Record<string, unknown>;
     const window = second.evaluation?.window as { start: string; end: string };
     expect(Date.parse(window.end) - Date.parse(window.start)).toBe(60_000);
     const baseline = second.evaluation?.assessments.find((a) => a.check === 'baselineErrorRate');
