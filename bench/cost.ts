@@ -552,7 +552,7 @@ export function price(run: CostRun): {
       quantity: run.telemetry.customMetricHours,
       unit: 'metric-hours',
       usd: run.telemetry.customMetricHours * PRICES.customMetricPerHour.usd,
-      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} EMF lines the handlers wrote, each namespace + metric name + dimension set one metric${run.telemetry.customMetricList.length === 0 ? '' : `: ${run.telemetry.customMetricList.map((m) => `${m.metric} ${m.metricHours}`).join(', ')}`}. The dashboard reads the evaluations' log fields instead (Logs Insights widgets, functions/lib/dashboard-fields.ts): their bytes are in Logs ingestion, and its queries bill $0.005 per GB scanned each time someone views or refreshes it, not per migration (aws.amazon.com/cloudwatch/pricing; UNCONFIRMED)`,
+      source: `${PRICES.customMetricPerHour.source}; counted: ${run.telemetry.emfLines} EMF lines the handlers wrote, each namespace + metric name + dimension set one metric${run.telemetry.customMetricList.length === 0 ? '' : `: ${run.telemetry.customMetricList.map((m) => `${m.metric} ${m.metricHours}`).join(', ')}`}. The dashboard reads one small log line per judged minute instead (Logs Insights widgets, functions/lib/dashboard-fields.ts): their bytes are in Logs ingestion, and its queries bill $0.005 per GB scanned each time someone views or refreshes it, not per migration (aws.amazon.com/cloudwatch/pricing; UNCONFIRMED)`,
     },
     {
       item: 'CloudWatch Logs ingestion',

@@ -78,28 +78,33 @@ export type MinuteJudge = (status: ShiftStatus, window: TimeWindow | null) => Ev
  * the last at `now`: the state to fold the returned evaluation into (run.ts afterEvaluation), its status
  * being the one-minute loop's before that minute. Should an earlier minute decide anything but observe or
  * hold (the cadence rules that out), that minute's evaluation is returned instead, so nothing decided is lost.
+ * `minutes` hands back every minute's evaluation as judged, oldest first, up to the returned one: the
+ * dashboard logs one line per judged minute (lib/dashboard-fields.ts `minuteJudgedLine`).
  *
  * @example
- * foldMinutes(state, ends, now, judgeMinute); // => { state: { ...state, status: afterFirstMinute }, evaluation: lastMinute }
+ * foldMinutes(state, ends, now, judgeMinute); // => { state: { ...state, status: afterFirstMinute }, evaluation: lastMinute, minutes: [firstMinute, lastMinute] }
  */
 export function foldMinutes(
   state: RunState,
   ends: readonly string[],
   now: Date,
   judge: MinuteJudge
-): { state: RunState; evaluation: Evaluation } {
+): { state: RunState; evaluation: Evaluation; minutes: Evaluation[] } {
   let status = state.status;
+  const minutes: Evaluation[] = [];
   for (const end of ends.slice(0, -1)) {
     const at = lookAt(state, end);
     const evaluation = judge(status, evaluationWindow(at, status, state.input.metrics));
+    minutes.push(evaluation);
     const decided = decide({ status, evaluation, steps: state.steps, input: state.input, now: at });
     const action = decided.decision.action;
     if (action !== Action.Observe && action !== Action.Hold)
-      return { state: { ...state, status }, evaluation };
+      return { state: { ...state, status }, evaluation, minutes };
     status = decided.status;
   }
   const evaluation = judge(status, evaluationWindow(now, status, state.input.metrics));
-  return { state: { ...state, status }, evaluation };
+  minutes.push(evaluation);
+  return { state: { ...state, status }, evaluation, minutes };
 }
 
 /** A minute with no new complete window (already judged, or not judgeable yet). */
@@ -117,6 +122,8 @@ export function notJudgedYet(): Evaluation {
 export interface FoldedLook {
   state: RunState;
   evaluation: Evaluation;
+  /** Every minute's evaluation as judged, oldest first, ending with `evaluation` (foldMinutes). */
+  minutes: Evaluation[];
   /** Green's read failed: the cadence's `through` to keep (run.ts afterEvaluation `refoldThrough`). */
   refoldThrough?: string;
 }
@@ -151,7 +158,12 @@ export function foldReading(
       status.blueLatency ?? null,
       status.sequential ?? null
     );
-    return { state, evaluation, refoldThrough: state.cadence?.through ?? window.start };
+    return {
+      state,
+      evaluation,
+      minutes: [evaluation],
+      refoldThrough: state.cadence?.through ?? window.start,
+    };
   }
   const green = reading.green;
   const last = ends[ends.length - 1];

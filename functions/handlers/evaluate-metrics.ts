@@ -35,7 +35,7 @@ import { Action, Verdict } from '../core/types.ts';
 import { backlogStart, evaluate } from '../core/verdict.ts';
 import { evaluationWindow } from '../core/window.ts';
 import { systemClock } from '../lib/clock.ts';
-import { evaluationFields, greenWeightField } from '../lib/dashboard-fields.ts';
+import { MINUTE_JUDGED, minuteJudgedLine } from '../lib/dashboard-fields.ts';
 import { lazy } from '../lib/lazy.ts';
 import { lambda } from '../lib/middy.ts';
 import { notifySafely } from '../lib/notify.ts';
@@ -121,6 +121,8 @@ function withoutCadence(state: RunState): RunState {
 interface Folded {
   folded: RunState;
   evaluation: Evaluation;
+  /** Every minute's evaluation, oldest first, ending with `evaluation`. */
+  minutes: Evaluation[];
   refoldThrough: string | undefined;
 }
 
@@ -199,7 +201,12 @@ async function judge(
     // A source without per-period values: judge the window as one evaluation, from a read of it alone.
     const look = foldReading(state, window, ends, reading, now);
     if (look === null) return judge(withoutCadence(state), window, deps, now);
-    return { folded: look.state, evaluation: look.evaluation, refoldThrough: look.refoldThrough };
+    return {
+      folded: look.state,
+      evaluation: look.evaluation,
+      minutes: look.minutes,
+      refoldThrough: look.refoldThrough,
+    };
   }
   // Read with green's counts by readAll; a source without it reads the backlog on its own.
   const backlog =
@@ -303,14 +310,17 @@ export async function evaluateMetrics(
           ...controlled,
           decision: rollbackAtHeldGate(operator.gate, controlled.decision, now),
         };
-  // The dashboard's figures are this line's flat fields (lib/dashboard-fields.ts): no custom metric.
+  // The dashboard reads one small line per judged minute (lib/dashboard-fields.ts), in order: a quiet look
+  // judges several minutes; this `evaluated` line stays the audit trail of the look.
+  for (const minute of 'folded' in judged ? judged.minutes : [evaluation]) {
+    const line = minuteJudgedLine(state.input.migrationId, state.status.greenPercent, minute);
+    if (line !== null) logger.info(MINUTE_JUDGED, line);
+  }
   logger.info('evaluated', {
     migrationId: state.input.migrationId,
     greenPercent: state.status.greenPercent,
-    ...greenWeightField(state.status.greenPercent),
     window: evaluation.window,
     verdict: evaluation.verdict,
-    ...evaluationFields(evaluation),
     assessments: evaluation.assessments,
     decision: next.decision,
     status: next.status,

@@ -1,7 +1,9 @@
 /**
  * The figures the dashboard plots (template.yaml's Logs Insights widgets), as flat fields of the handlers' own
  * log lines: no custom metric is published (each would bill metric-hours per migration), and the dashboard
- * costs only when someone views it (Logs Insights bills the bytes its queries scan).
+ * costs only when someone views it (Logs Insights bills the bytes its queries scan). The evaluation widgets
+ * read one small `minute judged` line per minute judged (a quiet look judges several: core/cadence-fold.ts),
+ * never the `evaluated` audit line, whose flattened assessments may pass Logs Insights' 200 extracted fields.
  * Flat, stable names, because a Logs Insights `stats` reads a field by its name: renaming one blanks a widget
  * (test/unit/handlers/dashboard-fields.test.ts runs the handlers and checks every field the queries read).
  */
@@ -67,4 +69,27 @@ export function evaluationFields(evaluation: Evaluation): Record<string, number>
       fields[`${prefix}LatencyMs`] = requests > 0 ? weighted / requests : (figures[0]?.value ?? 0);
   }
   return fields;
+}
+
+/** The message of the dashboard's per-minute line (template.yaml's widgets filter on it). */
+export const MINUTE_JUDGED = 'minute judged';
+
+/**
+ * The dashboard's line of one judged minute: its window's start (`minute`), green's share, its verdict and
+ * its figures per source and side (evaluationFields). Null for a look that judged nothing (no new window and
+ * no alarm): it is no judged minute.
+ */
+export function minuteJudgedLine(
+  migrationId: string,
+  greenPercent: number,
+  evaluation: Evaluation
+): Record<string, unknown> | null {
+  if (evaluation.window === null && evaluation.assessments.length === 0) return null;
+  return {
+    migrationId,
+    minute: evaluation.window?.start ?? null,
+    ...greenWeightField(greenPercent),
+    verdict: evaluation.verdict,
+    ...evaluationFields(evaluation),
+  };
 }

@@ -41,12 +41,37 @@ export function widgetTitled(title: RegExp): LogWidget {
   return found;
 }
 
-/** The logical ids of the functions whose log groups (`/aws/lambda/${Id}`) a query reads. */
+/** The logical id of the log group named `name` (its LogGroupName `!Sub`), if the template declares it. */
+export function logGroupNamed(name: string): string | undefined {
+  return Object.entries(templateResources()).find(
+    ([, resource]) =>
+      resource.Type === 'AWS::Logs::LogGroup' &&
+      (resource.Properties['LogGroupName'] as { 'Fn::Sub'?: string } | undefined)?.['Fn::Sub'] ===
+        name
+  )?.[0];
+}
+
+/** The logical id of the function that logs to the log group `groupId` (its LoggingConfig). */
+export function functionLoggingTo(groupId: string): string | undefined {
+  return Object.entries(templateResources()).find(
+    ([, resource]) =>
+      resource.Type === 'AWS::Serverless::Function' &&
+      (resource.Properties['LoggingConfig'] as { LogGroup?: { Ref?: string } } | undefined)
+        ?.LogGroup?.Ref === groupId
+  )?.[0];
+}
+
+/**
+ * The logical ids of the functions whose log groups a query reads (SOURCE): each must be a log group the
+ * template declares (a query naming a missing group fails as a whole) that a function logs to.
+ */
 export function sourcesOf(query: string): string[] {
   return [...query.matchAll(/SOURCE '([^']*)'/g)].map((match) => {
     const name = match[1] ?? '';
-    const id = name.match(/^\/aws\/lambda\/\$\{(\w+)\}$/)?.[1];
-    if (id === undefined) throw new Error(`log group ${name} is not /aws/lambda/\${Function}`);
+    const group = logGroupNamed(name);
+    if (group === undefined) throw new Error(`log group ${name} is not declared in template.yaml`);
+    const id = functionLoggingTo(group);
+    if (id === undefined) throw new Error(`no function logs to ${group} (${name})`);
     return id;
   });
 }

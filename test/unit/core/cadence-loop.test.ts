@@ -182,7 +182,7 @@ function play(
     const ends = window === null ? [] : foldEnds(state.cadence, window, input);
     const span = window !== null && ends.length > 1 ? foldSpan(state, ends) : null;
     let look: FoldedLook;
-    if (window === null) look = { state, evaluation: NOT_JUDGED };
+    if (window === null) look = { state, evaluation: NOT_JUDGED, minutes: [NOT_JUDGED] };
     else if (span !== null)
       look = foldReading(
         state,
@@ -202,7 +202,7 @@ function play(
         state.status.sequential ?? null,
         from === null ? null : read('green', { start: from, end: window.start }, t)
       );
-      look = { state, evaluation };
+      look = { state, evaluation, minutes: [evaluation] };
     }
     state = afterEvaluation(look.state, look.evaluation, now, false, look.refoldThrough);
     evaluations += 1;

@@ -26,7 +26,7 @@ import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts
 import { onExecutionEnd } from '../../../functions/handlers/on-execution-end.ts';
 import { rollback } from '../../../functions/handlers/rollback.ts';
 import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
-import { evaluationFields } from '../../../functions/lib/dashboard-fields.ts';
+import { evaluationFields, MINUTE_JUDGED } from '../../../functions/lib/dashboard-fields.ts';
 import { figuresOf } from '../../../functions/lib/evaluation-figures.ts';
 import { preflightEntry } from '../../../functions/lib/ownership.ts';
 import { logger } from '../../../functions/lib/powertools.ts';
@@ -241,8 +241,10 @@ describe("the dashboard's queries read fields the handlers log", () => {
     // Act
     await aMigration();
 
-    // Assess: the one evaluation's line, its baseline assessments and the remembered blue latency.
+    // Assess: the one evaluation's audit line (its baseline assessments, the remembered blue latency) and
+    // the dashboard's line of the minute it judged (the flat figures).
     const line = logged.find((one) => one.line['message'] === 'evaluated')?.line as Line;
+    const minute = logged.find((one) => one.line['message'] === MINUTE_JUDGED)?.line as Line;
     const assessments = line['assessments'] as Assessment[];
     const baseline = (check: string, source?: string) =>
       assessments.find((one) => one.check === check && one.source === source);
@@ -250,23 +252,23 @@ describe("the dashboard's queries read fields the handlers log", () => {
     const edge = baseline('baselineErrorRate', 'edge');
     // The fake served blue 'orders-blue' 500 requests with one 5xx in the window.
     expect(serviceConnect?.blue).toEqual({ requests: 500, errors5xx: 1 });
-    expect([line['serviceConnectBlueRequests'], line['serviceConnectBlueErrors5xx']]).toEqual([
+    expect([minute['serviceConnectBlueRequests'], minute['serviceConnectBlueErrors5xx']]).toEqual([
       serviceConnect?.blue?.requests,
       serviceConnect?.blue?.errors5xx,
     ]);
     expect(edge?.blue?.requests).toBeGreaterThan(0);
-    expect([line['edgeBlueRequests'], line['edgeBlueErrors5xx']]).toEqual([
+    expect([minute['edgeBlueRequests'], minute['edgeBlueErrors5xx']]).toEqual([
       edge?.blue?.requests,
       edge?.blue?.errors5xx,
     ]);
     // The widget's blue-relative limit, max(blue x 2, blue + 0.5), from the logged counts is the check's limit.
     const blueRate =
-      (100 * (line['serviceConnectBlueErrors5xx'] as number)) /
-      (line['serviceConnectBlueRequests'] as number);
+      (100 * (minute['serviceConnectBlueErrors5xx'] as number)) /
+      (minute['serviceConnectBlueRequests'] as number);
     expect(serviceConnect?.limit).toBeCloseTo(Math.max(blueRate * 2, blueRate + 0.5), 9);
     // Blue's latency: the average the latency baseline used (1.5 x, + 50 ms), remembered in the status.
     const blueLatency = (line['status'] as { blueLatency: BlueLatency }).blueLatency;
-    expect(line['serviceConnectBlueLatencyMs']).toBe(blueLatency.avgMs);
+    expect(minute['serviceConnectBlueLatencyMs']).toBe(blueLatency.avgMs);
     expect(baseline('baselineLatencyAvg')?.limit).toBe(
       Math.max(blueLatency.avgMs * 1.5, blueLatency.avgMs + 50)
     );

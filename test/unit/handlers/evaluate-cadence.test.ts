@@ -138,11 +138,10 @@ describe('Handler: evaluateMetrics with the cadence', () => {
     // Act
     const second = await evaluateMetrics(first, { metrics, clock });
 
-    // Assess: the look's own (last) minute, for both sides
-    const line = info.mock.calls.find(([message]) => message === 'evaluated')?.[1] as Record<
-      string,
-      unknown
-    >;
+    // Assess: the dashboard's line of the look's own (last) minute, for both sides
+    const line = info.mock.calls
+      .filter(([message]) => message === 'minute judged')
+      .at(-1)?.[1] as Record<string, unknown>;
     const window = second.evaluation?.window as { start: string; end: string };
     expect(Date.parse(window.end) - Date.parse(window.start)).toBe(60_000);
     const baseline = second.evaluation?.assessments.find((a) => a.check === 'baselineErrorRate');
@@ -151,7 +150,7 @@ describe('Handler: evaluateMetrics with the cadence', () => {
       errors5xx: blueErrorsAt(Date.parse(window.start)),
     });
     expect(line).toMatchObject({
-      window,
+      minute: window.start,
       serviceConnectGreenRequests: 1_001,
       serviceConnectGreenErrors5xx: 1,
       serviceConnectBlueRequests: baseline?.blue?.requests,

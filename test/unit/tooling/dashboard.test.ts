@@ -11,6 +11,7 @@ import { DASHBOARD_SOURCES, fieldPrefix } from '../../../functions/lib/dashboard
 import {
   dashboardWidgets,
   fieldsRead,
+  functionLoggingTo,
   sourcesOf,
   statsOf,
   templateResources,
@@ -45,7 +46,7 @@ describe('the dashboard body', () => {
   });
 
   it("each plotted line reads only its own side's and source's fields, both sides for each source", () => {
-    for (const title of [/error rate/, /response time/, /Requests per evaluation/]) {
+    for (const title of [/error rate/, /response time/, /Requests per judged window/]) {
       // Prepare
       const { aggregations } = statsOf(widgetTitled(title).properties.query);
 
@@ -78,7 +79,7 @@ describe('the dashboard body', () => {
       statsOf(widgetTitled(/error rate/).properties.query).aggregations.get('errorRateMaxPercent')
     ).toBe(`${defaults.errorRateMaxPercent} + 0 * count(*)`);
     expect(
-      statsOf(widgetTitled(/Requests per evaluation/).properties.query).aggregations.get(
+      statsOf(widgetTitled(/Requests per judged window/).properties.query).aggregations.get(
         'minRequests'
       )
     ).toBe(`${defaults.minRequests} + 0 * count(*)`);
@@ -105,6 +106,37 @@ describe('the dashboard body', () => {
         `greatest(avg(${blue}LatencyMs) * ${latencyAvgMaxRatio}, avg(${blue}LatencyMs) + ${latencyAvgMinDeltaMs})`
       );
     }
+  });
+
+  it('every function logs to a log group the template declares, under a stack-unique name with a retention', () => {
+    // Prepare
+    const resources = templateResources();
+    const functions = Object.entries(resources).filter(
+      ([, resource]) => resource.Type === 'AWS::Serverless::Function'
+    );
+
+    // Assess: the groups exist from the deployment on (a query naming a missing group fails as a whole),
+    // never under Lambda's default /aws/lambda/ names (an older stack's functions already created those).
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [id, resource] of functions) {
+      const group = (resource.Properties['LoggingConfig'] as { LogGroup?: { Ref?: string } })
+        ?.LogGroup?.Ref;
+      expect(group, id).toBeDefined();
+      const declared = resources[group as string];
+      expect(declared?.Type, id).toBe('AWS::Logs::LogGroup');
+      expect(declared?.Properties['LogGroupName'], id).toEqual({
+        'Fn::Sub': `/traffic-shift/\${AWS::StackName}/${id.replace(/Function$/, '')}`,
+      });
+      expect(declared?.Properties['RetentionInDays'], id).toEqual(expect.any(Number));
+      expect(functionLoggingTo(group as string)).toBe(id);
+    }
+  });
+
+  it('the widgets read the per-minute lines, never the evaluated audit line', () => {
+    for (const title of [/error rate/, /response time/, /Requests per judged window/, /Verdicts/])
+      expect(fieldsRead(widgetTitled(title).properties.query).text.get('message'), `${title}`).toBe(
+        'minute judged'
+      );
   });
 
   it('the weight line is per migration, the verdicts per verdict', () => {

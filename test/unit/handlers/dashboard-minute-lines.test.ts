@@ -1,0 +1,241 @@
+/**
+ * The dashboard's per-minute lines as EvaluateMetrics writes them: after a quiet wait one look judges every
+ * new minute (core/cadence-fold.ts) and logs one `minute judged` line per minute, in order, with that
+ * minute's own counts; the line stays far below Logs Insights' 200 extracted fields; and the weight widget's
+ * aggregation shows a rollback logged in the same minute as an evaluation.
+ */
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { MigrationEntry } from '../../../functions/core/registry.ts';
+import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
+import type { MetricQuery, RunState } from '../../../functions/core/state.ts';
+import type { MetricReading, PeriodSample } from '../../../functions/core/types.ts';
+import { weightsFor } from '../../../functions/core/weights.ts';
+import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
+import { rollback } from '../../../functions/handlers/rollback.ts';
+import { MINUTE_JUDGED } from '../../../functions/lib/dashboard-fields.ts';
+import { preflightEntry } from '../../../functions/lib/ownership.ts';
+import { logger } from '../../../functions/lib/powertools.ts';
+import { statsOf, widgetTitled } from '../../support/dashboard-queries.ts';
+import { FakeClock, FakeMetrics, FakeRegistry, FakeRouter } from '../../support/fake-ports.ts';
+import { inputWith, pairWith } from '../core/fixtures.ts';
+
+type Line = Record<string, unknown>;
+
+/** `requestsAt` and `errorsAt` (minute start) per minute, with the per-period values the adapter reports. */
+function readingWith(requestsAt: (ms: number) => number, errorsAt: (ms: number) => number) {
+  return (query: MetricQuery): MetricReading => ({
+    kind: 'ok',
+    services: query.targets.map((target) => {
+      const parts: PeriodSample[] = [];
+      for (let ms = Date.parse(query.window.start); ms < Date.parse(query.window.end); ms += 60_000)
+        parts.push({
+          start: new Date(ms).toISOString(),
+          http2xx: requestsAt(ms) - errorsAt(ms),
+          http3xx: null,
+          http4xx: null,
+          http5xx: errorsAt(ms),
+          requestCount: requestsAt(ms),
+          latencySampleCount: requestsAt(ms),
+          latencyAvgMs: 40,
+          latencyMaxMs: 90,
+        });
+      const sum = (pick: (part: PeriodSample) => number) =>
+        parts.reduce((total, part) => total + pick(part), 0);
+      return {
+        discoveryName: target.discoveryName,
+        http2xx: sum((part) => part.http2xx as number),
+        http3xx: null,
+        http4xx: null,
+        http5xx: sum((part) => part.http5xx as number),
+        requestCount: sum((part) => part.requestCount as number),
+        latencySampleCount: sum((part) => part.requestCount as number),
+        latencyAvgMs: 40,
+        latencyMaxMs: 90,
+        latencyP99Ms: null,
+        periodStarts: parts.map((part) => part.start),
+        periods: parts.map((part) => ({
+          start: part.start,
+          requests: part.requestCount as number,
+          errors: part.http5xx as number,
+        })),
+        byPeriod: parts,
+      };
+    }),
+  });
+}
+
+let printed: string[];
+let clock: FakeClock;
+let metrics: FakeMetrics;
+let level: string;
+
+beforeEach(() => {
+  printed = [];
+  const capture = (chunk: string | Uint8Array) => {
+    printed.push(String(chunk));
+    return true;
+  };
+  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+  level = logger.getLevelName();
+  logger.setLogLevel('INFO');
+  clock = new FakeClock('2026-03-02T10:00:10.000Z');
+  metrics = new FakeMetrics();
+});
+
+afterEach(() => {
+  logger.setLogLevel(level as never);
+  vi.restoreAllMocks();
+});
+
+/** The lines printed since `from`, parsed. */
+function linesSince(from: number): Line[] {
+  return printed
+    .slice(from)
+    .flatMap((chunk) => chunk.split('\n'))
+    .filter((text) => text.trim() !== '')
+    .map((text) => JSON.parse(text) as Line);
+}
+
+/** Step `percent` synced, the clock at its first evaluation (the default three-minute quiet waits). */
+async function firstLook(percent: number): Promise<{ state: RunState; router: FakeRouter }> {
+  const input = inputWith({
+    plan: { steps: [percent, 100], bakeSeconds: 600, finalBakeSeconds: 600 },
+    metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
+  });
+  const identity = {
+    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ts:orders',
+    executionName: 'orders',
+    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
+    startedAt: clock.now().toISOString(),
+    generation: 1,
+    continuedFrom: null,
+  };
+  const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'Z0123456789ABC' });
+  const started = newRunState(input, identity, [pair]);
+  const weights = started.snapshot.map((one) => weightsFor(one, percent));
+  const shifted = afterShift(started, percent, weights, ['/change/C1'], clock.now());
+  clock.advance(60);
+  const synced = afterSyncCheck(shifted, true, clock.now());
+  clock.advance(synced.waitSeconds);
+  // Route 53 as the shift left it.
+  const router = new FakeRouter([pair]);
+  await router.applyWeights([pair], weights);
+  return { state: synced, router };
+}
+
+/** The registry entry after the shift: this run owns its records (phase running). */
+function ownedBy(state: RunState): FakeRegistry {
+  const registry = new FakeRegistry();
+  const entry: MigrationEntry = {
+    ...preflightEntry(state.input, state.run, { kind: 'step-functions' }),
+    phase: 'running',
+    snapshot: state.snapshot,
+    // The weights the shift wrote.
+    expected: state.snapshot.map((pair) => weightsFor(pair, state.status.greenPercent)),
+    version: 1,
+  };
+  registry.entries.set(entry.migrationId, entry);
+  for (const key of entry.recordSetKeys) registry.locks.set(key, entry.migrationId);
+  return registry;
+}
+
+describe("the dashboard's per-minute lines", () => {
+  it('a quiet look folding three minutes logs one line per minute, in order, with each minute’s counts', async () => {
+    // Prepare: requests and 5xx differ minute by minute, so a line with another minute's (or the span's)
+    // counts would show.
+    const requestsAt = (ms: number) => 1_000 + ((ms / 60_000) % 7) * 10;
+    const errorsAt = (ms: number) => 1 + ((ms / 60_000) % 3);
+    metrics.reading = readingWith(requestsAt, errorsAt);
+    const first = await evaluateMetrics((await firstLook(25)).state, { metrics, clock });
+    expect(first.cadence).toMatchObject({ minutes: 3, reason: 'quiet' });
+    clock.advance(first.waitSeconds);
+    const from = printed.length;
+
+    // Act
+    const second = await evaluateMetrics(first, { metrics, clock });
+
+    // Assess: three minutes judged (the status counts them), three lines, one per minute
+    expect(second.status.evaluations).toBe(first.status.evaluations + 3);
+    const lines = linesSince(from).filter((line) => line['message'] === MINUTE_JUDGED);
+    const lastEnd = Date.parse(second.evaluation?.window?.end ?? '');
+    const starts = [3, 2, 1].map((back) => lastEnd - back * 60_000);
+    expect(lines.map((line) => line['minute'])).toEqual(
+      starts.map((ms) => new Date(ms).toISOString())
+    );
+    expect(
+      lines.map((line) => [
+        line['serviceConnectGreenRequests'],
+        line['serviceConnectGreenErrors5xx'],
+      ])
+    ).toEqual(starts.map((ms) => [requestsAt(ms), errorsAt(ms)]));
+    for (const line of lines)
+      expect(line).toMatchObject({
+        migrationId: 'orders',
+        greenWeightPercent: 25,
+        verdict: 'Pass',
+      });
+    // The audit line is still written once per look, and no longer carries the dashboard's fields.
+    const evaluated = linesSince(from).filter((line) => line['message'] === 'evaluated');
+    expect(evaluated).toHaveLength(1);
+    expect(evaluated[0]).not.toHaveProperty('serviceConnectGreenRequests');
+    expect(evaluated[0]).not.toHaveProperty('greenWeightPercent');
+  });
+
+  it('a minute line stays far below the 200 fields Logs Insights extracts from a JSON event', async () => {
+    // Prepare
+    metrics.reading = readingWith(
+      () => 1_000,
+      () => 1
+    );
+    const from = printed.length;
+
+    // Act
+    await evaluateMetrics((await firstLook(25)).state, { metrics, clock });
+
+    // Assess: every leaf of the flattened line counted
+    const leaves = (value: unknown): number =>
+      value !== null && typeof value === 'object'
+        ? Object.values(value).reduce((sum: number, one) => sum + leaves(one), 0)
+        : 1;
+    const line = linesSince(from).find((one) => one['message'] === MINUTE_JUDGED);
+    expect(line).toBeDefined();
+    expect(leaves(line)).toBeLessThanOrEqual(30);
+  });
+
+  it('the weight widget shows a rollback logged in the same minute as an evaluation', async () => {
+    // Prepare: green at 50 %, a look judges a minute, and the run rolls back in the same minute (an alarm,
+    // a failed step, a stop: the rollback's reason does not matter to the weight line)
+    metrics.reading = readingWith(
+      () => 1_000,
+      () => 1
+    );
+    const { state, router } = await firstLook(50);
+    const registry = ownedBy(state);
+    const from = printed.length;
+
+    // Act
+    const evaluated = await evaluateMetrics(state, { metrics, clock });
+    await rollback(evaluated, { router, registry, clock });
+
+    // Assess: the widget's aggregation over the minute's weight lines (Logs Insights bins @timestamp, which
+    // Lambda sets when the line is written: both lines share the minute)
+    const weights = linesSince(from).filter(
+      (line) => typeof line['greenWeightPercent'] === 'number'
+    );
+    expect(weights.map((line) => [line['message'], line['greenWeightPercent']])).toEqual([
+      [MINUTE_JUDGED, 50],
+      ['rolled back', 0],
+    ]);
+    const minutes = new Set(weights.map((line) => String(line['timestamp']).slice(0, 16)));
+    expect(minutes.size).toBe(1);
+    const expression = statsOf(widgetTitled(/Green weight/).properties.query).aggregations.get(
+      'greenWeight'
+    );
+    const aggregate = { 'min(greenWeightPercent)': Math.min, 'max(greenWeightPercent)': Math.max }[
+      expression as string
+    ];
+    expect(aggregate, expression).toBeDefined();
+    expect(aggregate?.(...weights.map((line) => line['greenWeightPercent'] as number))).toBe(0);
+  });
+});
