@@ -24,11 +24,15 @@ export interface PublicationLag {
 }
 
 /**
- * Judged looks in a row before the lag moves one poll earlier. A steady lag then wastes one look per
- * 9 (the probe), and a publication that sped up by a poll is found within 8 looks (at most 8 minutes
- * judged one poll late each: 4 min of extra exposure at worst with 30-s polls).
+ * Judged looks in a row before the lag moves one poll earlier: 1, so a judged look moves it back at once and
+ * the next minute is looked at as early as without learning. What stays learned is the poll sequence of one
+ * minute: a look that misses keeps the window on that minute (with the first look's lag, the window at the
+ * 150-s look already ended a minute later, so a steady lag of 121-150 s was never judged). Holding the lag for
+ * 8 looks saves looks on a steady lag (the 120-s what-if: 28 -> 4 missed looks, $0.0151 -> $0.0108), but
+ * where each minute's lag varies (the fair bench: 60-150 s) it judges a third of the minutes one poll later:
+ * restore median 451 -> 480 s (2 looks: the same), so detection speed wins (bench/README, issue 13).
  */
-export const PROBE_AFTER_HITS = 8;
+export const PROBE_AFTER_HITS = 1;
 
 export type PublicationSettings = Pick<
   MigrationInput['metrics'],
