@@ -1,5 +1,5 @@
 /** Turns the local engine's events into a report's timeline, markers and progress lines. */
-import { windowLagSeconds } from '../functions/core/publication.ts';
+import { lookSettings, windowLagSeconds } from '../functions/core/publication.ts';
 import type { RunState } from '../functions/core/state.ts';
 import type { Assessment } from '../functions/core/types.ts';
 import { DEFAULT_SOURCE, figuresOf } from '../functions/lib/evaluation-figures.ts';
@@ -95,7 +95,7 @@ export class TimelineRecorder {
             event.at,
             state,
             state.change.synced
-              ? `INSYNC; waiting out the TTL (${ttlSeconds} s), one full ${periodSeconds} s metric period and ${windowLagSeconds(state.input.metrics)} s for its publication before the first evaluation`
+              ? `INSYNC; waiting out the TTL (${ttlSeconds} s), one full ${periodSeconds} s metric period and ${windowLagSeconds(lookSettings(state))} s for its publication before the first evaluation`
               : 'not INSYNC yet; polling GetChange again'
           ),
           state.change.synced ? 'ttl' : 'insync'

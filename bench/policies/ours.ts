@@ -8,7 +8,7 @@
 
 import { foldEnds, foldMinutes } from '../../functions/core/cadence-fold.ts';
 import { type MigrationInputDraft, parseMigrationInput } from '../../functions/core/input.ts';
-import { awaitPublication } from '../../functions/core/publication.ts';
+import { awaitPublication, lookSettings } from '../../functions/core/publication.ts';
 import {
   afterEvaluation,
   afterShift,
@@ -135,7 +135,7 @@ function evaluateAt(
   nowMs: number
 ): { base: RunState; evaluation: Evaluation } | RunState {
   const now = new Date(nowMs);
-  const window = evaluationWindow(now, state.status, state.input.metrics);
+  const window = evaluationWindow(now, state.status, lookSettings(state));
   if (window === null) return { base: state, evaluation: NOT_JUDGED_YET };
   const green = {
     kind: 'ok' as const,

@@ -6,7 +6,7 @@
 import type { Cadence } from './cadence.ts';
 import { decide } from './decide.ts';
 import type { MigrationInput } from './input.ts';
-import { windowLagSeconds } from './publication.ts';
+import { lookSettings, windowLagSeconds } from './publication.ts';
 import { sliceReading } from './reading-slice.ts';
 import type { RunState } from './state.ts';
 import {
@@ -50,7 +50,7 @@ export function foldEnds(
 
 /** When a one-minute loop looked at the minute ending `end` (its first look: the window then ends there). */
 function lookAt(state: RunState, end: string): Date {
-  return new Date(Date.parse(end) + windowLagSeconds(state.input.metrics) * 1_000);
+  return new Date(Date.parse(end) + windowLagSeconds(lookSettings(state)) * 1_000);
 }
 
 /**
@@ -64,7 +64,7 @@ function lookAt(state: RunState, end: string): Date {
 export function foldSpan(state: RunState, ends: readonly string[]): TimeWindow | null {
   const first = ends[0] as string;
   const last = ends[ends.length - 1] as string;
-  const window = evaluationWindow(lookAt(state, first), state.status, state.input.metrics);
+  const window = evaluationWindow(lookAt(state, first), state.status, lookSettings(state));
   if (window === null) return null;
   const backlog = backlogStart(state.status.sequential, window, state.input.metrics.windowSeconds);
   return { start: backlog ?? window.start, end: last };
@@ -94,7 +94,7 @@ export function foldMinutes(
   const minutes: Evaluation[] = [];
   for (const end of ends.slice(0, -1)) {
     const at = lookAt(state, end);
-    const evaluation = judge(status, evaluationWindow(at, status, state.input.metrics));
+    const evaluation = judge(status, evaluationWindow(at, status, lookSettings(state)));
     minutes.push(evaluation);
     const decided = decide({ status, evaluation, steps: state.steps, input: state.input, now: at });
     const action = decided.decision.action;
@@ -102,7 +102,7 @@ export function foldMinutes(
       return { state: { ...state, status }, evaluation, minutes };
     status = decided.status;
   }
-  const evaluation = judge(status, evaluationWindow(now, status, state.input.metrics));
+  const evaluation = judge(status, evaluationWindow(now, status, lookSettings(state)));
   minutes.push(evaluation);
   return { state: { ...state, status }, evaluation, minutes };
 }

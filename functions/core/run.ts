@@ -15,7 +15,7 @@ import {
 } from './history.ts';
 import type { MigrationInput } from './input.ts';
 import { expandSteps, nextGreenPercent, remainingSteps } from './plan.ts';
-import { nextLookSeconds, windowLagSeconds } from './publication.ts';
+import { lagAfterJudged, lookSettings, nextLookSeconds, windowLagSeconds } from './publication.ts';
 import type { Outcome, RunIdentity, RunState } from './state.ts';
 import { hookEventsPerShift } from './step-hooks.ts';
 import type { Evaluation, PairWeights, WeightedPair } from './types.ts';
@@ -155,7 +155,8 @@ export function afterSyncCheck(state: RunState, allInSync: boolean, now: Date): 
   // The first window starts at the first period boundary after judgingFrom and must be complete and published.
   const periodMs = periodSeconds * 1_000;
   const firstWindowStartMs = Math.ceil(judgingFrom.getTime() / periodMs) * periodMs;
-  const readyMs = firstWindowStartMs + periodMs + windowLagSeconds(state.input.metrics) * 1_000;
+  // The first look is at the lag the run learned (publication.ts), like every later one.
+  const readyMs = firstWindowStartMs + periodMs + windowLagSeconds(lookSettings(state)) * 1_000;
   return {
     ...state,
     change: { ...state.change, synced: true },
@@ -220,6 +221,8 @@ export function afterEvaluation(
           refold: true,
         };
   const { metrics, plan } = state.input;
+  const publicationLag = lagAfterJudged(state, evaluation);
+  const learned = publicationLag === undefined ? {} : { publicationLag };
   // An advance to a gated step becomes a gate (core/gates.ts).
   return withGate(state, {
     ...state,
@@ -227,11 +230,17 @@ export function afterEvaluation(
     evaluation,
     decision,
     cadence,
-    // Polling for publication: the next look is at the first look of the minute the cadence names, not a
-    // fixed interval later.
+    ...learned,
+    // Polling for publication: the next look is at the first look (at the learned lag) of the minute the
+    // cadence names, not a fixed interval later.
     waitSeconds:
       metrics.publicationPollSeconds > 0
-        ? nextLookSeconds(now, metrics, plan.evaluationIntervalSeconds * cadence.minutes)
+        ? nextLookSeconds(
+            now,
+            lookSettings(state),
+            plan.evaluationIntervalSeconds * cadence.minutes,
+            windowLagSeconds(lookSettings({ ...state, ...learned }))
+          )
         : plan.evaluationIntervalSeconds * cadence.minutes,
     // Room for the hook rounds the next shift may need, besides the usual reserve.
     history: historyAfterEvaluation(

@@ -5,6 +5,7 @@
 import type { Cadence } from './cadence.ts';
 import type { LoadBalancerDescription } from './edge-discovery.ts';
 import type { MigrationInput, RecordRef } from './input.ts';
+import type { PublicationLag } from './publication.ts';
 import type { AlarmReport, EdgeLoadBalancer, SeriesQuery, SeriesReading } from './sources.ts';
 import type {
   Decision,
@@ -71,6 +72,11 @@ export interface RunState {
    * the newest minute judged; absent before the first evaluation of a step (one-minute looks).
    */
   cadence?: Cadence;
+  /**
+   * The publication lag learned within the run (core/publication.ts): looks are that long after a minute
+   * ends; absent before the first look (the input's `earliestPublicationSeconds`) or when not polling.
+   */
+  publicationLag?: PublicationLag;
 }
 
 export interface Outcome {

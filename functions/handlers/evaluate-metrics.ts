@@ -13,7 +13,7 @@ import { type ControlState, controlledDecision } from '../core/control.ts';
 import { EDGE_SOURCE } from '../core/edge-verdicts.ts';
 import { type GateState, rollbackAtHeldGate } from '../core/gates.ts';
 import { metricStatistics } from '../core/metric-statistics.ts';
-import { awaitPublication } from '../core/publication.ts';
+import { awaitPublication, lookSettings } from '../core/publication.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
 import { afterEvaluation } from '../core/run.ts';
 import {
@@ -269,7 +269,7 @@ export async function evaluateMetrics(
     control?.promote?.full === true &&
     state.status.greenPercent >= 100;
   // The window starts at the status's cursor: consecutive evaluations judge new data (design.md §4 "Window").
-  const window = unjudged ? null : evaluationWindow(now, state.status, state.input.metrics);
+  const window = unjudged ? null : evaluationWindow(now, state.status, lookSettings(state));
   const judged: Evaluation | RunState | Folded = unjudged
     ? {
         verdict: Verdict.Inconclusive,

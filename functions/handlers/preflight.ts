@@ -193,6 +193,13 @@ const ResumeSchema = z.strictObject({
           refold: z.boolean().optional(),
         })
         .optional(),
+      // The publication lag learned within the run (core/publication.ts): where its looks fall.
+      publicationLag: z
+        .strictObject({
+          seconds: z.int('must be an integer').min(0, 'must be >= 0').max(3_600, 'must be <= 3600'),
+          hits: z.int('must be an integer').min(0, 'must be >= 0'),
+        })
+        .optional(),
       // The edge Preflight found; a continuation judges the same load balancers.
       edge: z
         .array(

@@ -422,6 +422,40 @@ describe('Handler: preflight', () => {
     });
   });
 
+  it.each([
+    { field: 'publicationLag.seconds', publicationLag: { seconds: -30, hits: 0 } },
+    { field: 'publicationLag.hits', publicationLag: { seconds: 120, hits: 1.5 } },
+  ])('refuses a continuation whose $field is implausible', async ({ field, publicationLag }) => {
+    // Prepare
+    const previous = {
+      ...runState(),
+      publicationLag,
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+
+    // Act + Assess
+    await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining(`resume.${field}`),
+    });
+  });
+
+  it('resumes a continuation with the publication lag its predecessor learned', async () => {
+    // Prepare
+    const previous = {
+      ...runState(),
+      publicationLag: { seconds: 120, hits: 3 },
+      run: { ...runState().run, generation: 2, continuedFrom: PREDECESSOR },
+    };
+    owned(runState(), { generation: 2 });
+
+    // Act
+    const state = await preflight(event({ resume: previous }), deps());
+
+    // Assess
+    expect(state.publicationLag).toEqual({ seconds: 120, hits: 3 });
+  });
+
   it('stops on drift during the hand-over, leaving the weights and finishing the entry', async () => {
     // Prepare
     router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
