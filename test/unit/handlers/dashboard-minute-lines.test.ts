@@ -7,8 +7,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MigrationEntry } from '../../../functions/core/registry.ts';
 import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
-import type { MetricQuery, RunState } from '../../../functions/core/state.ts';
-import type { MetricReading, PeriodSample } from '../../../functions/core/types.ts';
+import type { RunState } from '../../../functions/core/state.ts';
 import { weightsFor } from '../../../functions/core/weights.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
 import { rollback } from '../../../functions/handlers/rollback.ts';
@@ -17,52 +16,12 @@ import { preflightEntry } from '../../../functions/lib/ownership.ts';
 import { logger } from '../../../functions/lib/powertools.ts';
 import { statsOf, widgetTitled } from '../../support/dashboard-queries.ts';
 import { FakeClock, FakeMetrics, FakeRegistry, FakeRouter } from '../../support/fake-ports.ts';
+import { readingWith } from '../../support/minute-readings.ts';
 import { inputWith, pairWith } from '../core/fixtures.ts';
 
 type Line = Record<string, unknown>;
 
 /** `requestsAt` and `errorsAt` (minute start) per minute, with the per-period values the adapter reports. */
-function readingWith(requestsAt: (ms: number) => number, errorsAt: (ms: number) => number) {
-  return (query: MetricQuery): MetricReading => ({
-    kind: 'ok',
-    services: query.targets.map((target) => {
-      const parts: PeriodSample[] = [];
-      for (let ms = Date.parse(query.window.start); ms < Date.parse(query.window.end); ms += 60_000)
-        parts.push({
-          start: new Date(ms).toISOString(),
-          http2xx: requestsAt(ms) - errorsAt(ms),
-          http3xx: null,
-          http4xx: null,
-          http5xx: errorsAt(ms),
-          requestCount: requestsAt(ms),
-          latencySampleCount: requestsAt(ms),
-          latencyAvgMs: 40,
-          latencyMaxMs: 90,
-        });
-      const sum = (pick: (part: PeriodSample) => number) =>
-        parts.reduce((total, part) => total + pick(part), 0);
-      return {
-        discoveryName: target.discoveryName,
-        http2xx: sum((part) => part.http2xx as number),
-        http3xx: null,
-        http4xx: null,
-        http5xx: sum((part) => part.http5xx as number),
-        requestCount: sum((part) => part.requestCount as number),
-        latencySampleCount: sum((part) => part.requestCount as number),
-        latencyAvgMs: 40,
-        latencyMaxMs: 90,
-        latencyP99Ms: null,
-        periodStarts: parts.map((part) => part.start),
-        periods: parts.map((part) => ({
-          start: part.start,
-          requests: part.requestCount as number,
-          errors: part.http5xx as number,
-        })),
-        byPeriod: parts,
-      };
-    }),
-  });
-}
 
 let printed: string[];
 let clock: FakeClock;
@@ -146,7 +105,7 @@ describe("the dashboard's per-minute lines", () => {
     // counts would show.
     const requestsAt = (ms: number) => 1_000 + ((ms / 60_000) % 7) * 10;
     const errorsAt = (ms: number) => 1 + ((ms / 60_000) % 3);
-    metrics.reading = readingWith(requestsAt, errorsAt);
+    metrics.reading = readingWith(errorsAt, requestsAt);
     const first = await evaluateMetrics((await firstLook(25)).state, { metrics, clock });
     expect(first.cadence).toMatchObject({ minutes: 3, reason: 'quiet' });
     clock.advance(first.waitSeconds);
@@ -185,8 +144,8 @@ describe("the dashboard's per-minute lines", () => {
   it('a minute line stays far below the 200 fields Logs Insights extracts from a JSON event', async () => {
     // Prepare
     metrics.reading = readingWith(
-      () => 1_000,
-      () => 1
+      () => 1,
+      () => 1_000
     );
     const from = printed.length;
 
@@ -207,8 +166,8 @@ describe("the dashboard's per-minute lines", () => {
     // Prepare: green at 50 %, a look judges a minute, and the run rolls back in the same minute (an alarm,
     // a failed step, a stop: the rollback's reason does not matter to the weight line)
     metrics.reading = readingWith(
-      () => 1_000,
-      () => 1
+      () => 1,
+      () => 1_000
     );
     const { state, router } = await firstLook(50);
     const registry = ownedBy(state);

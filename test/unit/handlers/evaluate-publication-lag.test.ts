@@ -5,58 +5,12 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
-import type { MetricQuery, RunState } from '../../../functions/core/state.ts';
-import type { MetricReading, PeriodSample } from '../../../functions/core/types.ts';
+import type { RunState } from '../../../functions/core/state.ts';
 import { weightsFor } from '../../../functions/core/weights.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
 import { FakeClock, FakeMetrics } from '../../support/fake-ports.ts';
+import { readingWith } from '../../support/minute-readings.ts';
 import { inputWith, pairWith } from '../core/fixtures.ts';
-
-/**
- * 1,001 requests a minute with `errorsAt(minute start)` 5xx among them, with the per-period values the
- * CloudWatch adapter reports.
- */
-function readingWith(errorsAt: (startMs: number) => number) {
-  return (query: MetricQuery): MetricReading => ({
-    kind: 'ok',
-    services: query.targets.map((target) => {
-      const parts: PeriodSample[] = [];
-      for (let ms = Date.parse(query.window.start); ms < Date.parse(query.window.end); ms += 60_000)
-        parts.push({
-          start: new Date(ms).toISOString(),
-          http2xx: 1_001 - errorsAt(ms),
-          http3xx: null,
-          http4xx: null,
-          http5xx: errorsAt(ms),
-          requestCount: 1_001,
-          latencySampleCount: 1_001,
-          latencyAvgMs: 40,
-          latencyMaxMs: 90,
-        });
-      const sum = (pick: (part: PeriodSample) => number) =>
-        parts.reduce((total, part) => total + pick(part), 0);
-      return {
-        discoveryName: target.discoveryName,
-        http2xx: sum((part) => part.http2xx as number),
-        http3xx: null,
-        http4xx: null,
-        http5xx: sum((part) => part.http5xx as number),
-        requestCount: 1_001 * parts.length,
-        latencySampleCount: 1_001 * parts.length,
-        latencyAvgMs: 40,
-        latencyMaxMs: 90,
-        latencyP99Ms: null,
-        periodStarts: parts.map((part) => part.start),
-        periods: parts.map((part) => ({
-          start: part.start,
-          requests: 1_001,
-          errors: part.http5xx as number,
-        })),
-        byPeriod: parts,
-      };
-    }),
-  });
-}
 
 let lagSeconds = 120;
 let metrics: FakeMetrics;
