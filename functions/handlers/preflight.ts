@@ -249,6 +249,22 @@ const ResumeSchema = z.strictObject({
         });
       }
       checkStepOrder(state.steps, ctx);
+      // A learned lag lies between the first look and the bound (publication.ts): one outside would put the
+      // looks where the design forbids them (before the first look) for the rest of the run.
+      const { metrics } = state.input;
+      const lag = state.publicationLag;
+      const first = Math.min(metrics.earliestPublicationSeconds, metrics.publicationDelaySeconds);
+      if (
+        lag !== undefined &&
+        metrics.publicationPollSeconds > 0 &&
+        (lag.seconds < first || lag.seconds > metrics.publicationDelaySeconds)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be between ${first} (input.metrics.earliestPublicationSeconds) and ${metrics.publicationDelaySeconds} (input.metrics.publicationDelaySeconds)`,
+          path: ['publicationLag', 'seconds'],
+        });
+      }
     }),
 });
 

@@ -248,6 +248,10 @@ describe('Property: the learned lag against a publishing CloudWatch', () => {
         (lags) => {
           const lagOf = (endMs: number) => lags[Math.floor(endMs / 60_000) % lags.length] as number;
           const looks = loop(lagOf, 60, false);
+          // No minute skipped or judged twice: each judged look's window ends one period after the last's.
+          const ends = judgedAt(looks).map((look) => Date.parse(look.end as string));
+          for (const [index, end] of ends.entries())
+            if (index > 0) expect(end - (ends[index - 1] as number)).toBe(60_000);
           for (const [index, look] of looks.entries()) {
             if (!look.judged || look.end === null) continue;
             const first = looks.findIndex((other) => other.end === look.end);

@@ -425,6 +425,9 @@ describe('Handler: preflight', () => {
   it.each([
     { field: 'publicationLag.seconds', publicationLag: { seconds: -30, hits: 0 } },
     { field: 'publicationLag.hits', publicationLag: { seconds: 120, hits: 1.5 } },
+    // Before the input's first look (90 s) or past its bound (150 s): looks the design rules out.
+    { field: 'publicationLag.seconds', publicationLag: { seconds: 30, hits: 0 } },
+    { field: 'publicationLag.seconds', publicationLag: { seconds: 180, hits: 0 } },
   ])('refuses a continuation whose $field is implausible', async ({ field, publicationLag }) => {
     // Prepare
     const previous = {
