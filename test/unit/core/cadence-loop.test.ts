@@ -34,6 +34,7 @@ import {
 import { backlogStart, evaluate } from '../../../functions/core/verdict.ts';
 import { weightsFor } from '../../../functions/core/weights.ts';
 import { evaluationWindow } from '../../../functions/core/window.ts';
+import { minuteJudgedLine } from '../../../functions/lib/dashboard-fields.ts';
 import { inputWith, pairWith } from './fixtures.ts';
 
 const MINUTE_MS = 60_000;
@@ -131,6 +132,8 @@ const NOT_JUDGED: Evaluation = {
 };
 
 type Decided = { action: string; atMinute: number; greenPercent: number };
+/** A `minute judged` line's window and verdict (lib/dashboard-fields.ts minuteJudgedLine). */
+type JudgedMinute = { window: TimeWindow | null; verdict: string };
 
 const THROTTLED: MetricReading = { kind: 'unavailable', reason: 'Throttling' };
 
@@ -147,7 +150,7 @@ function play(
   failAt: readonly number[] = [],
   failBlueAt: readonly number[] = [],
   partial?: PartialRead
-): { decisions: Decided[]; evaluations: number } {
+): { decisions: Decided[]; evaluations: number; judged: JudgedMinute[] } {
   const read = world(minutes, partial);
   const blue = (input.metrics.blueDiscoveryNames ?? []).length > 0;
   const identity = {
@@ -161,6 +164,7 @@ function play(
   let state: RunState = newRunState(input, identity, [pairWith({ blue: 100, green: 0 })]);
   let t = START_MS;
   const decisions: Decided[] = [];
+  const judged: JudgedMinute[] = [];
   let evaluations = 0;
   const shift = () => {
     const target = shiftTarget(state);
@@ -206,6 +210,10 @@ function play(
     }
     state = afterEvaluation(look.state, look.evaluation, now, false, look.refoldThrough);
     evaluations += 1;
+    // What EvaluateMetrics logs: one `minute judged` line per minute the look judged.
+    for (const one of look.minutes)
+      if (minuteJudgedLine('orders', 0, one) !== null)
+        judged.push({ window: one.window, verdict: one.verdict });
     if (perMinute && state.cadence !== undefined) {
       state = {
         ...state,
@@ -220,7 +228,7 @@ function play(
       shift();
     }
   }
-  return { decisions, evaluations };
+  return { decisions, evaluations, judged };
 }
 
 const side = (requests: number[], errorRates: number[], latencies: number[]) =>
@@ -330,6 +338,17 @@ describe('Cadence loop against the one-minute loop', () => {
         expect(cadence.evaluations).toBeLessThanOrEqual(perMinute.evaluations);
       }),
       { numRuns: 400 }
+    );
+  });
+
+  it('logs the same judged minutes, windows and verdicts as the one-minute loop (none twice, none after the run decides)', () => {
+    fc.assert(
+      fc.property(inputArb, minutesArb, (input, minutes) => {
+        const perMinute = play(input, minutes, true);
+        const cadence = play(input, minutes, false);
+        expect(cadence.judged).toEqual(perMinute.judged);
+      }),
+      { numRuns: 200 }
     );
   });
 

@@ -197,4 +197,39 @@ describe("the dashboard's per-minute lines", () => {
     expect(aggregate, expression).toBeDefined();
     expect(aggregate?.(...weights.map((line) => line['greenWeightPercent'] as number))).toBe(0);
   });
+  it('a quiet look whose green read fails logs one Error line, and its refold each minute once with its counts', async () => {
+    // Prepare: a quiet wait, then the look's read of green fails; a minute later the same minutes are refolded
+    const good = readingWith(
+      () => 1_000,
+      () => 1
+    );
+    metrics.reading = good;
+    const first = await evaluateMetrics((await firstLook(25)).state, { metrics, clock });
+    expect(first.cadence).toMatchObject({ minutes: 3, reason: 'quiet' });
+    clock.advance(first.waitSeconds);
+    const from = printed.length;
+    metrics.reading = (query) =>
+      query.targets[0]?.discoveryName === 'orders'
+        ? { kind: 'unavailable', reason: 'throttled' }
+        : good(query);
+    const failed = await evaluateMetrics(first, { metrics, clock });
+    expect(failed.cadence).toMatchObject({ refold: true });
+    clock.advance(failed.waitSeconds);
+    metrics.reading = good;
+
+    // Act
+    const refolded = await evaluateMetrics(failed, { metrics, clock });
+
+    // Assess: one line per evaluation the status counts; the Error line carries no counts, and every minute
+    // with counts is logged once (a refold logs no minute twice, so no widget sums a minute's counts twice)
+    const lines = linesSince(from).filter((line) => line['message'] === MINUTE_JUDGED);
+    expect(lines).toHaveLength(refolded.status.evaluations - first.status.evaluations);
+    expect(lines[0]).toMatchObject({ verdict: 'Error' });
+    expect(lines[0]).not.toHaveProperty('serviceConnectGreenRequests');
+    const counted = lines
+      .filter((line) => typeof line['serviceConnectGreenRequests'] === 'number')
+      .map((line) => line['minute']);
+    expect(counted).toHaveLength(lines.length - 1);
+    expect(new Set(counted).size).toBe(counted.length);
+  });
 });
