@@ -197,11 +197,12 @@ describe("the dashboard's per-minute lines", () => {
     expect(aggregate, expression).toBeDefined();
     expect(aggregate?.(...weights.map((line) => line['greenWeightPercent'] as number))).toBe(0);
   });
+
   it('a quiet look whose green read fails logs one Error line, and its refold each minute once with its counts', async () => {
     // Prepare: a quiet wait, then the look's read of green fails; a minute later the same minutes are refolded
     const good = readingWith(
-      () => 1_000,
-      () => 1
+      () => 1,
+      () => 1_000
     );
     metrics.reading = good;
     const first = await evaluateMetrics((await firstLook(25)).state, { metrics, clock });
