@@ -14,7 +14,9 @@ import type { DiscoveryTarget, MetricReading, ShiftStatus, TimeWindow } from './
  * @example
  * isBlueDrained({ ...status, greenPercent: 100, blueDrainedFrom: '2026-01-01T10:20:00.000Z' }); // => true
  */
-export function isBlueDrained(status: Pick<ShiftStatus, 'greenPercent' | 'blueDrainedFrom'>): boolean {
+export function isBlueDrained(
+  status: Pick<ShiftStatus, 'greenPercent' | 'blueDrainedFrom'>
+): boolean {
   return status.greenPercent >= 100 && typeof status.blueDrainedFrom === 'string';
 }
 
