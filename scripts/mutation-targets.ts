@@ -38,6 +38,7 @@ const INPUT_TESTS = [
 export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   // baseline, checks and measure are reached only through verdict.ts's evaluate.
   'alarm-verdicts.ts': [core('source-judge'), core('source-edges')],
+  'blue-drained.ts': [core('blue-drained')],
   'baseline.ts': [...VERDICT_TESTS, core('baseline.mutation')],
   'custom-verdicts.ts': [core('source-judge'), core('source-edges')],
   'edge-discovery.ts': [core('edge-discovery'), core('source-edges')],

@@ -322,6 +322,12 @@ export interface ShiftStatus {
    * Absent in a state written before they existed: they start afresh.
    */
   sequential?: Record<string, SequentialState>;
+  /**
+   * The end of the window in which a judged look at 100 % green found blue below `minRequests`: blue is not
+   * read again in the run (core/blue-drained.ts). Absent or null (a state written before it existed): not
+   * drained.
+   */
+  blueDrainedFrom?: string | null;
 }
 
 /**

@@ -8,6 +8,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
+import { blueDrainedFrom, drainedBlueReading, isBlueDrained } from '../core/blue-drained.ts';
 import { foldEnds, foldReading, foldSpan, notJudgedYet } from '../core/cadence-fold.ts';
 import { type ControlState, controlledDecision } from '../core/control.ts';
 import { EDGE_SOURCE } from '../core/edge-verdicts.ts';
@@ -129,13 +130,16 @@ interface Folded {
 /**
  * Reads green, and blue only once green's newest minute is there: a look that finds it unpublished
  * returns the polled state (publication.ts) without reading blue or judging. After a quiet wait
- * (core/cadence.ts) one read covers every new minute, judged one by one.
+ * (core/cadence.ts) one read covers every new minute, judged one by one. Blue found drained at 100 %
+ * (core/blue-drained.ts) is not read: it is judged as read with no datapoints. `seen.blue` is what a judged
+ * look read of blue (null: not read).
  */
 async function judge(
   state: RunState,
   window: TimeWindow,
   deps: EvaluateMetricsDeps,
-  now: Date
+  now: Date,
+  seen: { blue: MetricReading | null }
 ): Promise<Evaluation | RunState | Folded> {
   const source = deps.metrics;
   const settings = state.input.metrics;
@@ -149,8 +153,10 @@ async function judge(
   const statistics = metricStatistics(state.input);
   const blueNames = settings.blueDiscoveryNames ?? [];
   const green = { ...query, ...statistics.green, targets: settings.greenDiscoveryNames };
+  const blueConfigured = statistics.blue !== null && blueNames.length > 0;
+  const drained = blueConfigured && isBlueDrained(state.status);
   const blue =
-    statistics.blue !== null && blueNames.length > 0
+    statistics.blue !== null && blueConfigured && !drained
       ? { ...query, ...statistics.blue, targets: blueNames }
       : null;
   const edge = state.edge ?? [];
@@ -168,7 +174,7 @@ async function judge(
   const mayWait = awaitPublication(state, window, { kind: 'ok', services: [] }, now) !== null;
   const judgeable = (greenCounts: MetricReading) =>
     awaitPublication(state, window, greenCounts, now) === null;
-  const [reading, alarms]: [CombinedReading, SourceReadings['alarms']] = await Promise.all([
+  const [read, alarms]: [CombinedReading, SourceReadings['alarms']] = await Promise.all([
     source.readAll
       ? source.readAll({
           green,
@@ -190,17 +196,19 @@ async function judge(
         ),
     readAlarms(state.input.alarms ?? [], deps.alarms),
   ]);
-  const polled = awaitPublication(state, window, reading.green, now);
+  const polled = awaitPublication(state, window, read.green, now);
   if (polled !== null) {
     // Green's newest minute is not published yet: look again soon, unless an alarm already demands a rollback.
     const alarmed = assessSources(state.input, null, { edge: [], series: null, alarms });
     if (alarmed.immediateRollback === null) return polled;
     return withSources(notJudgedYet(), alarmed.assessments, alarmed.immediateRollback);
   }
+  seen.blue = read.blue;
+  const reading = drained ? { ...read, blue: drainedBlueReading(blueNames) } : read;
   if (span !== null) {
     // A source without per-period values: judge the window as one evaluation, from a read of it alone.
     const look = foldReading(state, window, ends, reading, now);
-    if (look === null) return judge(withoutCadence(state), window, deps, now);
+    if (look === null) return judge(withoutCadence(state), window, deps, now, seen);
     return {
       folded: look.state,
       evaluation: look.evaluation,
@@ -270,6 +278,7 @@ export async function evaluateMetrics(
     state.status.greenPercent >= 100;
   // The window starts at the status's cursor: consecutive evaluations judge new data (design.md §4 "Window").
   const window = unjudged ? null : evaluationWindow(now, state.status, lookSettings(state));
+  const seen: { blue: MetricReading | null } = { blue: null };
   const judged: Evaluation | RunState | Folded = unjudged
     ? {
         verdict: Verdict.Inconclusive,
@@ -279,7 +288,7 @@ export async function evaluateMetrics(
       }
     : window === null
       ? await withoutWindow(state, deps)
-      : await judge(state, window, deps, now);
+      : await judge(state, window, deps, now, seen);
   if ('input' in judged) {
     logger.info('awaiting publication', {
       migrationId: state.input.migrationId,
@@ -303,13 +312,27 @@ export async function evaluateMetrics(
     now
   );
   // A reject or a rollback deadline of a gate the run holds at is taken now (core/gates.ts).
-  const next =
+  const gated =
     operator === 'unknown' || controlled.decision === null
       ? controlled
       : {
           ...controlled,
           decision: rollbackAtHeldGate(operator.gate, controlled.decision, now),
         };
+  // Only a look that read blue can find it drained (`seen.blue`; core/blue-drained.ts).
+  const drainedFrom =
+    window === null
+      ? (state.status.blueDrainedFrom ?? null)
+      : blueDrainedFrom({
+          status: state.status,
+          blue: seen.blue,
+          window,
+          minRequests: state.input.thresholds.minRequests,
+        });
+  const next =
+    drainedFrom === (gated.status.blueDrainedFrom ?? null)
+      ? gated
+      : { ...gated, status: { ...gated.status, blueDrainedFrom: drainedFrom } };
   // The dashboard reads one small line per judged minute (lib/dashboard-fields.ts), in order: a quiet look
   // judges several minutes; this `evaluated` line stays the audit trail of the look.
   for (const minute of 'folded' in judged ? judged.minutes : [evaluation]) {

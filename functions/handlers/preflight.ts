@@ -177,6 +177,8 @@ const ResumeSchema = z.strictObject({
         consecutiveErrors: Count,
         // Service Connect's tests by check name, the edge's as `edge:<check>`.
         sequential: z.record(z.string(), SequentialMemory).optional(),
+        // Blue found drained at 100 % (core/blue-drained.ts); absent in a state written before it: not drained.
+        blueDrainedFrom: IsoTime.nullable().optional(),
       }),
       change: z.looseObject({
         ids: z.array(z.string()),

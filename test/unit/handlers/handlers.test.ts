@@ -404,6 +404,44 @@ describe('Handler: preflight', () => {
     expect(state.status.sequential).toEqual(sequential);
   });
 
+  it('refuses a continuation whose status.blueDrainedFrom is not a time', async () => {
+    // Prepare
+    const previous = {
+      ...runState(),
+      status: { ...runState().status, greenPercent: 100, blueDrainedFrom: 'earlier' },
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+
+    // Act + Assess
+    await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringContaining('resume.status.blueDrainedFrom'),
+    });
+  });
+
+  // Blue found drained at 100 % is not read again (core/blue-drained.ts): the continuation keeps that; a
+  // state written before the field existed (absent) stays not drained.
+  it.each([
+    { name: 'found drained', blueDrainedFrom: '2026-03-02T10:04:00.000Z' },
+    { name: 'not drained', blueDrainedFrom: null },
+    { name: 'written before the field', blueDrainedFrom: undefined },
+  ])('resumes a state whose blue is $name', async ({ blueDrainedFrom }) => {
+    // Prepare
+    const status = { ...runState().status, blueDrainedFrom };
+    const previous = {
+      ...runState(),
+      status,
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+    owned();
+
+    // Act
+    const state = await preflight(event({ resume: previous }), deps());
+
+    // Assess
+    expect(state.status.blueDrainedFrom ?? null).toBe(blueDrainedFrom ?? null);
+  });
+
   it.each([
     { field: 'cadence.through', cadence: { minutes: 2, through: 'long ago', reason: 'quiet' } },
     { field: 'cadence.minutes', cadence: { minutes: 0, through: '', reason: 'quiet' } },
