@@ -6,7 +6,6 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MigrationEntry } from '../../../functions/core/registry.ts';
-import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
 import type { RunState } from '../../../functions/core/state.ts';
 import { weightsFor } from '../../../functions/core/weights.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
@@ -17,6 +16,7 @@ import { logger } from '../../../functions/lib/powertools.ts';
 import { statsOf, widgetTitled } from '../../support/dashboard-queries.ts';
 import { FakeClock, FakeMetrics, FakeRegistry, FakeRouter } from '../../support/fake-ports.ts';
 import { readingWith } from '../../support/minute-readings.ts';
+import { syncedFirstStep } from '../../support/synced-step.ts';
 import { inputWith, pairWith } from '../core/fixtures.ts';
 
 type Line = Record<string, unknown>;
@@ -62,25 +62,12 @@ async function firstLook(percent: number): Promise<{ state: RunState; router: Fa
     plan: { steps: [percent, 100], bakeSeconds: 600, finalBakeSeconds: 600 },
     metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
   });
-  const identity = {
-    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ts:orders',
-    executionName: 'orders',
-    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
-    startedAt: clock.now().toISOString(),
-    generation: 1,
-    continuedFrom: null,
-  };
   const pair = pairWith({ blue: 100, green: 0 }, { hostedZoneId: 'Z0123456789ABC' });
-  const started = newRunState(input, identity, [pair]);
-  const weights = started.snapshot.map((one) => weightsFor(one, percent));
-  const shifted = afterShift(started, percent, weights, ['/change/C1'], clock.now());
-  clock.advance(60);
-  const synced = afterSyncCheck(shifted, true, clock.now());
-  clock.advance(synced.waitSeconds);
+  const { state, weights } = syncedFirstStep(clock, input, pair);
   // Route 53 as the shift left it.
   const router = new FakeRouter([pair]);
   await router.applyWeights([pair], weights);
-  return { state: synced, router };
+  return { state, router };
 }
 
 /** The registry entry after the shift: this run owns its records (phase running). */

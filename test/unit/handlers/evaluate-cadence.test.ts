@@ -4,14 +4,13 @@
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { MigrationEntry } from '../../../functions/core/registry.ts';
-import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
 import type { RunState } from '../../../functions/core/state.ts';
-import { weightsFor } from '../../../functions/core/weights.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
 import { logger } from '../../../functions/lib/powertools.ts';
 import { FakeClock, FakeMetrics, FakeRegistry } from '../../support/fake-ports.ts';
 import { readingWith } from '../../support/minute-readings.ts';
-import { inputWith, pairWith } from '../core/fixtures.ts';
+import { syncedFirstStep } from '../../support/synced-step.ts';
+import { inputWith } from '../core/fixtures.ts';
 
 let metrics: FakeMetrics;
 let clock: FakeClock;
@@ -32,21 +31,7 @@ function firstLook(): RunState {
     // Two-minute quiet waits (the former default): the reads below are worked out for them.
     thresholds: { minEvidenceMinutes: 2 },
   });
-  const identity = {
-    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ts:orders',
-    executionName: 'orders',
-    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
-    startedAt: clock.now().toISOString(),
-    generation: 1,
-    continuedFrom: null,
-  };
-  const started = newRunState(input, identity, [pairWith({ blue: 100, green: 0 })]);
-  const weights = started.snapshot.map((pair) => weightsFor(pair, 25));
-  const shifted = afterShift(started, 25, weights, ['/change/C1'], clock.now());
-  clock.advance(60);
-  const synced = afterSyncCheck(shifted, true, clock.now());
-  clock.advance(synced.waitSeconds);
-  return synced;
+  return syncedFirstStep(clock, input).state;
 }
 
 describe('Handler: evaluateMetrics with the cadence', () => {

@@ -4,13 +4,12 @@
  * come when the minute is there, and it advances at the same instant as with today's schedule.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
-import { afterShift, afterSyncCheck, newRunState } from '../../../functions/core/run.ts';
 import type { RunState } from '../../../functions/core/state.ts';
-import { weightsFor } from '../../../functions/core/weights.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
 import { FakeClock, FakeMetrics } from '../../support/fake-ports.ts';
 import { readingWith } from '../../support/minute-readings.ts';
-import { inputWith, pairWith } from '../core/fixtures.ts';
+import { syncedFirstStep } from '../../support/synced-step.ts';
+import { inputWith } from '../core/fixtures.ts';
 
 let lagSeconds = 120;
 let metrics: FakeMetrics;
@@ -37,21 +36,7 @@ function firstLook(): RunState {
     plan: { steps: [25, 100], bakeSeconds: 600, finalBakeSeconds: 600 },
     metrics: { greenDiscoveryNames: ['orders'], blueDiscoveryNames: ['orders-blue'] },
   });
-  const identity = {
-    executionArn: 'arn:aws:states:us-east-1:123456789012:execution:ts:orders',
-    executionName: 'orders',
-    stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:ts',
-    startedAt: clock.now().toISOString(),
-    generation: 1,
-    continuedFrom: null,
-  };
-  const started = newRunState(input, identity, [pairWith({ blue: 100, green: 0 })]);
-  const weights = started.snapshot.map((pair) => weightsFor(pair, 25));
-  const shifted = afterShift(started, 25, weights, ['/change/C1'], clock.now());
-  clock.advance(60);
-  const synced = afterSyncCheck(shifted, true, clock.now());
-  clock.advance(synced.waitSeconds);
-  return synced;
+  return syncedFirstStep(clock, input).state;
 }
 
 /** Looks until the step advances: when, after how many looks, how many of them judged nothing. */
