@@ -194,9 +194,10 @@ describe('CloudWatchMetricSource against moto', () => {
   });
 
   it.each([
-    // Blue (payments) has a status count in one minute only: its RequestCount follows in one more call.
-    { name: 'one call (no publication look)', judgeable: false, calls: 2 },
-    { name: "green's counts, then the rest (a publication look)", judgeable: true, calls: 3 },
+    // Blue (payments) has a status count in one minute only, but no latency datapoint: its RequestCount could
+    // change no verdict, so none is read (adapters/service-connect-request-counts.ts).
+    { name: 'one call (no publication look)', judgeable: false, calls: 1 },
+    { name: "green's counts, then the rest (a publication look)", judgeable: true, calls: 2 },
   ])(
     "readAll of a quiet look's span: $name over the span, each minute cut from it",
     async ({ judgeable, calls }) => {
@@ -218,7 +219,9 @@ describe('CloudWatchMetricSource against moto', () => {
 
       // Assess: the span read once (no metric twice), and each minute's cut is a read of that minute
       expect(requests).toHaveLength(calls);
-      expect(requests.at(-1)?.queries.map((q) => q.Id)).toEqual(['bn0_requestCount']);
+      expect(requests.flatMap((request) => request.queries.map((q) => q.Id))).not.toContain(
+        'bn0_requestCount'
+      );
       for (const request of requests)
         expect(request).toMatchObject({ start: span.window.start, end: span.window.end });
       for (const minute of [0, 1, 2, 3, 4]) {
