@@ -99,11 +99,13 @@ export function lagAfterJudged(
   if (evaluation.window == null || evaluation.verdict === Verdict.Error)
     return state.publicationLag;
   const seconds = windowLagSeconds(lookSettings(state));
-  const hits = (state.publicationLag?.hits ?? 0) + 1;
+  const hits = Math.min((state.publicationLag?.hits ?? 0) + 1, PROBE_AFTER_HITS);
   const lower = seconds - metrics.publicationPollSeconds;
-  if (hits < PROBE_AFTER_HITS) return { seconds, hits };
-  if (lower < windowLagSeconds(metrics)) return { seconds, hits: PROBE_AFTER_HITS };
-  return { seconds: lower, hits: 0 };
+  // One poll earlier once PROBE_AFTER_HITS judged looks are in (with 1: after every judged look), never before
+  // the first look.
+  return hits === PROBE_AFTER_HITS && lower >= windowLagSeconds(metrics)
+    ? { seconds: lower, hits: 0 }
+    : { seconds, hits };
 }
 
 /**
