@@ -5,7 +5,7 @@
  * follows the shift, the rollback and the restore; and a normal evaluation writes no EMF line (no custom
  * metric: the dashboard costs nothing per migration).
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MigrationInputDraft } from '../../../functions/core/input.ts';
 
 /** A partial of an input part: only the fields a test sets. */
@@ -29,7 +29,7 @@ import { shiftTraffic } from '../../../functions/handlers/shift-traffic.ts';
 import { evaluationFields, MINUTE_JUDGED } from '../../../functions/lib/dashboard-fields.ts';
 import { figuresOf } from '../../../functions/lib/evaluation-figures.ts';
 import { preflightEntry } from '../../../functions/lib/ownership.ts';
-import { logger } from '../../../functions/lib/powertools.ts';
+import { captureLogs } from '../../support/captured-logs.ts';
 import {
   dashboardWidgets,
   fieldsRead,
@@ -55,28 +55,17 @@ let logged: { handler: string; line: Line }[];
 let printed: string[];
 let clock: FakeClock;
 let executions: FakeExecutions;
-let level: string;
+let logs: ReturnType<typeof captureLogs>;
 
 beforeEach(() => {
-  printed = [];
   logged = [];
-  const capture = (chunk: string | Uint8Array) => {
-    printed.push(String(chunk));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  // The suite silences the handlers' logs; here they are what is under test, at the template's default level.
-  level = logger.getLevelName();
-  logger.setLogLevel('INFO');
+  logs = captureLogs();
+  printed = logs.printed;
   clock = new FakeClock();
   executions = new FakeExecutions();
 });
 
-afterEach(() => {
-  logger.setLogLevel(level as never);
-  vi.restoreAllMocks();
-});
+afterEach(() => logs.release());
 
 /** Runs one handler call and files the lines it printed under its file (functions/handlers/<name>.ts). */
 async function as<T>(name: string, call: () => Promise<T>): Promise<T> {

@@ -4,7 +4,7 @@
  * minute's own counts; the line stays far below Logs Insights' 200 extracted fields; and the weight widget's
  * aggregation shows a rollback logged in the same minute as an evaluation.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { MigrationEntry } from '../../../functions/core/registry.ts';
 import type { RunState } from '../../../functions/core/state.ts';
 import { weightsFor } from '../../../functions/core/weights.ts';
@@ -12,7 +12,7 @@ import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts
 import { rollback } from '../../../functions/handlers/rollback.ts';
 import { MINUTE_JUDGED } from '../../../functions/lib/dashboard-fields.ts';
 import { preflightEntry } from '../../../functions/lib/ownership.ts';
-import { logger } from '../../../functions/lib/powertools.ts';
+import { captureLogs } from '../../support/captured-logs.ts';
 import { statsOf, widgetTitled } from '../../support/dashboard-queries.ts';
 import { FakeClock, FakeMetrics, FakeRegistry, FakeRouter } from '../../support/fake-ports.ts';
 import { readingWith } from '../../support/minute-readings.ts';
@@ -21,31 +21,19 @@ import { inputWith, pairWith } from '../core/fixtures.ts';
 
 type Line = Record<string, unknown>;
 
-/** `requestsAt` and `errorsAt` (minute start) per minute, with the per-period values the adapter reports. */
-
 let printed: string[];
 let clock: FakeClock;
 let metrics: FakeMetrics;
-let level: string;
+let logs: ReturnType<typeof captureLogs>;
 
 beforeEach(() => {
-  printed = [];
-  const capture = (chunk: string | Uint8Array) => {
-    printed.push(String(chunk));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(capture);
-  vi.spyOn(process.stderr, 'write').mockImplementation(capture);
-  level = logger.getLevelName();
-  logger.setLogLevel('INFO');
+  logs = captureLogs();
+  printed = logs.printed;
   clock = new FakeClock('2026-03-02T10:00:10.000Z');
   metrics = new FakeMetrics();
 });
 
-afterEach(() => {
-  logger.setLogLevel(level as never);
-  vi.restoreAllMocks();
-});
+afterEach(() => logs.release());
 
 /** The lines printed since `from`, parsed. */
 function linesSince(from: number): Line[] {
