@@ -40,7 +40,10 @@ export interface RunOutcome {
 }
 
 /** Run `index` of `scenario`: the same seed, start time and sticky clients for every policy. */
-export function fairWorld(scenario: TrafficScenario, index: number): { world: World; startMs: number } {
+export function fairWorld(
+  scenario: TrafficScenario,
+  index: number
+): { world: World; startMs: number } {
   const scenarioIndex = Object.keys(TRAFFIC_SCENARIOS).indexOf(scenario.name);
   const seed = seedOf(scenarioIndex, index);
   const startMs = BASE_START_MS + index * 86_400_000 + (seed % 60_000);

@@ -74,7 +74,8 @@ export function driveOracle(
       let first = -1;
       for (let i = 0; i < pending.length; i++) {
         const at = (pending[i] as Minute).publishedAtMs;
-        if (at <= limitMs && (first < 0 || at < (pending[first] as Minute).publishedAtMs)) first = i;
+        if (at <= limitMs && (first < 0 || at < (pending[first] as Minute).publishedAtMs))
+          first = i;
       }
       const publishMs = first < 0 ? Infinity : (pending[first] as Minute).publishedAtMs;
       if (publishMs === Infinity && writeMs > limitMs) return null;

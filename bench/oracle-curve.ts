@@ -62,6 +62,8 @@ export interface PolicyCheck {
   floorBadRequests: { aligned: number; uniform: number };
   restoreMedianSeconds: number | null;
   floorRestoreMedianSeconds: number | null;
+  /** Regressions not rolled back before the plan ended. */
+  missedPct: { aligned: number; uniform: number };
 }
 
 export interface OracleResult {
@@ -133,9 +135,7 @@ function point(threshold: number, per: Record<string, Traced[]>): CurvePoint {
     return {
       run,
       decidedMs,
-      restore: detected
-        ? (decidedMs + run.restoreAfterMs - (run.onsetMs as number)) / 1_000
-        : null,
+      restore: detected ? (decidedMs + run.restoreAfterMs - (run.onsetMs as number)) / 1_000 : null,
     };
   });
   const at = (share: (s: number) => boolean) =>
@@ -143,7 +143,9 @@ function point(threshold: number, per: Record<string, Traced[]>): CurvePoint {
   const gap = (list: ReturnType<typeof at>) => {
     const restore = median(list.filter((r) => r.restore !== null).map((r) => r.restore as number));
     const floor = median(
-      list.filter((r) => r.run.floorRestoreSeconds !== null).map((r) => r.run.floorRestoreSeconds as number)
+      list
+        .filter((r) => r.run.floorRestoreSeconds !== null)
+        .map((r) => r.run.floorRestoreSeconds as number)
     );
     return {
       runs: list.length,
@@ -160,10 +162,7 @@ function point(threshold: number, per: Record<string, Traced[]>): CurvePoint {
       .map((r) => ((r.decidedMs as number) - (r.run.floorDecidedMs as number)) / 1_000)
   );
   const bad = (name: 'error-regression' | 'error-regression-uniform') =>
-    round(
-      mean((per[name] as Traced[]).map((run) => badAt(run, threshold))),
-      1
-    );
+    round(mean((per[name] as Traced[]).map((run) => badAt(run, threshold))), 1);
   return {
     threshold,
     falseRollbackPct: { healthy: rate('healthy'), flapping: rate('flapping') },
@@ -173,7 +172,10 @@ function point(threshold: number, per: Record<string, Traced[]>): CurvePoint {
     gapSeconds: overall.gapSeconds,
     medianRunGapSeconds: runGap === null ? null : round(runGap, 1),
     byShare: SHARES.map((share) => ({ share, ...gap(at((s) => s === share)) })),
-    badRequestsEstimate: { aligned: bad('error-regression'), uniform: bad('error-regression-uniform') },
+    badRequestsEstimate: {
+      aligned: bad('error-regression'),
+      uniform: bad('error-regression-uniform'),
+    },
   };
 }
 
@@ -187,12 +189,20 @@ export function asPolicy(h: number, runs: number): PolicyCheck {
   const aligned = outcomes('error-regression');
   const uniform = outcomes('error-regression-uniform');
   const high = aligned.filter((r) => (r.onsetShare ?? 0) >= 25);
-  const restore = median(high.filter((r) => r.restoreSeconds !== null).map((r) => r.restoreSeconds as number));
+  const restore = median(
+    high.filter((r) => r.restoreSeconds !== null).map((r) => r.restoreSeconds as number)
+  );
   const floor = median(
     high.filter((r) => r.floorRestoreSeconds !== null).map((r) => r.floorRestoreSeconds as number)
   );
   const badOf = (list: RunOutcome[], key: 'bad' | 'floorBad') =>
     round(mean(list.map((r) => r[key] ?? 0)), 1);
+  const missed = (list: RunOutcome[]) =>
+    round(
+      (100 *
+        list.filter((r) => r.floorRestoreSeconds !== null && r.restoreSeconds === null).length) /
+        list.length
+    );
   return {
     threshold: h,
     falseRollbackPct: { healthy: rate(outcomes('healthy')), flapping: rate(outcomes('flapping')) },
@@ -200,6 +210,7 @@ export function asPolicy(h: number, runs: number): PolicyCheck {
     floorBadRequests: { aligned: badOf(aligned, 'floorBad'), uniform: badOf(uniform, 'floorBad') },
     restoreMedianSeconds: restore === null ? null : round(restore, 1),
     floorRestoreMedianSeconds: floor === null ? null : round(floor, 1),
+    missedPct: { aligned: missed(aligned), uniform: missed(uniform) },
   };
 }
 
