@@ -37,6 +37,40 @@ export interface OracleTrace {
   highs: OracleHigh[];
 }
 
+/**
+ * Where the oracle lets the change begin: at any minute (Page's CUSUM), or only in the two minutes in which
+ * each step's write settles (INSYNC + TTL later): where a load-triggered regression appears in the aligned
+ * world. The second knows the bench's onset model, which no detector can assume in general (a defect can
+ * appear during a bake): a sensitivity of the bound, not the bound.
+ */
+export type OnsetKnowledge = 'any-minute' | 'step-settled';
+
+/** The minute in which each write's change settles for the TTL-following clients, and the one after. */
+export function settledMinutes(writeAt: readonly number[], settleMs: number): number[] {
+  return writeAt.flatMap((atMs) => {
+    const minute = Math.floor((atMs + settleMs) / MINUTE_MS) * MINUTE_MS;
+    return [minute, minute + MINUTE_MS];
+  });
+}
+
+/** max(0, the largest sum of published evidence from one of `changepoints` on), minutes in time order. */
+export function restrictedCusum(
+  published: readonly { startMs: number; llr: number }[],
+  changepoints: readonly number[]
+): number {
+  let best = 0;
+  let suffix = 0;
+  let next = published.length - 1;
+  for (const k of [...changepoints].sort((a, b) => b - a)) {
+    while (next >= 0 && (published[next] as { startMs: number }).startMs >= k) {
+      suffix += (published[next] as { llr: number }).llr;
+      next -= 1;
+    }
+    best = Math.max(best, suffix);
+  }
+  return best;
+}
+
 const worldEvidence = new Map<number, number>();
 /** The minute's llr; the world model's values are cached by (n, x). */
 function evidenceOf(x: number, n: number, model: OracleModel): number {
@@ -59,9 +93,12 @@ export function driveOracle(
   startMs: number,
   threshold: number,
   model: OracleModel = WORLD_MODEL,
-  plan: TimedPlan = REFERENCE_PLAN
+  plan: TimedPlan = REFERENCE_PLAN,
+  onsets: OnsetKnowledge = 'any-minute'
 ): OracleTrace {
   const writeAt = plan.steps.map((_, i) => startMs + i * plan.holdMs);
+  const changepoints =
+    onsets === 'any-minute' ? null : settledMinutes(writeAt, world.syncMs + world.ttlMs);
   const endMs = startMs + (plan.steps.length - 1) * plan.holdMs + plan.finalWatchMs;
   const published: { startMs: number; llr: number }[] = [];
   const pending: Minute[] = [];
@@ -90,7 +127,10 @@ export function driveOracle(
       const llr = evidenceOf(minute.green.http5xx, minute.green.requests, model);
       published.splice(at, 0, { startMs: minute.startMs, llr });
       judgements += 1;
-      const w = cusum(published.map((entry) => entry.llr));
+      const w =
+        changepoints === null
+          ? cusum(published.map((entry) => entry.llr))
+          : restrictedCusum(published, changepoints);
       if (w > (highs.at(-1)?.w ?? 0)) highs.push({ atMs: publishMs, w });
       if (w >= threshold)
         return rollBack(
@@ -125,13 +165,17 @@ export function driveOracle(
 }
 
 /** The oracle as a part-1c policy with threshold `h`. */
-export function oraclePolicy(h: number, model: OracleModel = WORLD_MODEL): Policy {
+export function oraclePolicy(
+  h: number,
+  model: OracleModel = WORLD_MODEL,
+  onsets: OnsetKnowledge = 'any-minute'
+): Policy {
   return {
-    name: `oracle CUSUM h ${h}`,
+    name: `oracle CUSUM h ${h}${onsets === 'any-minute' ? '' : ', changes only where a step settles'}`,
     parameters: [
       `${REFERENCE_PLAN.name}; CUSUM on exact per-minute likelihoods (5xx ${model.healthyPercent} % with bursts to ${model.burstPercent} % at ${round(model.burstProbability, 4)} per minute vs ${model.regressedPercent} %, log-sd ${model.errorSigma}), h ${h}, each minute judged when published`,
     ],
-    run: (world, startMs) => driveOracle(world, startMs, h, model).run,
+    run: (world, startMs) => driveOracle(world, startMs, h, model, REFERENCE_PLAN, onsets).run,
   };
 }
 
@@ -141,9 +185,13 @@ export function firstPassage(highs: readonly OracleHigh[], h: number): number | 
 }
 
 /** One traced run of `scenario`, without a rollback, with what the curve needs from its world. */
-export function traceRun(scenarioName: keyof typeof TRAFFIC_SCENARIOS, index: number) {
+export function traceRun(
+  scenarioName: keyof typeof TRAFFIC_SCENARIOS,
+  index: number,
+  onsets: OnsetKnowledge = 'any-minute'
+) {
   const { world, startMs } = fairWorld(TRAFFIC_SCENARIOS[scenarioName], index);
-  const trace = driveOracle(world, startMs, Infinity);
+  const trace = driveOracle(world, startMs, Infinity, WORLD_MODEL, REFERENCE_PLAN, onsets);
   world.minute(Math.floor(trace.run.decidedAtMs / MINUTE_MS) * MINUTE_MS + MISSED_HORIZON_MS);
   return { world, trace };
 }

@@ -7,7 +7,14 @@
  * served exactly as part 1c counts them and checks the trace's figures.
  */
 import { MISSED_HORIZON_MS, mean, median, type RunOutcome, round, simulate } from './fair.ts';
-import { firstPassage, type OracleHigh, oraclePolicy, traceRun } from './oracle-bound.ts';
+import {
+  firstPassage,
+  type OnsetKnowledge,
+  type OracleHigh,
+  oraclePolicy,
+  traceRun,
+} from './oracle-bound.ts';
+import { WORLD_MODEL } from './oracle-likelihood.ts';
 import { TRAFFIC_SCENARIOS } from './traffic.ts';
 
 export const GOAL_MARGIN_SECONDS = 60;
@@ -68,6 +75,8 @@ export interface PolicyCheck {
 
 export interface OracleResult {
   runs: number;
+  /** Where the oracle lets the change begin (oracle-bound.ts OnsetKnowledge). */
+  onsets: OnsetKnowledge;
   falseRollbackLimitPct: number;
   curve: CurvePoint[];
   bound: CurvePoint | null;
@@ -92,8 +101,12 @@ interface Traced {
   restoreAfterMs: number;
 }
 
-function traced(name: keyof typeof TRAFFIC_SCENARIOS, index: number): Traced {
-  const { world, trace } = traceRun(name, index);
+function traced(
+  name: keyof typeof TRAFFIC_SCENARIOS,
+  index: number,
+  onsets: OnsetKnowledge
+): Traced {
+  const { world, trace } = traceRun(name, index, onsets);
   const onsetMs = world.onsetMs;
   const floorDecidedMs = onsetMs === null ? null : world.minute(onsetMs).publishedAtMs;
   const bad = (decidedMs: number) => {
@@ -180,8 +193,8 @@ function point(threshold: number, per: Record<string, Traced[]>): CurvePoint {
 }
 
 /** The oracle at `h` through fair.ts's own runs (the same definitions as every row of part 1c). */
-export function asPolicy(h: number, runs: number): PolicyCheck {
-  const policy = oraclePolicy(h);
+export function asPolicy(h: number, runs: number, onsets: OnsetKnowledge): PolicyCheck {
+  const policy = oraclePolicy(h, WORLD_MODEL, onsets);
   const outcomes = (name: keyof typeof TRAFFIC_SCENARIOS): RunOutcome[] =>
     Array.from({ length: runs }, (_, i) => simulate(policy, TRAFFIC_SCENARIOS[name], i));
   const rate = (list: RunOutcome[]) =>
@@ -220,11 +233,13 @@ export function runOracle(options: {
   thresholds?: readonly number[];
   limitPct?: number;
   matchedFalseRollbackPct?: number;
+  onsets?: OnsetKnowledge;
   onProgress?: (message: string) => void;
 }): OracleResult {
   const started = performance.now();
   const limitPct = options.limitPct ?? FALSE_ROLLBACK_LIMIT_PCT;
   const matched = options.matchedFalseRollbackPct ?? 0;
+  const onsets = options.onsets ?? 'any-minute';
   const per: Record<string, Traced[]> = {};
   for (const name of [
     'healthy',
@@ -232,14 +247,15 @@ export function runOracle(options: {
     'error-regression',
     'error-regression-uniform',
   ] as const) {
-    per[name] = Array.from({ length: options.runs }, (_, i) => traced(name, i));
+    per[name] = Array.from({ length: options.runs }, (_, i) => traced(name, i, onsets));
     options.onProgress?.(`  oracle: ${name} traced`);
   }
   const curve = (options.thresholds ?? DEFAULT_THRESHOLDS).map((h) => point(h, per));
   const bound = selectBound(curve, limitPct);
-  const boundAsPolicy = bound === null ? null : asPolicy(bound.threshold, options.runs);
+  const boundAsPolicy = bound === null ? null : asPolicy(bound.threshold, options.runs, onsets);
   return {
     runs: options.runs,
+    onsets,
     falseRollbackLimitPct: limitPct,
     curve,
     bound,

@@ -94,3 +94,23 @@ export function oracleDetails(result: OracleResult, ours: OursRestore | null): s
     );
   return lines;
 }
+
+/** The sensitivity: the oracle that also knows where the aligned world's regressions begin. */
+export function stepSettledDetails(result: OracleResult): string[] {
+  const bound = result.bound;
+  const check = result.boundAsPolicy;
+  return [
+    `  sensitivity: an oracle that also knows the aligned onset model (a change only in the two minutes where a step settles, INSYNC + TTL after its write): ${result.runs} runs, ${result.seconds} s`,
+    bound === null
+      ? `    no h reaches FR <= ${result.falseRollbackLimitPct} %`
+      : `    bound ${pointLine(bound)}; per share ${bound.byShare.map((s) => `${s.share} % ${signed(s.gapSeconds)}`).join(', ')}`,
+    ...(check === null
+      ? []
+      : [
+          `    as a policy: FR ${check.falseRollbackPct.healthy} % / ${check.falseRollbackPct.flapping} %, 5xx aligned ${check.badRequests.aligned} (floor ${check.floorBadRequests.aligned}); uniform ${check.badRequests.uniform} (missed ${check.missedPct.uniform} %: a change during a bake is outside what it allows)`,
+        ]),
+    result.atMatchedFalseRollback === null
+      ? `    at ours' FR: no h in the sweep`
+      : `    at ours' FR (<= ${result.matchedFalseRollbackPct} %): ${pointLine(result.atMatchedFalseRollback)}`,
+  ];
+}

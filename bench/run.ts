@@ -732,7 +732,7 @@ if (ONLY.has('fair')) {
 
 if (ONLY.has('oracle')) {
   const { runOracle } = await import('./oracle-curve.ts');
-  const { oracleDetails, oracleRow } = await import('./oracle-report.ts');
+  const { oracleDetails, oracleRow, stepSettledDetails } = await import('./oracle-report.ts');
   // Ours from part 1c: this run's, else the output file's or bench/results.json's (printed beside the bound).
   const fairNow = results['fair'] as { comparison: { ours: FairOurs } } | undefined;
   const before = [args.out ?? '', 'bench/results.json'].find((path) => existsSync(path));
@@ -743,14 +743,16 @@ if (ONLY.has('oracle')) {
           .fair;
   const ours = (fairNow ?? fairBefore)?.comparison.ours ?? null;
   progress(`part 1o: the oracle bound, ${args['oracle-runs']} runs per scenario`);
-  const oracle = runOracle({
+  const settings = {
     runs: Number(args['oracle-runs']),
     matchedFalseRollbackPct: ours === null ? 0 : ours.falseRollbackPctMax,
     onProgress: progress,
-  });
+  };
+  const oracle = runOracle(settings);
+  const stepSettled = runOracle({ ...settings, onsets: 'step-settled' });
   rows.push(oracleRow(oracle, ours));
-  details.push(...oracleDetails(oracle, ours));
-  results['oracle'] = oracle;
+  details.push(...oracleDetails(oracle, ours), ...stepSettledDetails(stepSettled));
+  results['oracle'] = { ...oracle, stepSettled };
 }
 
 // ---------- output ----------

@@ -6,7 +6,13 @@
 import { describe, expect, it } from 'vitest';
 import { fairWorld, simulate } from '../../../bench/fair.ts';
 import type { TimedPlan } from '../../../bench/fair-settings.ts';
-import { driveOracle, firstPassage, oraclePolicy } from '../../../bench/oracle-bound.ts';
+import {
+  driveOracle,
+  firstPassage,
+  oraclePolicy,
+  restrictedCusum,
+  settledMinutes,
+} from '../../../bench/oracle-bound.ts';
 import { type CurvePoint, selectBound } from '../../../bench/oracle-curve.ts';
 import {
   cusum,
@@ -167,6 +173,41 @@ describe('Oracle CUSUM', () => {
     // Assess
     expect(trace.run.outcome).toBe('rolled-back');
     expect(trace.run.decidedAtMs).toBe(published[3]);
+  });
+});
+
+describe('Oracle CUSUM with the onset model known (the sensitivity)', () => {
+  const published = [
+    { startMs: 0, llr: 5 },
+    { startMs: MINUTE_MS, llr: -10 },
+    { startMs: 2 * MINUTE_MS, llr: 4 },
+    { startMs: 3 * MINUTE_MS, llr: 3 },
+  ];
+
+  it('sums the evidence from an allowed change on, through the minutes against it', () => {
+    // Assess
+    expect(restrictedCusum(published, [0])).toBe(2);
+    expect(restrictedCusum(published, [MINUTE_MS])).toBe(0);
+    expect(restrictedCusum(published, [3 * MINUTE_MS, 2 * MINUTE_MS])).toBe(7);
+    expect(restrictedCusum(published, [0, 3 * MINUTE_MS])).toBe(3);
+    expect(restrictedCusum(published, [10 * MINUTE_MS])).toBe(0);
+  });
+
+  it('allows every aligned onset of part 1c: one of the two minutes where a step settles', () => {
+    for (let i = 0; i < 200; i++) {
+      // Prepare
+      const { world, startMs } = fairWorld(TRAFFIC_SCENARIOS['error-regression'], i);
+      driveOracle(world, startMs, Number.POSITIVE_INFINITY);
+
+      // Act
+      const allowed = settledMinutes(
+        world.writes.map((write) => write.atMs),
+        world.syncMs + world.ttlMs
+      );
+
+      // Assess
+      expect(allowed).toContain(world.onsetMs);
+    }
   });
 });
 
