@@ -25,7 +25,7 @@ import { type Minute, TRAFFIC_SCENARIOS, type World } from './traffic.ts';
 
 const MINUTE_MS = 60_000;
 
-/** A publication instant at which W reached a new high. */
+/** A publication instant at which W reached a new high (among the instants it may roll back at). */
 export interface OracleHigh {
   atMs: number;
   w: number;
@@ -44,6 +44,18 @@ export interface OracleTrace {
  * appear during a bake): a sensitivity of the bound, not the bound.
  */
 export type OnsetKnowledge = 'any-minute' | 'step-settled';
+
+export interface OracleOptions {
+  model?: OracleModel;
+  plan?: TimedPlan;
+  onsets?: OnsetKnowledge;
+  /**
+   * Roll back only while the plan's current weight is at least this (default 0: always). A detector that
+   * lets a regression at a lower share run on spends no false rollbacks there: a sensitivity for a goal
+   * measured at shares >= 25 %, not a detector anyone should ship.
+   */
+  rollbackFromPercent?: number;
+}
 
 /** The minute in which each write's change settles for the TTL-following clients, and the one after. */
 export function settledMinutes(writeAt: readonly number[], settleMs: number): number[] {
@@ -92,10 +104,10 @@ export function driveOracle(
   world: World,
   startMs: number,
   threshold: number,
-  model: OracleModel = WORLD_MODEL,
-  plan: TimedPlan = REFERENCE_PLAN,
-  onsets: OnsetKnowledge = 'any-minute'
+  options: OracleOptions = {}
 ): OracleTrace {
+  const { model = WORLD_MODEL, plan = REFERENCE_PLAN, onsets = 'any-minute' } = options;
+  const rollbackFromPercent = options.rollbackFromPercent ?? 0;
   const writeAt = plan.steps.map((_, i) => startMs + i * plan.holdMs);
   const changepoints =
     onsets === 'any-minute' ? null : settledMinutes(writeAt, world.syncMs + world.ttlMs);
@@ -131,6 +143,8 @@ export function driveOracle(
         changepoints === null
           ? cusum(published.map((entry) => entry.llr))
           : restrictedCusum(published, changepoints);
+      const current = nextWrite === 0 ? 0 : (plan.steps[nextWrite - 1] as number);
+      if (current < rollbackFromPercent) continue;
       if (w > (highs.at(-1)?.w ?? 0)) highs.push({ atMs: publishMs, w });
       if (w >= threshold)
         return rollBack(
@@ -165,17 +179,14 @@ export function driveOracle(
 }
 
 /** The oracle as a part-1c policy with threshold `h`. */
-export function oraclePolicy(
-  h: number,
-  model: OracleModel = WORLD_MODEL,
-  onsets: OnsetKnowledge = 'any-minute'
-): Policy {
+export function oraclePolicy(h: number, options: OracleOptions = {}): Policy {
+  const { model = WORLD_MODEL, onsets = 'any-minute', rollbackFromPercent = 0 } = options;
   return {
-    name: `oracle CUSUM h ${h}${onsets === 'any-minute' ? '' : ', changes only where a step settles'}`,
+    name: `oracle CUSUM h ${h}${onsets === 'any-minute' ? '' : ', changes only where a step settles'}${rollbackFromPercent > 0 ? `, rollback from ${rollbackFromPercent} %` : ''}`,
     parameters: [
       `${REFERENCE_PLAN.name}; CUSUM on exact per-minute likelihoods (5xx ${model.healthyPercent} % with bursts to ${model.burstPercent} % at ${round(model.burstProbability, 4)} per minute vs ${model.regressedPercent} %, log-sd ${model.errorSigma}), h ${h}, each minute judged when published`,
     ],
-    run: (world, startMs) => driveOracle(world, startMs, h, model, REFERENCE_PLAN, onsets).run,
+    run: (world, startMs) => driveOracle(world, startMs, h, options).run,
   };
 }
 
@@ -188,10 +199,10 @@ export function firstPassage(highs: readonly OracleHigh[], h: number): number | 
 export function traceRun(
   scenarioName: keyof typeof TRAFFIC_SCENARIOS,
   index: number,
-  onsets: OnsetKnowledge = 'any-minute'
+  options: OracleOptions = {}
 ) {
   const { world, startMs } = fairWorld(TRAFFIC_SCENARIOS[scenarioName], index);
-  const trace = driveOracle(world, startMs, Infinity, WORLD_MODEL, REFERENCE_PLAN, onsets);
+  const trace = driveOracle(world, startMs, Infinity, options);
   world.minute(Math.floor(trace.run.decidedAtMs / MINUTE_MS) * MINUTE_MS + MISSED_HORIZON_MS);
   return { world, trace };
 }

@@ -11,10 +11,10 @@ import {
   firstPassage,
   type OnsetKnowledge,
   type OracleHigh,
+  type OracleOptions,
   oraclePolicy,
   traceRun,
 } from './oracle-bound.ts';
-import { WORLD_MODEL } from './oracle-likelihood.ts';
 import { TRAFFIC_SCENARIOS } from './traffic.ts';
 
 export const GOAL_MARGIN_SECONDS = 60;
@@ -77,6 +77,8 @@ export interface OracleResult {
   runs: number;
   /** Where the oracle lets the change begin (oracle-bound.ts OnsetKnowledge). */
   onsets: OnsetKnowledge;
+  /** It rolls back only from this plan weight on (OracleOptions). */
+  rollbackFromPercent: number;
   falseRollbackLimitPct: number;
   curve: CurvePoint[];
   bound: CurvePoint | null;
@@ -104,9 +106,9 @@ interface Traced {
 function traced(
   name: keyof typeof TRAFFIC_SCENARIOS,
   index: number,
-  onsets: OnsetKnowledge
+  options: OracleOptions
 ): Traced {
-  const { world, trace } = traceRun(name, index, onsets);
+  const { world, trace } = traceRun(name, index, options);
   const onsetMs = world.onsetMs;
   const floorDecidedMs = onsetMs === null ? null : world.minute(onsetMs).publishedAtMs;
   const bad = (decidedMs: number) => {
@@ -193,8 +195,8 @@ function point(threshold: number, per: Record<string, Traced[]>): CurvePoint {
 }
 
 /** The oracle at `h` through fair.ts's own runs (the same definitions as every row of part 1c). */
-export function asPolicy(h: number, runs: number, onsets: OnsetKnowledge): PolicyCheck {
-  const policy = oraclePolicy(h, WORLD_MODEL, onsets);
+export function asPolicy(h: number, runs: number, options: OracleOptions): PolicyCheck {
+  const policy = oraclePolicy(h, options);
   const outcomes = (name: keyof typeof TRAFFIC_SCENARIOS): RunOutcome[] =>
     Array.from({ length: runs }, (_, i) => simulate(policy, TRAFFIC_SCENARIOS[name], i));
   const rate = (list: RunOutcome[]) =>
@@ -234,12 +236,15 @@ export function runOracle(options: {
   limitPct?: number;
   matchedFalseRollbackPct?: number;
   onsets?: OnsetKnowledge;
+  rollbackFromPercent?: number;
   onProgress?: (message: string) => void;
 }): OracleResult {
   const started = performance.now();
   const limitPct = options.limitPct ?? FALSE_ROLLBACK_LIMIT_PCT;
   const matched = options.matchedFalseRollbackPct ?? 0;
   const onsets = options.onsets ?? 'any-minute';
+  const rollbackFromPercent = options.rollbackFromPercent ?? 0;
+  const oracle: OracleOptions = { onsets, rollbackFromPercent };
   const per: Record<string, Traced[]> = {};
   for (const name of [
     'healthy',
@@ -247,15 +252,16 @@ export function runOracle(options: {
     'error-regression',
     'error-regression-uniform',
   ] as const) {
-    per[name] = Array.from({ length: options.runs }, (_, i) => traced(name, i, onsets));
+    per[name] = Array.from({ length: options.runs }, (_, i) => traced(name, i, oracle));
     options.onProgress?.(`  oracle: ${name} traced`);
   }
   const curve = (options.thresholds ?? DEFAULT_THRESHOLDS).map((h) => point(h, per));
   const bound = selectBound(curve, limitPct);
-  const boundAsPolicy = bound === null ? null : asPolicy(bound.threshold, options.runs, onsets);
+  const boundAsPolicy = bound === null ? null : asPolicy(bound.threshold, options.runs, oracle);
   return {
     runs: options.runs,
     onsets,
+    rollbackFromPercent,
     falseRollbackLimitPct: limitPct,
     curve,
     bound,

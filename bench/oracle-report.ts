@@ -95,19 +95,27 @@ export function oracleDetails(result: OracleResult, ours: OursRestore | null): s
   return lines;
 }
 
-/** The sensitivity: the oracle that also knows where the aligned world's regressions begin. */
-export function stepSettledDetails(result: OracleResult): string[] {
+/** A sensitivity: the oracle granted more than the world's distributions (OracleOptions). */
+export function sensitivityDetails(result: OracleResult): string[] {
   const bound = result.bound;
   const check = result.boundAsPolicy;
+  const grants = [
+    result.onsets === 'step-settled'
+      ? 'the aligned onset model (a change only in the two minutes where a step settles, INSYNC + TTL after its write)'
+      : null,
+    result.rollbackFromPercent > 0
+      ? `leave to let a regression run while the plan is below ${result.rollbackFromPercent} % (it rolls back only from that step on)`
+      : null,
+  ].filter((grant) => grant !== null);
   return [
-    `  sensitivity: an oracle that also knows the aligned onset model (a change only in the two minutes where a step settles, INSYNC + TTL after its write): ${result.runs} runs, ${result.seconds} s`,
+    `  sensitivity, an oracle that also has ${grants.join(' and ')}: ${result.runs} runs, ${result.seconds} s`,
     bound === null
       ? `    no h reaches FR <= ${result.falseRollbackLimitPct} %`
       : `    bound ${pointLine(bound)}; per share ${bound.byShare.map((s) => `${s.share} % ${signed(s.gapSeconds)}`).join(', ')}`,
     ...(check === null
       ? []
       : [
-          `    as a policy: FR ${check.falseRollbackPct.healthy} % / ${check.falseRollbackPct.flapping} %, 5xx aligned ${check.badRequests.aligned} (floor ${check.floorBadRequests.aligned}); uniform ${check.badRequests.uniform} (missed ${check.missedPct.uniform} %: a change during a bake is outside what it allows)`,
+          `    as a policy: FR ${check.falseRollbackPct.healthy} % / ${check.falseRollbackPct.flapping} %, 5xx aligned ${check.badRequests.aligned} (floor ${check.floorBadRequests.aligned}, missed ${check.missedPct.aligned} %), uniform ${check.badRequests.uniform} (missed ${check.missedPct.uniform} %)`,
         ]),
     result.atMatchedFalseRollback === null
       ? `    at ours' FR: no h in the sweep`

@@ -732,7 +732,7 @@ if (ONLY.has('fair')) {
 
 if (ONLY.has('oracle')) {
   const { runOracle } = await import('./oracle-curve.ts');
-  const { oracleDetails, oracleRow, stepSettledDetails } = await import('./oracle-report.ts');
+  const { oracleDetails, oracleRow, sensitivityDetails } = await import('./oracle-report.ts');
   // Ours from part 1c: this run's, else the output file's or bench/results.json's (printed beside the bound).
   const fairNow = results['fair'] as { comparison: { ours: FairOurs } } | undefined;
   const before = [args.out ?? '', 'bench/results.json'].find((path) => existsSync(path));
@@ -749,10 +749,20 @@ if (ONLY.has('oracle')) {
     onProgress: progress,
   };
   const oracle = runOracle(settings);
+  // Sensitivities: the oracle granted what no detector should assume (bench/oracle-bound.ts OracleOptions).
   const stepSettled = runOracle({ ...settings, onsets: 'step-settled' });
+  const stepSettledFrom25 = runOracle({
+    ...settings,
+    onsets: 'step-settled',
+    rollbackFromPercent: 25,
+  });
   rows.push(oracleRow(oracle, ours));
-  details.push(...oracleDetails(oracle, ours), ...stepSettledDetails(stepSettled));
-  results['oracle'] = { ...oracle, stepSettled };
+  details.push(
+    ...oracleDetails(oracle, ours),
+    ...sensitivityDetails(stepSettled),
+    ...sensitivityDetails(stepSettledFrom25)
+  );
+  results['oracle'] = { ...oracle, sensitivities: { stepSettled, stepSettledFrom25 } };
 }
 
 // ---------- output ----------

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { fairWorld, simulate } from '../../../bench/fair.ts';
-import type { TimedPlan } from '../../../bench/fair-settings.ts';
+import { REFERENCE_PLAN, type TimedPlan } from '../../../bench/fair-settings.ts';
 import {
   driveOracle,
   firstPassage,
@@ -168,7 +168,7 @@ describe('Oracle CUSUM', () => {
     expect(minuteEvidence(6, 3_000)).toBeLessThan(-2 * regressed);
 
     // Act: in minute order W = 3 x regressed at minute 3; in arrival order it would restart after minute 0
-    const trace = driveOracle(world, 0, 2.9 * regressed, WORLD_MODEL, plan);
+    const trace = driveOracle(world, 0, 2.9 * regressed, { plan });
 
     // Assess
     expect(trace.run.outcome).toBe('rolled-back');
@@ -208,6 +208,34 @@ describe('Oracle CUSUM with the onset model known (the sensitivity)', () => {
       // Assess
       expect(allowed).toContain(world.onsetMs);
     }
+  });
+});
+
+describe('Oracle that rolls back only from a share on (the sensitivity)', () => {
+  it('neither rolls back nor records a high before the plan reaches that share', () => {
+    // Prepare
+    const scenario = TRAFFIC_SCENARIOS['error-regression'];
+    const fromMs = (startMs: number) => startMs + 3 * REFERENCE_PLAN.holdMs; // the 25 % step's write
+    let lowOnsets = 0;
+
+    for (let i = 0; i < 40; i++) {
+      // Act
+      const { world, startMs } = fairWorld(scenario, i);
+      const trace = driveOracle(world, startMs, Number.POSITIVE_INFINITY, {
+        rollbackFromPercent: 25,
+      });
+      const gated = simulate(oraclePolicy(8.5, { rollbackFromPercent: 25 }), scenario, i);
+
+      // Assess
+      for (const high of trace.highs) expect(high.atMs).toBeGreaterThanOrEqual(fromMs(startMs));
+      if ((world.regression?.fromSharePercent ?? 0) < 25) {
+        lowOnsets += 1;
+        expect(gated.restoreSeconds as number).toBeGreaterThan(
+          (fromMs(startMs) - (world.onsetMs as number)) / 1_000
+        );
+      }
+    }
+    expect(lowOnsets).toBeGreaterThan(5);
   });
 });
 
