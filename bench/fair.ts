@@ -9,13 +9,14 @@
  * floor of the same runs: a perfect detector that acts the moment the first regressed minute is published.
  */
 import { seedOf } from './decision-quality.ts';
-import { entries, type FairEntry } from './fair-settings.ts';
+import { entries } from './fair-settings.ts';
+import type { Policy } from './policies/policy.ts';
 import { STICKY_CLIENTS, TRAFFIC_SCENARIOS, type TrafficScenario, World } from './traffic.ts';
 
 const MINUTE_MS = 60_000;
 const BASE_START_MS = Date.UTC(2026, 0, 5, 8, 0, 0);
 /** A missed regression counts this long after onset (as in part 1). */
-const MISSED_HORIZON_MS = 60 * MINUTE_MS;
+export const MISSED_HORIZON_MS = 60 * MINUTE_MS;
 
 export const FAIR_SCENARIOS = [
   'healthy',
@@ -24,7 +25,7 @@ export const FAIR_SCENARIOS = [
   'error-regression-uniform',
 ] as const satisfies readonly TrafficScenario['name'][];
 
-interface RunOutcome {
+export interface RunOutcome {
   falseRollback: boolean;
   bad: number | null;
   /**
@@ -38,12 +39,20 @@ interface RunOutcome {
   onsetShare: number | null;
 }
 
-function simulate(entry: FairEntry, scenario: TrafficScenario, index: number): RunOutcome {
+/** Run `index` of `scenario`: the same seed, start time and sticky clients for every policy. */
+export function fairWorld(
+  scenario: TrafficScenario,
+  index: number
+): { world: World; startMs: number } {
   const scenarioIndex = Object.keys(TRAFFIC_SCENARIOS).indexOf(scenario.name);
   const seed = seedOf(scenarioIndex, index);
   const startMs = BASE_START_MS + index * 86_400_000 + (seed % 60_000);
-  const world = new World({ scenario, seed, startMs, stickyClients: true });
-  const run = entry.policy.run(world, startMs);
+  return { world: new World({ scenario, seed, startMs, stickyClients: true }), startMs };
+}
+
+export function simulate(policy: Policy, scenario: TrafficScenario, index: number): RunOutcome {
+  const { world, startMs } = fairWorld(scenario, index);
+  const run = policy.run(world, startMs);
   const settledMs = Math.max(run.rollbackCompleteMs ?? run.decidedAtMs, run.decidedAtMs);
   world.minute(Math.floor(settledMs / MINUTE_MS) * MINUTE_MS + MISSED_HORIZON_MS);
   const onsetMs = world.onsetMs;
@@ -89,14 +98,14 @@ export interface FairRow {
   floorRestoreMedianSeconds: number | null;
 }
 
-const mean = (values: readonly number[]) =>
+export const mean = (values: readonly number[]) =>
   values.length === 0 ? 0 : values.reduce((sum, v) => sum + v, 0) / values.length;
-const median = (values: readonly number[]) => {
+export const median = (values: readonly number[]) => {
   if (values.length === 0) return null;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor((sorted.length - 1) / 2)] as number;
 };
-const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
+export const round = (value: number, digits = 2) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 /** The reference with the fewest bad requests among those whose false-rollback rate is at most ours. */
 export interface MatchedReference {
@@ -128,7 +137,7 @@ export function runFair(runs: number, onProgress?: (message: string) => void): F
     const per = Object.fromEntries(
       FAIR_SCENARIOS.map((name) => [
         name,
-        Array.from({ length: runs }, (_, i) => simulate(entry, TRAFFIC_SCENARIOS[name], i)),
+        Array.from({ length: runs }, (_, i) => simulate(entry.policy, TRAFFIC_SCENARIOS[name], i)),
       ])
     ) as Record<(typeof FAIR_SCENARIOS)[number], RunOutcome[]>;
     const rate = (name: 'healthy' | 'flapping') =>

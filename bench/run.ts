@@ -5,7 +5,8 @@
  *
  * Options: --runs N (simulated migrations per scenario and policy, default 2000), --sweep-runs N (per
  * candidate default, default 1000; 0 skips them), --init-runs N (fresh processes per bundle, default 7),
- * --only decision,cost,cold-start,scale, --out PATH, --merge (keep the parts of the existing output file that this
+ * --only decision,fair,oracle,cost,cold-start,scale, --fair-runs N (part 1c, default 500), --oracle-runs N
+ * (part 1o, runs per scenario, default 4000), --out PATH, --merge (keep the parts of the existing output file that this
  * run does not measure, each marked with the commit and date it was measured at).
  * Progress goes to stderr; the table and the details to stdout.
  */
@@ -23,8 +24,9 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '2000' },
     'sweep-runs': { type: 'string', default: '1000' },
     'init-runs': { type: 'string', default: '7' },
-    only: { type: 'string', default: 'decision,fair,cost,cold-start,scale' },
+    only: { type: 'string', default: 'decision,fair,oracle,cost,cold-start,scale' },
     'fair-runs': { type: 'string', default: '500' },
+    'oracle-runs': { type: 'string', default: '4000' },
     out: { type: 'string', default: 'bench/results.json' },
     merge: { type: 'boolean', default: false },
   },
@@ -104,6 +106,13 @@ function renderTable(rows: readonly Row[]): string {
 
 const rows: Row[] = [];
 const details: string[] = [];
+/** Ours' row of part 1c, as far as the oracle bound reads it. */
+interface FairOurs {
+  falseRollbackPct: { healthy: number; flapping: number };
+  falseRollbackPctMax: number;
+  restoreMedianSeconds: number | null;
+  floorRestoreMedianSeconds: number | null;
+}
 const results: Record<string, unknown> = { machine };
 
 // ---------- part 1: decision quality ----------
@@ -719,6 +728,43 @@ if (ONLY.has('fair')) {
   results['fair'] = fair;
 }
 
+// ---------- part 1o: the oracle bound ----------
+
+if (ONLY.has('oracle')) {
+  const { runOracle } = await import('./oracle-curve.ts');
+  const { oracleDetails, oracleRow, sensitivityDetails } = await import('./oracle-report.ts');
+  // Ours from part 1c: this run's, else the output file's or bench/results.json's (printed beside the bound).
+  const fairNow = results['fair'] as { comparison: { ours: FairOurs } } | undefined;
+  const before = [args.out ?? '', 'bench/results.json'].find((path) => existsSync(path));
+  const fairBefore =
+    before === undefined
+      ? undefined
+      : (JSON.parse(readFileSync(before, 'utf8')) as { fair?: { comparison: { ours: FairOurs } } })
+          .fair;
+  const ours = (fairNow ?? fairBefore)?.comparison.ours ?? null;
+  progress(`part 1o: the oracle bound, ${args['oracle-runs']} runs per scenario`);
+  const settings = {
+    runs: Number(args['oracle-runs']),
+    matchedFalseRollbackPct: ours === null ? 0 : ours.falseRollbackPctMax,
+    onProgress: progress,
+  };
+  const oracle = runOracle(settings);
+  // Sensitivities: the oracle granted what no detector should assume (bench/oracle-bound.ts OracleOptions).
+  const stepSettled = runOracle({ ...settings, onsets: 'step-settled' });
+  const stepSettledFrom25 = runOracle({
+    ...settings,
+    onsets: 'step-settled',
+    rollbackFromPercent: 25,
+  });
+  rows.push(oracleRow(oracle, ours));
+  details.push(
+    ...oracleDetails(oracle, ours),
+    ...sensitivityDetails(stepSettled),
+    ...sensitivityDetails(stepSettledFrom25)
+  );
+  results['oracle'] = { ...oracle, sensitivities: { stepSettled, stepSettledFrom25 } };
+}
+
 // ---------- output ----------
 
 const seconds = Math.round((performance.now() - started) / 100) / 10;
@@ -729,7 +775,7 @@ if (args.merge && existsSync(outPath)) {
     carriedOver?: Record<string, unknown>;
   };
   const carriedOver: Record<string, unknown> = {};
-  for (const part of ['decisionQuality', 'fair', 'cost', 'coldStart', 'scale']) {
+  for (const part of ['decisionQuality', 'fair', 'oracle', 'cost', 'coldStart', 'scale']) {
     if (part in results || previous[part] === undefined) continue;
     results[part] = previous[part];
     carriedOver[part] = previous.carriedOver?.[part] ?? {

@@ -27,6 +27,13 @@ interface SummaryInput {
       };
     };
   };
+  oracle?: {
+    bound: {
+      restoreMedianSeconds: number | null;
+      floorRestoreMedianSeconds: number | null;
+      falseRollbackPct: { healthy: number; flapping: number };
+    } | null;
+  };
   cost?: { pricing: { totalUpperUsd: number } };
   coldStart?: {
     bundles: {
@@ -40,6 +47,7 @@ interface SummaryInput {
 
 const OURS = 'ours (defaults)';
 const FAIR_BENCH = 'needs the fair bench: run `npm run bench -- --only fair --merge`';
+const ORACLE_BENCH = 'needs the oracle bound: run `npm run bench -- --only oracle --merge`';
 
 const percent = (rate: number) => Math.round(rate * 100 * 100) / 100;
 
@@ -55,6 +63,7 @@ export function summarize(results: SummaryInput) {
   )[0];
   const largest = [...bundles].sort((a, b) => b.bytes - a.bytes)[0];
   const fair = results.fair?.comparison;
+  const oracleBound = results.oracle?.bound ?? undefined;
   const bad = (model: 'aligned' | 'uniform') => ({
     ours: fair?.ours.badRequests[model] ?? null,
     bestReferenceAtMatchedFalseRollback:
@@ -70,10 +79,18 @@ export function summarize(results: SummaryInput) {
       fair === undefined
         ? { aligned: bad('aligned'), uniform: bad('uniform'), notMeasured: FAIR_BENCH }
         : { aligned: bad('aligned'), uniform: bad('uniform') },
-    restoreMedianSeconds:
-      fair === undefined
+    restoreMedianSeconds: {
+      ...(fair === undefined
         ? { ours: null, floor: null, notMeasured: FAIR_BENCH }
-        : { ours: fair.ours.restoreMedianSeconds, floor: fair.ours.floorRestoreMedianSeconds },
+        : { ours: fair.ours.restoreMedianSeconds, floor: fair.ours.floorRestoreMedianSeconds }),
+      // The oracle's restore median at the smallest threshold with false rollbacks <= 0.5 % (part 1o), with
+      // the floor of its own runs and its false rollbacks: what no detector knowing no more can beat.
+      oracleBound: oracleBound?.restoreMedianSeconds ?? null,
+      oracleBoundFloor: oracleBound?.floorRestoreMedianSeconds ?? null,
+      oracleBoundFalseRollbackPct:
+        oracleBound === undefined ? null : { ...oracleBound.falseRollbackPct },
+      ...(results.oracle === undefined ? { oracleNotMeasured: ORACLE_BENCH } : {}),
+    },
     costPerReferenceMigrationUsd:
       results.cost === undefined
         ? null

@@ -45,9 +45,65 @@ describe('bench summary', () => {
       bestReferenceAtMatchedFalseRollback: null,
     });
     expect(summary.badRequests.notMeasured).toMatch(/fair bench/);
-    expect(summary.restoreMedianSeconds).toMatchObject({ ours: null, floor: null });
+    expect(summary.restoreMedianSeconds).toMatchObject({
+      ours: null,
+      floor: null,
+      oracleBound: null,
+      oracleBoundFloor: null,
+      oracleBoundFalseRollbackPct: null,
+    });
+    expect(summary.restoreMedianSeconds.oracleNotMeasured).toMatch(/--only oracle/);
     expect(summary.falseRollbackPct).toEqual({ healthy: null, flapping: null });
     expect(summary.costPerReferenceMigrationUsd).toBeNull();
     expect(summary.maxInitMs).toBeNull();
+  });
+
+  it('puts the oracle bound beside ours and the floor, each from the part that measured it', () => {
+    // Prepare
+    const ours = {
+      falseRollbackPct: { healthy: 0, flapping: 0 },
+      badRequests: { aligned: 180, uniform: 274 },
+      restoreMedianSeconds: 450.8,
+      floorRestoreMedianSeconds: 284.9,
+    };
+    const results = {
+      fair: {
+        comparison: {
+          ours,
+          bestReferenceAtMatchedFalseRollback: { aligned: null, uniform: null },
+        },
+      },
+      oracle: {
+        bound: {
+          restoreMedianSeconds: 393.5,
+          floorRestoreMedianSeconds: 285.6,
+          falseRollbackPct: { healthy: 0.03, flapping: 0.4 },
+        },
+      },
+    };
+
+    // Act
+    const summary = summarize(results);
+
+    // Assess
+    expect(summary.restoreMedianSeconds).toEqual({
+      ours: 450.8,
+      floor: 284.9,
+      oracleBound: 393.5,
+      oracleBoundFloor: 285.6,
+      oracleBoundFalseRollbackPct: { healthy: 0.03, flapping: 0.4 },
+    });
+  });
+
+  it('writes a null bound when no threshold met the false-rollback limit', () => {
+    // Act
+    const summary = summarize({ oracle: { bound: null } });
+
+    // Assess
+    expect(summary.restoreMedianSeconds).toMatchObject({
+      oracleBound: null,
+      oracleBoundFalseRollbackPct: null,
+    });
+    expect(summary.restoreMedianSeconds).not.toHaveProperty('oracleNotMeasured');
   });
 });
