@@ -7,7 +7,7 @@ import { GetExecutionHistoryCommand, type HistoryEvent, type SFNClient } from '@
 import {
   runStateFromHistory,
   runStateFromOutput,
-} from '../functions/adapters/step-functions-control.ts';
+} from '../functions/adapters/step-functions-history.ts';
 import { KEEP_WEIGHTS_ERROR } from '../functions/core/recovery.ts';
 import { continuationName } from '../functions/core/run.ts';
 import type { ExecutionStatus, RunState } from '../functions/core/state.ts';

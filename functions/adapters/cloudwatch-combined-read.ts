@@ -22,8 +22,9 @@ import {
   toMetricDataQuery,
   unavailableReason,
 } from './cloudwatch-metric-batch.ts';
-import { batchOf, P99_QUERY, plan, samplesOf, specsFor } from './service-connect-queries.ts';
+import { batchOf, P99_QUERY, plan, specsFor } from './service-connect-queries.ts';
 import { withRequestCounts } from './service-connect-request-counts.ts';
+import { samplesOf } from './service-connect-samples.ts';
 
 export function batchQueryOf(query: SeriesQuery): BatchQuery {
   return {

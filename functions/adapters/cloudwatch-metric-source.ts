@@ -25,10 +25,10 @@ import {
   P99_QUERY,
   type PlannedQuery,
   plan,
-  samplesOf,
   specsFor,
 } from './service-connect-queries.ts';
 import { withRequestCounts } from './service-connect-request-counts.ts';
+import { samplesOf } from './service-connect-samples.ts';
 
 export { dimensionsOf } from './service-connect-queries.ts';
 

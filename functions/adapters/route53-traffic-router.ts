@@ -1,40 +1,23 @@
 /**
- * Route 53 implementation of the `TrafficRouter` port: reads blue/green weighted pairs and writes
- * absolute weights, one atomic change batch per hosted zone.
+ * Route 53 implementation of the `TrafficRouter` port: writes absolute weights and restores snapshots, one
+ * atomic change batch per hosted zone, and answers the change, health-check and protection look-ups around
+ * them. Reading the weighted pairs is route53-pair-reader.ts.
  */
 import {
   type Change,
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   GetHealthCheckStatusCommand,
-  ListResourceRecordSetsCommand,
-  type ListResourceRecordSetsCommandInput,
-  type ListResourceRecordSetsCommandOutput,
-  type ResourceRecordSet,
   type Route53Client,
-  type RRType,
 } from '@aws-sdk/client-route-53';
-import {
-  PreflightFailedError,
-  Route53ChangeRejectedError,
-  Route53NotFoundError,
-} from '../core/errors.ts';
+import { Route53ChangeRejectedError, Route53NotFoundError } from '../core/errors.ts';
 import type { RecordRef } from '../core/input.ts';
-import { canonicalRecordName, canonicalZoneId } from '../core/names.ts';
 import type { TrafficRouter } from '../core/state.ts';
 import type { HealthCheckReport, PairWeights, WeightedPair } from '../core/types.ts';
-import { effectiveTtlOf } from './route53-alias-ttl.ts';
 import { errorName, translate } from './route53-errors.ts';
+import { Route53PairReader } from './route53-pair-reader.ts';
 import { checkProtections, type ProtectionCheck } from './route53-protections.ts';
-import {
-  byZone,
-  describeRef,
-  pairKey,
-  toGroupRecord,
-  toRecordSet,
-  upsert,
-  weightProblems,
-} from './route53-record-sets.ts';
+import { byZone, pairKey, upsert, weightProblems } from './route53-record-sets.ts';
 
 export type { ProtectionCheck } from './route53-protections.ts';
 
@@ -68,99 +51,26 @@ export interface Route53TrafficRouterOptions {
  */
 export class Route53TrafficRouter implements TrafficRouter {
   readonly #client: Route53Client;
-  readonly #maxPages: number;
-  readonly #maxItems: number | undefined;
+  readonly #reader: Route53PairReader;
 
   constructor(client: Route53Client, options: Route53TrafficRouterOptions = {}) {
     this.#client = client;
-    this.#maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
-    this.#maxItems = options.maxItems;
+    this.#reader = new Route53PairReader(
+      client,
+      options.maxPages ?? DEFAULT_MAX_PAGES,
+      options.maxItems
+    );
   }
 
   /**
-   * Reads each blue/green pair in full, verbatim, with the rest of its weighted group (Route 53 shares traffic
-   * over every record of the name and type), the traffic policy that created a side if any, and each side's
-   * effective TTL (an alias follows its same-zone target; see route53-alias-ttl.ts).
+   * Each blue/green pair verbatim, with its weighted group and effective TTLs ({@link Route53PairReader}).
    *
    * @throws PreflightFailedError when a SetIdentifier is missing, its record is not weighted, or an alias
    *   target cannot be resolved.
    * @throws Route53NotFoundError when the hosted zone does not exist; Route53BusyError when throttled.
    */
   async readPairs(refs: readonly RecordRef[]): Promise<WeightedPair[]> {
-    const pairs: WeightedPair[] = [];
-    for (const ref of refs) {
-      const zoneId = canonicalZoneId(ref.hostedZoneId);
-      const group = await this.#listGroup(zoneId, ref.name, ref.type);
-      const find = (setIdentifier: string, side: 'blue' | 'green'): ResourceRecordSet => {
-        const record = group.find((candidate) => candidate.SetIdentifier === setIdentifier);
-        if (!record) {
-          throw new PreflightFailedError(
-            `record not found: ${side} SetIdentifier "${setIdentifier}" of ${describeRef(ref)} does not exist ` +
-              `(found: ${group.map((candidate) => `"${candidate.SetIdentifier ?? '(simple)'}"`).join(', ') || 'no record with this name and type'})`
-          );
-        }
-        if (record.SetIdentifier === undefined || record.Weight === undefined) {
-          throw new PreflightFailedError(
-            `record not weighted: ${side} SetIdentifier "${setIdentifier}" of ${describeRef(ref)} has no Weight ` +
-              '(only weighted records can be shifted)'
-          );
-        }
-        return record;
-      };
-      const blue = find(ref.blueSetIdentifier, 'blue');
-      const green = find(ref.greenSetIdentifier, 'green');
-      const trafficPolicyInstanceIds = {
-        ...(blue.TrafficPolicyInstanceId ? { blue: blue.TrafficPolicyInstanceId } : {}),
-        ...(green.TrafficPolicyInstanceId ? { green: green.TrafficPolicyInstanceId } : {}),
-      };
-      pairs.push({
-        hostedZoneId: zoneId,
-        name: canonicalRecordName(ref.name),
-        type: ref.type,
-        blue: toRecordSet(blue as ResourceRecordSet & { SetIdentifier: string; Weight: number }),
-        green: toRecordSet(green as ResourceRecordSet & { SetIdentifier: string; Weight: number }),
-        ...(await this.#effectiveTtls(zoneId, ref.type, blue, green)),
-        // Zero-weight others never change the share and are never written: not kept, so a big group
-        // cannot swell the run state (Step Functions payloads are limited).
-        others: group
-          .filter((record) => record !== blue && record !== green && record.Weight !== 0)
-          .map(toGroupRecord),
-        ...(Object.keys(trafficPolicyInstanceIds).length > 0 ? { trafficPolicyInstanceIds } : {}),
-      });
-    }
-    return pairs;
-  }
-
-  /**
-   * Both sides' effective TTLs. An alias that cannot be resolved (missing target, loop, too deep) is reported
-   * in `ttlProblems` for Preflight to refuse, never thrown: readPairs also serves drift checks and restores,
-   * which must not fail because someone changed an alias target mid-run.
-   */
-  async #effectiveTtls(
-    zoneId: string,
-    type: string,
-    blue: ResourceRecordSet,
-    green: ResourceRecordSet
-  ): Promise<
-    Pick<WeightedPair, 'effectiveTtlSeconds' | 'ttlProblems' | 'aliasTargetHealthCheckIds'>
-  > {
-    const list = (zone: string, name: string, recordType: string) =>
-      this.#listGroup(zone, name, recordType);
-    const problems: string[] = [];
-    const inherited = new Set<string>();
-    const resolve = async (record: ResourceRecordSet): Promise<number | null> => {
-      try {
-        return await effectiveTtlOf(record, zoneId, type, list, [], inherited);
-      } catch (error) {
-        if (!(error instanceof PreflightFailedError)) throw error;
-        problems.push(error.message);
-        return null;
-      }
-    };
-    const ttl = { blue: await resolve(blue), green: await resolve(green) };
-    const health = inherited.size > 0 ? { aliasTargetHealthCheckIds: [...inherited] } : {};
-    if (ttl.blue === null || ttl.green === null) return { ttlProblems: problems, ...health };
-    return { effectiveTtlSeconds: { blue: ttl.blue, green: ttl.green }, ...health };
+    return this.#reader.readPairs(refs);
   }
 
   /**
@@ -271,51 +181,6 @@ export class Route53TrafficRouter implements TrafficRouter {
    */
   async checkProtections(refs: readonly RecordRef[]): Promise<ProtectionCheck> {
     return checkProtections(this.#client, refs);
-  }
-
-  /**
-   * Lists the records of one name and type. Starts at name+type and pages with the three-part token (no
-   * paginator exists for this operation in the JS SDK); stops as soon as a record with another name or type
-   * appears, since the listing is sorted and started at ours.
-   */
-  async #listGroup(zoneId: string, name: string, type: string): Promise<ResourceRecordSet[]> {
-    const ref = { hostedZoneId: zoneId, name, type };
-    const wanted = canonicalRecordName(name);
-    const group: ResourceRecordSet[] = [];
-    let start: Partial<ListResourceRecordSetsCommandInput> = {
-      StartRecordName: wanted,
-      StartRecordType: type as RRType,
-    };
-    for (let page = 0; page < this.#maxPages; page++) {
-      let out: ListResourceRecordSetsCommandOutput;
-      try {
-        out = await this.#client.send(
-          new ListResourceRecordSetsCommand({
-            HostedZoneId: zoneId,
-            ...start,
-            ...(this.#maxItems !== undefined ? { MaxItems: this.#maxItems } : {}),
-          })
-        );
-      } catch (error) {
-        throw translate(error, `ListResourceRecordSets ${describeRef(ref)}`);
-      }
-      for (const record of out.ResourceRecordSets ?? []) {
-        if (canonicalRecordName(record.Name ?? '') !== wanted || record.Type !== type) return group;
-        group.push(record);
-      }
-      if (!out.IsTruncated) return group;
-      start = {
-        StartRecordName: out.NextRecordName,
-        StartRecordType: out.NextRecordType,
-        // Required to resume inside a weighted group; moto never returns it.
-        ...(out.NextRecordIdentifier ? { StartRecordIdentifier: out.NextRecordIdentifier } : {}),
-      };
-    }
-    throw new PreflightFailedError(
-      `record listing did not end: ${describeRef(ref)} still had more records after ${this.#maxPages} ` +
-        'ListResourceRecordSets pages (an endpoint that ignores StartRecordIdentifier repeats pages; ' +
-        'leave MaxItems unset)'
-    );
   }
 
   async #change(zoneId: string, changes: Change[], comment: string): Promise<string> {

@@ -22,7 +22,7 @@ export function isBlueDrained(
 
 /**
  * What the adapter returns for blue's names when none has a datapoint in the window
- * (adapters/service-connect-queries.ts `samplesOf`): what a look judges in place of a drained blue's read.
+ * (adapters/service-connect-samples.ts `samplesOf`): what a look judges in place of a drained blue's read.
  *
  * @example
  * drainedBlueReading([{ discoveryName: 'orders-blue' }]); // => { kind: 'ok', services: [{ discoveryName: 'orders-blue', http2xx: null, … }] }

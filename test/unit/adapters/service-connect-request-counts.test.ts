@@ -6,11 +6,11 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { samplesOf } from '../../../functions/adapters/service-connect-queries.ts';
 import {
   blueRequestCountGaps,
   requestCountGaps,
 } from '../../../functions/adapters/service-connect-request-counts.ts';
+import { samplesOf } from '../../../functions/adapters/service-connect-samples.ts';
 import { combineMeasures, measureOf } from '../../../functions/core/measure.ts';
 import { sliceReading } from '../../../functions/core/reading-slice.ts';
 import type { Series } from '../../../functions/core/sources.ts';

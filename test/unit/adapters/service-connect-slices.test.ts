@@ -1,12 +1,12 @@
 /**
  * A quiet look (core/cadence.ts) reads its minutes once and cuts the reading per minute
- * (core/reading-slice.ts) from the adapter's per-period values (`byPeriod`, service-connect-queries.ts): the
+ * (core/reading-slice.ts) from the adapter's per-period values (`byPeriod`, service-connect-samples.ts): the
  * cut must be exactly what the adapter returns when it reads that shorter window. Pure: `samplesOf` builds
  * the samples from GetMetricData series, so the series of a window are the whole read's datapoints in it.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { samplesOf } from '../../../functions/adapters/service-connect-queries.ts';
+import { samplesOf } from '../../../functions/adapters/service-connect-samples.ts';
 import { sliceReading } from '../../../functions/core/reading-slice.ts';
 import type { Series } from '../../../functions/core/sources.ts';
 import type { MetricQuery } from '../../../functions/core/state.ts';

@@ -15,11 +15,11 @@ import {
 } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { StepFunctionsControl } from '../../../functions/adapters/step-functions-control.ts';
 import {
   runStateFromHistory,
   runStateFromOutput,
-  StepFunctionsControl,
-} from '../../../functions/adapters/step-functions-control.ts';
+} from '../../../functions/adapters/step-functions-history.ts';
 import {
   StepFunctionsBusyError,
   StepFunctionsRejectedError,

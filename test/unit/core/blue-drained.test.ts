@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { samplesOf, specsFor } from '../../../functions/adapters/service-connect-queries.ts';
+import { specsFor } from '../../../functions/adapters/service-connect-queries.ts';
+import { samplesOf } from '../../../functions/adapters/service-connect-samples.ts';
 import {
   blueDrainedFrom,
   drainedBlueReading,
