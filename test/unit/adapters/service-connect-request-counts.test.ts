@@ -361,8 +361,9 @@ describe('Function: blueRequestCountGaps', () => {
       ),
       { numRuns: 300 }
     );
-    // Not vacuous: RequestCount with datapoints was left out of many reads, and read in many others.
-    expect(skipped).toBeGreaterThan(100);
-    expect(read).toBeGreaterThan(100);
+    // Not vacuous: RequestCount with datapoints was left out of many reads, and read in many others (about
+    // 90-130 of each in 300 random runs; the bar sits well below that so the count's spread cannot fail it).
+    expect(skipped).toBeGreaterThan(30);
+    expect(read).toBeGreaterThan(30);
   });
 });
