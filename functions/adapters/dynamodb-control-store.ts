@@ -8,7 +8,12 @@
  * continuation, finish) compare `version`, and an operator's pause must never make them conflict (a conflict
  * there rolls the migration back). A caller whose write is refused reads again and retries.
  */
-import { type DynamoDBClient, GetItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBClient,
+  GetItemCommand,
+  type GetItemCommandOutput,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { ControlState, ControlStore } from '../core/control.ts';
 import { RegistryConflictError } from '../core/errors.ts';
 import { MigrationPhase } from '../core/registry.ts';
@@ -76,9 +81,15 @@ export class DynamoDbControlStore implements ControlStore {
   }
 
   async #holds(key: Record<string, { S: string }>, control: ControlState): Promise<boolean> {
-    const out = await this.#client.send(
-      new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true })
-    );
+    let out: GetItemCommandOutput;
+    try {
+      out = await this.#client.send(
+        new GetItemCommand({ TableName: this.#table, Key: key, ConsistentRead: true })
+      );
+    } catch (error) {
+      // Throttling here must reach the caller as RegistryBusyError (retried), like the write's own errors.
+      throw mapped(error, 'control read-back');
+    }
     if (out.Item === undefined) return false;
     return JSON.stringify(fromItem(out.Item).control) === JSON.stringify(control);
   }

@@ -3,12 +3,18 @@
  * (compare-and-swap on the control revision, conditional on the entry's version and owner, version left
  * alone), and the registry's whole-item writes (finish) keeping the control they read.
  */
-import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  TransactWriteItemsCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbControlStore } from '../../functions/adapters/dynamodb-control-store.ts';
 import { DynamoDbMigrationRegistry } from '../../functions/adapters/dynamodb-migration-registry.ts';
 import { type ControlState, requestControl } from '../../functions/core/control.ts';
-import { RegistryConflictError } from '../../functions/core/errors.ts';
+import { RegistryBusyError, RegistryConflictError } from '../../functions/core/errors.ts';
 import { MigrationPhase } from '../../functions/core/registry.ts';
 import { ownerOf } from '../../functions/lib/ownership.ts';
 import { clientConfig, type Moto, startMoto } from '../support/moto.ts';
@@ -188,5 +194,37 @@ describe('DynamoDbControlStore (moto)', () => {
     const stored = await registry.get('finish-race');
     expect(stored?.phase).toBe(MigrationPhase.Completed);
     expect(stored?.control?.audit.map((line) => line.by)).toEqual(['ana']);
+  });
+});
+
+describe('DynamoDbControlStore error mapping (aws-sdk-client-mock: moto never throttles)', () => {
+  it('a throttled read-back after a refused write is RegistryBusyError (retried), not a raw SDK error', async () => {
+    const mock = mockClient(DynamoDBClient);
+    mock.on(UpdateItemCommand).rejects(
+      Object.assign(new Error('The conditional request failed'), {
+        name: 'ConditionalCheckFailedException',
+        $metadata: { httpStatusCode: 400 },
+      })
+    );
+    mock.on(GetItemCommand).rejects(
+      Object.assign(new Error('slow down'), {
+        name: 'ProvisionedThroughputExceededException',
+        $metadata: { httpStatusCode: 400 },
+      })
+    );
+    const mocked = new DynamoDbControlStore(new DynamoDBClient({}), 'control');
+
+    const written = mocked.writeControl(
+      'orders',
+      { version: 2, executionArn: 'arn' },
+      0,
+      pauseBy('ana')
+    );
+
+    await expect(written).rejects.toBeInstanceOf(RegistryBusyError);
+    await expect(written).rejects.toThrow(
+      /control read-back failed: ProvisionedThroughputExceededException/
+    );
+    mock.restore();
   });
 });
