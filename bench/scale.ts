@@ -191,7 +191,7 @@ class CountingExecutions implements ExecutionControl {
   }
 }
 
-/** The DynamoDB API call each registry method makes (adapters/dynamodb-migration-registry.ts). */
+/** The DynamoDB API call each registry method makes (adapters/dynamodb-migration-registry.ts; acquire and finish in dynamodb-registry-locks.ts). */
 const REGISTRY_API: Record<string, string> = {
   acquire: 'DynamoDB TransactWriteItems',
   finish: 'DynamoDB TransactWriteItems',
