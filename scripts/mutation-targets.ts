@@ -90,6 +90,7 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   // Constants only: the names the recovery paths share and the phases the registry stores.
   'recovery.ts': [core('ownership'), core('registry')],
   'registry.ts': [core('ownership'), core('registry')],
+  'run-end.ts': [core('run'), core('run.mutation')],
   'run.ts': [core('run'), core('run.mutation'), core('effective-ttl'), core('cadence-loop')],
   'state.ts': [core('run')],
   'sequential.ts': [core('sequential'), core('sequential-check')],
