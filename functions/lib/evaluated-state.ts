@@ -46,7 +46,7 @@ export function evaluatedRunState(args: {
           ...controlled,
           decision: rollbackAtHeldGate(operator.gate, controlled.decision, now),
         };
-  // Only a look that read blue can find it drained (`seen.blue`; core/blue-drained.ts).
+  // Only a look that read blue can find it drained (`seenBlue`; core/blue-drained.ts).
   const drainedFrom =
     window === null
       ? (state.status.blueDrainedFrom ?? null)
