@@ -9,7 +9,7 @@ import {
   runStateFromOutput,
 } from '../functions/adapters/step-functions-history.ts';
 import { KEEP_WEIGHTS_ERROR } from '../functions/core/recovery.ts';
-import { continuationName } from '../functions/core/run.ts';
+import { continuationName } from '../functions/core/run-end.ts';
 import type { ExecutionStatus, RunState } from '../functions/core/state.ts';
 import type { WeightedPair } from '../functions/core/types.ts';
 import { isAtSnapshot } from '../functions/core/weights.ts';

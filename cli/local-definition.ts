@@ -54,8 +54,9 @@ export function loadDefinition(
   // fires at once); under the engine's virtual clock a real-time execution timeout means nothing anyway.
   delete definition.TimeoutSeconds;
   // The interpreter reads TimeoutSecondsPath from the Task's Parameters output, AWS from the state input; and it
-  // times out in real time. The engine times callback tasks out itself on the virtual clock (bindGate), so
-  // their real-time timer only has to stay out of the way (under Node's 24.8-day timer limit).
+  // times out in real time. The engine times callback tasks out itself on the virtual clock
+  // (local-gate-task.ts), so their real-time timer only has to stay out of the way (under Node's 24.8-day
+  // timer limit).
   for (const state of Object.values(definition.States) as unknown as Record<string, unknown>[]) {
     if (String(state['Resource'] ?? '').endsWith('.waitForTaskToken')) {
       delete state['TimeoutSecondsPath'];

@@ -7,12 +7,8 @@
  */
 import type { Context } from 'aws-lambda';
 import type { GateResult } from '../functions/core/gates.ts';
-import {
-  type EngineEvent,
-  fakeContext,
-  type GateWaitContext,
-  sleepUnless,
-} from './local-engine.ts';
+import { type EngineEvent, fakeContext, type GateWaitContext } from './local-engine.ts';
+import { sleepUnless } from './local-task.ts';
 import { type LocalTaskTokens, settle, statesTimeout } from './local-task-tokens.ts';
 
 export interface GateTaskDeps {

@@ -1,55 +1,20 @@
 /**
- * Terminal rendering of a local run: one line per shift, evaluation and ending, a live status line
- * (progress bar, weights, last verdict with its numbers) when the stream is a terminal, and the summary
- * at the end. Plain text, no escape codes, when it is not a terminal (CI logs, pipes) or NO_COLOR is set.
+ * Terminal rendering of a local run while it goes: one line per shift, evaluation and ending, and a live status
+ * line (progress bar, weights, last verdict with its numbers) when the stream is a terminal. Plain text, no
+ * escape codes, when it is not a terminal (CI logs, pipes) or NO_COLOR is set (terminal-style.ts). The summary
+ * at the end is run-summary.ts.
  */
-import { policyLines } from './policy.ts';
-import type { ProgressEvent, RunReport, TimelinePoint } from './rehearsal.ts';
-import { formatDuration, greenPercentOf, reasonLines, trimNumber } from './report.ts';
-
-export interface TextStream {
-  write(text: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
-
-const ANSI = {
-  reset: '\u001b[0m',
-  bold: '\u001b[1m',
-  dim: '\u001b[2m',
-  red: '\u001b[31m',
-  green: '\u001b[32m',
-  yellow: '\u001b[33m',
-  blue: '\u001b[34m',
-  magenta: '\u001b[35m',
-  cyan: '\u001b[36m',
-} as const;
-type Style = keyof typeof ANSI;
-const ESCAPE_CODES = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, 'g');
-
-/**
- * Colour on a terminal unless NO_COLOR or TERM=dumb; FORCE_COLOR decides over both, as in Node itself
- * (unset: no say; '0' or 'false': never; anything else, even empty: always, pipes included).
- */
-export function useColor(stream: TextStream, env: NodeJS.ProcessEnv = process.env): boolean {
-  const force = env['FORCE_COLOR'];
-  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
-  return stream.isTTY === true && env['NO_COLOR'] === undefined && env['TERM'] !== 'dumb';
-}
-
-function paint(enabled: boolean) {
-  return (text: string, ...styles: Style[]) =>
-    enabled && styles.length > 0
-      ? `${styles.map((style) => ANSI[style]).join('')}${text}${ANSI.reset}`
-      : text;
-}
-
-const VERDICT_STYLE: Record<string, Style> = {
-  Pass: 'green',
-  Fail: 'red',
-  Inconclusive: 'yellow',
-  Error: 'magenta',
-};
+import type { ProgressEvent, TimelinePoint } from './rehearsal.ts';
+import { trimNumber } from './report.ts';
+import {
+  ESCAPE_CODES,
+  paint,
+  type Style,
+  shorten,
+  type TextStream,
+  useColor,
+  VERDICT_STYLE,
+} from './terminal-style.ts';
 
 /** `+1:07:00` from the run's start. */
 export function sinceStart(at: string, start: string): string {
@@ -76,10 +41,6 @@ export function evaluationNumbers(point: TimelinePoint): string {
   if (typeof point.requests === 'number')
     parts.push(`${point.requests.toLocaleString('en-US')} req`);
   return parts.join(' · ');
-}
-
-function shorten(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /** `consecutive failures (2) > maxConsecutiveFailures (1)` out of a reason with its evidence appended. */
@@ -221,147 +182,4 @@ export class ProgressPrinter {
     this.status = fitted;
     this.stream.write(`\r\u001b[2K${fitted}`);
   }
-}
-
-const OUTCOME_LABEL: Record<RunReport['outcome'], { text: string; style: Style }> = {
-  completed: { text: 'COMPLETED', style: 'green' },
-  'rolled-back': { text: 'ROLLED BACK', style: 'red' },
-  aborted: { text: 'ABORTED', style: 'yellow' },
-  'stopped-on-drift': { text: 'STOPPED ON DRIFT', style: 'yellow' },
-  'invalid-input': { text: 'INVALID INPUT', style: 'red' },
-  refused: { text: 'REFUSED', style: 'yellow' },
-  failed: { text: 'FAILED', style: 'red' },
-  running: { text: 'RUNNING', style: 'blue' },
-};
-
-export function verdictCounts(timeline: readonly TimelinePoint[]): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const point of timeline)
-    counts[point.verdict ?? 'none'] = (counts[point.verdict ?? 'none'] ?? 0) + 1;
-  return counts;
-}
-
-/** The weights of each pair before and after: `api.example.com  blue 255 → 0  green 0 → 255`. */
-export function weightChanges(report: RunReport): {
-  name: string;
-  type: string;
-  snapshot: { blue: number; green: number };
-  final: { blue: number; green: number } | null;
-}[] {
-  return report.snapshot.map((before) => {
-    const after = report.finalPairs.find(
-      (pair) =>
-        pair.hostedZoneId === before.hostedZoneId &&
-        pair.name === before.name &&
-        pair.type === before.type
-    );
-    return {
-      name: before.name,
-      type: before.type,
-      snapshot: { blue: before.blue.Weight, green: before.green.Weight },
-      final: after ? { blue: after.blue.Weight, green: after.green.Weight } : null,
-    };
-  });
-}
-
-/** The summary printed at the end of a local run. */
-export function renderSummary(
-  report: RunReport,
-  options: { reportPath?: string; realMs?: number; color?: boolean; virtualTime?: boolean } = {}
-): string {
-  const c = paint(options.color ?? false);
-  const label = OUTCOME_LABEL[report.outcome];
-  const row = (name: string, value: string) => `  ${c(name.padEnd(12), 'dim')}${value}`;
-  const lines = [
-    '',
-    `${c(` ${label.text} `, 'bold', label.style)}  ${report.title}  ${c(`(exit code ${report.exitCode})`, 'dim')}`,
-  ];
-  reasonLines(report.reason).forEach((line, index) => {
-    lines.push(row(index === 0 ? 'reason' : '', line));
-  });
-  const taken = report.markers
-    .filter((marker) => marker.kind === 'shift')
-    .map((marker) => marker.label);
-  const planned = report.plannedSteps ?? [];
-  lines.push(
-    row(
-      'steps',
-      `${taken.length === 0 ? 'no shift' : taken.join(' → ')}${planned.length > 0 ? c(`  (plan ${planned.map((step) => `${step}%`).join(', ')})`, 'dim') : ''}`
-    )
-  );
-  const counts = verdictCounts(report.timeline);
-  const countText = Object.entries(counts)
-    .map(([verdict, count]) => c(`${count} ${verdict}`, VERDICT_STYLE[verdict] ?? 'dim'))
-    .join(', ');
-  lines.push(row('evaluations', `${report.timeline.length}${countText ? `: ${countText}` : ''}`));
-  const changes = weightChanges(report);
-  const width = Math.max(0, ...changes.map((change) => change.name.length));
-  changes.forEach((change, index) => {
-    const final = change.final;
-    const same =
-      final !== null &&
-      final.blue === change.snapshot.blue &&
-      final.green === change.snapshot.green;
-    const text =
-      final === null
-        ? `${change.name.padEnd(width)}  not read`
-        : `${change.name.padEnd(width)}  blue ${change.snapshot.blue} → ${final.blue}  green ${change.snapshot.green} → ${final.green}${same ? c('  = snapshot', 'green') : ''}`;
-    lines.push(row(index === 0 ? 'weights' : '', text));
-  });
-  const green = greenPercentOf(report.finalPairs);
-  if (green !== null) lines.push(row('green now', `${trimNumber(green, 1)} % of the traffic`));
-  const duration = formatDuration(Date.parse(report.endedAt) - Date.parse(report.startedAt));
-  const real = options.realMs === undefined ? '' : ` in ${(options.realMs / 1_000).toFixed(1)} s`;
-  lines.push(row('duration', `${duration}${options.virtualTime ? ' of virtual time' : ''}${real}`));
-  lines.push(
-    row(
-      'history',
-      `${report.historyEvents.toLocaleString('en-US')} events, ${report.stateTransitions} state transitions`
-    )
-  );
-  if (report.input !== undefined) {
-    lines.push(row('input', report.inputSource ?? ''));
-    for (const line of policyLines(report.input)) lines.push(row('', c(line, 'dim')));
-  }
-  if (options.reportPath) lines.push(row('report', c(options.reportPath, 'bold')));
-  return `${lines.join('\n')}\n`;
-}
-
-/** The machine-readable summary (`--json`). */
-export function summaryJson(report: RunReport, extra: Record<string, unknown> = {}) {
-  const counts = verdictCounts(report.timeline);
-  return {
-    ...extra,
-    outcome: report.outcome,
-    exitCode: report.exitCode,
-    reason: report.reason,
-    migrationId: report.migrationId,
-    executionArn: report.executionArn,
-    startedAt: report.startedAt,
-    endedAt: report.endedAt,
-    durationSeconds: Math.round(
-      (Date.parse(report.endedAt) - Date.parse(report.startedAt)) / 1_000
-    ),
-    steps: {
-      planned: report.plannedSteps ?? [],
-      taken: report.markers
-        .filter((marker) => marker.kind === 'shift')
-        .map((marker) => Number.parseFloat(marker.label)),
-    },
-    evaluations: { total: report.timeline.length, ...counts },
-    lastEvaluation: report.timeline.at(-1) ?? null,
-    greenPercent: {
-      snapshot: greenPercentOf(report.snapshot),
-      final: greenPercentOf(report.finalPairs),
-    },
-    weights: weightChanges(report),
-    atSnapshot: report.atSnapshot,
-    markers: report.markers,
-    limits: report.limits,
-    historyEvents: report.historyEvents,
-    stateTransitions: report.stateTransitions,
-    ...(report.input === undefined
-      ? {}
-      : { input: report.input, inputSource: report.inputSource ?? null }),
-  };
 }

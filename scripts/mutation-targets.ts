@@ -90,7 +90,16 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   // Constants only: the names the recovery paths share and the phases the registry stores.
   'recovery.ts': [core('ownership'), core('registry')],
   'registry.ts': [core('ownership'), core('registry')],
-  'run.ts': [core('run'), core('run.mutation'), core('effective-ttl'), core('cadence-loop')],
+  'run-end.ts': [core('run'), core('run.mutation')],
+  'run.ts': [
+    core('run'),
+    core('run.mutation'),
+    core('effective-ttl'),
+    core('cadence-loop'),
+    core('step-hooks'),
+    core('publication-learning'),
+    core('gates'),
+  ],
   'state.ts': [core('run')],
   'sequential.ts': [core('sequential'), core('sequential-check')],
   'sequential-check.ts': [core('sequential-check'), core('verdict')],

@@ -2,14 +2,14 @@
  * One handle for a migration across continuations: every command (status, abort, rollback, pause, resume,
  * promote) accepts the migrationId or the ARN of any generation's execution, and acts on the current one.
  *
- * A run continues in `<name>-c<n>` before the 25,000-event history limit (core/run.ts `continuationName`). The
+ * A run continues in `<name>-c<n>` before the 25,000-event history limit (core/run-end.ts `continuationName`). The
  * registry entry names the current generation (ContinueAsNew hands it over before the successor starts);
  * from an ARN the chain is followed forward: an execution that SUCCEEDED with outcome `continued` leads to its
  * successor, whose name the same rule gives.
  */
 import { StepFunctionsRejectedError } from '../../functions/core/errors.ts';
 import type { MigrationEntry, MigrationRegistry } from '../../functions/core/registry.ts';
-import { continuationName } from '../../functions/core/run.ts';
+import { continuationName } from '../../functions/core/run-end.ts';
 import type {
   ExecutionControl,
   ExecutionDescription,

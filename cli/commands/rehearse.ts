@@ -13,11 +13,13 @@ import { type MigrationInput, PlanSchema } from '../../functions/core/input.ts';
 import { expandSteps } from '../../functions/core/plan.ts';
 import { startMoto } from '../moto.ts';
 import { ensureMoto, MotoSetupError, PROJECT_ROOT, systemEnvironment } from '../moto-setup.ts';
-import { ProgressPrinter, renderSummary, summaryJson, useColor } from '../progress.ts';
+import { ProgressPrinter } from '../progress.ts';
 import { clientsFor, runRehearsal } from '../rehearsal.ts';
 import { writeReport } from '../report.ts';
+import { renderSummary, summaryJson } from '../run-summary.ts';
 import { rehearsalInput, SCENARIOS, type Scenario, type ScenarioName } from '../scenarios.ts';
 import { unseedableRecords } from '../seed-input.ts';
+import { useColor } from '../terminal-style.ts';
 import { CliError, ExitCode, loadInput, printJson } from './common.ts';
 import { interruptions } from './signals.ts';
 

@@ -6,8 +6,9 @@ import { resolve } from 'node:path';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { Route53TrafficRouter } from '../../functions/adapters/route53-traffic-router.ts';
 import { historyReport } from '../history-report.ts';
-import { renderSummary, summaryJson, useColor } from '../progress.ts';
 import { writeReport } from '../report.ts';
+import { renderSummary, summaryJson } from '../run-summary.ts';
+import { useColor } from '../terminal-style.ts';
 import { checkExecutionArn, printJson, regionOfArn, sfnClient } from './common.ts';
 
 export interface ReportOptions {

@@ -6,9 +6,10 @@ import { StepFunctionsControl } from '../../functions/adapters/step-functions-co
 import type { ControlState } from '../../functions/core/control.ts';
 import { KEEP_WEIGHTS_ERROR } from '../../functions/core/recovery.ts';
 import type { ExecutionDescription, RunState } from '../../functions/core/state.ts';
-import { bar, useColor } from '../progress.ts';
+import { bar } from '../progress.ts';
 import { ExitCode } from '../rehearsal.ts';
 import { formatDuration, trimNumber } from '../report.ts';
+import { useColor } from '../terminal-style.ts';
 import { whatOnEndDoes } from './abort.ts';
 import { consoleUrl, regionOf, regionOfArn, sfnClient } from './common.ts';
 import { currentGeneration, type HandleControl, isArnHandle, resolveExecution } from './handle.ts';

@@ -86,7 +86,7 @@ export interface CadenceArgs {
   decision: Decision;
   /** The window this evaluation judged (null: none). */
   window: TimeWindow | null;
-  /** An operator request or an open gate is pending (handlers/evaluate-metrics.ts): act on it every minute. */
+  /** An operator request or an open gate is pending (lib/evaluated-state.ts): act on it every minute. */
   operatorPending?: boolean;
   /** The evaluation's `sequentialReach` (core/cadence-reach.ts): its tests' reach over the minutes it read. */
   reach?: Evaluation['sequentialReach'];

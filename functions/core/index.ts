@@ -11,6 +11,7 @@ export * from './plan.ts';
 export * from './recovery.ts';
 export * from './registry.ts';
 export * from './run.ts';
+export * from './run-end.ts';
 export * from './state.ts';
 export * from './stats.ts';
 export * from './types.ts';

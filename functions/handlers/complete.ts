@@ -4,7 +4,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { EventBridgeNotifier } from '../adapters/eventbridge-notifier.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { MigrationPhase, type MigrationRegistry } from '../core/registry.ts';
-import { withOutcome } from '../core/run.ts';
+import { withOutcome } from '../core/run-end.ts';
 import type { Clock, Notifier, RunState, TrafficRouter } from '../core/state.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';

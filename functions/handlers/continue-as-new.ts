@@ -7,7 +7,7 @@ import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { StepFunctionsRejectedError } from '../core/errors.ts';
 import { ownsEntry } from '../core/ownership.ts';
 import type { MigrationRegistry } from '../core/registry.ts';
-import { continuationInput, continuationName, withOutcome } from '../core/run.ts';
+import { continuationInput, continuationName, withOutcome } from '../core/run-end.ts';
 import type { Clock, ExecutionControl, RunState } from '../core/state.ts';
 import { systemClock } from '../lib/clock.ts';
 import { lambda } from '../lib/middy.ts';

@@ -13,7 +13,7 @@ import {
   Route53NotFoundError,
 } from '../core/errors.ts';
 import { MigrationPhase, type MigrationRegistry } from '../core/registry.ts';
-import { rollbackReason, withOutcome } from '../core/run.ts';
+import { rollbackReason, withOutcome } from '../core/run-end.ts';
 import type { Clock, Notifier, RunState, TrafficRouter } from '../core/state.ts';
 import { snapshotWeights } from '../core/weights.ts';
 import { systemClock } from '../lib/clock.ts';

@@ -7,14 +7,7 @@ import { whatOnEndDoes } from '../../cli/commands/abort.ts';
 import { consoleUrl, executionName, resolveStateMachineArn } from '../../cli/commands/common.ts';
 import { renderStatus, statusView } from '../../cli/commands/status.ts';
 import { reportFromHistories } from '../../cli/history-report.ts';
-import {
-  bar,
-  firstClause,
-  ProgressPrinter,
-  renderSummary,
-  summaryJson,
-  useColor,
-} from '../../cli/progress.ts';
+import { bar, firstClause, ProgressPrinter } from '../../cli/progress.ts';
 import type { RunReport } from '../../cli/rehearsal.ts';
 import {
   escapeHtml,
@@ -25,6 +18,8 @@ import {
   renderReport,
   trimNumber,
 } from '../../cli/report.ts';
+import { renderSummary, summaryJson } from '../../cli/run-summary.ts';
+import { useColor } from '../../cli/terminal-style.ts';
 import type { ExecutionDescription } from '../../functions/core/state.ts';
 import { HistoryScript, SNAPSHOT } from './scripted-history.ts';
 

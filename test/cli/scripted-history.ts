@@ -10,13 +10,15 @@ import {
   afterEvaluation,
   afterShift,
   afterSyncCheck,
+  newRunState,
+  shiftTarget,
+} from '../../functions/core/run.ts';
+import {
   continuationInput,
   continuationName,
-  newRunState,
   rollbackReason,
-  shiftTarget,
   withOutcome,
-} from '../../functions/core/run.ts';
+} from '../../functions/core/run-end.ts';
 import type { RunState } from '../../functions/core/state.ts';
 import type { ServiceSample, TimeWindow, WeightedPair } from '../../functions/core/types.ts';
 import { evaluate } from '../../functions/core/verdict.ts';

@@ -18,7 +18,8 @@ import {
   RECORD_TYPES,
 } from '../../functions/core/input.ts';
 import type { MigrationRegistry } from '../../functions/core/registry.ts';
-import { afterShift, continuationInput, newRunState } from '../../functions/core/run.ts';
+import { afterShift, newRunState } from '../../functions/core/run.ts';
+import { continuationInput } from '../../functions/core/run-end.ts';
 import type {
   ExecutionControl,
   MetricSource,

@@ -3,7 +3,8 @@
  * continuation name replaces only a trailing `-cN`, whatever its number of digits.
  */
 import { describe, expect, it } from 'vitest';
-import { continuationName, effectiveTtlSeconds, newRunState } from '../../../functions/core/run.ts';
+import { effectiveTtlSeconds, newRunState } from '../../../functions/core/run.ts';
+import { continuationName } from '../../../functions/core/run-end.ts';
 import type { RunIdentity } from '../../../functions/core/state.ts';
 import { inputWith, pairWith } from './fixtures.ts';
 

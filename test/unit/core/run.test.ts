@@ -10,17 +10,19 @@ import {
   afterEvaluation,
   afterShift,
   afterSyncCheck,
-  causeMessage,
-  continuationInput,
-  continuationName,
   effectiveTtlSeconds,
   newRunState,
   resumedRunState,
-  rollbackReason,
   secondsSinceSubmit,
   shiftTarget,
-  withOutcome,
 } from '../../../functions/core/run.ts';
+import {
+  causeMessage,
+  continuationInput,
+  continuationName,
+  rollbackReason,
+  withOutcome,
+} from '../../../functions/core/run-end.ts';
 import type { RunIdentity, RunState } from '../../../functions/core/state.ts';
 import { Verdict } from '../../../functions/core/types.ts';
 import { evaluationWith, inputWith, pairWith, record } from './fixtures.ts';
