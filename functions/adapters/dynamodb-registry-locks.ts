@@ -23,6 +23,13 @@ import {
 /** A finish refused only because an operator's control write came between its read and its Put reads again. */
 const FINISH_CONTROL_ATTEMPTS = 5;
 
+/**
+ * The lock transactions of one registry table; the registry delegates `acquire` and `finish` here.
+ *
+ * @example
+ * const locks = new RegistryLocks(new RegistryTable(dynamodb, 'migrations'), () => new Date());
+ * const entry = await locks.acquire(freshEntry); // RunLockedError when another migration holds a record set
+ */
 export class RegistryLocks {
   readonly #table: RegistryTable;
   readonly #now: () => Date;

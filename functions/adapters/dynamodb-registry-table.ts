@@ -37,6 +37,13 @@ export const UNFINISHED_VALUES = {
 } as const;
 export const UNFINISHED_CONDITION = 'phase IN (:preflight, :running)';
 
+/**
+ * One registry table: its creation, consistent single-item reads and TransactWriteItems with retries.
+ *
+ * @example
+ * const table = new RegistryTable(dynamodb, 'migrations');
+ * const entry = await table.getEntry('orders'); // null when the registry never saw it
+ */
 export class RegistryTable {
   readonly #client: DynamoDBClient;
   readonly #table: string;

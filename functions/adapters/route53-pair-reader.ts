@@ -20,6 +20,13 @@ import { effectiveTtlOf } from './route53-alias-ttl.ts';
 import { translate } from './route53-errors.ts';
 import { describeRef, toGroupRecord, toRecordSet } from './route53-record-sets.ts';
 
+/**
+ * Reads weighted pairs for the router (`Route53TrafficRouter.readPairs` delegates here).
+ *
+ * @example
+ * const reader = new Route53PairReader(new Route53Client({}), 20, undefined);
+ * const [pair] = await reader.readPairs(input.records);
+ */
 export class Route53PairReader {
   readonly #client: Route53Client;
   readonly #maxPages: number;

@@ -3,10 +3,25 @@
  * parsing and key-order-insensitive equality. Apart so that the execution control (describe, an idempotent
  * start) and the history reads (a Task's RunState) share one guard.
  */
+
+/**
+ * A plain JSON object (not null, not an array).
+ *
+ * @example
+ * isObject({ snapshot: [] }); // true
+ * isObject([]); // false
+ */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Parses an execution's input; no input is null, text that is not JSON is kept as it came.
+ *
+ * @example
+ * parseJson('{"a":1}'); // { a: 1 }
+ * parseJson('not json'); // 'not json'
+ */
 export function parseJson(text: string | undefined): unknown {
   if (text === undefined) return null;
   try {

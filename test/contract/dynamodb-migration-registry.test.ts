@@ -194,6 +194,45 @@ describe('DynamoDbMigrationRegistry against moto', () => {
   });
 });
 
+describe('DynamoDbMigrationRegistry stamps its writes with the injected clock', () => {
+  it('acquire, the lock it takes, update and finish all take the time from `now` (the rehearsal runs on a virtual clock)', async () => {
+    // Prepare
+    let at = Date.parse('2031-05-06T07:08:09.000Z');
+    const clocked = new DynamoDbMigrationRegistry(client, 'clocked', { now: () => new Date(at) });
+    await clocked.createTableIfMissing();
+    const iso = () => new Date(at).toISOString();
+
+    // Act
+    const acquired = await clocked.acquire(entryFor('clocked', 'clocked-1', 'Z5'));
+    const acquiredAt = iso();
+    const lock = await client.send(
+      new GetItemCommand({
+        TableName: 'clocked',
+        Key: { pk: { S: 'lock#Z5 api.example.com A' } },
+        ConsistentRead: true,
+      })
+    );
+    at += 60_000;
+    const owner = { version: acquired.version, executionArn: acquired.executionArn };
+    const running = await clocked.update('clocked', owner, { phase: MigrationPhase.Running });
+    const updatedAt = iso();
+    at += 60_000;
+    const finished = await clocked.finish(
+      'clocked',
+      { version: running.version, executionArn: running.executionArn },
+      'completed',
+      'done'
+    );
+
+    // Assess
+    expect(acquired.updatedAt).toBe(acquiredAt);
+    expect(lock.Item?.['since']?.S).toBe(acquiredAt);
+    expect(running.updatedAt).toBe(updatedAt);
+    expect(finished.updatedAt).toBe(iso());
+    expect(await clocked.get('clocked')).toEqual(finished);
+  });
+});
+
 describe('DynamoDbMigrationRegistry error mapping (aws-sdk-client-mock: moto never throttles)', () => {
   it('turns throttling into RegistryBusyError', async () => {
     const mock = mockClient(DynamoDBClient);

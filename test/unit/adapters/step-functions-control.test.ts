@@ -526,3 +526,76 @@ describe('Method: endError (aws-sdk-client-mock: moto returns a fixed sample his
     expect(await control.endError(EXEC)).toEqual(expected);
   });
 });
+
+describe('GetExecutionHistory: both reads share one page request (aws-sdk-client-mock: moto neither throttles nor honours paging)', () => {
+  it('latestRunState asks for full pages with each event’s data and passes the token on', async () => {
+    // Prepare
+    sfn
+      .on(GetExecutionHistoryCommand)
+      .resolvesOnce({ events: [], nextToken: 'page-2' })
+      .resolvesOnce({ events: [taskSucceeded(3, wrapped(newer))] });
+
+    // Act
+    await control.latestRunState(EXEC);
+
+    // Assess
+    expect(sfn.commandCalls(GetExecutionHistoryCommand).map((call) => call.args[0].input)).toEqual([
+      { executionArn: EXEC, reverseOrder: true, maxResults: 1_000, includeExecutionData: true },
+      {
+        executionArn: EXEC,
+        reverseOrder: true,
+        maxResults: 1_000,
+        includeExecutionData: true,
+        nextToken: 'page-2',
+      },
+    ]);
+  });
+
+  it('endError asks for the newest event only, with its data and no token', async () => {
+    // Prepare
+    sfn.on(GetExecutionHistoryCommand).resolves({ events: [] });
+
+    // Act
+    await control.endError(EXEC);
+
+    // Assess
+    expect(sfn.commandCalls(GetExecutionHistoryCommand)[0]?.args[0].input).toEqual({
+      executionArn: EXEC,
+      reverseOrder: true,
+      maxResults: 1,
+      includeExecutionData: true,
+    });
+  });
+
+  it.each([{ read: 'latestRunState' as const }, { read: 'endError' as const }])(
+    '$read turns a throttled history read into StepFunctionsBusyError, keeping the cause',
+    async ({ read }) => {
+      // Prepare
+      const throttled = new SFNServiceException({
+        name: 'ThrottlingException',
+        $fault: 'client',
+        $metadata: {},
+        message: 'slow down',
+      });
+      sfn.on(GetExecutionHistoryCommand).rejects(throttled);
+
+      // Act
+      const caught = await control[read](EXEC).catch((e: unknown) => e);
+
+      // Assess
+      expect(caught).toBeInstanceOf(StepFunctionsBusyError);
+      expect((caught as Error).cause).toBe(throttled);
+      expect((caught as Error).message).toContain(`GetExecutionHistory ${EXEC}`);
+    }
+  );
+
+  it('endError turns a missing execution into StepFunctionsRejectedError', async () => {
+    // Prepare
+    sfn
+      .on(GetExecutionHistoryCommand)
+      .rejects(new ExecutionDoesNotExist({ message: 'gone', $metadata: {} }));
+
+    // Act + Assess
+    await expect(control.endError(EXEC)).rejects.toBeInstanceOf(StepFunctionsRejectedError);
+  });
+});
