@@ -95,6 +95,12 @@ export const MetricsSchema = z
     message: 'must be a multiple of periodSeconds',
     path: ['windowSeconds'],
   })
+  // Polling slower than the period lets a judged look move the lag past the next minute's first look, and that
+  // minute is then judged together with the one after it.
+  .refine((m) => m.publicationPollSeconds <= m.periodSeconds, {
+    message: 'must be <= periodSeconds (0: no polling)',
+    path: ['publicationPollSeconds'],
+  })
   .superRefine((m, ctx) => {
     // The same traffic named twice would be counted twice: one bad minute would weigh double.
     const named = [

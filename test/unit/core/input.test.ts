@@ -214,6 +214,14 @@ describe('Function: parseMigrationInput', () => {
       message: 'metrics.windowSeconds: must be a multiple of periodSeconds',
     },
     {
+      name: 'polling slower than the period',
+      raw: {
+        ...base,
+        metrics: { greenDiscoveryNames: ['o'], periodSeconds: 60, publicationPollSeconds: 90 },
+      },
+      message: 'metrics.publicationPollSeconds: must be <= periodSeconds (0: no polling)',
+    },
+    {
       name: 'a certain confidence',
       raw: { ...base, thresholds: { confidence: 1 } },
       message: 'thresholds.confidence: must be <= 0.9999',
