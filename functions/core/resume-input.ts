@@ -2,7 +2,8 @@
  * The continuation's input schema: a RunState a ContinueAsNew handed over, checked as strictly as a new
  * migration before Preflight makes any AWS call (handlers/preflight.ts).
  */
-import * as z from 'zod';
+
+import * as z from 'zod/mini';
 import { InvalidInputError } from './errors.ts';
 import { checkStepOrder, describeIssues, MigrationInputSchema } from './input.ts';
 import { recordSetKey } from './names.ts';
@@ -12,22 +13,24 @@ import type { RunState } from './state.ts';
 export const isResume = (input: unknown): input is { resume: RunState } =>
   typeof input === 'object' && input !== null && 'resume' in input;
 
-const Weight = z.int('must be an integer').min(0, 'must be >= 0').max(255, 'must be <= 255');
+const Weight = z
+  .int('must be an integer')
+  .check(z.gte(0, 'must be >= 0'), z.lte(255, 'must be <= 255'));
 const PairKey = {
-  hostedZoneId: z.string().min(1),
-  name: z.string().min(1),
-  type: z.string().min(1),
+  hostedZoneId: z.string().check(z.minLength(1)),
+  name: z.string().check(z.minLength(1)),
+  type: z.string().check(z.minLength(1)),
 };
 const ResumedRecord = z.looseObject({
   Name: z.string(),
   Type: z.string(),
-  SetIdentifier: z.string().min(1),
+  SetIdentifier: z.string().check(z.minLength(1)),
   Weight,
 });
-const Count = z.int('must be an integer').min(0, 'must be >= 0');
+const Count = z.int('must be an integer').check(z.gte(0, 'must be >= 0'));
 const IsoTime = z
   .string()
-  .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time');
+  .check(z.refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time'));
 const pairKeyOf = recordSetKey;
 /**
  * A sequential test's memory (core/sequential.ts SequentialState): the cadence bounds the test by its
@@ -36,13 +39,13 @@ const pairKeyOf = recordSetKey;
  */
 const SequentialMemory = z.looseObject({
   statistics: z
-    .array(z.number().min(0, 'must be >= 0'))
-    .length(ODDS_RATIOS.length, `must hold ${ODDS_RATIOS.length} statistics`),
-  evidence: z.number().min(0, 'must be >= 0'),
-  minutes: z.number().min(0, 'must be >= 0'),
-  requests: z.number().min(0, 'must be >= 0'),
-  errors: z.number().min(0, 'must be >= 0'),
-  consumedUntil: IsoTime.nullable(),
+    .array(z.number().check(z.gte(0, 'must be >= 0')))
+    .check(z.length(ODDS_RATIOS.length, `must hold ${ODDS_RATIOS.length} statistics`)),
+  evidence: z.number().check(z.gte(0, 'must be >= 0')),
+  minutes: z.number().check(z.gte(0, 'must be >= 0')),
+  requests: z.number().check(z.gte(0, 'must be >= 0')),
+  errors: z.number().check(z.gte(0, 'must be >= 0')),
+  consumedUntil: z.nullable(IsoTime),
 });
 
 /**
@@ -56,39 +59,41 @@ const ResumeSchema = z.strictObject({
     .looseObject({
       input: MigrationInputSchema,
       steps: z
-        .array(z.number().gt(0, 'must be > 0').max(100, 'must be <= 100'))
-        .min(1, 'must not be empty'),
+        .array(z.number().check(z.gt(0, 'must be > 0'), z.lte(100, 'must be <= 100')))
+        .check(z.minLength(1, 'must not be empty')),
       run: z.looseObject({
-        executionArn: z.string().min(1),
-        executionName: z.string().min(1),
-        stateMachineArn: z.string().min(1),
+        executionArn: z.string().check(z.minLength(1)),
+        executionName: z.string().check(z.minLength(1)),
+        stateMachineArn: z.string().check(z.minLength(1)),
         startedAt: z
           .string()
-          .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time'),
-        generation: z.int('must be an integer').min(1, 'must be >= 1'),
-        continuedFrom: z.string().min(1).nullable(),
+          .check(z.refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time')),
+        generation: z.int('must be an integer').check(z.gte(1, 'must be >= 1')),
+        continuedFrom: z.nullable(z.string().check(z.minLength(1))),
       }),
       snapshot: z
         .array(z.looseObject({ ...PairKey, blue: ResumedRecord, green: ResumedRecord }))
-        .min(1, 'must not be empty'),
+        .check(z.minLength(1, 'must not be empty')),
       expected: z.array(z.looseObject({ ...PairKey, blueWeight: Weight, greenWeight: Weight })),
       status: z.looseObject({
-        stepIndex: z.int('must be an integer').min(-1, 'must be >= -1'),
-        greenPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100'),
-        syncedAt: z.string().nullable(),
-        judgingFrom: z.string().nullable(),
+        stepIndex: z.int('must be an integer').check(z.gte(-1, 'must be >= -1')),
+        greenPercent: z.number().check(z.gte(0, 'must be >= 0'), z.lte(100, 'must be <= 100')),
+        syncedAt: z.nullable(z.string()),
+        judgingFrom: z.nullable(z.string()),
         // Absent in a state written before the window cursor and the blue latency memory existed.
-        windowFrom: IsoTime.nullable().default(null),
+        windowFrom: z._default(z.nullable(IsoTime), null),
         // Absent in a state written before the bake counted periods with data: nothing baked yet.
-        bakedSeconds: Count.default(0),
-        blueLatency: z
-          .looseObject({
-            avgMs: z.number().min(0, 'must be >= 0'),
-            samples: Count,
-            windowEnd: IsoTime,
-          })
-          .nullable()
-          .default(null),
+        bakedSeconds: z._default(Count, 0),
+        blueLatency: z._default(
+          z.nullable(
+            z.looseObject({
+              avgMs: z.number().check(z.gte(0, 'must be >= 0')),
+              samples: Count,
+              windowEnd: IsoTime,
+            })
+          ),
+          null
+        ),
         stepEvaluations: Count,
         evaluations: Count,
         failures: Count,
@@ -96,98 +101,106 @@ const ResumeSchema = z.strictObject({
         inconclusiveStreak: Count,
         consecutiveErrors: Count,
         // Service Connect's tests by check name, the edge's as `edge:<check>`.
-        sequential: z.record(z.string(), SequentialMemory).optional(),
+        sequential: z.optional(z.record(z.string(), SequentialMemory)),
         // Blue found drained at 100 % (core/blue-drained.ts); absent in a state written before it: not drained.
-        blueDrainedFrom: IsoTime.nullable().optional(),
+        blueDrainedFrom: z.optional(z.nullable(IsoTime)),
       }),
       change: z.looseObject({
         ids: z.array(z.string()),
-        submittedAt: z.string().nullable(),
+        submittedAt: z.nullable(z.string()),
         synced: z.boolean(),
       }),
       // The cadence of the last look (core/cadence.ts): its `through` is where a quiet look starts folding
       // minutes (core/cadence-fold.ts foldEnds, which also caps how many); '' after a look that judged none.
-      cadence: z
-        .strictObject({
-          minutes: z.int('must be an integer').min(1, 'must be >= 1').max(60, 'must be <= 60'),
+      cadence: z.optional(
+        z.strictObject({
+          minutes: z
+            .int('must be an integer')
+            .check(z.gte(1, 'must be >= 1'), z.lte(60, 'must be <= 60')),
           through: z.union([IsoTime, z.literal('')]),
           reason: z.string(),
-          refold: z.boolean().optional(),
+          refold: z.optional(z.boolean()),
         })
-        .optional(),
+      ),
       // The publication lag learned within the run (core/publication.ts): where its looks fall.
-      publicationLag: z
-        .strictObject({
-          seconds: z.int('must be an integer').min(0, 'must be >= 0').max(3_600, 'must be <= 3600'),
-          hits: z.int('must be an integer').min(0, 'must be >= 0'),
+      publicationLag: z.optional(
+        z.strictObject({
+          seconds: z
+            .int('must be an integer')
+            .check(z.gte(0, 'must be >= 0'), z.lte(3_600, 'must be <= 3600')),
+          hits: z.int('must be an integer').check(z.gte(0, 'must be >= 0')),
         })
-        .optional(),
+      ),
       // The edge Preflight found; a continuation judges the same load balancers.
-      edge: z
-        .array(
+      edge: z.optional(
+        z.array(
           z.strictObject({
             side: z.enum(['green', 'blue']),
             kind: z.enum(['application', 'network']),
-            name: z.string().min(1),
+            name: z.string().check(z.minLength(1)),
             dimension: z
               .string()
-              .regex(/^(app|net)\/[^/]+\/[^/]+$/, 'must be app/<name>/<id> or net/<name>/<id>'),
-            dnsName: z.string().min(1),
+              .check(
+                z.regex(/^(app|net)\/[^/]+\/[^/]+$/, 'must be app/<name>/<id> or net/<name>/<id>')
+              ),
+            dnsName: z.string().check(z.minLength(1)),
           })
         )
-        .optional(),
+      ),
     })
-    .superRefine((state, ctx) => {
-      // The snapshot and the expected weights must be of exactly the input's records, in order.
-      const wanted = state.input.records.map(pairKeyOf);
-      const same = (keys: string[]) =>
-        keys.length === wanted.length && keys.every((key, i) => key === wanted[i]);
-      if (!same(state.snapshot.map(pairKeyOf))) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must hold exactly the pairs of input.records',
-          path: ['snapshot'],
+    .check(
+      z.superRefine((state, ctx) => {
+        // The snapshot and the expected weights must be of exactly the input's records, in order.
+        const wanted = state.input.records.map(pairKeyOf);
+        const same = (keys: string[]) =>
+          keys.length === wanted.length && keys.every((key, i) => key === wanted[i]);
+        if (!same(state.snapshot.map(pairKeyOf))) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must hold exactly the pairs of input.records',
+            path: ['snapshot'],
+          });
+        }
+        state.snapshot.forEach((pair, i) => {
+          const ref = state.input.records[i];
+          if (
+            ref &&
+            (pair.blue.SetIdentifier !== ref.blueSetIdentifier ||
+              pair.green.SetIdentifier !== ref.greenSetIdentifier)
+          ) {
+            ctx.addIssue({
+              code: 'custom',
+              message: 'SetIdentifiers differ from input.records',
+              path: ['snapshot', i],
+            });
+          }
         });
-      }
-      state.snapshot.forEach((pair, i) => {
-        const ref = state.input.records[i];
+        if (!same(state.expected.map(pairKeyOf))) {
+          ctx.addIssue({
+            code: 'custom',
+            message: 'must hold exactly the pairs of input.records',
+            path: ['expected'],
+          });
+        }
+        checkStepOrder(state.steps, ctx);
+        // A learned lag lies between the first look and the bound (publication.ts): one outside would put the
+        // looks where the design forbids them (before the first look) for the rest of the run.
+        const { metrics } = state.input;
+        const lag = state.publicationLag;
+        const first = Math.min(metrics.earliestPublicationSeconds, metrics.publicationDelaySeconds);
         if (
-          ref &&
-          (pair.blue.SetIdentifier !== ref.blueSetIdentifier ||
-            pair.green.SetIdentifier !== ref.greenSetIdentifier)
+          lag !== undefined &&
+          metrics.publicationPollSeconds > 0 &&
+          (lag.seconds < first || lag.seconds > metrics.publicationDelaySeconds)
         ) {
           ctx.addIssue({
             code: 'custom',
-            message: 'SetIdentifiers differ from input.records',
-            path: ['snapshot', i],
+            message: `must be between ${first} (input.metrics.earliestPublicationSeconds) and ${metrics.publicationDelaySeconds} (input.metrics.publicationDelaySeconds)`,
+            path: ['publicationLag', 'seconds'],
           });
         }
-      });
-      if (!same(state.expected.map(pairKeyOf))) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must hold exactly the pairs of input.records',
-          path: ['expected'],
-        });
-      }
-      checkStepOrder(state.steps, ctx);
-      // A learned lag lies between the first look and the bound (publication.ts): one outside would put the
-      // looks where the design forbids them (before the first look) for the rest of the run.
-      const { metrics } = state.input;
-      const lag = state.publicationLag;
-      const first = Math.min(metrics.earliestPublicationSeconds, metrics.publicationDelaySeconds);
-      if (
-        lag !== undefined &&
-        metrics.publicationPollSeconds > 0 &&
-        (lag.seconds < first || lag.seconds > metrics.publicationDelaySeconds)
-      ) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be between ${first} (input.metrics.earliestPublicationSeconds) and ${metrics.publicationDelaySeconds} (input.metrics.publicationDelaySeconds)`,
-          path: ['publicationLag', 'seconds'],
-        });
-      }
-    }),
+      })
+    ),
 });
 
 /** @throws InvalidInputError naming every offending field of the continuation (`resume.…`). */

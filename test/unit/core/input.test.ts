@@ -277,6 +277,12 @@ describe('Function: parseMigrationInput', () => {
       message: 'records[0].greenSetIdentifer: unknown key: did you mean greenSetIdentifier?',
     },
     {
+      // zod's own wording, for a rule without a message of ours (zod/mini loads it in input-zod.ts).
+      name: 'a number where a name belongs',
+      raw: { ...base, migrationId: 42 },
+      message: 'migrationId: Invalid input: expected string, received number',
+    },
+    {
       name: 'a misspelt baseline key',
       raw: { ...base, thresholds: { baseline: { latencyAvgMaxRation: 2 } } },
       message:
