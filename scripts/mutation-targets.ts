@@ -72,6 +72,13 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'input-metrics.ts': INPUT_TESTS,
   'input-plan.ts': INPUT_TESTS,
   'input-hooks.ts': INPUT_TESTS,
+  'input-zod.ts': INPUT_TESTS,
+  // The continuation's schema is reached only through Preflight's handler (a `resume` input).
+  'resume-input.ts': [
+    'test/unit/handlers/handlers.test.ts',
+    'test/unit/handlers/preflight-scoping.test.ts',
+    'test/unit/handlers/preflight-sources.test.ts',
+  ],
   'key-suggestion.ts': [core('key-suggestion'), core('input')],
   'measure.ts': [...VERDICT_TESTS, core('measure.mutation')],
   'metric-statistics.ts': [core('metric-statistics')],

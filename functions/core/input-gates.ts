@@ -1,7 +1,9 @@
 /** `plan.gates`: manual approval before chosen steps (design.md §2 "Approval gates"). */
-import * as z from 'zod';
+
+import * as z from 'zod/mini';
 import { DAY_SECONDS, Percent } from './input-fields.ts';
 import type { Plan } from './input-plan.ts';
+import { described } from './input-zod.ts';
 import { expandSteps } from './plan.ts';
 
 /**
@@ -14,33 +16,34 @@ export const MAX_GATE_TIMEOUT_SECONDS = 14 * DAY_SECONDS;
 /** One day: long enough for a person to answer across time zones, short enough not to be forgotten. */
 export const DEFAULT_GATE_TIMEOUT_SECONDS = DAY_SECONDS;
 
-export const GatesSchema = z
-  .strictObject({
+export const GatesSchema = described(
+  z.strictObject({
     /** Green percents of the plan before which the run waits for `traffic-shift approve`. 100: before the full shift. */
-    beforeSteps: z
-      .array(Percent)
-      .min(1, 'must name at least one step')
-      .describe(
-        'Green percents of the plan (steps of the expanded plan) before which the run waits for approve/reject; 100 = before the full shift.'
-      ),
+    beforeSteps: described(
+      z.array(Percent).check(z.minLength(1, 'must name at least one step')),
+      'Green percents of the plan (steps of the expanded plan) before which the run waits for approve/reject; 100 = before the full shift.'
+    ),
     /** How long a gate waits for an answer before it takes `onTimeout`. */
-    timeoutSeconds: z
-      .int('must be an integer')
-      .min(60, 'must be >= 60')
-      .max(MAX_GATE_TIMEOUT_SECONDS, 'must be <= 1209600 (14 days, as ECS pause hooks)')
-      .default(DEFAULT_GATE_TIMEOUT_SECONDS)
-      .describe(
-        'How long a gate waits for an answer (default 86400, at most 1209600 = 14 days) before it takes onTimeout.'
+    timeoutSeconds: described(
+      z._default(
+        z
+          .int('must be an integer')
+          .check(
+            z.gte(60, 'must be >= 60'),
+            z.lte(MAX_GATE_TIMEOUT_SECONDS, 'must be <= 1209600 (14 days, as ECS pause hooks)')
+          ),
+        DEFAULT_GATE_TIMEOUT_SECONDS
       ),
+      'How long a gate waits for an answer (default 86400, at most 1209600 = 14 days) before it takes onTimeout.'
+    ),
     /** What an unanswered gate does at its timeout. */
-    onTimeout: z
-      .enum(['rollback', 'continue'], 'must be rollback or continue')
-      .default('rollback')
-      .describe('What an unanswered gate does at its timeout: rollback (default) or continue.'),
-  })
-  .describe(
-    'Approval gates: wait for traffic-shift approve/reject before chosen steps; evaluations go on while waiting.'
-  );
+    onTimeout: described(
+      z._default(z.enum(['rollback', 'continue'], 'must be rollback or continue'), 'rollback'),
+      'What an unanswered gate does at its timeout: rollback (default) or continue.'
+    ),
+  }),
+  'Approval gates: wait for traffic-shift approve/reject before chosen steps; evaluations go on while waiting.'
+);
 export type Gates = z.infer<typeof GatesSchema>;
 
 /**
@@ -48,7 +51,10 @@ export type Gates = z.infer<typeof GatesSchema>;
  * an evaluation: start the migration when it is approved), at most once, and the timeout is at least one
  * evaluation interval (each wait for an answer lasts one interval).
  */
-export function checkGates(plan: Plan & { gates?: Gates | undefined }, ctx: z.RefinementCtx): void {
+export function checkGates(
+  plan: Plan & { gates?: Gates | undefined },
+  ctx: z.core.$RefinementCtx
+): void {
   const gates = plan.gates;
   if (gates === undefined) return;
   let steps: number[];

@@ -3,7 +3,8 @@
  * Step Functions owns the retries) before each shift and after each bake. The request and answer are in
  * `core/step-hooks.ts`; the ASL states in design.md "Step hooks".
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import { described } from './input-zod.ts';
 
 /** A Lambda function ARN, optionally qualified by a version or an alias. */
 const LAMBDA_ARN =
@@ -11,43 +12,53 @@ const LAMBDA_ARN =
 
 const LambdaArn = z
   .string('must be a string')
-  .regex(
-    LAMBDA_ARN,
-    'must be a Lambda function ARN: arn:<partition>:lambda:<region>:<account>:function:<name>[:<version or alias>]'
+  .check(
+    z.regex(
+      LAMBDA_ARN,
+      'must be a Lambda function ARN: arn:<partition>:lambda:<region>:<account>:function:<name>[:<version or alias>]'
+    )
   );
 
 export const HooksSchema = z
   .strictObject({
     /** Invoked before every shift (smoke test of the next step, warm-up load for a quiet service). */
-    beforeShift: LambdaArn.optional().describe(
+    beforeShift: described(
+      z.optional(LambdaArn),
       'Invoked before every shift (smoke test of the next step, warm-up load for a quiet service).'
     ),
     /** Invoked when a step's bake is over, before the next shift or the completion. */
-    afterBake: LambdaArn.optional().describe(
+    afterBake: described(
+      z.optional(LambdaArn),
       "Invoked when a step's bake is over, before the next shift or the completion."
     ),
     /** The wait before asking again after a RetryLater answer. */
-    retryLaterSeconds: z
-      .int('must be an integer')
-      .min(10, 'must be >= 10')
-      .max(3_600, 'must be <= 3600')
-      .default(60)
-      .describe('The wait before asking again after a RetryLater answer.'),
+    retryLaterSeconds: described(
+      z._default(
+        z
+          .int('must be an integer')
+          .check(z.gte(10, 'must be >= 10'), z.lte(3_600, 'must be <= 3600')),
+        60
+      ),
+      'The wait before asking again after a RetryLater answer.'
+    ),
     /** Answers per hook round; RetryLater on the last one rolls back. */
-    maxAttempts: z
-      .int('must be an integer')
-      .min(1, 'must be >= 1')
-      .max(100, 'must be <= 100')
-      .default(10)
-      .describe('Answers per hook round; RetryLater on the last one rolls back.'),
+    maxAttempts: described(
+      z._default(
+        z.int('must be an integer').check(z.gte(1, 'must be >= 1'), z.lte(100, 'must be <= 100')),
+        10
+      ),
+      'Answers per hook round; RetryLater on the last one rolls back.'
+    ),
   })
-  .superRefine((hooks, ctx) => {
-    if (hooks.beforeShift === undefined && hooks.afterBake === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        message: 'names no hook: give beforeShift, afterBake or both (or leave hooks out)',
-        path: [],
-      });
-    }
-  });
+  .check(
+    z.superRefine((hooks, ctx) => {
+      if (hooks.beforeShift === undefined && hooks.afterBake === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'names no hook: give beforeShift, afterBake or both (or leave hooks out)',
+          path: [],
+        });
+      }
+    })
+  );
 export type Hooks = z.infer<typeof HooksSchema>;

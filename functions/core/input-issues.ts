@@ -1,5 +1,5 @@
 /** Turns zod issues into `{ path, rule }` pairs a person can act on, with "did you mean" for unknown keys. */
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { closestKey } from './key-suggestion.ts';
 
 /** Renders a zod path as `records[0].hostedZoneId`. */
@@ -16,7 +16,7 @@ export type KnownKeys = (path: readonly PropertyKey[]) => string[];
 
 /** Turns zod issues into `{ path, rule }` pairs; `knownKeysAt` feeds the "did you mean" of unknown keys. */
 export function describeZodIssues(
-  error: z.ZodError,
+  error: z.core.$ZodError,
   knownKeysAt: KnownKeys
 ): { path: string; rule: string }[] {
   return error.issues.flatMap((issue) => describeIssue(issue, [], knownKeysAt));

@@ -1,38 +1,46 @@
 /** Where the metrics are read and the limits green must meet. */
-import * as z from 'zod';
+
+import * as z from 'zod/mini';
 import { overlaps, targetLabel } from './discovery-target.ts';
 import { DiscoveryTargets } from './input-fields.ts';
 import { formatPath } from './input-issues.ts';
 import { CustomQueriesSchema, EdgeSchema } from './input-sources.ts';
+import { described } from './input-zod.ts';
 
 export const MetricsSchema = z
   .strictObject({
     /** CloudWatch namespace of the Service Connect metrics. */
-    namespace: z
-      .string()
-      .min(1)
-      .max(255)
-      .default('AWS/ECS')
-      .describe('CloudWatch namespace of the Service Connect metrics.'),
+    namespace: described(
+      z._default(z.string().check(z.minLength(1), z.maxLength(255)), 'AWS/ECS'),
+      'CloudWatch namespace of the Service Connect metrics.'
+    ),
     /**
      * Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the
      * traffic from that calling service in that cluster); every one is judged, and all of them together.
      */
-    greenDiscoveryNames: DiscoveryTargets.min(1, 'must name at least one discovery name').describe(
+    greenDiscoveryNames: described(
+      DiscoveryTargets.check(z.minLength(1, 'must name at least one discovery name')),
       "Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the traffic from that calling service in that cluster); every one is judged, and all of them together."
     ),
     /** Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline. */
-    blueDiscoveryNames: DiscoveryTargets.optional().describe(
+    blueDiscoveryNames: described(
+      z.optional(DiscoveryTargets),
       "Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline."
     ),
     /** Metric period; Service Connect publishes every 60 s. */
-    periodSeconds: z
-      .int('must be an integer')
-      .min(60, 'must be >= 60')
-      .max(3_600, 'must be <= 3600')
-      .multipleOf(60, 'must be a multiple of 60')
-      .default(60)
-      .describe('Metric period; Service Connect publishes every 60 s.'),
+    periodSeconds: described(
+      z._default(
+        z
+          .int('must be an integer')
+          .check(
+            z.gte(60, 'must be >= 60'),
+            z.lte(3_600, 'must be <= 3600'),
+            z.multipleOf(60, 'must be a multiple of 60')
+          ),
+        60
+      ),
+      'Metric period; Service Connect publishes every 60 s.'
+    ),
     /**
      * How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no
      * figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s
@@ -40,194 +48,185 @@ export const MetricsSchema = z
      * run at this phase within the minute, and a shift written just after a minute boundary would leave
      * almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).
      */
-    publicationDelaySeconds: z
-      .int('must be an integer')
-      .min(0, 'must be >= 0')
-      .max(900, 'must be <= 900')
-      .default(150)
-      .describe(
-        'How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations run at this phase within the minute, and a shift written just after a minute boundary would leave almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).'
+    publicationDelaySeconds: described(
+      z._default(
+        z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(900, 'must be <= 900')),
+        150
       ),
+      'How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations run at this phase within the minute, and a shift written just after a minute boundary would leave almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).'
+    ),
     /**
      * First look for a minute's datapoints this long after the minute ends; then every
      * `publicationPollSeconds` until `publicationDelaySeconds` (the first look is never later than that), after which a minute still missing is judged
      * as it is (a late minute is read with the next window). Judges each minute as soon as it is published.
      */
-    earliestPublicationSeconds: z
-      .int('must be an integer')
-      .min(0, 'must be >= 0')
-      .max(900, 'must be <= 900')
-      .default(90)
-      .describe(
-        "First look for a minute's datapoints this long after the minute ends; then every `publicationPollSeconds` until `publicationDelaySeconds`, after which a minute still missing is judged as it is. Judges each minute as soon as it is published."
+    earliestPublicationSeconds: described(
+      z._default(
+        z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(900, 'must be <= 900')),
+        90
       ),
+      "First look for a minute's datapoints this long after the minute ends; then every `publicationPollSeconds` until `publicationDelaySeconds`, after which a minute still missing is judged as it is. Judges each minute as soon as it is published."
+    ),
     /**
      * How often to look again for a minute not yet published (0: no polling, every evaluation waits the
      * whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round
      * (9 history events) and one green GetMetricData.
      */
-    publicationPollSeconds: z
-      .int('must be an integer')
-      .min(0, 'must be >= 0')
-      .max(300, 'must be <= 300')
-      .default(30)
-      .describe(
-        'How often to look again for a minute not yet published (0: no polling, every evaluation waits the whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round (9 history events) and one green GetMetricData.'
+    publicationPollSeconds: described(
+      z._default(
+        z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(300, 'must be <= 300')),
+        30
       ),
+      'How often to look again for a minute not yet published (0: no polling, every evaluation waits the whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round (9 history events) and one green GetMetricData.'
+    ),
     /**
      * Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent
      * data); after an Inconclusive the window grows, at most to this, then its start moves forward.
      */
-    windowSeconds: z
-      .int('must be an integer')
-      .min(60, 'must be >= 60')
-      .max(3_600, 'must be <= 3600')
-      .default(300)
-      .describe(
-        'Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent data); after an Inconclusive the window grows, at most to this, then its start moves forward.'
+    windowSeconds: described(
+      z._default(
+        z
+          .int('must be an integer')
+          .check(z.gte(60, 'must be >= 60'), z.lte(3_600, 'must be <= 3600')),
+        300
       ),
+      'Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent data); after an Inconclusive the window grows, at most to this, then its start moves forward.'
+    ),
     /** Each environment's edge load balancer (found from the alias records by default). */
     edge: EdgeSchema,
     /** A team's own CloudWatch metrics, judged against their own limits. */
     queries: CustomQueriesSchema,
   })
-  .refine((m) => m.windowSeconds % m.periodSeconds === 0, {
-    message: 'must be a multiple of periodSeconds',
-    path: ['windowSeconds'],
-  })
-  .superRefine((m, ctx) => {
-    // The same traffic named twice would be counted twice: one bad minute would weigh double.
-    const named = [
-      ...m.greenDiscoveryNames.map((target, index) => ({
-        target,
-        path: ['greenDiscoveryNames', index],
-      })),
-      ...(m.blueDiscoveryNames ?? []).map((target, index) => ({
-        target,
-        path: ['blueDiscoveryNames', index],
-      })),
-    ];
-    named.forEach((entry, index) => {
-      const earlier = named.slice(0, index).find((other) => overlaps(other.target, entry.target));
-      if (earlier === undefined) return;
-      ctx.addIssue({
-        code: 'custom',
-        message: `counts the same traffic as metrics.${formatPath(earlier.path)} (${targetLabel(earlier.target)}): each discovery name (or name, cluster and service) may appear once across green and blue; a bare name covers every cluster`,
-        path: entry.path,
+  .check(
+    z.refine((m) => m.windowSeconds % m.periodSeconds === 0, {
+      message: 'must be a multiple of periodSeconds',
+      path: ['windowSeconds'],
+    }),
+    // Polling slower than the period lets a judged look move the lag past the next minute's first look, and
+    // that minute is then judged together with the one after it.
+    z.refine((m) => m.publicationPollSeconds <= m.periodSeconds, {
+      message: 'must be <= periodSeconds (0: no polling)',
+      path: ['publicationPollSeconds'],
+    }),
+    z.superRefine((m, ctx) => {
+      // The same traffic named twice would be counted twice: one bad minute would weigh double.
+      const named = [
+        ...m.greenDiscoveryNames.map((target, index) => ({
+          target,
+          path: ['greenDiscoveryNames', index],
+        })),
+        ...(m.blueDiscoveryNames ?? []).map((target, index) => ({
+          target,
+          path: ['blueDiscoveryNames', index],
+        })),
+      ];
+      named.forEach((entry, index) => {
+        const earlier = named.slice(0, index).find((other) => overlaps(other.target, entry.target));
+        if (earlier === undefined) return;
+        ctx.addIssue({
+          code: 'custom',
+          message: `counts the same traffic as metrics.${formatPath(earlier.path)} (${targetLabel(earlier.target)}): each discovery name (or name, cluster and service) may appear once across green and blue; a bare name covers every cluster`,
+          path: entry.path,
+        });
       });
-    });
-  });
+    })
+  );
 
 export const BaselineThresholdsSchema = z.strictObject({
   /** Green fails when its error rate > max(blue x ratio, blue + minDelta). */
-  errorRateMaxRatio: z
-    .number()
-    .min(1, 'must be >= 1')
-    .max(100, 'must be <= 100')
-    .default(2)
-    .describe('Green fails when its error rate > max(blue x ratio, blue + minDelta).'),
-  errorRateMinDeltaPercent: z
-    .number()
-    .min(0, 'must be >= 0')
-    .max(100, 'must be <= 100')
-    .default(0.5)
-    .describe(
-      "Minimum margin above blue's error rate, in percentage points (see errorRateMaxRatio)."
-    ),
+  errorRateMaxRatio: described(
+    z._default(z.number().check(z.gte(1, 'must be >= 1'), z.lte(100, 'must be <= 100')), 2),
+    'Green fails when its error rate > max(blue x ratio, blue + minDelta).'
+  ),
+  errorRateMinDeltaPercent: described(
+    z._default(z.number().check(z.gte(0, 'must be >= 0'), z.lte(100, 'must be <= 100')), 0.5),
+    "Minimum margin above blue's error rate, in percentage points (see errorRateMaxRatio)."
+  ),
   /** Green fails when its average latency > max(blue x ratio, blue + minDelta). */
-  latencyAvgMaxRatio: z
-    .number()
-    .min(1, 'must be >= 1')
-    .max(100, 'must be <= 100')
-    .default(1.5)
-    .describe('Green fails when its average latency > max(blue x ratio, blue + minDelta).'),
-  latencyAvgMinDeltaMs: z
-    .number()
-    .min(0, 'must be >= 0')
-    .default(50)
-    .describe("Minimum margin above blue's average latency, in ms (see latencyAvgMaxRatio)."),
+  latencyAvgMaxRatio: described(
+    z._default(z.number().check(z.gte(1, 'must be >= 1'), z.lte(100, 'must be <= 100')), 1.5),
+    'Green fails when its average latency > max(blue x ratio, blue + minDelta).'
+  ),
+  latencyAvgMinDeltaMs: described(
+    z._default(z.number().check(z.gte(0, 'must be >= 0')), 50),
+    "Minimum margin above blue's average latency, in ms (see latencyAvgMaxRatio)."
+  ),
 });
 
 export const ThresholdsSchema = z.strictObject({
   /** Below this many requests in a window the verdict is Inconclusive, never Pass. */
-  minRequests: z
-    .int('must be an integer')
-    .min(1, 'must be >= 1')
-    .max(1_000_000, 'must be <= 1000000')
-    .default(50)
-    .describe('Below this many requests in a window the verdict is Inconclusive, never Pass.'),
+  minRequests: described(
+    z._default(
+      z
+        .int('must be an integer')
+        .check(z.gte(1, 'must be >= 1'), z.lte(1_000_000, 'must be <= 1000000')),
+      50
+    ),
+    'Below this many requests in a window the verdict is Inconclusive, never Pass.'
+  ),
   /** Green's 5xx share of requests, in percent. */
-  errorRateMaxPercent: z
-    .number()
-    .min(0, 'must be >= 0')
-    .max(100, 'must be <= 100')
-    .default(1)
-    .describe("Green's 5xx share of requests, in percent."),
+  errorRateMaxPercent: described(
+    z._default(z.number().check(z.gte(0, 'must be >= 0'), z.lte(100, 'must be <= 100')), 1),
+    "Green's 5xx share of requests, in percent."
+  ),
   /**
    * One-sided confidence that green's true error rate is above the limit before a window counts as Fail, for
    * the window checks (each discovery name's error rate, and the overall one of a source without per-minute
    * counts). Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by
    * default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001.
    */
-  confidence: z
-    .number()
-    .min(0.5, 'must be >= 0.5')
-    .max(0.9999, 'must be <= 0.9999')
-    .default(0.9)
-    .describe(
-      "One-sided confidence that green's true error rate is above the limit before a window counts as Fail, for the window checks (each discovery name's error rate, and the overall one of a source without per-minute counts). Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001."
+  confidence: described(
+    z._default(
+      z.number().check(z.gte(0.5, 'must be >= 0.5'), z.lte(0.9999, 'must be <= 0.9999')),
+      0.9
     ),
+    "One-sided confidence that green's true error rate is above the limit before a window counts as Fail, for the window checks (each discovery name's error rate, and the overall one of a source without per-minute counts). Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001."
+  ),
   /**
    * The overall error-rate checks (absolute and against blue) are a sequential test on per-minute counts
    * (design.md §4): a green whose 5xx rate stays within its limit is rolled back by it with probability at
    * most this, per 1,440 judged minutes, however often it is looked at.
    */
-  falseAlarmRate: z
-    .number()
-    .min(1e-6, 'must be >= 0.000001')
-    .max(0.5, 'must be <= 0.5')
-    .default(0.01)
-    .describe(
-      'The overall error-rate checks (absolute and against blue) are a sequential test on per-minute counts: a green whose 5xx rate stays within its limit is rolled back by it with probability at most this, per 1,440 judged minutes, however often it is looked at.'
+  falseAlarmRate: described(
+    z._default(
+      z.number().check(z.gte(1e-6, 'must be >= 0.000001'), z.lte(0.5, 'must be <= 0.5')),
+      0.01
     ),
+    'The overall error-rate checks (absolute and against blue) are a sequential test on per-minute counts: a green whose 5xx rate stays within its limit is rolled back by it with probability at most this, per 1,440 judged minutes, however often it is looked at.'
+  ),
   /**
    * The fewest minutes of overwhelming evidence that roll back through the sequential test: each minute's
    * evidence is capped so that fewer minutes never suffice. The default 3: with 2, two consecutive one-minute
    * 5xx bursts at a high green share (1.5 % against a 0.5 % baseline limit) rolled back 0.7 % of flapping
    * migrations in the bench; three consecutive bursts are 30 times rarer (0.0 %), for +30 s median restore.
    */
-  minEvidenceMinutes: z
-    .int('must be an integer')
-    .min(1, 'must be >= 1')
-    .max(10, 'must be <= 10')
-    .default(3)
-    .describe(
-      "The fewest minutes of overwhelming evidence that roll back through the sequential test: each minute's evidence is capped so that fewer minutes never suffice. With 3, neither a one-minute 5xx burst nor two in a row roll back on their own; weak evidence takes longer."
+  minEvidenceMinutes: described(
+    z._default(
+      z.int('must be an integer').check(z.gte(1, 'must be >= 1'), z.lte(10, 'must be <= 10')),
+      3
     ),
+    "The fewest minutes of overwhelming evidence that roll back through the sequential test: each minute's evidence is capped so that fewer minutes never suffice. With 3, neither a one-minute 5xx burst nor two in a row roll back on their own; weak evidence takes longer."
+  ),
   /** Limit on TargetResponseTime Average (ms). Unset: no absolute latency check. */
-  latencyAvgMaxMs: z
-    .number()
-    .positive('must be > 0')
-    .optional()
-    .describe('Limit on TargetResponseTime Average (ms). Unset: no absolute latency check.'),
+  latencyAvgMaxMs: described(
+    z.optional(z.number().check(z.positive('must be > 0'))),
+    'Limit on TargetResponseTime Average (ms). Unset: no absolute latency check.'
+  ),
   /** Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy). */
-  latencyMaxMs: z
-    .number()
-    .positive('must be > 0')
-    .optional()
-    .describe('Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy).'),
+  latencyMaxMs: described(
+    z.optional(z.number().check(z.positive('must be > 0'))),
+    'Limit on TargetResponseTime Maximum (ms). Unset: no check (Maximum is noisy).'
+  ),
   /**
    * Limit on p99 where the source has percentiles (a load balancer namespace). Refused with AWS/ECS: CloudWatch
    * percentiles need raw data points and ECS publishes pre-aggregated minutes (docs/aws-facts.md §1.5).
    */
-  latencyP99MaxMs: z
-    .number()
-    .positive('must be > 0')
-    .optional()
-    .describe(
-      'Limit on p99 where the source has percentiles (a load balancer namespace). Refused with AWS/ECS: CloudWatch percentiles need raw data points and ECS publishes pre-aggregated minutes (docs/aws-facts.md §1.5).'
-    ),
-  baseline: BaselineThresholdsSchema.prefault({}).describe(
+  latencyP99MaxMs: described(
+    z.optional(z.number().check(z.positive('must be > 0'))),
+    'Limit on p99 where the source has percentiles (a load balancer namespace). Refused with AWS/ECS: CloudWatch percentiles need raw data points and ECS publishes pre-aggregated minutes (docs/aws-facts.md §1.5).'
+  ),
+  baseline: described(
+    z.prefault(BaselineThresholdsSchema, {}),
     'Limits relative to blue (used when metrics.blueDiscoveryNames is set).'
   ),
 });

@@ -1,16 +1,18 @@
 /** The schedule part of the input: green percents and bake times. */
-import * as z from 'zod';
+
+import * as z from 'zod/mini';
 import { DAY_SECONDS, oneDecimal, Percent } from './input-fields.ts';
 import { checkGates, GatesSchema } from './input-gates.ts';
+import { described } from './input-zod.ts';
 import { stepPercent } from './plan.ts';
 
 /**
  * Steps strictly increase and end at 100; issues go to `steps[i]` of the object being refined.
  *
  * @example
- * z.object({ steps: z.array(z.number()) }).superRefine((value, ctx) => checkStepOrder(value.steps, ctx));
+ * z.object({ steps: z.array(z.number()) }).check(z.superRefine((value, ctx) => checkStepOrder(value.steps, ctx)));
  */
-export function checkStepOrder(steps: readonly number[], ctx: z.RefinementCtx): void {
+export function checkStepOrder(steps: readonly number[], ctx: z.core.$RefinementCtx): void {
   steps.forEach((step, index) => {
     const previous = steps[index - 1];
     if (previous !== undefined && step <= previous) {
@@ -33,8 +35,7 @@ export function checkStepOrder(steps: readonly number[], ctx: z.RefinementCtx): 
 /** The bake of one step, instead of `bakeSeconds` (or `finalBakeSeconds` at 100). */
 const StepBakeSeconds = z
   .int('must be an integer')
-  .min(60, 'must be >= 60')
-  .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)');
+  .check(z.gte(60, 'must be >= 60'), z.lte(7 * DAY_SECONDS, 'must be <= 604800 (7 days)'));
 
 /** A step: a green percent, or `{ percent, bakeSeconds }` with its own bake. */
 export const StepSchema = z.union([
@@ -46,94 +47,114 @@ export type Step = z.infer<typeof StepSchema>;
 export const PlanSchema = z
   .strictObject({
     /** Explicit green percents, strictly increasing, ending at 100; an entry may carry its own bake. */
-    steps: z
-      .array(StepSchema)
-      .min(1, 'must have at least one step')
-      .max(100, 'must have at most 100 steps')
-      .optional()
-      .describe(
-        'Explicit green percents, strictly increasing, ending at 100. An entry may be { "percent": 10, "bakeSeconds": 1800 }: that step bakes this long instead of bakeSeconds (finalBakeSeconds at 100).'
+    steps: described(
+      z.optional(
+        z
+          .array(StepSchema)
+          .check(
+            z.minLength(1, 'must have at least one step'),
+            z.maxLength(100, 'must have at most 100 steps')
+          )
       ),
+      'Explicit green percents, strictly increasing, ending at 100. An entry may be { "percent": 10, "bakeSeconds": 1800 }: that step bakes this long instead of bakeSeconds (finalBakeSeconds at 100).'
+    ),
     /** CodeDeploy/ECS-style canary: `percent`, then 100. */
-    canary: z
-      .strictObject({ percent: Percent.refine((p) => p < 100, 'must be < 100') })
-      .optional()
-      .describe('CodeDeploy/ECS-style canary: `percent`, then 100.'),
-    /** Linear: `stepPercent`, 2 x stepPercent, ... up to 100. */
-    linear: z
-      .strictObject({
-        stepPercent: z
-          .number()
-          .min(1, 'must be >= 1')
-          .max(50, 'must be <= 50')
-          .refine(oneDecimal, 'must have at most one decimal place'),
-      })
-      .optional()
-      .describe('Linear: `stepPercent`, 2 x stepPercent, ... up to 100.'),
-    /** Exponential (AppConfig-style): startPercent x factor^n, capped at 100. */
-    exponential: z
-      .strictObject({
-        startPercent: Percent.refine((p) => p < 100, 'must be < 100'),
-        factor: z.number().min(1.5, 'must be >= 1.5').max(10, 'must be <= 10'),
-      })
-      .optional()
-      .describe('Exponential (AppConfig-style): startPercent x factor^n, capped at 100.'),
-    /** Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable. */
-    bakeSeconds: z
-      .int('must be an integer')
-      .min(60, 'must be >= 60')
-      .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')
-      .default(600)
-      .describe(
-        "Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable."
+    canary: described(
+      z.optional(
+        z.strictObject({ percent: Percent.check(z.refine((p) => p < 100, 'must be < 100')) })
       ),
+      'CodeDeploy/ECS-style canary: `percent`, then 100.'
+    ),
+    /** Linear: `stepPercent`, 2 x stepPercent, ... up to 100. */
+    linear: described(
+      z.optional(
+        z.strictObject({
+          stepPercent: z
+            .number()
+            .check(
+              z.gte(1, 'must be >= 1'),
+              z.lte(50, 'must be <= 50'),
+              z.refine(oneDecimal, 'must have at most one decimal place')
+            ),
+        })
+      ),
+      'Linear: `stepPercent`, 2 x stepPercent, ... up to 100.'
+    ),
+    /** Exponential (AppConfig-style): startPercent x factor^n, capped at 100. */
+    exponential: described(
+      z.optional(
+        z.strictObject({
+          startPercent: Percent.check(z.refine((p) => p < 100, 'must be < 100')),
+          factor: z.number().check(z.gte(1.5, 'must be >= 1.5'), z.lte(10, 'must be <= 10')),
+        })
+      ),
+      'Exponential (AppConfig-style): startPercent x factor^n, capped at 100.'
+    ),
+    /** Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable. */
+    bakeSeconds: described(
+      z._default(
+        z
+          .int('must be an integer')
+          .check(z.gte(60, 'must be >= 60'), z.lte(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')),
+        600
+      ),
+      "Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable."
+    ),
     /** How often metrics are judged during a bake. */
-    evaluationIntervalSeconds: z
-      .int('must be an integer')
-      .min(60, 'must be >= 60')
-      .max(3_600, 'must be <= 3600')
-      .default(60)
-      .describe('How often metrics are judged during a bake.'),
+    evaluationIntervalSeconds: described(
+      z._default(
+        z
+          .int('must be an integer')
+          .check(z.gte(60, 'must be >= 60'), z.lte(3_600, 'must be <= 3600')),
+        60
+      ),
+      'How often metrics are judged during a bake.'
+    ),
     /** Bake at 100 % green before the run completes. */
-    finalBakeSeconds: z
-      .int('must be an integer')
-      .min(0, 'must be >= 0')
-      .max(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')
-      .default(600)
-      .describe('Bake at 100 % green before the run completes.'),
+    finalBakeSeconds: described(
+      z._default(
+        z
+          .int('must be an integer')
+          .check(z.gte(0, 'must be >= 0'), z.lte(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')),
+        600
+      ),
+      'Bake at 100 % green before the run completes.'
+    ),
     /** Approval gates before chosen steps (input-gates.ts). */
-    gates: GatesSchema.optional(),
+    gates: z.optional(GatesSchema),
   })
-  .superRefine((plan, ctx) => {
-    const given = (['steps', 'canary', 'linear', 'exponential'] as const).filter(
-      (key) => plan[key] !== undefined
-    );
-    if (given.length !== 1) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `exactly one of steps, canary, linear, exponential is required (got ${given.length === 0 ? 'none' : given.join(', ')})`,
-        path: [],
-      });
-    }
-    if (plan.steps) {
-      checkStepOrder(plan.steps.map(stepPercent), ctx);
-      plan.steps.forEach((step, index) => {
-        if (typeof step !== 'number' && plan.evaluationIntervalSeconds > step.bakeSeconds) {
-          ctx.addIssue({
-            code: 'custom',
-            message: `must be >= evaluationIntervalSeconds (${plan.evaluationIntervalSeconds})`,
-            path: ['steps', index, 'bakeSeconds'],
-          });
-        }
-      });
-    }
-    if (plan.evaluationIntervalSeconds > plan.bakeSeconds) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `must be <= bakeSeconds (${plan.bakeSeconds})`,
-        path: ['evaluationIntervalSeconds'],
-      });
-    }
-    checkGates(plan, ctx);
-  });
+  .check(
+    z.superRefine((plan, ctx) => {
+      const given = (['steps', 'canary', 'linear', 'exponential'] as const).filter(
+        (key) => plan[key] !== undefined
+      );
+      if (given.length !== 1) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `exactly one of steps, canary, linear, exponential is required (got ${given.length === 0 ? 'none' : given.join(', ')})`,
+          path: [],
+        });
+      }
+      if (plan.steps) {
+        checkStepOrder(plan.steps.map(stepPercent), ctx);
+        plan.steps.forEach((step, index) => {
+          if (typeof step !== 'number' && plan.evaluationIntervalSeconds > step.bakeSeconds) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `must be >= evaluationIntervalSeconds (${plan.evaluationIntervalSeconds})`,
+              path: ['steps', index, 'bakeSeconds'],
+            });
+          }
+        });
+      }
+      if (plan.evaluationIntervalSeconds > plan.bakeSeconds) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must be <= bakeSeconds (${plan.bakeSeconds})`,
+          path: ['evaluationIntervalSeconds'],
+        });
+      }
+      checkGates(plan, ctx);
+    })
+  );
 export type Plan = z.infer<typeof PlanSchema>;

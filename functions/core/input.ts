@@ -1,9 +1,11 @@
 /**
  * The execution input contract: one strict schema, defaults filled, errors that name the field and the rule.
  * The JSON Schema in `schema/migration-input.schema.json` is generated from this file (`npm run schema`).
- * The parts live beside it: input-fields (records), input-plan, input-metrics, input-limits, input-issues.
+ * The parts live beside it: input-fields (records), input-plan, input-metrics, input-limits, input-issues;
+ * input-zod loads zod/mini's English messages and registers the descriptions.
  */
-import * as z from 'zod';
+
+import * as z from 'zod/mini';
 import { InvalidInputError } from './errors.ts';
 import { DAY_SECONDS, RecordRefSchema } from './input-fields.ts';
 import { HooksSchema } from './input-hooks.ts';
@@ -12,6 +14,7 @@ import { DnsSchema, LimitsSchema } from './input-limits.ts';
 import { BaselineThresholdsSchema, MetricsSchema, ThresholdsSchema } from './input-metrics.ts';
 import { PlanSchema } from './input-plan.ts';
 import { AlarmsSchema } from './input-sources.ts';
+import { described } from './input-zod.ts';
 
 export { RECORD_TYPES, type RecordRef, RecordRefSchema } from './input-fields.ts';
 export { formatPath } from './input-issues.ts';
@@ -25,74 +28,84 @@ export const MAX_PLAN_SECONDS = 30 * DAY_SECONDS;
 export const MigrationInputSchema = z
   .strictObject({
     /** Names the run: execution names, lock reports, the report file. */
-    migrationId: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
-        'must be 1-64 characters of A-Z a-z 0-9 _ - starting with a letter or digit'
-      )
-      .describe('Names the run: execution names, lock reports, the report file.'),
+    migrationId: described(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+            'must be 1-64 characters of A-Z a-z 0-9 _ - starting with a letter or digit'
+          )
+        ),
+      'Names the run: execution names, lock reports, the report file.'
+    ),
     /** The weighted blue/green pairs to shift together (one change batch per hosted zone). */
-    records: z
-      .array(RecordRefSchema)
-      .min(1, 'must name at least one record')
-      .max(50, 'must have at most 50 records')
-      .describe(
-        'The weighted blue/green pairs to shift together (one change batch per hosted zone).'
-      ),
-    plan: PlanSchema.describe(
+    records: described(
+      z
+        .array(RecordRefSchema)
+        .check(
+          z.minLength(1, 'must name at least one record'),
+          z.maxLength(50, 'must have at most 50 records')
+        ),
+      'The weighted blue/green pairs to shift together (one change batch per hosted zone).'
+    ),
+    plan: described(
+      PlanSchema,
       'The green percents (exactly one of steps, canary, linear, exponential) and the bake times.'
     ),
-    metrics: MetricsSchema.describe("Where green's (and blue's) Service Connect metrics are read."),
-    thresholds: ThresholdsSchema.prefault({}).describe(
+    metrics: described(
+      MetricsSchema,
+      "Where green's (and blue's) Service Connect metrics are read."
+    ),
+    thresholds: described(
+      z.prefault(ThresholdsSchema, {}),
       'What green must meet in each window: error rate, latency, the comparison with blue.'
     ),
-    limits: LimitsSchema.prefault({}).describe('When the run rolls back or holds.'),
+    limits: described(z.prefault(LimitsSchema, {}), 'When the run rolls back or holds.'),
     /** Existing CloudWatch alarms: ALARM rolls back at once. */
     alarms: AlarmsSchema,
-    dns: DnsSchema.prefault({}).describe('Route 53: TTL limit and INSYNC polling.'),
-    hooks: HooksSchema.optional().describe(
+    dns: described(z.prefault(DnsSchema, {}), 'Route 53: TTL limit and INSYNC polling.'),
+    hooks: described(
+      z.optional(HooksSchema),
       'Step hooks: Lambda functions asked Pass / Fail / RetryLater before each shift and after each bake.'
     ),
     /** `observe` runs the whole schedule and records its decisions without writing to Route 53. */
-    mode: z
-      .enum(['shift', 'observe'], 'must be shift or observe')
-      .default('shift')
-      .describe(
-        '`observe` runs the whole schedule and records its decisions without writing to Route 53.'
-      ),
+    mode: described(
+      z._default(z.enum(['shift', 'observe'], 'must be shift or observe'), 'shift'),
+      '`observe` runs the whole schedule and records its decisions without writing to Route 53.'
+    ),
     /** When someone else changes the weights mid-run: stop and leave them (`stop`), or restore the snapshot. */
-    onDrift: z
-      .enum(['stop', 'rollback'], 'must be stop or rollback')
-      .default('stop')
-      .describe(
-        'When someone else changes the weights mid-run: stop and leave them (`stop`), or restore the snapshot.'
-      ),
+    onDrift: described(
+      z._default(z.enum(['stop', 'rollback'], 'must be stop or rollback'), 'stop'),
+      'When someone else changes the weights mid-run: stop and leave them (`stop`), or restore the snapshot.'
+    ),
   })
-  .superRefine((input, ctx) => {
-    if (input.thresholds.latencyP99MaxMs !== undefined && input.metrics.namespace === 'AWS/ECS') {
-      ctx.addIssue({
-        code: 'custom',
-        message:
-          'not available with metrics.namespace AWS/ECS: CloudWatch percentiles need raw data points and ECS publishes pre-aggregated minutes, so p99 would stay empty and hold the run; use latencyAvgMaxMs / latencyMaxMs, or a namespace whose metrics have percentiles (such as a load balancer)',
-        path: ['thresholds', 'latencyP99MaxMs'],
-      });
-    }
-    const seen = new Map<string, number>();
-    input.records.forEach((ref, index) => {
-      const key = `${ref.hostedZoneId} ${ref.name} ${ref.type}`;
-      const first = seen.get(key);
-      if (first !== undefined) {
+  .check(
+    z.superRefine((input, ctx) => {
+      if (input.thresholds.latencyP99MaxMs !== undefined && input.metrics.namespace === 'AWS/ECS') {
         ctx.addIssue({
           code: 'custom',
-          message: `duplicates records[${first}] (same zone, name and type)`,
-          path: ['records', index],
+          message:
+            'not available with metrics.namespace AWS/ECS: CloudWatch percentiles need raw data points and ECS publishes pre-aggregated minutes, so p99 would stay empty and hold the run; use latencyAvgMaxMs / latencyMaxMs, or a namespace whose metrics have percentiles (such as a load balancer)',
+          path: ['thresholds', 'latencyP99MaxMs'],
         });
-      } else {
-        seen.set(key, index);
       }
-    });
-  });
+      const seen = new Map<string, number>();
+      input.records.forEach((ref, index) => {
+        const key = `${ref.hostedZoneId} ${ref.name} ${ref.type}`;
+        const first = seen.get(key);
+        if (first !== undefined) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `duplicates records[${first}] (same zone, name and type)`,
+            path: ['records', index],
+          });
+        } else {
+          seen.set(key, index);
+        }
+      });
+    })
+  );
 
 /** The input as a user writes it (defaults optional). */
 export type MigrationInputDraft = z.input<typeof MigrationInputSchema>;
@@ -100,7 +113,7 @@ export type MigrationInputDraft = z.input<typeof MigrationInputSchema>;
 export type MigrationInput = z.infer<typeof MigrationInputSchema>;
 
 /** Turns zod issues into `{ path, rule }` pairs a person can act on. */
-export function describeIssues(error: z.ZodError): { path: string; rule: string }[] {
+export function describeIssues(error: z.core.$ZodError): { path: string; rule: string }[] {
   return describeZodIssues(error, knownKeysAt);
 }
 
@@ -110,10 +123,8 @@ function knownKeysAt(path: readonly PropertyKey[]): string[] {
   const shapes: Record<string, { shape: Record<string, unknown> }> = {
     '': MigrationInputSchema,
     records: RecordRefSchema,
-    plan: PlanSchema.describe(
-      'The green percents (exactly one of steps, canary, linear, exponential) and the bake times.'
-    ),
-    metrics: MetricsSchema.describe("Where green's (and blue's) Service Connect metrics are read."),
+    plan: PlanSchema,
+    metrics: MetricsSchema,
     thresholds: ThresholdsSchema,
     baseline: BaselineThresholdsSchema,
     limits: LimitsSchema,

@@ -6,23 +6,16 @@ import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SFNClient } from '@aws-sdk/client-sfn';
-import * as z from 'zod';
 import { CloudWatchAlarms } from '../adapters/cloudwatch-alarms.ts';
 import { CloudWatchMetricSource } from '../adapters/cloudwatch-metric-source.ts';
 import { ElbV2LoadBalancers } from '../adapters/elbv2-load-balancers.ts';
 import { Route53TrafficRouter } from '../adapters/route53-traffic-router.ts';
 import { StepFunctionsControl } from '../adapters/step-functions-control.ts';
 import { targetLabel } from '../core/discovery-target.ts';
-import { InvalidInputError, PreflightFailedError } from '../core/errors.ts';
+import { PreflightFailedError } from '../core/errors.ts';
 import { isGated } from '../core/gates.ts';
-import {
-  checkStepOrder,
-  describeIssues,
-  type MigrationInput,
-  MigrationInputSchema,
-  parseMigrationInput,
-} from '../core/input.ts';
-import { displayRecordName, recordSetKey } from '../core/names.ts';
+import { type MigrationInput, parseMigrationInput } from '../core/input.ts';
+import { displayRecordName } from '../core/names.ts';
 import { expandSteps, remainingSteps } from '../core/plan.ts';
 import {
   batchSizeProblems,
@@ -34,8 +27,8 @@ import {
   ttlProblems,
 } from '../core/record-checks.ts';
 import { MigrationPhase, type MigrationRegistry, type MigrationRunner } from '../core/registry.ts';
+import { isResume, parseResume } from '../core/resume-input.ts';
 import { effectiveTtlSeconds, newRunState, resumedRunState } from '../core/run.ts';
-import { ODDS_RATIOS } from '../core/sequential.ts';
 import type {
   AlarmReader,
   Clock,
@@ -87,194 +80,6 @@ export interface PreflightDeps {
   loadBalancers?: LoadBalancerDirectory;
   /** CloudWatch alarms (needed when the input names `alarms`). */
   alarms?: AlarmReader;
-}
-
-const isResume = (input: unknown): input is { resume: RunState } =>
-  typeof input === 'object' && input !== null && 'resume' in input;
-
-const Weight = z.int('must be an integer').min(0, 'must be >= 0').max(255, 'must be <= 255');
-const PairKey = {
-  hostedZoneId: z.string().min(1),
-  name: z.string().min(1),
-  type: z.string().min(1),
-};
-const ResumedRecord = z.looseObject({
-  Name: z.string(),
-  Type: z.string(),
-  SetIdentifier: z.string().min(1),
-  Weight,
-});
-const Count = z.int('must be an integer').min(0, 'must be >= 0');
-const IsoTime = z
-  .string()
-  .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time');
-const pairKeyOf = recordSetKey;
-/**
- * A sequential test's memory (core/sequential.ts SequentialState): the cadence bounds the test by its
- * evidence and by the minutes after its `consumedUntil` (core/cadence.ts, cadence-reach.ts), and the test
- * folds only minutes from there on, so one whose cursor is not a time would never fold a minute again.
- */
-const SequentialMemory = z.looseObject({
-  statistics: z
-    .array(z.number().min(0, 'must be >= 0'))
-    .length(ODDS_RATIOS.length, `must hold ${ODDS_RATIOS.length} statistics`),
-  evidence: z.number().min(0, 'must be >= 0'),
-  minutes: z.number().min(0, 'must be >= 0'),
-  requests: z.number().min(0, 'must be >= 0'),
-  errors: z.number().min(0, 'must be >= 0'),
-  consumedUntil: IsoTime.nullable(),
-});
-
-/**
- * A continuation's input is a RunState a ContinueAsNew handed over, but anyone allowed to start the state
- * machine can send one: it is checked as strictly as a new migration (the migration input against the same
- * schema, and every part the run reads) before any AWS call, so a damaged or hand-made `resume` is refused
- * naming the field instead of steering the run.
- */
-const ResumeSchema = z.strictObject({
-  resume: z
-    .looseObject({
-      input: MigrationInputSchema,
-      steps: z
-        .array(z.number().gt(0, 'must be > 0').max(100, 'must be <= 100'))
-        .min(1, 'must not be empty'),
-      run: z.looseObject({
-        executionArn: z.string().min(1),
-        executionName: z.string().min(1),
-        stateMachineArn: z.string().min(1),
-        startedAt: z
-          .string()
-          .refine((text) => !Number.isNaN(Date.parse(text)), 'must be an ISO-8601 time'),
-        generation: z.int('must be an integer').min(1, 'must be >= 1'),
-        continuedFrom: z.string().min(1).nullable(),
-      }),
-      snapshot: z
-        .array(z.looseObject({ ...PairKey, blue: ResumedRecord, green: ResumedRecord }))
-        .min(1, 'must not be empty'),
-      expected: z.array(z.looseObject({ ...PairKey, blueWeight: Weight, greenWeight: Weight })),
-      status: z.looseObject({
-        stepIndex: z.int('must be an integer').min(-1, 'must be >= -1'),
-        greenPercent: z.number().min(0, 'must be >= 0').max(100, 'must be <= 100'),
-        syncedAt: z.string().nullable(),
-        judgingFrom: z.string().nullable(),
-        // Absent in a state written before the window cursor and the blue latency memory existed.
-        windowFrom: IsoTime.nullable().default(null),
-        // Absent in a state written before the bake counted periods with data: nothing baked yet.
-        bakedSeconds: Count.default(0),
-        blueLatency: z
-          .looseObject({
-            avgMs: z.number().min(0, 'must be >= 0'),
-            samples: Count,
-            windowEnd: IsoTime,
-          })
-          .nullable()
-          .default(null),
-        stepEvaluations: Count,
-        evaluations: Count,
-        failures: Count,
-        consecutiveFailures: Count,
-        inconclusiveStreak: Count,
-        consecutiveErrors: Count,
-        // Service Connect's tests by check name, the edge's as `edge:<check>`.
-        sequential: z.record(z.string(), SequentialMemory).optional(),
-        // Blue found drained at 100 % (core/blue-drained.ts); absent in a state written before it: not drained.
-        blueDrainedFrom: IsoTime.nullable().optional(),
-      }),
-      change: z.looseObject({
-        ids: z.array(z.string()),
-        submittedAt: z.string().nullable(),
-        synced: z.boolean(),
-      }),
-      // The cadence of the last look (core/cadence.ts): its `through` is where a quiet look starts folding
-      // minutes (core/cadence-fold.ts foldEnds, which also caps how many); '' after a look that judged none.
-      cadence: z
-        .strictObject({
-          minutes: z.int('must be an integer').min(1, 'must be >= 1').max(60, 'must be <= 60'),
-          through: z.union([IsoTime, z.literal('')]),
-          reason: z.string(),
-          refold: z.boolean().optional(),
-        })
-        .optional(),
-      // The publication lag learned within the run (core/publication.ts): where its looks fall.
-      publicationLag: z
-        .strictObject({
-          seconds: z.int('must be an integer').min(0, 'must be >= 0').max(3_600, 'must be <= 3600'),
-          hits: z.int('must be an integer').min(0, 'must be >= 0'),
-        })
-        .optional(),
-      // The edge Preflight found; a continuation judges the same load balancers.
-      edge: z
-        .array(
-          z.strictObject({
-            side: z.enum(['green', 'blue']),
-            kind: z.enum(['application', 'network']),
-            name: z.string().min(1),
-            dimension: z
-              .string()
-              .regex(/^(app|net)\/[^/]+\/[^/]+$/, 'must be app/<name>/<id> or net/<name>/<id>'),
-            dnsName: z.string().min(1),
-          })
-        )
-        .optional(),
-    })
-    .superRefine((state, ctx) => {
-      // The snapshot and the expected weights must be of exactly the input's records, in order.
-      const wanted = state.input.records.map(pairKeyOf);
-      const same = (keys: string[]) =>
-        keys.length === wanted.length && keys.every((key, i) => key === wanted[i]);
-      if (!same(state.snapshot.map(pairKeyOf))) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must hold exactly the pairs of input.records',
-          path: ['snapshot'],
-        });
-      }
-      state.snapshot.forEach((pair, i) => {
-        const ref = state.input.records[i];
-        if (
-          ref &&
-          (pair.blue.SetIdentifier !== ref.blueSetIdentifier ||
-            pair.green.SetIdentifier !== ref.greenSetIdentifier)
-        ) {
-          ctx.addIssue({
-            code: 'custom',
-            message: 'SetIdentifiers differ from input.records',
-            path: ['snapshot', i],
-          });
-        }
-      });
-      if (!same(state.expected.map(pairKeyOf))) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'must hold exactly the pairs of input.records',
-          path: ['expected'],
-        });
-      }
-      checkStepOrder(state.steps, ctx);
-      // A learned lag lies between the first look and the bound (publication.ts): one outside would put the
-      // looks where the design forbids them (before the first look) for the rest of the run.
-      const { metrics } = state.input;
-      const lag = state.publicationLag;
-      const first = Math.min(metrics.earliestPublicationSeconds, metrics.publicationDelaySeconds);
-      if (
-        lag !== undefined &&
-        metrics.publicationPollSeconds > 0 &&
-        (lag.seconds < first || lag.seconds > metrics.publicationDelaySeconds)
-      ) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `must be between ${first} (input.metrics.earliestPublicationSeconds) and ${metrics.publicationDelaySeconds} (input.metrics.publicationDelaySeconds)`,
-          path: ['publicationLag', 'seconds'],
-        });
-      }
-    }),
-});
-
-/** @throws InvalidInputError naming every offending field of the continuation (`resume.…`). */
-function parseResume(raw: unknown): RunState {
-  const result = ResumeSchema.safeParse(raw);
-  if (!result.success) throw new InvalidInputError(describeIssues(result.error));
-  return result.data.resume as unknown as RunState;
 }
 
 function assertShiftable(input: MigrationInput, pairs: WeightedPair[]) {

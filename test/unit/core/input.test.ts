@@ -214,6 +214,14 @@ describe('Function: parseMigrationInput', () => {
       message: 'metrics.windowSeconds: must be a multiple of periodSeconds',
     },
     {
+      name: 'polling slower than the period',
+      raw: {
+        ...base,
+        metrics: { greenDiscoveryNames: ['o'], periodSeconds: 60, publicationPollSeconds: 90 },
+      },
+      message: 'metrics.publicationPollSeconds: must be <= periodSeconds (0: no polling)',
+    },
+    {
       name: 'a certain confidence',
       raw: { ...base, thresholds: { confidence: 1 } },
       message: 'thresholds.confidence: must be <= 0.9999',
@@ -267,6 +275,12 @@ describe('Function: parseMigrationInput', () => {
       name: 'a misspelt key in a record',
       raw: { ...base, records: [{ ...record0, greenSetIdentifer: 'x' }] },
       message: 'records[0].greenSetIdentifer: unknown key: did you mean greenSetIdentifier?',
+    },
+    {
+      // zod's own wording, for a rule without a message of ours (zod/mini loads it in input-zod.ts).
+      name: 'a number where a name belongs',
+      raw: { ...base, migrationId: 42 },
+      message: 'migrationId: Invalid input: expected string, received number',
     },
     {
       name: 'a misspelt baseline key',

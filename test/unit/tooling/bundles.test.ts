@@ -94,6 +94,17 @@ describe('the deployed bundles', () => {
     expect(withZod).toEqual(['preflight']);
   });
 
+  it("bundle zod/mini, not classic zod's methods (about 60 KB more in Preflight)", () => {
+    const classic = bundles
+      .filter((bundle) =>
+        Object.keys(bundle.metafile.inputs).some((path) =>
+          /node_modules\/zod\/v4\/classic\//.test(path.replace(/\\/g, '/'))
+        )
+      )
+      .map((bundle) => bundle.fn);
+    expect(classic).toEqual([]);
+  });
+
   it('reach every External module only through import(), never at module load', () => {
     // Act
     const external = new Set<string>(esbuildOptions.external);
