@@ -13,7 +13,7 @@ import {
   restrictedCusum,
   settledMinutes,
 } from '../../../bench/oracle-bound.ts';
-import { type CurvePoint, selectBound } from '../../../bench/oracle-curve.ts';
+import { type CurvePoint, runOracle, selectBound } from '../../../bench/oracle-curve.ts';
 import {
   cusum,
   gaussHermite,
@@ -285,5 +285,20 @@ describe('Oracle in part 1c world', () => {
         (outcome.restoreSeconds as number) * 1_000
       );
     }
+  });
+});
+
+describe('Oracle curve against part 1c', () => {
+  it('gives the figures of fair.ts simulate on the same runs (restore, floor, false rollbacks)', () => {
+    // Act: one threshold, every run counted; the curve reads traces, the check runs the policy through fair.ts
+    const result = runOracle({ runs: 60, thresholds: [5.5], limitPct: 100 });
+    const point = result.bound as CurvePoint;
+    const check = result.boundAsPolicy;
+
+    // Assess: not vacuous (some flapping runs roll back at h 5.5), and every printed figure agrees
+    expect(point.falseRollbackPct.flapping).toBeGreaterThan(0);
+    expect(check?.falseRollbackPct).toEqual(point.falseRollbackPct);
+    expect(check?.restoreMedianSeconds).toBe(point.restoreMedianSeconds);
+    expect(check?.floorRestoreMedianSeconds).toBe(point.floorRestoreMedianSeconds);
   });
 });
