@@ -102,9 +102,8 @@ export function resumedRunState(
  */
 export function shiftTarget(state: RunState): number {
   const next = nextGreenPercent(state.steps, state.status.greenPercent);
-  const asked =
-    state.decision?.action === 'advance' ? (state.decision.nextGreenPercent ?? next) : next;
-  return state.steps.includes(asked) ? Math.max(asked, next) : next;
+  const asked = state.decision?.action === 'advance' ? state.decision.nextGreenPercent : undefined;
+  return Math.max(next, ...state.steps.filter((step) => step === asked));
 }
 
 /**
