@@ -103,7 +103,7 @@ export function resumedRunState(
 export function shiftTarget(state: RunState): number {
   const next = nextGreenPercent(state.steps, state.status.greenPercent);
   const asked = state.decision?.action === 'advance' ? state.decision.nextGreenPercent : undefined;
-  return asked !== undefined && asked > next && state.steps.includes(asked) ? asked : next;
+  return Math.max(next, ...state.steps.filter((step) => step === asked));
 }
 
 /**
@@ -222,6 +222,7 @@ export function afterEvaluation(
         };
   const { metrics, plan } = state.input;
   const publicationLag = lagAfterJudged(state, evaluation);
+  // Stryker disable next-line ConditionalExpression: equivalent, `{ publicationLag: undefined }` only when nothing was learned, and every reader sees the same undefined (the state crosses Step Functions as JSON, which drops it)
   const learned = publicationLag === undefined ? {} : { publicationLag };
   // An advance to a gated step becomes a gate (core/gates.ts).
   return withGate(state, {
