@@ -16,6 +16,7 @@ import {
 import { type CurvePoint, runOracle, selectBound } from '../../../bench/oracle-curve.ts';
 import {
   cusum,
+  flappingEvidence,
   gaussHermite,
   logGamma,
   logMixedBinomialPmf,
@@ -168,11 +169,60 @@ describe('Oracle CUSUM', () => {
     expect(minuteEvidence(6, 3_000)).toBeLessThan(-2 * regressed);
 
     // Act: in minute order W = 3 x regressed at minute 3; in arrival order it would restart after minute 0
-    const trace = driveOracle(world, 0, 2.9 * regressed, { plan });
+    const trace = driveOracle(world, 0, 2.9 * regressed, { plan, detector: 'green-only' });
 
     // Assess
     expect(trace.run.outcome).toBe('rolled-back');
     expect(trace.run.decidedAtMs).toBe(published[3]);
+  });
+});
+
+describe('Regime-aware oracle', () => {
+  const env = (requests: number, http5xx: number): EnvMinute => ({
+    requests,
+    http2xx: requests - http5xx,
+    http4xx: 0,
+    http5xx,
+    latencyAvgMs: 75,
+    latencyMaxMs: 100,
+  });
+  /** Green: healthy minutes 0-4, then 5-14 regressed; blue: `blue5xx` of 3,000 in minute 0, then 6 (0.2 %). */
+  const worldWith = (blue5xx: number) =>
+    ({
+      write: () => undefined,
+      effectiveAt: (ms: number) => ms + 2 * MINUTE_MS,
+      minute: (ms: number): Minute => {
+        const i = ms / MINUTE_MS;
+        return {
+          startMs: ms,
+          publishedAtMs: ms + 2 * MINUTE_MS,
+          share: 0.5,
+          green: i < 15 ? env(3_000, i < 5 ? 6 : 60) : env(0, 0),
+          blue: i < 5 ? env(3_000, i === 0 ? blue5xx : 6) : env(0, 0),
+          regressed: i >= 5,
+        };
+      },
+    }) as unknown as World;
+  const plan: TimedPlan = { name: 'half', steps: [50], holdMs: 0, finalWatchMs: 20 * MINUTE_MS };
+  const top = (trace: { highs: { w: number }[] }) => trace.highs.at(-1)?.w ?? 0;
+
+  it('counts blue bursts as evidence that the service flaps, and lowers the statistic by it', () => {
+    // Act: the same green minutes, with blue bursting to 1.5 % in minute 0, or clean at 0.2 %
+    const burst = driveOracle(worldWith(45), 0, Number.POSITIVE_INFINITY, { plan });
+    const clean = driveOracle(worldWith(6), 0, Number.POSITIVE_INFINITY, { plan });
+    const greenOnly = (blue5xx: number) =>
+      driveOracle(worldWith(blue5xx), 0, Number.POSITIVE_INFINITY, {
+        plan,
+        detector: 'green-only',
+      });
+
+    // Assess: a burst minute is strong evidence of flapping; on blue it lowers the statistic by just that
+    // (log(1 + e^B) = B here, B being large), and the green-only detector does not see it
+    const raised = flappingEvidence(45, 3_000) - flappingEvidence(6, 3_000);
+    expect(raised).toBeGreaterThan(10);
+    expect(top(clean)).toBeGreaterThan(raised + 5);
+    expect(top(clean) - top(burst)).toBeCloseTo(raised, 6);
+    expect(greenOnly(45).highs).toEqual(greenOnly(6).highs);
   });
 });
 
