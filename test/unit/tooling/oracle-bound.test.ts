@@ -339,16 +339,57 @@ describe('Oracle in part 1c world', () => {
 });
 
 describe('Oracle curve against part 1c', () => {
-  it('gives the figures of fair.ts simulate on the same runs (restore, floor, false rollbacks)', () => {
-    // Act: one threshold, every run counted; the curve reads traces, the check runs the policy through fair.ts
-    const result = runOracle({ runs: 60, thresholds: [5.5], limitPct: 100 });
-    const point = result.bound as CurvePoint;
-    const check = result.boundAsPolicy;
+  it.each(['regime-aware', 'green-only'] as const)(
+    'gives the figures of fair.ts simulate on the same runs (%s: restore, floor, false rollbacks)',
+    (detector) => {
+      // Act: one threshold, every run counted; the curve reads traces, the check runs the policy through fair.ts
+      const result = runOracle({ runs: 60, thresholds: [5.5], limitPct: 100, detector });
+      const point = result.bound as CurvePoint;
+      const check = result.boundAsPolicy;
 
-    // Assess: not vacuous (some flapping runs roll back at h 5.5), and every printed figure agrees
-    expect(point.falseRollbackPct.flapping).toBeGreaterThan(0);
-    expect(check?.falseRollbackPct).toEqual(point.falseRollbackPct);
-    expect(check?.restoreMedianSeconds).toBe(point.restoreMedianSeconds);
-    expect(check?.floorRestoreMedianSeconds).toBe(point.floorRestoreMedianSeconds);
+      // Assess: not vacuous (some flapping runs roll back at h 5.5), and every printed figure agrees
+      expect(point.falseRollbackPct.flapping).toBeGreaterThan(0);
+      expect(check?.falseRollbackPct).toEqual(point.falseRollbackPct);
+      expect(check?.restoreMedianSeconds).toBe(point.restoreMedianSeconds);
+      expect(check?.floorRestoreMedianSeconds).toBe(point.floorRestoreMedianSeconds);
+    }
+  );
+
+  it('reports the chosen h on fresh runs, and matches ours on as many runs as ours', () => {
+    // Act: h chosen on runs 0-39, reported on 40-79; ours' 0 % matched on runs 0-19
+    const result = runOracle({
+      runs: 40,
+      thresholds: [5, 5.5, 6, 7, 8, 10, 12],
+      matched: { falseRollbackPct: 0, runs: 20 },
+    });
+    const fresh = (name: keyof typeof TRAFFIC_SCENARIOS) =>
+      Array.from({ length: 40 }, (_, i) =>
+        simulate(
+          oraclePolicy((result.bound as CurvePoint).threshold),
+          TRAFFIC_SCENARIOS[name],
+          40 + i
+        )
+      );
+    const first20 = runOracle({ runs: 20, thresholds: [5, 5.5, 6, 7, 8, 10, 12] });
+
+    // Assess: the out-of-sample figures are those of runs 40-79 (differently from runs 0-39)
+    const flapping = fresh('flapping');
+    const restores = fresh('error-regression')
+      .filter((r) => (r.onsetShare ?? 0) >= 25 && r.restoreSeconds !== null)
+      .map((r) => r.restoreSeconds as number)
+      .sort((a, b) => a - b);
+    expect(result.outOfSample?.falseRollbackPct.flapping).toBe(
+      Math.round((1_000 * flapping.filter((r) => r.falseRollback).length) / 40) / 10
+    );
+    expect(result.outOfSample?.restoreMedianSeconds).not.toBe(result.bound?.restoreMedianSeconds);
+    expect(restores).toContain(result.outOfSample?.restoreMedianSeconds);
+    const matched = result.atMatchedFalseRollback;
+    expect(matched?.runs).toBe(20);
+    expect(matched?.onTheseRuns).toEqual(
+      first20.curve.find((p) => p.threshold === matched?.onTheseRuns.threshold)
+    );
+    expect(matched?.onTheseRuns).not.toEqual(
+      result.curve.find((p) => p.threshold === matched?.onTheseRuns.threshold)
+    );
   });
 });
