@@ -1,7 +1,8 @@
 /**
- * The bench's oracle bound (bench/oracle-likelihood.ts, oracle-bound.ts, oracle-curve.ts): the exact
- * per-minute likelihoods, Page's CUSUM in minute order, the calibration's choice of threshold, and the
- * oracle driving part 1c's world: it detects a regression and never decides before the floor does.
+ * The bench's part 1o (bench/oracle-likelihood.ts, oracle-bound.ts, oracle-curve.ts): the exact per-minute
+ * likelihoods, Page's CUSUM in minute order, the regime-aware statistic (blue's bursts count as evidence that
+ * the service flaps), the calibration's choice of threshold and its out-of-sample figures, and the oracle
+ * driving part 1c's world: it detects a regression and never decides before the floor does.
  */
 import { describe, expect, it } from 'vitest';
 import { fairWorld, simulate } from '../../../bench/fair.ts';
