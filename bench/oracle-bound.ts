@@ -1,12 +1,16 @@
 /**
- * Part 1o: the oracle bound (issue 13). How fast could any detector restore traffic in part 1c's world
- * (bench/fair.ts: sticky clients, the same seeds and start times, the reference plan) if it knew the world's
- * exact distributions? The oracle is Page's CUSUM on green's per-minute 5xx counts with the exact per-minute
- * log-likelihood ratio (bench/oracle-likelihood.ts: healthy with possible bursts against regressed to 2 %):
- * W = max(0, W + llr) per minute, roll back once W >= h. It judges each minute the instant CloudWatch
- * publishes it (no polling grain), a minute without green requests carries no evidence, and it rolls back
- * through `rollBack` (restored INSYNC + TTL after the decision), like the floor and ours. So its gap to the
- * floor is evidence alone.
+ * Part 1o: the best detector we know in part 1c's world (issue 13), and what it needs to know. In part 1c's
+ * world (bench/fair.ts: sticky clients, the same seeds and start times, the reference plan), how fast can a
+ * detector that knows the world's exact distributions restore traffic? Not a proven lower bound: the best
+ * detector we know here. Two detectors (bench/oracle-likelihood.ts), both Page's CUSUM in minute order:
+ * - regime-aware (the reference): bursts are a property of the scenario (flapping: blue and green; healthy and
+ *   regressed runs: none), so it weighs green's regression evidence (2 % against 0.2 %, no bursts) against the
+ *   mixture "healthy or flapping", learning which from every published minute of blue and green
+ *   (oracle-likelihood.ts regimeStatistic);
+ * - green-only: reads green alone and must treat a burst as possible in any minute of any run (f0 a mixture).
+ * Each judges every minute the instant CloudWatch publishes it (no polling grain), a minute without requests
+ * carries no evidence, and it rolls back through `rollBack` (restored INSYNC + TTL after the decision), like
+ * the floor and ours. So its gap to the floor is evidence alone.
  *
  * Out-of-order publication (1 % of minutes are published 180-300 s late): at each publication W is the CUSUM
  * over every published minute in minute order, an unpublished minute being missing (no evidence). In order
@@ -14,26 +18,35 @@
  * and a late pre-onset minute cannot cancel the regressed minutes published before it.
  *
  * The world and the plan run the same whatever h until the first rollback, so one run without a rollback
- * (h = Infinity) gives the decision instant of every h: the first of W's highs >= h. The calibration over h
+ * (h = Infinity) gives the decision instant of every h: the first of the statistic's highs >= h. The calibration over h
  * is bench/oracle-curve.ts.
  */
 import { fairWorld, MISSED_HORIZON_MS, round } from './fair.ts';
 import { REFERENCE_PLAN, type TimedPlan } from './fair-settings.ts';
-import { cusum, minuteEvidence, type OracleModel, WORLD_MODEL } from './oracle-likelihood.ts';
+import {
+  cusum,
+  flappingEvidence,
+  minuteEvidence,
+  type OracleModel,
+  regimeStatistic,
+  regressionEvidence,
+  WORLD_MODEL,
+} from './oracle-likelihood.ts';
 import { type Policy, type PolicyRun, rollBack } from './policies/policy.ts';
 import { type Minute, TRAFFIC_SCENARIOS, type World } from './traffic.ts';
 
 const MINUTE_MS = 60_000;
 
-/** A publication instant at which W reached a new high (among the instants it may roll back at). */
+/** A publication instant at which the statistic reached a new high (among the instants it may roll back at). */
 export interface OracleHigh {
   atMs: number;
+  /** The statistic: W (green-only) or W - log(1 + e^B) (regime-aware). */
   w: number;
 }
 
 export interface OracleTrace {
   run: PolicyRun;
-  /** W's successive highs: the decision for any h is the first high >= h. */
+  /** The statistic's successive highs: the decision for any h is the first high >= h. */
   highs: OracleHigh[];
 }
 
@@ -45,7 +58,12 @@ export interface OracleTrace {
  */
 export type OnsetKnowledge = 'any-minute' | 'step-settled';
 
+/** What the detector reads: green and blue, learning the burst regime (the reference), or green alone. */
+export type DetectorKind = 'regime-aware' | 'green-only';
+
 export interface OracleOptions {
+  /** Default 'regime-aware'. */
+  detector?: DetectorKind;
   model?: OracleModel;
   plan?: TimedPlan;
   onsets?: OnsetKnowledge;
@@ -83,22 +101,28 @@ export function restrictedCusum(
   return best;
 }
 
-const worldEvidence = new Map<number, number>();
-/** The minute's llr; the world model's values are cached by (n, x). */
-function evidenceOf(x: number, n: number, model: OracleModel): number {
-  if (model !== WORLD_MODEL) return minuteEvidence(x, n, model);
+type Evidence = (x: number, n: number, model: OracleModel) => number;
+const worldEvidence = new Map<Evidence, Map<number, number>>();
+/** One minute's evidence of a kind; the world model's values are cached by (n, x). */
+function evidenceOf(kind: Evidence, x: number, n: number, model: OracleModel): number {
+  if (model !== WORLD_MODEL) return kind(x, n, model);
+  let table = worldEvidence.get(kind);
+  if (table === undefined) {
+    table = new Map();
+    worldEvidence.set(kind, table);
+  }
   const key = n * 1_000_000 + x;
-  let llr = worldEvidence.get(key);
+  let llr = table.get(key);
   if (llr === undefined) {
-    llr = minuteEvidence(x, n, model);
-    worldEvidence.set(key, llr);
+    llr = kind(x, n, model);
+    table.set(key, llr);
   }
   return llr;
 }
 
 /**
  * Drives `plan` through `world` in event order (plan writes, minute publications) and rolls back at the
- * first publication at which W >= `threshold` (Infinity: never; the trace then holds every high).
+ * first publication at which the statistic >= `threshold` (Infinity: never; the trace then holds every high).
  */
 export function driveOracle(
   world: World,
@@ -107,6 +131,7 @@ export function driveOracle(
   options: OracleOptions = {}
 ): OracleTrace {
   const { model = WORLD_MODEL, plan = REFERENCE_PLAN, onsets = 'any-minute' } = options;
+  const regimeAware = (options.detector ?? 'regime-aware') === 'regime-aware';
   const rollbackFromPercent = options.rollbackFromPercent ?? 0;
   const writeAt = plan.steps.map((_, i) => startMs + i * plan.holdMs);
   const changepoints =
@@ -117,6 +142,7 @@ export function driveOracle(
   const highs: OracleHigh[] = [];
   let nextWrite = 0;
   let judgements = 0;
+  let flapping = 0;
   const advanceTo = (limitMs: number): PolicyRun | null => {
     for (;;) {
       const writeMs = nextWrite < writeAt.length ? (writeAt[nextWrite] as number) : Infinity;
@@ -136,13 +162,24 @@ export function driveOracle(
       const [minute] = pending.splice(first, 1) as [Minute];
       let at = published.length;
       while (at > 0 && (published[at - 1] as { startMs: number }).startMs > minute.startMs) at -= 1;
-      const llr = evidenceOf(minute.green.http5xx, minute.green.requests, model);
+      const { green, blue } = minute;
+      const llr = evidenceOf(
+        regimeAware ? regressionEvidence : minuteEvidence,
+        green.http5xx,
+        green.requests,
+        model
+      );
       published.splice(at, 0, { startMs: minute.startMs, llr });
       judgements += 1;
-      const w =
+      if (regimeAware)
+        flapping +=
+          evidenceOf(flappingEvidence, green.http5xx, green.requests, model) +
+          evidenceOf(flappingEvidence, blue.http5xx, blue.requests, model);
+      const cusumW =
         changepoints === null
           ? cusum(published.map((entry) => entry.llr))
           : restrictedCusum(published, changepoints);
+      const w = regimeAware ? regimeStatistic(cusumW, flapping) : cusumW;
       const current = nextWrite === 0 ? 0 : (plan.steps[nextWrite - 1] as number);
       if (current < rollbackFromPercent) continue;
       if (w > (highs.at(-1)?.w ?? 0)) highs.push({ atMs: publishMs, w });
@@ -150,8 +187,8 @@ export function driveOracle(
         return rollBack(
           world,
           publishMs,
-          'oracle-cusum',
-          `W ${w.toFixed(2)} >= h ${threshold} over ${published.length} minutes`,
+          regimeAware ? 'oracle-regime' : 'oracle-cusum',
+          `statistic ${w.toFixed(2)} >= h ${threshold} over ${published.length} minutes`,
           judgements
         );
     }
@@ -161,7 +198,8 @@ export function driveOracle(
     const decided = advanceTo(ms);
     if (decided !== null) return { run: decided, highs };
     const minute = world.minute(ms);
-    if (minute.green.requests > 0) pending.push(minute);
+    if (minute.green.requests > 0 || (regimeAware && minute.blue.requests > 0))
+      pending.push(minute);
   }
   const decided = advanceTo(endMs);
   if (decided !== null) return { run: decided, highs };
@@ -181,10 +219,15 @@ export function driveOracle(
 /** The oracle as a part-1c policy with threshold `h`. */
 export function oraclePolicy(h: number, options: OracleOptions = {}): Policy {
   const { model = WORLD_MODEL, onsets = 'any-minute', rollbackFromPercent = 0 } = options;
+  const detector = options.detector ?? 'regime-aware';
+  const evidence =
+    detector === 'regime-aware'
+      ? `regression ${model.regressedPercent} % vs ${model.healthyPercent} % against the mixture healthy or flapping (bursts to ${model.burstPercent} % at ${round(model.burstProbability, 4)} per minute, learnt from blue and green)`
+      : `5xx ${model.healthyPercent} % with bursts to ${model.burstPercent} % at ${round(model.burstProbability, 4)} per minute vs ${model.regressedPercent} %`;
   return {
-    name: `oracle CUSUM h ${h}${onsets === 'any-minute' ? '' : ', changes only where a step settles'}${rollbackFromPercent > 0 ? `, rollback from ${rollbackFromPercent} %` : ''}`,
+    name: `oracle ${detector} CUSUM h ${h}${onsets === 'any-minute' ? '' : ', changes only where a step settles'}${rollbackFromPercent > 0 ? `, rollback from ${rollbackFromPercent} %` : ''}`,
     parameters: [
-      `${REFERENCE_PLAN.name}; CUSUM on exact per-minute likelihoods (5xx ${model.healthyPercent} % with bursts to ${model.burstPercent} % at ${round(model.burstProbability, 4)} per minute vs ${model.regressedPercent} %, log-sd ${model.errorSigma}), h ${h}, each minute judged when published`,
+      `${REFERENCE_PLAN.name}; CUSUM on exact per-minute likelihoods (${evidence}, log-sd ${model.errorSigma}), h ${h}, each minute judged when published`,
     ],
     run: (world, startMs) => driveOracle(world, startMs, h, options).run,
   };

@@ -1,13 +1,16 @@
 /**
- * The oracle's calibration (bench/oracle-bound.ts): a sweep of the CUSUM threshold h over part 1c's runs,
+ * The oracle's calibration (bench/oracle-bound.ts): a sweep of the threshold h over part 1c's runs 0..N-1,
  * each h's false rollbacks (healthy, flapping) and restore median against the floor (aligned onsets, shares
- * >= 25 %, fair.ts's definitions), and the bound: the smallest h whose false rollbacks are <= the limit on
- * both. Each scenario is traced once without a rollback (the decision of any h is the first of W's highs
- * >= h); at the bound the oracle runs again as a policy through fair.ts's `simulate`, which gives the 5xx
- * served exactly as part 1c counts them and checks the trace's figures.
+ * >= 25 %, fair.ts's definitions), and the chosen h: the smallest whose false rollbacks are <= the limit on
+ * both. The figures at that h are then measured on fresh runs N..2N-1 (out of sample: h is not chosen on
+ * the runs that report it). Each scenario is traced once without a rollback (the decision of any h is the
+ * first of the statistic's highs >= h); at the chosen h the oracle runs again as a policy through fair.ts's
+ * `simulate` on runs 0..N-1, which gives the 5xx served exactly as part 1c counts them and checks the
+ * trace's figures. Ours' false-rollback rate is matched on as many runs as part 1c measured it on.
  */
 import { MISSED_HORIZON_MS, mean, median, type RunOutcome, round, simulate } from './fair.ts';
 import {
+  type DetectorKind,
   firstPassage,
   type OnsetKnowledge,
   type OracleHigh,
@@ -22,6 +25,7 @@ export const FALSE_ROLLBACK_LIMIT_PCT = 0.5;
 /** h in nats: 1 to 20 by 0.25. */
 export const DEFAULT_THRESHOLDS = Array.from({ length: 77 }, (_, i) => 1 + i / 4);
 const SHARES = [25, 50, 75, 100] as const;
+const SCENARIOS = ['healthy', 'flapping', 'error-regression', 'error-regression-uniform'] as const;
 
 export interface ShareGap {
   share: number;
@@ -73,19 +77,35 @@ export interface PolicyCheck {
   missedPct: { aligned: number; uniform: number };
 }
 
-export interface OracleResult {
+/** The curve at ours' false-rollback rate, chosen on as many runs as ours' rate was measured on. */
+export interface MatchedPoint {
+  /** Ours' rate (the larger of healthy and flapping) and the runs it is measured on (part 1c). */
+  falseRollbackPct: number;
   runs: number;
+  /** The smallest h at a rate <= ours' on runs 0..runs-1 of each scenario, and its figures there. */
+  onTheseRuns: CurvePoint;
+  /** Its figures on the fresh runs N..2N-1. */
+  outOfSample: CurvePoint;
+}
+
+export interface OracleResult {
+  /** Runs per scenario: h is calibrated on runs 0..runs-1, reported out of sample on runs..2 runs-1. */
+  runs: number;
+  detector: DetectorKind;
   /** Where the oracle lets the change begin (oracle-bound.ts OnsetKnowledge). */
   onsets: OnsetKnowledge;
   /** It rolls back only from this plan weight on (OracleOptions). */
   rollbackFromPercent: number;
   falseRollbackLimitPct: number;
+  /** The sweep on the calibration runs 0..runs-1. */
   curve: CurvePoint[];
+  /** The smallest h with false rollbacks <= the limit on the calibration runs, and its figures there. */
   bound: CurvePoint | null;
+  /** The same h on fresh runs runs..2 runs-1: the figures to report. */
+  outOfSample: CurvePoint | null;
   boundAsPolicy: PolicyCheck | null;
-  /** The smallest h at a false-rollback rate <= `matchedFalseRollbackPct` (ours' in part 1c). */
-  matchedFalseRollbackPct: number;
-  atMatchedFalseRollback: CurvePoint | null;
+  /** At ours' false-rollback rate in part 1c (null: no h in the sweep, or ours not measured). */
+  atMatchedFalseRollback: MatchedPoint | null;
   seconds: number;
 }
 
@@ -229,45 +249,80 @@ export function asPolicy(h: number, runs: number, options: OracleOptions): Polic
   };
 }
 
-/** Traces `runs` seeds of each fair scenario, sweeps `thresholds`, and runs the bound as a policy. */
+/**
+ * Traces seeds 0..2 runs-1 of each fair scenario, sweeps `thresholds` on the first half, reports the chosen h
+ * on the second, and runs it as a policy on the first.
+ */
 export function runOracle(options: {
   runs: number;
   thresholds?: readonly number[];
   limitPct?: number;
-  matchedFalseRollbackPct?: number;
+  /** Ours' false-rollback rate in part 1c, and its runs per scenario (default: not matched). */
+  matched?: { falseRollbackPct: number; runs: number };
+  detector?: DetectorKind;
   onsets?: OnsetKnowledge;
   rollbackFromPercent?: number;
   onProgress?: (message: string) => void;
 }): OracleResult {
   const started = performance.now();
   const limitPct = options.limitPct ?? FALSE_ROLLBACK_LIMIT_PCT;
-  const matched = options.matchedFalseRollbackPct ?? 0;
+  const detector = options.detector ?? 'regime-aware';
   const onsets = options.onsets ?? 'any-minute';
   const rollbackFromPercent = options.rollbackFromPercent ?? 0;
-  const oracle: OracleOptions = { onsets, rollbackFromPercent };
-  const per: Record<string, Traced[]> = {};
-  for (const name of [
-    'healthy',
-    'flapping',
-    'error-regression',
-    'error-regression-uniform',
-  ] as const) {
-    per[name] = Array.from({ length: options.runs }, (_, i) => traced(name, i, oracle));
-    options.onProgress?.(`  oracle: ${name} traced`);
-  }
-  const curve = (options.thresholds ?? DEFAULT_THRESHOLDS).map((h) => point(h, per));
+  const oracle: OracleOptions = { detector, onsets, rollbackFromPercent };
+  const thresholds = options.thresholds ?? DEFAULT_THRESHOLDS;
+  const trace = (from: number, count: number) => {
+    const per: Record<string, Traced[]> = {};
+    for (const name of SCENARIOS)
+      per[name] = Array.from({ length: count }, (_, i) => traced(name, from + i, oracle));
+    return per;
+  };
+  const calibration = trace(0, options.runs);
+  options.onProgress?.(`  oracle ${detector}: runs 0..${options.runs - 1} traced`);
+  const fresh = trace(options.runs, options.runs);
+  options.onProgress?.(
+    `  oracle ${detector}: runs ${options.runs}..${2 * options.runs - 1} traced`
+  );
+  const curve = thresholds.map((h) => point(h, calibration));
   const bound = selectBound(curve, limitPct);
   const boundAsPolicy = bound === null ? null : asPolicy(bound.threshold, options.runs, oracle);
   return {
     runs: options.runs,
+    detector,
     onsets,
     rollbackFromPercent,
     falseRollbackLimitPct: limitPct,
     curve,
     bound,
+    outOfSample: bound === null ? null : point(bound.threshold, fresh),
     boundAsPolicy,
-    matchedFalseRollbackPct: matched,
-    atMatchedFalseRollback: selectBound(curve, matched),
+    atMatchedFalseRollback:
+      options.matched === undefined
+        ? null
+        : matchedPoint(options.matched, thresholds, calibration, fresh),
     seconds: round((performance.now() - started) / 1_000, 1),
+  };
+}
+
+/** The smallest h at ours' rate on ours' number of runs (the first of the calibration runs), and out of sample. */
+function matchedPoint(
+  matched: { falseRollbackPct: number; runs: number },
+  thresholds: readonly number[],
+  calibration: Record<string, Traced[]>,
+  fresh: Record<string, Traced[]>
+): MatchedPoint | null {
+  const sameRuns = Object.fromEntries(
+    Object.entries(calibration).map(([name, runs]) => [name, runs.slice(0, matched.runs)])
+  );
+  const chosen = selectBound(
+    thresholds.map((h) => point(h, sameRuns)),
+    matched.falseRollbackPct
+  );
+  if (chosen === null) return null;
+  return {
+    falseRollbackPct: matched.falseRollbackPct,
+    runs: Math.min(matched.runs, (calibration['healthy'] as Traced[]).length),
+    onTheseRuns: chosen,
+    outOfSample: point(chosen.threshold, fresh),
   };
 }

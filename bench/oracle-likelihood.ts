@@ -5,7 +5,12 @@
  *   M(x | n, rate) = E_z[Binomial(x; n, p(z))], by Gauss-Hermite quadrature in log space (64 nodes);
  *   healthy  f0 = (1 - q) M(x | n, health rate) + q M(x | n, burst rate)   (a burst is possible, probability q)
  *   regressed f1 = M(x | n, regression rate)
- * and the minute's evidence is log f1 - log f0. Every figure is read from bench/traffic.ts.
+ * and the minute's evidence is log f1 - log f0 (the green-only detector, which must treat a burst as possible in
+ * any minute of any run). In the world, bursts are a property of the scenario (flapping: on blue and on green;
+ * healthy and regressed runs: none), so the regime-aware detector splits that evidence in two:
+ *   regression evidence  log M(x | n, regression rate) - log M(x | n, health rate)     (green minutes)
+ *   flapping evidence    log((1 - q) + q M(x | n, burst rate) / M(x | n, health rate))   (green and blue minutes)
+ * Every figure is read from bench/traffic.ts.
  * The world draws Binomial(n, p) as Poisson(np) below p = 5 % (normal above a mean of 30, rounded): a
  * variance 1 - p lower than Poisson's, under 2 % here, which the oracle ignores.
  */
@@ -149,4 +154,36 @@ export function cusum(evidence: readonly number[]): number {
   let w = 0;
   for (const llr of evidence) w = Math.max(0, w + llr);
   return w;
+}
+
+/** Regressed against healthy with no burst on either side: the regime-aware detector's per-minute evidence. */
+export function regressionEvidence(x: number, n: number, model: OracleModel = WORLD_MODEL): number {
+  if (n === 0) return 0;
+  const s = model.errorSigma;
+  return (
+    logMixedBinomialPmf(x, n, model.regressedPercent, s) -
+    logMixedBinomialPmf(x, n, model.healthyPercent, s)
+  );
+}
+
+/** One minute's evidence for "the service flaps" (bursts possible) against "it is healthy" (no bursts). */
+export function flappingEvidence(x: number, n: number, model: OracleModel = WORLD_MODEL): number {
+  const q = model.burstProbability;
+  if (n === 0 || q === 0) return 0;
+  const s = model.errorSigma;
+  const burstRatio =
+    logMixedBinomialPmf(x, n, model.burstPercent, s) -
+    logMixedBinomialPmf(x, n, model.healthyPercent, s);
+  return logSumExp([Math.log1p(-q), Math.log(q) + burstRatio]);
+}
+
+/**
+ * The regime-aware statistic: the log-likelihood ratio of "regressed from the best changepoint" against the
+ * mixture of "healthy" (prior weight 1) and "flapping" (prior weight e^logFlappingWeight):
+ *   max_k S_k - log(1 + e^(logFlappingWeight + B)),
+ * with `w` = max(0, max_k S_k) over regression evidence and `flapping` = B, the sum of flapping evidence over
+ * every published minute of both environments. Bursts on blue (or earlier on green) raise B and so lower it.
+ */
+export function regimeStatistic(w: number, flapping: number, logFlappingWeight = 0): number {
+  return w - logSumExp([0, logFlappingWeight + flapping]);
 }

@@ -48,17 +48,20 @@ describe('bench summary', () => {
     expect(summary.restoreMedianSeconds).toMatchObject({
       ours: null,
       floor: null,
-      oracleBound: null,
-      oracleBoundFloor: null,
-      oracleBoundFalseRollbackPct: null,
+      bestKnownDetector: null,
+      bestKnownDetectorFloor: null,
+      bestKnownDetectorFalseRollbackPct: null,
     });
-    expect(summary.restoreMedianSeconds.oracleNotMeasured).toMatch(/--only oracle/);
+    expect(summary.restoreMedianSeconds).toHaveProperty(
+      'bestKnownDetectorNotMeasured',
+      expect.stringMatching(/--only oracle/)
+    );
     expect(summary.falseRollbackPct).toEqual({ healthy: null, flapping: null });
     expect(summary.costPerReferenceMigrationUsd).toBeNull();
     expect(summary.maxInitMs).toBeNull();
   });
 
-  it('puts the oracle bound beside ours and the floor, each from the part that measured it', () => {
+  it('puts the best known detector out of sample beside ours and the floor, each from its part', () => {
     // Prepare
     const ours = {
       falseRollbackPct: { healthy: 0, flapping: 0 },
@@ -74,10 +77,13 @@ describe('bench summary', () => {
         },
       },
       oracle: {
-        bound: {
-          restoreMedianSeconds: 393.5,
-          floorRestoreMedianSeconds: 285.6,
-          falseRollbackPct: { healthy: 0.03, flapping: 0.4 },
+        runs: 4_000,
+        falseRollbackLimitPct: 0.5,
+        outOfSample: {
+          threshold: 8.25,
+          restoreMedianSeconds: 345.6,
+          floorRestoreMedianSeconds: 285.1,
+          falseRollbackPct: { healthy: 0.03, flapping: 0.45 },
         },
       },
     };
@@ -89,21 +95,26 @@ describe('bench summary', () => {
     expect(summary.restoreMedianSeconds).toEqual({
       ours: 450.8,
       floor: 284.9,
-      oracleBound: 393.5,
-      oracleBoundFloor: 285.6,
-      oracleBoundFalseRollbackPct: { healthy: 0.03, flapping: 0.4 },
+      bestKnownDetector: 345.6,
+      bestKnownDetectorFloor: 285.1,
+      bestKnownDetectorFalseRollbackPct: { healthy: 0.03, flapping: 0.45 },
+      bestKnownDetectorIs: expect.stringMatching(
+        /not a proven lower bound; h 8.25 chosen at false rollbacks <= 0.5 % on runs 0..3999, measured on runs 4000..7999/
+      ),
     });
   });
 
-  it('writes a null bound when no threshold met the false-rollback limit', () => {
+  it('writes a null detector when no threshold met the false-rollback limit', () => {
     // Act
-    const summary = summarize({ oracle: { bound: null } });
+    const summary = summarize({
+      oracle: { runs: 4_000, falseRollbackLimitPct: 0.5, outOfSample: null },
+    });
 
     // Assess
     expect(summary.restoreMedianSeconds).toMatchObject({
-      oracleBound: null,
-      oracleBoundFalseRollbackPct: null,
+      bestKnownDetector: null,
+      bestKnownDetectorFalseRollbackPct: null,
     });
-    expect(summary.restoreMedianSeconds).not.toHaveProperty('oracleNotMeasured');
+    expect(summary.restoreMedianSeconds).not.toHaveProperty('bestKnownDetectorNotMeasured');
   });
 });

@@ -1,7 +1,8 @@
 /**
- * The bench's oracle bound (bench/oracle-likelihood.ts, oracle-bound.ts, oracle-curve.ts): the exact
- * per-minute likelihoods, Page's CUSUM in minute order, the calibration's choice of threshold, and the
- * oracle driving part 1c's world: it detects a regression and never decides before the floor does.
+ * The bench's part 1o (bench/oracle-likelihood.ts, oracle-bound.ts, oracle-curve.ts): the exact per-minute
+ * likelihoods, Page's CUSUM in minute order, the regime-aware statistic (blue's bursts count as evidence that
+ * the service flaps), the calibration's choice of threshold and its out-of-sample figures, and the oracle
+ * driving part 1c's world: it detects a regression and never decides before the floor does.
  */
 import { describe, expect, it } from 'vitest';
 import { fairWorld, simulate } from '../../../bench/fair.ts';
@@ -16,6 +17,7 @@ import {
 import { type CurvePoint, runOracle, selectBound } from '../../../bench/oracle-curve.ts';
 import {
   cusum,
+  flappingEvidence,
   gaussHermite,
   logGamma,
   logMixedBinomialPmf,
@@ -168,11 +170,60 @@ describe('Oracle CUSUM', () => {
     expect(minuteEvidence(6, 3_000)).toBeLessThan(-2 * regressed);
 
     // Act: in minute order W = 3 x regressed at minute 3; in arrival order it would restart after minute 0
-    const trace = driveOracle(world, 0, 2.9 * regressed, { plan });
+    const trace = driveOracle(world, 0, 2.9 * regressed, { plan, detector: 'green-only' });
 
     // Assess
     expect(trace.run.outcome).toBe('rolled-back');
     expect(trace.run.decidedAtMs).toBe(published[3]);
+  });
+});
+
+describe('Regime-aware oracle', () => {
+  const env = (requests: number, http5xx: number): EnvMinute => ({
+    requests,
+    http2xx: requests - http5xx,
+    http4xx: 0,
+    http5xx,
+    latencyAvgMs: 75,
+    latencyMaxMs: 100,
+  });
+  /** Green: healthy minutes 0-4, then 5-14 regressed; blue: `blue5xx` of 3,000 in minute 0, then 6 (0.2 %). */
+  const worldWith = (blue5xx: number) =>
+    ({
+      write: () => undefined,
+      effectiveAt: (ms: number) => ms + 2 * MINUTE_MS,
+      minute: (ms: number): Minute => {
+        const i = ms / MINUTE_MS;
+        return {
+          startMs: ms,
+          publishedAtMs: ms + 2 * MINUTE_MS,
+          share: 0.5,
+          green: i < 15 ? env(3_000, i < 5 ? 6 : 60) : env(0, 0),
+          blue: i < 5 ? env(3_000, i === 0 ? blue5xx : 6) : env(0, 0),
+          regressed: i >= 5,
+        };
+      },
+    }) as unknown as World;
+  const plan: TimedPlan = { name: 'half', steps: [50], holdMs: 0, finalWatchMs: 20 * MINUTE_MS };
+  const top = (trace: { highs: { w: number }[] }) => trace.highs.at(-1)?.w ?? 0;
+
+  it('counts blue bursts as evidence that the service flaps, and lowers the statistic by it', () => {
+    // Act: the same green minutes, with blue bursting to 1.5 % in minute 0, or clean at 0.2 %
+    const burst = driveOracle(worldWith(45), 0, Number.POSITIVE_INFINITY, { plan });
+    const clean = driveOracle(worldWith(6), 0, Number.POSITIVE_INFINITY, { plan });
+    const greenOnly = (blue5xx: number) =>
+      driveOracle(worldWith(blue5xx), 0, Number.POSITIVE_INFINITY, {
+        plan,
+        detector: 'green-only',
+      });
+
+    // Assess: a burst minute is strong evidence of flapping; on blue it lowers the statistic by just that
+    // (log(1 + e^B) = B here, B being large), and the green-only detector does not see it
+    const raised = flappingEvidence(45, 3_000) - flappingEvidence(6, 3_000);
+    expect(raised).toBeGreaterThan(10);
+    expect(top(clean)).toBeGreaterThan(raised + 5);
+    expect(top(clean) - top(burst)).toBeCloseTo(raised, 6);
+    expect(greenOnly(45).highs).toEqual(greenOnly(6).highs);
   });
 });
 
@@ -289,16 +340,57 @@ describe('Oracle in part 1c world', () => {
 });
 
 describe('Oracle curve against part 1c', () => {
-  it('gives the figures of fair.ts simulate on the same runs (restore, floor, false rollbacks)', () => {
-    // Act: one threshold, every run counted; the curve reads traces, the check runs the policy through fair.ts
-    const result = runOracle({ runs: 60, thresholds: [5.5], limitPct: 100 });
-    const point = result.bound as CurvePoint;
-    const check = result.boundAsPolicy;
+  it.each(['regime-aware', 'green-only'] as const)(
+    'gives the figures of fair.ts simulate on the same runs (%s: restore, floor, false rollbacks)',
+    (detector) => {
+      // Act: one threshold, every run counted; the curve reads traces, the check runs the policy through fair.ts
+      const result = runOracle({ runs: 60, thresholds: [5.5], limitPct: 100, detector });
+      const point = result.bound as CurvePoint;
+      const check = result.boundAsPolicy;
 
-    // Assess: not vacuous (some flapping runs roll back at h 5.5), and every printed figure agrees
-    expect(point.falseRollbackPct.flapping).toBeGreaterThan(0);
-    expect(check?.falseRollbackPct).toEqual(point.falseRollbackPct);
-    expect(check?.restoreMedianSeconds).toBe(point.restoreMedianSeconds);
-    expect(check?.floorRestoreMedianSeconds).toBe(point.floorRestoreMedianSeconds);
+      // Assess: not vacuous (some flapping runs roll back at h 5.5), and every printed figure agrees
+      expect(point.falseRollbackPct.flapping).toBeGreaterThan(0);
+      expect(check?.falseRollbackPct).toEqual(point.falseRollbackPct);
+      expect(check?.restoreMedianSeconds).toBe(point.restoreMedianSeconds);
+      expect(check?.floorRestoreMedianSeconds).toBe(point.floorRestoreMedianSeconds);
+    }
+  );
+
+  it('reports the chosen h on fresh runs, and matches ours on as many runs as ours', () => {
+    // Act: h chosen on runs 0-39, reported on 40-79; ours' 0 % matched on runs 0-19
+    const result = runOracle({
+      runs: 40,
+      thresholds: [5, 5.5, 6, 7, 8, 10, 12],
+      matched: { falseRollbackPct: 0, runs: 20 },
+    });
+    const fresh = (name: keyof typeof TRAFFIC_SCENARIOS) =>
+      Array.from({ length: 40 }, (_, i) =>
+        simulate(
+          oraclePolicy((result.bound as CurvePoint).threshold),
+          TRAFFIC_SCENARIOS[name],
+          40 + i
+        )
+      );
+    const first20 = runOracle({ runs: 20, thresholds: [5, 5.5, 6, 7, 8, 10, 12] });
+
+    // Assess: the out-of-sample figures are those of runs 40-79 (differently from runs 0-39)
+    const flapping = fresh('flapping');
+    const restores = fresh('error-regression')
+      .filter((r) => (r.onsetShare ?? 0) >= 25 && r.restoreSeconds !== null)
+      .map((r) => r.restoreSeconds as number)
+      .sort((a, b) => a - b);
+    expect(result.outOfSample?.falseRollbackPct.flapping).toBe(
+      Math.round((1_000 * flapping.filter((r) => r.falseRollback).length) / 40) / 10
+    );
+    expect(result.outOfSample?.restoreMedianSeconds).not.toBe(result.bound?.restoreMedianSeconds);
+    expect(restores).toContain(result.outOfSample?.restoreMedianSeconds);
+    const matched = result.atMatchedFalseRollback;
+    expect(matched?.runs).toBe(20);
+    expect(matched?.onTheseRuns).toEqual(
+      first20.curve.find((p) => p.threshold === matched?.onTheseRuns.threshold)
+    );
+    expect(matched?.onTheseRuns).not.toEqual(
+      result.curve.find((p) => p.threshold === matched?.onTheseRuns.threshold)
+    );
   });
 });
