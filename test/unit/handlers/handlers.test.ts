@@ -497,6 +497,29 @@ describe('Handler: preflight', () => {
     expect(state.publicationLag).toEqual({ seconds: 120, hits: 3 });
   });
 
+  // A migration started before metrics.publicationPollSeconds had to be <= periodSeconds is handed over by
+  // the new code after an upgrade: refusing it would end the run at PreflightFailed, half shifted, with no
+  // rollback. New inputs are refused (input.test.ts); a running migration's hand-over is not.
+  it('resumes a migration started before polling had to be at most the period', async () => {
+    // Prepare
+    const started = runState();
+    const previous = {
+      ...started,
+      input: {
+        ...started.input,
+        metrics: { ...started.input.metrics, publicationPollSeconds: 120 },
+      },
+      run: { ...started.run, generation: 2, continuedFrom: PREDECESSOR },
+    };
+    owned(runState(), { generation: 2 });
+
+    // Act
+    const state = await preflight(event({ resume: previous }), deps());
+
+    // Assess
+    expect(state.input.metrics.publicationPollSeconds).toBe(120);
+  });
+
   it('stops on drift during the hand-over, leaving the weights and finishing the entry', async () => {
     // Prepare
     router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
