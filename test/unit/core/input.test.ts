@@ -310,6 +310,21 @@ describe('Function: parseMigrationInput', () => {
     expect(parsed).toEqual(parseMigrationInput(base));
   });
 
+  it.each([
+    { periodSeconds: 60, publicationPollSeconds: 60, windowSeconds: 300 },
+    { periodSeconds: 300, publicationPollSeconds: 300, windowSeconds: 300 },
+    { periodSeconds: 3600, publicationPollSeconds: 0, windowSeconds: 3600 },
+    { periodSeconds: 60, publicationPollSeconds: 0, windowSeconds: 60 },
+  ])(
+    'accepts polling at most the period, or none: $publicationPollSeconds s at a $periodSeconds s period',
+    (metrics) => {
+      // Act + Assess
+      expect(
+        rejectionOf({ ...base, metrics: { greenDiscoveryNames: ['o'], ...metrics } })
+      ).toBeNull();
+    }
+  );
+
   it('accepts every record type Route 53 allows in a weighted set', () => {
     for (const type of RECORD_TYPES) {
       // Act + Assess
