@@ -205,7 +205,8 @@ const ResumeSchema = z.strictObject({
 
 /** @throws InvalidInputError naming every offending field of the continuation (`resume.…`). */
 export function parseResume(raw: unknown): RunState {
-  const result = ResumeSchema.safeParse(raw);
+  // reportInput: describeIssues tells "missing" from "wrong type" by the issue's input (as parseMigrationInput).
+  const result = ResumeSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new InvalidInputError(describeIssues(result.error));
   return result.data.resume as unknown as RunState;
 }

@@ -354,6 +354,36 @@ describe('Handler: preflight', () => {
     });
   });
 
+  // describeIssues says "is required" only for a missing value: without the input on each issue, a tampered
+  // field of the wrong type read as missing.
+  it.each([
+    {
+      status: { stepIndex: '2' },
+      message: 'resume.status.stepIndex: must be an integer',
+    },
+    {
+      status: { greenPercent: null },
+      message: 'resume.status.greenPercent: Invalid input: expected number, received null',
+    },
+    {
+      status: { consecutiveFailures: 'none' },
+      message: 'resume.status.consecutiveFailures: must be an integer',
+    },
+  ])('refuses a tampered continuation naming the rule: $message', async ({ status, message }) => {
+    // Prepare
+    const previous = {
+      ...runState(),
+      status: { ...runState().status, ...status },
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+
+    // Act + Assess
+    await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: `invalid input: ${message}`,
+    });
+  });
+
   // The cadence bounds each sequential test by its evidence and folds from its consumedUntil: a test whose
   // cursor is not a time never folds a minute again (and its unfolded minutes would count as none).
   const memory = {
