@@ -298,6 +298,25 @@ describe('Function: parseMigrationInput', () => {
     expect(error?.message).toContain(message);
   });
 
+  // The plan's refinement expands the steps to check the gates even when a field rule already failed (zod runs
+  // refinements after non-fatal issues): a factor refused as < 1.5 but a hair above 1 would loop for minutes,
+  // and Preflight would time out instead of naming the field.
+  it('refuses a gated exponential plan with a factor just above 1 at once, naming the factor', () => {
+    // Prepare
+    const raw = {
+      ...base,
+      plan: { exponential: { startPercent: 0.1, factor: 1.0000001 }, gates: { beforeSteps: [50] } },
+    };
+    const started = performance.now();
+
+    // Act
+    const error = rejectionOf(raw);
+
+    // Assess
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(error?.message).toBe('invalid input: plan.exponential.factor: must be >= 1.5');
+  });
+
   it('accepts a $schema key (an editor pointer) and drops it from the parsed input', () => {
     // Act
     const parsed = parseMigrationInput({
