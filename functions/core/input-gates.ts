@@ -57,6 +57,9 @@ export function checkGates(
 ): void {
   const gates = plan.gates;
   if (gates === undefined) return;
+  // Refinements run after non-fatal issues too: an exponential factor refused as < 1.5 but a hair above 1
+  // would make expandSteps loop for minutes (Preflight times out instead of naming the field).
+  if (ctx.issues.some((issue) => issue.path?.[0] === 'exponential')) return;
   let steps: number[];
   try {
     steps = expandSteps(plan);

@@ -7,130 +7,145 @@ import { formatPath } from './input-issues.ts';
 import { CustomQueriesSchema, EdgeSchema } from './input-sources.ts';
 import { described } from './input-zod.ts';
 
-export const MetricsSchema = z
-  .strictObject({
-    /** CloudWatch namespace of the Service Connect metrics. */
-    namespace: described(
-      z._default(z.string().check(z.minLength(1), z.maxLength(255)), 'AWS/ECS'),
-      'CloudWatch namespace of the Service Connect metrics.'
+const MetricsFields = z.strictObject({
+  /** CloudWatch namespace of the Service Connect metrics. */
+  namespace: described(
+    z._default(z.string().check(z.minLength(1), z.maxLength(255)), 'AWS/ECS'),
+    'CloudWatch namespace of the Service Connect metrics.'
+  ),
+  /**
+   * Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the
+   * traffic from that calling service in that cluster); every one is judged, and all of them together.
+   */
+  greenDiscoveryNames: described(
+    DiscoveryTargets.check(z.minLength(1, 'must name at least one discovery name')),
+    "Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the traffic from that calling service in that cluster); every one is judged, and all of them together."
+  ),
+  /** Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline. */
+  blueDiscoveryNames: described(
+    z.optional(DiscoveryTargets),
+    "Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline."
+  ),
+  /** Metric period; Service Connect publishes every 60 s. */
+  periodSeconds: described(
+    z._default(
+      z
+        .int('must be an integer')
+        .check(
+          z.gte(60, 'must be >= 60'),
+          z.lte(3_600, 'must be <= 3600'),
+          z.multipleOf(60, 'must be a multiple of 60')
+        ),
+      60
     ),
-    /**
-     * Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the
-     * traffic from that calling service in that cluster); every one is judged, and all of them together.
-     */
-    greenDiscoveryNames: described(
-      DiscoveryTargets.check(z.minLength(1, 'must name at least one discovery name')),
-      "Green's Service Connect discovery names (or `{ discoveryName, clusterName, serviceName }` to count only the traffic from that calling service in that cluster); every one is judged, and all of them together."
+    'Metric period; Service Connect publishes every 60 s.'
+  ),
+  /**
+   * How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no
+   * figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s
+   * is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations
+   * run at this phase within the minute, and a shift written just after a minute boundary would leave
+   * almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).
+   */
+  publicationDelaySeconds: described(
+    z._default(
+      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(900, 'must be <= 900')),
+      150
     ),
-    /** Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline. */
-    blueDiscoveryNames: described(
-      z.optional(DiscoveryTargets),
-      "Blue's discovery names with Service Connect-shaped metrics, for the comparison with the baseline."
+    'How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations run at this phase within the minute, and a shift written just after a minute boundary would leave almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).'
+  ),
+  /**
+   * First look for a minute's datapoints this long after the minute ends; then every
+   * `publicationPollSeconds` until `publicationDelaySeconds` (the first look is never later than that), after which a minute still missing is judged
+   * as it is (a late minute is read with the next window). Judges each minute as soon as it is published.
+   */
+  earliestPublicationSeconds: described(
+    z._default(
+      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(900, 'must be <= 900')),
+      90
     ),
-    /** Metric period; Service Connect publishes every 60 s. */
-    periodSeconds: described(
-      z._default(
-        z
-          .int('must be an integer')
-          .check(
-            z.gte(60, 'must be >= 60'),
-            z.lte(3_600, 'must be <= 3600'),
-            z.multipleOf(60, 'must be a multiple of 60')
-          ),
-        60
-      ),
-      'Metric period; Service Connect publishes every 60 s.'
+    "First look for a minute's datapoints this long after the minute ends; then every `publicationPollSeconds` until `publicationDelaySeconds`, after which a minute still missing is judged as it is. Judges each minute as soon as it is published."
+  ),
+  /**
+   * How often to look again for a minute not yet published (0: no polling, every evaluation waits the
+   * whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round
+   * (9 history events) and one green GetMetricData.
+   */
+  publicationPollSeconds: described(
+    z._default(
+      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(300, 'must be <= 300')),
+      30
     ),
-    /**
-     * How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no
-     * figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s
-     * is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations
-     * run at this phase within the minute, and a shift written just after a minute boundary would leave
-     * almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).
-     */
-    publicationDelaySeconds: described(
-      z._default(
-        z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(900, 'must be <= 900')),
-        150
-      ),
-      'How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations run at this phase within the minute, and a shift written just after a minute boundary would leave almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).'
+    'How often to look again for a minute not yet published (0: no polling, every evaluation waits the whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round (9 history events) and one green GetMetricData.'
+  ),
+  /**
+   * Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent
+   * data); after an Inconclusive the window grows, at most to this, then its start moves forward.
+   */
+  windowSeconds: described(
+    z._default(
+      z
+        .int('must be an integer')
+        .check(z.gte(60, 'must be >= 60'), z.lte(3_600, 'must be <= 3600')),
+      300
     ),
-    /**
-     * First look for a minute's datapoints this long after the minute ends; then every
-     * `publicationPollSeconds` until `publicationDelaySeconds` (the first look is never later than that), after which a minute still missing is judged
-     * as it is (a late minute is read with the next window). Judges each minute as soon as it is published.
-     */
-    earliestPublicationSeconds: described(
-      z._default(
-        z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(900, 'must be <= 900')),
-        90
-      ),
-      "First look for a minute's datapoints this long after the minute ends; then every `publicationPollSeconds` until `publicationDelaySeconds`, after which a minute still missing is judged as it is. Judges each minute as soon as it is published."
-    ),
-    /**
-     * How often to look again for a minute not yet published (0: no polling, every evaluation waits the
-     * whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round
-     * (9 history events) and one green GetMetricData.
-     */
-    publicationPollSeconds: described(
-      z._default(
-        z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(300, 'must be <= 300')),
-        30
-      ),
-      'How often to look again for a minute not yet published (0: no polling, every evaluation waits the whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round (9 history events) and one green GetMetricData.'
-    ),
-    /**
-     * Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent
-     * data); after an Inconclusive the window grows, at most to this, then its start moves forward.
-     */
-    windowSeconds: described(
-      z._default(
-        z
-          .int('must be an integer')
-          .check(z.gte(60, 'must be >= 60'), z.lte(3_600, 'must be <= 3600')),
-        300
-      ),
-      'Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent data); after an Inconclusive the window grows, at most to this, then its start moves forward.'
-    ),
-    /** Each environment's edge load balancer (found from the alias records by default). */
-    edge: EdgeSchema,
-    /** A team's own CloudWatch metrics, judged against their own limits. */
-    queries: CustomQueriesSchema,
-  })
-  .check(
-    z.refine((m) => m.windowSeconds % m.periodSeconds === 0, {
-      message: 'must be a multiple of periodSeconds',
-      path: ['windowSeconds'],
-    }),
-    // Polling slower than the period lets a judged look move the lag past the next minute's first look, and
-    // that minute is then judged together with the one after it.
-    z.refine((m) => m.publicationPollSeconds <= m.periodSeconds, {
-      message: 'must be <= periodSeconds (0: no polling)',
-      path: ['publicationPollSeconds'],
-    }),
-    z.superRefine((m, ctx) => {
-      // The same traffic named twice would be counted twice: one bad minute would weigh double.
-      const named = [
-        ...m.greenDiscoveryNames.map((target, index) => ({
-          target,
-          path: ['greenDiscoveryNames', index],
-        })),
-        ...(m.blueDiscoveryNames ?? []).map((target, index) => ({
-          target,
-          path: ['blueDiscoveryNames', index],
-        })),
-      ];
-      named.forEach((entry, index) => {
-        const earlier = named.slice(0, index).find((other) => overlaps(other.target, entry.target));
-        if (earlier === undefined) return;
-        ctx.addIssue({
-          code: 'custom',
-          message: `counts the same traffic as metrics.${formatPath(earlier.path)} (${targetLabel(earlier.target)}): each discovery name (or name, cluster and service) may appear once across green and blue; a bare name covers every cluster`,
-          path: entry.path,
-        });
-      });
-    })
-  );
+    'Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent data); after an Inconclusive the window grows, at most to this, then its start moves forward.'
+  ),
+  /** Each environment's edge load balancer (found from the alias records by default). */
+  edge: EdgeSchema,
+  /** A team's own CloudWatch metrics, judged against their own limits. */
+  queries: CustomQueriesSchema,
+});
+type MetricsFields = z.output<typeof MetricsFields>;
+
+const windowWholePeriods = z.refine<MetricsFields>((m) => m.windowSeconds % m.periodSeconds === 0, {
+  message: 'must be a multiple of periodSeconds',
+  path: ['windowSeconds'],
+});
+
+// Polling slower than the period lets a judged look move the lag past the next minute's first look, and
+// that minute is then judged together with the one after it.
+const pollWithinPeriod = z.refine<MetricsFields>(
+  (m) => m.publicationPollSeconds <= m.periodSeconds,
+  { message: 'must be <= periodSeconds (0: no polling)', path: ['publicationPollSeconds'] }
+);
+
+const distinctTraffic = z.superRefine<MetricsFields>((m, ctx) => {
+  // The same traffic named twice would be counted twice: one bad minute would weigh double.
+  const named = [
+    ...m.greenDiscoveryNames.map((target, index) => ({
+      target,
+      path: ['greenDiscoveryNames', index],
+    })),
+    ...(m.blueDiscoveryNames ?? []).map((target, index) => ({
+      target,
+      path: ['blueDiscoveryNames', index],
+    })),
+  ];
+  named.forEach((entry, index) => {
+    const earlier = named.slice(0, index).find((other) => overlaps(other.target, entry.target));
+    if (earlier === undefined) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `counts the same traffic as metrics.${formatPath(earlier.path)} (${targetLabel(earlier.target)}): each discovery name (or name, cluster and service) may appear once across green and blue; a bare name covers every cluster`,
+      path: entry.path,
+    });
+  });
+});
+
+export const MetricsSchema = MetricsFields.check(
+  windowWholePeriods,
+  pollWithinPeriod,
+  distinctTraffic
+);
+
+/**
+ * `metrics` of a migration that has already started (a continuation's `resume.input`, resume-input.ts): the
+ * rules of `MetricsSchema` minus those added since a running migration may have started under an earlier
+ * version (publicationPollSeconds <= periodSeconds). Refusing its hand-over after an upgrade would end the run
+ * at PreflightFailed, half shifted and never rolled back.
+ */
+export const StartedMetricsSchema = MetricsFields.check(windowWholePeriods, distinctTraffic);
 
 export const BaselineThresholdsSchema = z.strictObject({
   /** Green fails when its error rate > max(blue x ratio, blue + minDelta). */

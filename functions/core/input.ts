@@ -11,7 +11,12 @@ import { DAY_SECONDS, RecordRefSchema } from './input-fields.ts';
 import { HooksSchema } from './input-hooks.ts';
 import { describeZodIssues } from './input-issues.ts';
 import { DnsSchema, LimitsSchema } from './input-limits.ts';
-import { BaselineThresholdsSchema, MetricsSchema, ThresholdsSchema } from './input-metrics.ts';
+import {
+  BaselineThresholdsSchema,
+  MetricsSchema,
+  StartedMetricsSchema,
+  ThresholdsSchema,
+} from './input-metrics.ts';
 import { PlanSchema } from './input-plan.ts';
 import { AlarmsSchema } from './input-sources.ts';
 import { described } from './input-zod.ts';
@@ -25,87 +30,98 @@ export { checkStepOrder, type Plan, PlanSchema } from './input-plan.ts';
 /** Longest plan we accept: a week-long migration plus margin; Step Functions allows a year. */
 export const MAX_PLAN_SECONDS = 30 * DAY_SECONDS;
 
-export const MigrationInputSchema = z
-  .strictObject({
-    /** Names the run: execution names, lock reports, the report file. */
-    migrationId: described(
-      z
-        .string()
-        .check(
-          z.regex(
-            /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
-            'must be 1-64 characters of A-Z a-z 0-9 _ - starting with a letter or digit'
-          )
-        ),
-      'Names the run: execution names, lock reports, the report file.'
-    ),
-    /** The weighted blue/green pairs to shift together (one change batch per hosted zone). */
-    records: described(
-      z
-        .array(RecordRefSchema)
-        .check(
-          z.minLength(1, 'must name at least one record'),
-          z.maxLength(50, 'must have at most 50 records')
-        ),
-      'The weighted blue/green pairs to shift together (one change batch per hosted zone).'
-    ),
-    plan: described(
-      PlanSchema,
-      'The green percents (exactly one of steps, canary, linear, exponential) and the bake times.'
-    ),
-    metrics: described(
-      MetricsSchema,
-      "Where green's (and blue's) Service Connect metrics are read."
-    ),
-    thresholds: described(
-      z.prefault(ThresholdsSchema, {}),
-      'What green must meet in each window: error rate, latency, the comparison with blue.'
-    ),
-    limits: described(z.prefault(LimitsSchema, {}), 'When the run rolls back or holds.'),
-    /** Existing CloudWatch alarms: ALARM rolls back at once. */
-    alarms: AlarmsSchema,
-    dns: described(z.prefault(DnsSchema, {}), 'Route 53: TTL limit and INSYNC polling.'),
-    hooks: described(
-      z.optional(HooksSchema),
-      'Step hooks: Lambda functions asked Pass / Fail / RetryLater before each shift and after each bake.'
-    ),
-    /** `observe` runs the whole schedule and records its decisions without writing to Route 53. */
-    mode: described(
-      z._default(z.enum(['shift', 'observe'], 'must be shift or observe'), 'shift'),
-      '`observe` runs the whole schedule and records its decisions without writing to Route 53.'
-    ),
-    /** When someone else changes the weights mid-run: stop and leave them (`stop`), or restore the snapshot. */
-    onDrift: described(
-      z._default(z.enum(['stop', 'rollback'], 'must be stop or rollback'), 'stop'),
-      'When someone else changes the weights mid-run: stop and leave them (`stop`), or restore the snapshot.'
-    ),
-  })
-  .check(
-    z.superRefine((input, ctx) => {
-      if (input.thresholds.latencyP99MaxMs !== undefined && input.metrics.namespace === 'AWS/ECS') {
-        ctx.addIssue({
-          code: 'custom',
-          message:
-            'not available with metrics.namespace AWS/ECS: CloudWatch percentiles need raw data points and ECS publishes pre-aggregated minutes, so p99 would stay empty and hold the run; use latencyAvgMaxMs / latencyMaxMs, or a namespace whose metrics have percentiles (such as a load balancer)',
-          path: ['thresholds', 'latencyP99MaxMs'],
-        });
-      }
-      const seen = new Map<string, number>();
-      input.records.forEach((ref, index) => {
-        const key = `${ref.hostedZoneId} ${ref.name} ${ref.type}`;
-        const first = seen.get(key);
-        if (first !== undefined) {
+/** The root schema around a `metrics` schema: a new migration's, or a started one's (StartedMetricsSchema). */
+const inputSchemaWith = (metrics: typeof MetricsSchema) =>
+  z
+    .strictObject({
+      /** Names the run: execution names, lock reports, the report file. */
+      migrationId: described(
+        z
+          .string()
+          .check(
+            z.regex(
+              /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
+              'must be 1-64 characters of A-Z a-z 0-9 _ - starting with a letter or digit'
+            )
+          ),
+        'Names the run: execution names, lock reports, the report file.'
+      ),
+      /** The weighted blue/green pairs to shift together (one change batch per hosted zone). */
+      records: described(
+        z
+          .array(RecordRefSchema)
+          .check(
+            z.minLength(1, 'must name at least one record'),
+            z.maxLength(50, 'must have at most 50 records')
+          ),
+        'The weighted blue/green pairs to shift together (one change batch per hosted zone).'
+      ),
+      plan: described(
+        PlanSchema,
+        'The green percents (exactly one of steps, canary, linear, exponential) and the bake times.'
+      ),
+      metrics: described(metrics, "Where green's (and blue's) Service Connect metrics are read."),
+      thresholds: described(
+        z.prefault(ThresholdsSchema, {}),
+        'What green must meet in each window: error rate, latency, the comparison with blue.'
+      ),
+      limits: described(z.prefault(LimitsSchema, {}), 'When the run rolls back or holds.'),
+      /** Existing CloudWatch alarms: ALARM rolls back at once. */
+      alarms: AlarmsSchema,
+      dns: described(z.prefault(DnsSchema, {}), 'Route 53: TTL limit and INSYNC polling.'),
+      hooks: described(
+        z.optional(HooksSchema),
+        'Step hooks: Lambda functions asked Pass / Fail / RetryLater before each shift and after each bake.'
+      ),
+      /** `observe` runs the whole schedule and records its decisions without writing to Route 53. */
+      mode: described(
+        z._default(z.enum(['shift', 'observe'], 'must be shift or observe'), 'shift'),
+        '`observe` runs the whole schedule and records its decisions without writing to Route 53.'
+      ),
+      /** When someone else changes the weights mid-run: stop and leave them (`stop`), or restore the snapshot. */
+      onDrift: described(
+        z._default(z.enum(['stop', 'rollback'], 'must be stop or rollback'), 'stop'),
+        'When someone else changes the weights mid-run: stop and leave them (`stop`), or restore the snapshot.'
+      ),
+    })
+    .check(
+      z.superRefine((input, ctx) => {
+        if (
+          input.thresholds.latencyP99MaxMs !== undefined &&
+          input.metrics.namespace === 'AWS/ECS'
+        ) {
           ctx.addIssue({
             code: 'custom',
-            message: `duplicates records[${first}] (same zone, name and type)`,
-            path: ['records', index],
+            message:
+              'not available with metrics.namespace AWS/ECS: CloudWatch percentiles need raw data points and ECS publishes pre-aggregated minutes, so p99 would stay empty and hold the run; use latencyAvgMaxMs / latencyMaxMs, or a namespace whose metrics have percentiles (such as a load balancer)',
+            path: ['thresholds', 'latencyP99MaxMs'],
           });
-        } else {
-          seen.set(key, index);
         }
-      });
-    })
-  );
+        const seen = new Map<string, number>();
+        input.records.forEach((ref, index) => {
+          const key = `${ref.hostedZoneId} ${ref.name} ${ref.type}`;
+          const first = seen.get(key);
+          if (first !== undefined) {
+            ctx.addIssue({
+              code: 'custom',
+              message: `duplicates records[${first}] (same zone, name and type)`,
+              path: ['records', index],
+            });
+          } else {
+            seen.set(key, index);
+          }
+        });
+      })
+    );
+
+export const MigrationInputSchema = inputSchemaWith(MetricsSchema);
+
+/**
+ * The input of a migration that has already started, as a continuation hands it over (resume-input.ts):
+ * without the rules added since it may have started under an earlier version (input-metrics.ts
+ * StartedMetricsSchema), so an upgrade never strands a running migration half shifted.
+ */
+export const StartedMigrationInputSchema = inputSchemaWith(StartedMetricsSchema);
 
 /** The input as a user writes it (defaults optional). */
 export type MigrationInputDraft = z.input<typeof MigrationInputSchema>;

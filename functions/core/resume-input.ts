@@ -5,7 +5,7 @@
 
 import * as z from 'zod/mini';
 import { InvalidInputError } from './errors.ts';
-import { checkStepOrder, describeIssues, MigrationInputSchema } from './input.ts';
+import { checkStepOrder, describeIssues, StartedMigrationInputSchema } from './input.ts';
 import { recordSetKey } from './names.ts';
 import { ODDS_RATIOS } from './sequential.ts';
 import type { RunState } from './state.ts';
@@ -57,7 +57,7 @@ const SequentialMemory = z.looseObject({
 const ResumeSchema = z.strictObject({
   resume: z
     .looseObject({
-      input: MigrationInputSchema,
+      input: StartedMigrationInputSchema,
       steps: z
         .array(z.number().check(z.gt(0, 'must be > 0'), z.lte(100, 'must be <= 100')))
         .check(z.minLength(1, 'must not be empty')),
@@ -205,7 +205,8 @@ const ResumeSchema = z.strictObject({
 
 /** @throws InvalidInputError naming every offending field of the continuation (`resume.…`). */
 export function parseResume(raw: unknown): RunState {
-  const result = ResumeSchema.safeParse(raw);
+  // reportInput: describeIssues tells "missing" from "wrong type" by the issue's input (as parseMigrationInput).
+  const result = ResumeSchema.safeParse(raw, { reportInput: true });
   if (!result.success) throw new InvalidInputError(describeIssues(result.error));
   return result.data.resume as unknown as RunState;
 }

@@ -298,6 +298,25 @@ describe('Function: parseMigrationInput', () => {
     expect(error?.message).toContain(message);
   });
 
+  // The plan's refinement expands the steps to check the gates even when a field rule already failed (zod runs
+  // refinements after non-fatal issues): a factor refused as < 1.5 but a hair above 1 would loop for minutes,
+  // and Preflight would time out instead of naming the field.
+  it('refuses a gated exponential plan with a factor just above 1 at once, naming the factor', () => {
+    // Prepare
+    const raw = {
+      ...base,
+      plan: { exponential: { startPercent: 0.1, factor: 1.0000001 }, gates: { beforeSteps: [50] } },
+    };
+    const started = performance.now();
+
+    // Act
+    const error = rejectionOf(raw);
+
+    // Assess
+    expect(performance.now() - started).toBeLessThan(500);
+    expect(error?.message).toBe('invalid input: plan.exponential.factor: must be >= 1.5');
+  });
+
   it('accepts a $schema key (an editor pointer) and drops it from the parsed input', () => {
     // Act
     const parsed = parseMigrationInput({
@@ -309,6 +328,21 @@ describe('Function: parseMigrationInput', () => {
     expect(parsed).not.toHaveProperty('$schema');
     expect(parsed).toEqual(parseMigrationInput(base));
   });
+
+  it.each([
+    { periodSeconds: 60, publicationPollSeconds: 60, windowSeconds: 300 },
+    { periodSeconds: 300, publicationPollSeconds: 300, windowSeconds: 300 },
+    { periodSeconds: 3600, publicationPollSeconds: 0, windowSeconds: 3600 },
+    { periodSeconds: 60, publicationPollSeconds: 0, windowSeconds: 60 },
+  ])(
+    'accepts polling at most the period, or none: $publicationPollSeconds s at a $periodSeconds s period',
+    (metrics) => {
+      // Act + Assess
+      expect(
+        rejectionOf({ ...base, metrics: { greenDiscoveryNames: ['o'], ...metrics } })
+      ).toBeNull();
+    }
+  );
 
   it('accepts every record type Route 53 allows in a weighted set', () => {
     for (const type of RECORD_TYPES) {

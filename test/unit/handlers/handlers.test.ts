@@ -354,6 +354,36 @@ describe('Handler: preflight', () => {
     });
   });
 
+  // describeIssues says "is required" only for a missing value: without the input on each issue, a tampered
+  // field of the wrong type read as missing.
+  it.each([
+    {
+      status: { stepIndex: '2' },
+      message: 'resume.status.stepIndex: must be an integer',
+    },
+    {
+      status: { greenPercent: null },
+      message: 'resume.status.greenPercent: Invalid input: expected number, received null',
+    },
+    {
+      status: { consecutiveFailures: 'none' },
+      message: 'resume.status.consecutiveFailures: must be an integer',
+    },
+  ])('refuses a tampered continuation naming the rule: $message', async ({ status, message }) => {
+    // Prepare
+    const previous = {
+      ...runState(),
+      status: { ...runState().status, ...status },
+      run: { ...runState().run, continuedFrom: PREDECESSOR },
+    };
+
+    // Act + Assess
+    await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: `invalid input: ${message}`,
+    });
+  });
+
   // The cadence bounds each sequential test by its evidence and folds from its consumedUntil: a test whose
   // cursor is not a time never folds a minute again (and its unfolded minutes would count as none).
   const memory = {
@@ -495,6 +525,29 @@ describe('Handler: preflight', () => {
 
     // Assess
     expect(state.publicationLag).toEqual({ seconds: 120, hits: 3 });
+  });
+
+  // A migration started before metrics.publicationPollSeconds had to be <= periodSeconds is handed over by
+  // the new code after an upgrade: refusing it would end the run at PreflightFailed, half shifted, with no
+  // rollback. New inputs are refused (input.test.ts); a running migration's hand-over is not.
+  it('resumes a migration started before polling had to be at most the period', async () => {
+    // Prepare
+    const started = runState();
+    const previous = {
+      ...started,
+      input: {
+        ...started.input,
+        metrics: { ...started.input.metrics, publicationPollSeconds: 120 },
+      },
+      run: { ...started.run, generation: 2, continuedFrom: PREDECESSOR },
+    };
+    owned(runState(), { generation: 2 });
+
+    // Act
+    const state = await preflight(event({ resume: previous }), deps());
+
+    // Assess
+    expect(state.input.metrics.publicationPollSeconds).toBe(120);
   });
 
   it('stops on drift during the hand-over, leaving the weights and finishing the entry', async () => {
