@@ -20,7 +20,13 @@ export const GatesSchema = described(
   z.strictObject({
     /** Green percents of the plan before which the run waits for `traffic-shift approve`. 100: before the full shift. */
     beforeSteps: described(
-      z.array(Percent).check(z.minLength(1, 'must name at least one step')),
+      // A gate is before one distinct step of at most 100: a longer list is a mistake, and each entry reports.
+      z
+        .array(Percent)
+        .check(
+          z.minLength(1, 'must name at least one step'),
+          z.maxLength(100, 'must name at most 100 steps')
+        ),
       'Green percents of the plan (steps of the expanded plan) before which the run waits for approve/reject; 100 = before the full shift.'
     ),
     /** How long a gate waits for an answer before it takes `onTimeout`. */

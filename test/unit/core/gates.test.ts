@@ -108,6 +108,15 @@ describe('Input: plan.gates', () => {
     expect(rejection({ steps: [10, 50, 100], gates })).toContain(expected);
   });
 
+  it('refuses a gate list longer than any plan with one short message, not one per entry', () => {
+    expect(
+      rejection({ steps: [10, 50, 100], gates: { beforeSteps: Array(50_000).fill(50) } })
+    ).toEqual(['plan.gates.beforeSteps: must name at most 100 steps']);
+    expect(
+      rejection({ steps: [10, 50, 100], gates: { beforeSteps: Array(100).fill(50) } })
+    ).not.toContain('plan.gates.beforeSteps: must name at most 100 steps');
+  });
+
   it('accepts a timeout of exactly one evaluation interval, and reports only the plan kind when there is none', () => {
     expect(
       rejection({
