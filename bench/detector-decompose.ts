@@ -133,6 +133,7 @@ function measure(
     let reached25 = 0;
     let steadyAt25 = 0;
     const triggers: Record<string, number> = {};
+    const rolledBackAt: Record<string, number> = {};
     for (let i = 0; i < runs; i++) {
       const { world, result } = run(TRAFFIC_SCENARIOS[name], i);
       const at25 = world.writes.find((write) => write.percent >= 25)?.atMs;
@@ -144,6 +145,12 @@ function measure(
       if (result.outcome === 'rolled-back') {
         count += 1;
         triggers[result.trigger ?? 'other'] = (triggers[result.trigger ?? 'other'] ?? 0) + 1;
+        if (probe !== undefined) {
+          const percent = world.writes.findLast((w) => w.atMs < result.decidedAtMs)?.percent;
+          const switched = probe.record.switchedAtMs;
+          const key = `${percent} % ${switched === null || switched > result.decidedAtMs ? 'steady' : 'switched'}`;
+          rolledBackAt[key] = (rolledBackAt[key] ?? 0) + 1;
+        }
       }
       looks += result.judgements;
     }
@@ -152,6 +159,7 @@ function measure(
       looks: looks / runs,
       triggers: JSON.stringify(triggers),
       steady: `${steadyAt25} of ${reached25}`,
+      rolledBackAt: JSON.stringify(rolledBackAt),
     };
   };
   const healthy = falseRollbacks('healthy');
@@ -208,7 +216,7 @@ function measure(
     ...(probe === undefined
       ? []
       : [
-          `  still steady when 25 % was written: flapping ${flapping.steady}, healthy ${healthy.steady}`,
+          `  still steady when 25 % was written: flapping ${flapping.steady}, healthy ${healthy.steady}; flapping rollbacks at (green %, rule then) ${flapping.rolledBackAt}`,
         ]),
   ].join('\n');
 }
