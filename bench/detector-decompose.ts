@@ -8,21 +8,29 @@
  *                           + (decided - last minute published)     (poll lag)
  * and restore - floor restore = decided - floor decided (both restores are INSYNC + TTL after the decision).
  *
- *   npx tsx bench/detector-decompose.ts --runs 400 [--fa 0.01] [--min 2] [--first 90] [--poll 30]
+ *   npx node bench/detector-decompose.ts --runs 400 [--fa 0.01] [--min 2] [--first 90] [--poll 30]
+ *     [--steady 1,2 --burst limit,binomial]
  * Prints one line per setting: false rollbacks (healthy, flapping), mean 5xx served (aligned, uniform),
  * restore median and floor, the decomposition's medians per onset share, and looks per healthy migration.
+ * With --steady, the probe of bench/regime-cap.ts: minEvidenceMinutes S until a published blue minute looks
+ * like a burst (--burst), then --min (default 3); it also prints how many flapping runs were still steady
+ * when they reached 25 % green.
  */
 process.env['POWERTOOLS_LOG_LEVEL'] = 'SILENT';
 
 import { parseArgs } from 'node:util';
+import { parseMigrationInput } from '../functions/core/input.ts';
 import type { TimeWindow } from '../functions/core/types.ts';
 import { seedOf } from './decision-quality.ts';
 import { oursPolicy, referenceInput } from './policies/ours.ts';
+import { aboveLimit, aboveOwnRate, type BurstTest, blueBurstRule } from './regime-cap.ts';
 import { TRAFFIC_SCENARIOS, type TrafficScenario, World } from './traffic.ts';
 
 const MINUTE_MS = 60_000;
 const BASE_START_MS = Date.UTC(2026, 0, 5, 8, 0, 0);
 const MISSED_HORIZON_MS = 60 * MINUTE_MS;
+/** Probe's binomial burst test: blue minutes needed before blue's own rate is used. */
+const BINOMIAL_WARMUP = 5;
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +41,12 @@ const { values: args } = parseArgs({
     poll: { type: 'string', default: '' },
     /** thresholds.baseline.errorRateMinDeltaPercent (one value). */
     delta: { type: 'string', default: '' },
+    /** Probe: minEvidenceMinutes while blue looked steady (bench/regime-cap.ts). */
+    steady: { type: 'string', default: '' },
+    /** Probe: what a burst is: limit (rate > errorRateMaxPercent, n >= minRequests), binomial (vs blue's own rate). */
+    burst: { type: 'string', default: 'limit' },
+    /** Probe: the binomial burst test's one-sided level. */
+    alpha: { type: 'string', default: '0.001' },
   },
 });
 
@@ -68,7 +82,9 @@ function measure(
   fa: number | undefined,
   min: number | undefined,
   first: number | undefined,
-  poll: number | undefined
+  poll: number | undefined,
+  steady: number | undefined,
+  burst: string
 ) {
   const draft = referenceInput();
   draft.thresholds = {
@@ -83,7 +99,24 @@ function measure(
     ...(first === undefined ? {} : { earliestPublicationSeconds: first }),
     ...(poll === undefined ? {} : { publicationPollSeconds: poll }),
   } as typeof draft.metrics;
-  const policy = oursPolicy('ours', draft);
+  const parsed = parseMigrationInput(draft);
+  const { errorRateMaxPercent, minRequests } = parsed.thresholds;
+  const tests: Record<string, BurstTest> = {
+    limit: aboveLimit(errorRateMaxPercent, minRequests),
+    binomial: aboveOwnRate(
+      Number(args.alpha),
+      BINOMIAL_WARMUP,
+      aboveLimit(errorRateMaxPercent, minRequests)
+    ),
+  };
+  const test = tests[burst];
+  if (test === undefined)
+    throw new Error(`--burst must be one of ${Object.keys(tests).join(', ')}`);
+  const probe =
+    steady === undefined
+      ? undefined
+      : blueBurstRule(steady, parsed.thresholds.minEvidenceMinutes, test);
+  const policy = oursPolicy('ours', draft, probe?.rule);
   const scenarioNames = Object.keys(TRAFFIC_SCENARIOS);
   const run = (scenario: TrafficScenario, index: number) => {
     const seed = seedOf(scenarioNames.indexOf(scenario.name), index);
@@ -97,16 +130,37 @@ function measure(
   const falseRollbacks = (name: 'healthy' | 'flapping') => {
     let count = 0;
     let looks = 0;
+    let reached25 = 0;
+    let steadyAt25 = 0;
     const triggers: Record<string, number> = {};
+    const rolledBackAt: Record<string, number> = {};
     for (let i = 0; i < runs; i++) {
-      const { result } = run(TRAFFIC_SCENARIOS[name], i);
+      const { world, result } = run(TRAFFIC_SCENARIOS[name], i);
+      const at25 = world.writes.find((write) => write.percent >= 25)?.atMs;
+      if (probe !== undefined && at25 !== undefined) {
+        reached25 += 1;
+        const switched = probe.record.switchedAtMs;
+        if (switched === null || switched > at25) steadyAt25 += 1;
+      }
       if (result.outcome === 'rolled-back') {
         count += 1;
         triggers[result.trigger ?? 'other'] = (triggers[result.trigger ?? 'other'] ?? 0) + 1;
+        if (probe !== undefined) {
+          const percent = world.writes.findLast((w) => w.atMs < result.decidedAtMs)?.percent;
+          const switched = probe.record.switchedAtMs;
+          const key = `${percent} % ${switched === null || switched > result.decidedAtMs ? 'steady' : 'switched'}`;
+          rolledBackAt[key] = (rolledBackAt[key] ?? 0) + 1;
+        }
       }
       looks += result.judgements;
     }
-    return { pct: (100 * count) / runs, looks: looks / runs, triggers: JSON.stringify(triggers) };
+    return {
+      pct: (100 * count) / runs,
+      looks: looks / runs,
+      triggers: JSON.stringify(triggers),
+      steady: `${steadyAt25} of ${reached25}`,
+      rolledBackAt: JSON.stringify(rolledBackAt),
+    };
   };
   const healthy = falseRollbacks('healthy');
   const flapping = falseRollbacks('flapping');
@@ -155,10 +209,15 @@ function measure(
     return `${share}%: n ${at.length}, min ${r1(mean(at.map((x) => x.minutes)))} (med ${median(at.map((x) => x.minutes))}), gap ${r1(median(at.map((x) => x.gap)))} s = wait ${r1(mean(at.map((x) => x.wait)))} + delays ${r1(mean(at.map((x) => x.delays)))} + lag ${r1(mean(at.map((x) => x.lag)))} (means)`;
   });
   return [
-    `fa ${fa ?? 'default'} min ${min ?? 'default'} first ${first ?? 'default'} poll ${poll ?? 'default'}${args.delta ? ` baseline delta ${args.delta}` : ''}, ${runs} runs:`,
+    `fa ${fa ?? 'default'} min ${min ?? 'default'} first ${first ?? 'default'} poll ${poll ?? 'default'}${args.delta ? ` baseline delta ${args.delta}` : ''}${steady === undefined ? '' : ` steady ${steady} until a blue burst (${burst === 'binomial' ? `binomial, alpha ${args.alpha}` : burst})`}, ${runs} runs:`,
     `  FR healthy ${r1(healthy.pct)} % flapping ${r1(flapping.pct)} % ${flapping.triggers}; looks per healthy migration ${r1(healthy.looks)}; 5xx aligned ${r1(aligned.bad)} uniform ${r1(uniform.bad)}`,
     `  restore median >= 25 %: ${r1(median(p.map((x) => x.restore)))} s, floor ${r1(median(p.map((x) => x.floor)))} s, median gap decided - floor decided ${r1(median(p.map((x) => x.gap)))} s (wait ${r1(mean(p.map((x) => x.wait)))} + delays ${r1(mean(p.map((x) => x.delays)))} + lag ${r1(mean(p.map((x) => x.lag)))} s, means)`,
     ...byShare.map((line) => `    ${line}`),
+    ...(probe === undefined
+      ? []
+      : [
+          `  still steady when 25 % was written: flapping ${flapping.steady}, healthy ${healthy.steady}; flapping rollbacks at (green %, rule then) ${flapping.rolledBackAt}`,
+        ]),
   ].join('\n');
 }
 
@@ -166,4 +225,7 @@ const runs = Number(args.runs);
 for (const fa of list(args.fa))
   for (const min of list(args.min))
     for (const first of list(args.first))
-      for (const poll of list(args.poll)) console.log(measure(runs, fa, min, first, poll));
+      for (const poll of list(args.poll))
+        for (const steady of list(args.steady))
+          for (const burst of args.burst.split(','))
+            console.log(measure(runs, fa, min, first, poll, steady, burst));

@@ -152,7 +152,29 @@ function evaluateAt(
   return { base: folded.state, evaluation: folded.evaluation };
 }
 
-export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
+/**
+ * Probe hook (bench/regime-cap.ts), not a policy setting: per run, the `thresholds.minEvidenceMinutes` the
+ * core is given at each look (`nowMs`), from what the run could have read by then.
+ */
+export type EvidenceMinutesRule = (world: World, startMs: number) => (nowMs: number) => number;
+
+/** `state` with the core's `minEvidenceMinutes` set to `minutes` (the same state when it already is). */
+function withEvidenceMinutes(state: RunState, minutes: number): RunState {
+  if (state.input.thresholds.minEvidenceMinutes === minutes) return state;
+  return {
+    ...state,
+    input: {
+      ...state.input,
+      thresholds: { ...state.input.thresholds, minEvidenceMinutes: minutes },
+    },
+  };
+}
+
+export function oursPolicy(
+  name: string,
+  draft: MigrationInputDraft,
+  evidenceMinutes?: EvidenceMinutesRule
+): Policy {
   const input = parseMigrationInput(draft);
   const { plan, metrics, thresholds, limits, dns } = input;
   const parameters = [
@@ -174,6 +196,7 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
         continuedFrom: null,
       };
       let state: RunState = newRunState(input, identity, [snapshotPair()]);
+      const evidenceMinutesAt = evidenceMinutes?.(world, startMs);
       let t = startMs;
       let judgements = 0;
       for (;;) {
@@ -203,6 +226,8 @@ export function oursPolicy(name: string, draft: MigrationInputDraft): Policy {
               judgements,
             };
           }
+          if (evidenceMinutesAt !== undefined)
+            state = withEvidenceMinutes(state, evidenceMinutesAt(t));
           const judged = evaluateAt(state, world, t);
           if ('input' in judged) {
             // A look that found the newest minute unpublished: a metric read, no verdict.
