@@ -27,6 +27,29 @@ export const REFERENCE_PLAN: TimedPlan = {
   finalWatchMs: (60 + 60 + 600) * 1_000,
 };
 
+/** When each of `plan`'s writes is made from `startMs`, and when its final watch ends. */
+export function planSchedule(
+  plan: TimedPlan,
+  startMs: number
+): { writeAt: number[]; endMs: number } {
+  return {
+    writeAt: plan.steps.map((_, i) => startMs + i * plan.holdMs),
+    endMs: startMs + (plan.steps.length - 1) * plan.holdMs + plan.finalWatchMs,
+  };
+}
+
+/** The run of a plan that reached the end of its final watch (`endMs`) without a rollback. */
+export function completedRun(endMs: number, judgements: number): PolicyRun {
+  return {
+    outcome: 'completed',
+    decidedAtMs: endMs,
+    rollbackCompleteMs: null,
+    trigger: null,
+    reason: 'plan done',
+    judgements,
+  };
+}
+
 function linear(percent: number, minutes: number): TimedPlan {
   const steps: number[] = [];
   for (let p = percent; p < 100; p += percent) steps.push(p);
@@ -70,8 +93,7 @@ function timedPolicy(plan: TimedPlan, judge: Judge, name: string): Policy {
     parameters: [`${plan.name}; ${judge.name}`],
     run(world: World, startMs: number): PolicyRun {
       const look = judge.look();
-      const writeAt = plan.steps.map((_, i) => startMs + i * plan.holdMs);
-      const endMs = startMs + (plan.steps.length - 1) * plan.holdMs + plan.finalWatchMs;
+      const { writeAt, endMs } = planSchedule(plan, startMs);
       let next = 0;
       let judgements = 0;
       const first = Math.floor(startMs / judge.everyMs) * judge.everyMs + judge.phaseMs;
@@ -90,14 +112,7 @@ function timedPolicy(plan: TimedPlan, judge: Judge, name: string): Policy {
         world.write(writeAt[next] as number, plan.steps[next] as number);
         next += 1;
       }
-      return {
-        outcome: 'completed',
-        decidedAtMs: endMs,
-        rollbackCompleteMs: null,
-        trigger: null,
-        reason: 'plan done',
-        judgements,
-      };
+      return completedRun(endMs, judgements);
     },
   };
 }

@@ -22,7 +22,7 @@
  * is bench/oracle-curve.ts.
  */
 import { fairWorld, MISSED_HORIZON_MS, round } from './fair.ts';
-import { REFERENCE_PLAN, type TimedPlan } from './fair-settings.ts';
+import { completedRun, planSchedule, REFERENCE_PLAN, type TimedPlan } from './fair-settings.ts';
 import {
   cusum,
   flappingEvidence,
@@ -133,10 +133,9 @@ export function driveOracle(
   const { model = WORLD_MODEL, plan = REFERENCE_PLAN, onsets = 'any-minute' } = options;
   const regimeAware = (options.detector ?? 'regime-aware') === 'regime-aware';
   const rollbackFromPercent = options.rollbackFromPercent ?? 0;
-  const writeAt = plan.steps.map((_, i) => startMs + i * plan.holdMs);
+  const { writeAt, endMs } = planSchedule(plan, startMs);
   const changepoints =
     onsets === 'any-minute' ? null : settledMinutes(writeAt, world.syncMs + world.ttlMs);
-  const endMs = startMs + (plan.steps.length - 1) * plan.holdMs + plan.finalWatchMs;
   const published: { startMs: number; llr: number }[] = [];
   const pending: Minute[] = [];
   const highs: OracleHigh[] = [];
@@ -203,17 +202,7 @@ export function driveOracle(
   }
   const decided = advanceTo(endMs);
   if (decided !== null) return { run: decided, highs };
-  return {
-    run: {
-      outcome: 'completed',
-      decidedAtMs: endMs,
-      rollbackCompleteMs: null,
-      trigger: null,
-      reason: 'plan done',
-      judgements,
-    },
-    highs,
-  };
+  return { run: completedRun(endMs, judgements), highs };
 }
 
 /** The oracle as a part-1c policy with threshold `h`. */

@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { DAY_SECONDS, Percent } from './input-fields.ts';
 import type { Plan } from './input-plan.ts';
-import { described } from './input-zod.ts';
+import { boundedInt, described } from './input-zod.ts';
 import { expandSteps } from './plan.ts';
 
 /**
@@ -31,15 +31,12 @@ export const GatesSchema = described(
     ),
     /** How long a gate waits for an answer before it takes `onTimeout`. */
     timeoutSeconds: described(
-      z._default(
-        z
-          .int('must be an integer')
-          .check(
-            z.gte(60, 'must be >= 60'),
-            z.lte(MAX_GATE_TIMEOUT_SECONDS, 'must be <= 1209600 (14 days, as ECS pause hooks)')
-          ),
-        DEFAULT_GATE_TIMEOUT_SECONDS
-      ),
+      boundedInt({
+        min: 60,
+        max: MAX_GATE_TIMEOUT_SECONDS,
+        maxNote: '14 days, as ECS pause hooks',
+        default: DEFAULT_GATE_TIMEOUT_SECONDS,
+      }),
       'How long a gate waits for an answer (default 86400, at most 1209600 = 14 days) before it takes onTimeout.'
     ),
     /** What an unanswered gate does at its timeout. */

@@ -4,7 +4,7 @@
  * `core/step-hooks.ts`; the ASL states in design.md "Step hooks".
  */
 import * as z from 'zod/mini';
-import { described } from './input-zod.ts';
+import { boundedInt, described } from './input-zod.ts';
 
 /** A Lambda function ARN, optionally qualified by a version or an alias. */
 const LAMBDA_ARN =
@@ -33,20 +33,12 @@ export const HooksSchema = z
     ),
     /** The wait before asking again after a RetryLater answer. */
     retryLaterSeconds: described(
-      z._default(
-        z
-          .int('must be an integer')
-          .check(z.gte(10, 'must be >= 10'), z.lte(3_600, 'must be <= 3600')),
-        60
-      ),
+      boundedInt({ min: 10, max: 3_600, default: 60 }),
       'The wait before asking again after a RetryLater answer.'
     ),
     /** Answers per hook round; RetryLater on the last one rolls back. */
     maxAttempts: described(
-      z._default(
-        z.int('must be an integer').check(z.gte(1, 'must be >= 1'), z.lte(100, 'must be <= 100')),
-        10
-      ),
+      boundedInt({ min: 1, max: 100, default: 10 }),
       'Answers per hook round; RetryLater on the last one rolls back.'
     ),
   })

@@ -2,7 +2,7 @@
 
 import * as z from 'zod/mini';
 import { DAY_SECONDS } from './input-fields.ts';
-import { described } from './input-zod.ts';
+import { boundedInt, described } from './input-zod.ts';
 
 export const LimitsSchema = z.strictObject({
   /**
@@ -10,10 +10,7 @@ export const LimitsSchema = z.strictObject({
    * (each Fail is a separate stretch of traffic, so one bad minute is one Fail).
    */
   maxFailures: described(
-    z._default(
-      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(1_000, 'must be <= 1000')),
-      6
-    ),
+    boundedInt({ min: 0, max: 1_000, default: 6 }),
     'Roll back when Fail evaluations in the whole run exceed this: the budget for intermittent failures (each Fail is a separate stretch of traffic, so one bad minute is one Fail).'
   ),
   /**
@@ -22,20 +19,12 @@ export const LimitsSchema = z.strictObject({
    * confirmations: a one- or two-minute 5xx burst does not roll back, a regression does within 3 windows.
    */
   maxConsecutiveFailures: described(
-    z._default(
-      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(1_000, 'must be <= 1000')),
-      2
-    ),
+    boundedInt({ min: 0, max: 1_000, default: 2 }),
     'Roll back when Fail evaluations in a row (Inconclusive in between does not break the row, Pass does) exceed this. Consecutive Fails judge independent windows, so the default 2 asks for three separate confirmations: a one- or two-minute 5xx burst does not roll back, a regression does within 3 windows.'
   ),
   /** Inconclusive evaluations in a row before `onInconclusiveLimit` applies. */
   maxInconclusive: described(
-    z._default(
-      z
-        .int('must be an integer')
-        .check(z.gte(0, 'must be >= 0'), z.lte(100_000, 'must be <= 100000')),
-      30
-    ),
+    boundedInt({ min: 0, max: 100_000, default: 30 }),
     'Inconclusive evaluations in a row before `onInconclusiveLimit` applies.'
   ),
   /** What to do when the inconclusive limit is exceeded: keep holding at the current weight, or roll back. */
@@ -45,10 +34,7 @@ export const LimitsSchema = z.strictObject({
   ),
   /** Roll back when metric-source errors in a row exceed this. */
   maxConsecutiveErrors: described(
-    z._default(
-      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(1_000, 'must be <= 1000')),
-      4
-    ),
+    boundedInt({ min: 0, max: 1_000, default: 4 }),
     'Roll back when metric-source errors in a row exceed this.'
   ),
 });
@@ -56,12 +42,7 @@ export const LimitsSchema = z.strictObject({
 export const DnsSchema = z.strictObject({
   /** Preflight refuses non-alias records with a higher TTL: a long TTL delays both shift and rollback. */
   maxTtlSeconds: described(
-    z._default(
-      z
-        .int('must be an integer')
-        .check(z.gte(0, 'must be >= 0'), z.lte(DAY_SECONDS, 'must be <= 86400')),
-      300
-    ),
+    boundedInt({ min: 0, max: DAY_SECONDS, default: 300 }),
     'Preflight refuses non-alias records with a higher TTL: a long TTL delays both shift and rollback.'
   ),
   /**
@@ -69,20 +50,12 @@ export const DnsSchema = z.strictObject({
    * shorter polls only add state transitions (a rollback never waits for INSYNC).
    */
   syncPollSeconds: described(
-    z._default(
-      z.int('must be an integer').check(z.gte(1, 'must be >= 1'), z.lte(300, 'must be <= 300')),
-      60
-    ),
+    boundedInt({ min: 1, max: 300, default: 60 }),
     'Wait between GetChange polls. Route 53 is normally INSYNC within 60 s, so one poll usually suffices; shorter polls only add state transitions (a rollback never waits for INSYNC).'
   ),
   /** Give up (and roll back) when a change is not INSYNC after this long. */
   maxSyncWaitSeconds: described(
-    z._default(
-      z
-        .int('must be an integer')
-        .check(z.gte(60, 'must be >= 60'), z.lte(3_600, 'must be <= 3600')),
-      900
-    ),
+    boundedInt({ min: 60, max: 3_600, default: 900 }),
     'Give up (and roll back) when a change is not INSYNC after this long.'
   ),
 });

@@ -5,7 +5,7 @@ import { overlaps, targetLabel } from './discovery-target.ts';
 import { DiscoveryTargets } from './input-fields.ts';
 import { formatPath } from './input-issues.ts';
 import { CustomQueriesSchema, EdgeSchema } from './input-sources.ts';
-import { described } from './input-zod.ts';
+import { boundedInt, boundedNumber, described } from './input-zod.ts';
 
 const MetricsFields = z.strictObject({
   /** CloudWatch namespace of the Service Connect metrics. */
@@ -48,10 +48,7 @@ const MetricsFields = z.strictObject({
    * almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).
    */
   publicationDelaySeconds: described(
-    z._default(
-      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(900, 'must be <= 900')),
-      150
-    ),
+    boundedInt({ min: 0, max: 900, default: 150 }),
     'How long CloudWatch takes to publish a datapoint; windows end this far in the past. AWS states no figure; Datadog reports about 2 min for 1-minute metrics (docs/aws-facts.md §1.1, UNCONFIRMED): 150 s is that plus 30 s, within the 2-3 min the facts recommend. Not a multiple of 60 on purpose: evaluations run at this phase within the minute, and a shift written just after a minute boundary would leave almost the whole first minute of its step unjudged (judgingFrom rounds up to the period).'
   ),
   /**
@@ -60,10 +57,7 @@ const MetricsFields = z.strictObject({
    * as it is (a late minute is read with the next window). Judges each minute as soon as it is published.
    */
   earliestPublicationSeconds: described(
-    z._default(
-      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(900, 'must be <= 900')),
-      90
-    ),
+    boundedInt({ min: 0, max: 900, default: 90 }),
     "First look for a minute's datapoints this long after the minute ends; then every `publicationPollSeconds` until `publicationDelaySeconds`, after which a minute still missing is judged as it is. Judges each minute as soon as it is published."
   ),
   /**
@@ -72,10 +66,7 @@ const MetricsFields = z.strictObject({
    * (9 history events) and one green GetMetricData.
    */
   publicationPollSeconds: described(
-    z._default(
-      z.int('must be an integer').check(z.gte(0, 'must be >= 0'), z.lte(300, 'must be <= 300')),
-      30
-    ),
+    boundedInt({ min: 0, max: 300, default: 30 }),
     'How often to look again for a minute not yet published (0: no polling, every evaluation waits the whole `publicationDelaySeconds`). Each look is one more Bake -> EvaluateMetrics -> Decide round (9 history events) and one green GetMetricData.'
   ),
   /**
@@ -83,12 +74,7 @@ const MetricsFields = z.strictObject({
    * data); after an Inconclusive the window grows, at most to this, then its start moves forward.
    */
   windowSeconds: described(
-    z._default(
-      z
-        .int('must be an integer')
-        .check(z.gte(60, 'must be >= 60'), z.lte(3_600, 'must be <= 3600')),
-      300
-    ),
+    boundedInt({ min: 60, max: 3_600, default: 300 }),
     'Longest window one evaluation judges. Windows start where the last Pass or Fail ended (independent data); after an Inconclusive the window grows, at most to this, then its start moves forward.'
   ),
   /** Each environment's edge load balancer (found from the alias records by default). */
@@ -150,16 +136,16 @@ export const StartedMetricsSchema = MetricsFields.check(windowWholePeriods, dist
 export const BaselineThresholdsSchema = z.strictObject({
   /** Green fails when its error rate > max(blue x ratio, blue + minDelta). */
   errorRateMaxRatio: described(
-    z._default(z.number().check(z.gte(1, 'must be >= 1'), z.lte(100, 'must be <= 100')), 2),
+    boundedNumber({ min: 1, max: 100, default: 2 }),
     'Green fails when its error rate > max(blue x ratio, blue + minDelta).'
   ),
   errorRateMinDeltaPercent: described(
-    z._default(z.number().check(z.gte(0, 'must be >= 0'), z.lte(100, 'must be <= 100')), 0.5),
+    boundedNumber({ min: 0, max: 100, default: 0.5 }),
     "Minimum margin above blue's error rate, in percentage points (see errorRateMaxRatio)."
   ),
   /** Green fails when its average latency > max(blue x ratio, blue + minDelta). */
   latencyAvgMaxRatio: described(
-    z._default(z.number().check(z.gte(1, 'must be >= 1'), z.lte(100, 'must be <= 100')), 1.5),
+    boundedNumber({ min: 1, max: 100, default: 1.5 }),
     'Green fails when its average latency > max(blue x ratio, blue + minDelta).'
   ),
   latencyAvgMinDeltaMs: described(
@@ -171,17 +157,12 @@ export const BaselineThresholdsSchema = z.strictObject({
 export const ThresholdsSchema = z.strictObject({
   /** Below this many requests in a window the verdict is Inconclusive, never Pass. */
   minRequests: described(
-    z._default(
-      z
-        .int('must be an integer')
-        .check(z.gte(1, 'must be >= 1'), z.lte(1_000_000, 'must be <= 1000000')),
-      50
-    ),
+    boundedInt({ min: 1, max: 1_000_000, default: 50 }),
     'Below this many requests in a window the verdict is Inconclusive, never Pass.'
   ),
   /** Green's 5xx share of requests, in percent. */
   errorRateMaxPercent: described(
-    z._default(z.number().check(z.gte(0, 'must be >= 0'), z.lte(100, 'must be <= 100')), 1),
+    boundedNumber({ min: 0, max: 100, default: 1 }),
     "Green's 5xx share of requests, in percent."
   ),
   /**
@@ -191,10 +172,7 @@ export const ThresholdsSchema = z.strictObject({
    * default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001.
    */
   confidence: described(
-    z._default(
-      z.number().check(z.gte(0.5, 'must be >= 0.5'), z.lte(0.9999, 'must be <= 0.9999')),
-      0.9
-    ),
+    boundedNumber({ min: 0.5, max: 0.9999, default: 0.9 }),
     "One-sided confidence that green's true error rate is above the limit before a window counts as Fail, for the window checks (each discovery name's error rate, and the overall one of a source without per-minute counts). Windows are independent and a rollback needs maxConsecutiveFailures + 1 Fails in a row (3 by default): at 0.9 each, a green exactly at the limit fails three in a row with probability 0.1^3 = 0.001."
   ),
   /**
@@ -203,10 +181,7 @@ export const ThresholdsSchema = z.strictObject({
    * most this, per 1,440 judged minutes, however often it is looked at.
    */
   falseAlarmRate: described(
-    z._default(
-      z.number().check(z.gte(1e-6, 'must be >= 0.000001'), z.lte(0.5, 'must be <= 0.5')),
-      0.01
-    ),
+    boundedNumber({ min: 1e-6, max: 0.5, default: 0.01 }),
     'The overall error-rate checks (absolute and against blue) are a sequential test on per-minute counts: a green whose 5xx rate stays within its limit is rolled back by it with probability at most this, per 1,440 judged minutes, however often it is looked at.'
   ),
   /**
@@ -216,10 +191,7 @@ export const ThresholdsSchema = z.strictObject({
    * migrations in the bench; three consecutive bursts are 30 times rarer (0.0 %), for +30 s median restore.
    */
   minEvidenceMinutes: described(
-    z._default(
-      z.int('must be an integer').check(z.gte(1, 'must be >= 1'), z.lte(10, 'must be <= 10')),
-      3
-    ),
+    boundedInt({ min: 1, max: 10, default: 3 }),
     "The fewest minutes of overwhelming evidence that roll back through the sequential test: each minute's evidence is capped so that fewer minutes never suffice. With 3, neither a one-minute 5xx burst nor two in a row roll back on their own; weak evidence takes longer."
   ),
   /** Limit on TargetResponseTime Average (ms). Unset: no absolute latency check. */

@@ -3,7 +3,7 @@
 import * as z from 'zod/mini';
 import { DAY_SECONDS, oneDecimal, Percent } from './input-fields.ts';
 import { checkGates, GatesSchema } from './input-gates.ts';
-import { described } from './input-zod.ts';
+import { boundedInt, described } from './input-zod.ts';
 import { stepPercent } from './plan.ts';
 
 /**
@@ -92,32 +92,17 @@ export const PlanSchema = z
     ),
     /** Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable. */
     bakeSeconds: described(
-      z._default(
-        z
-          .int('must be an integer')
-          .check(z.gte(60, 'must be >= 60'), z.lte(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')),
-        600
-      ),
+      boundedInt({ min: 60, max: 7 * DAY_SECONDS, maxNote: '7 days', default: 600 }),
       "Bake time at each step below 100 %, measured from the moment the step's traffic is judgeable."
     ),
     /** How often metrics are judged during a bake. */
     evaluationIntervalSeconds: described(
-      z._default(
-        z
-          .int('must be an integer')
-          .check(z.gte(60, 'must be >= 60'), z.lte(3_600, 'must be <= 3600')),
-        60
-      ),
+      boundedInt({ min: 60, max: 3_600, default: 60 }),
       'How often metrics are judged during a bake.'
     ),
     /** Bake at 100 % green before the run completes. */
     finalBakeSeconds: described(
-      z._default(
-        z
-          .int('must be an integer')
-          .check(z.gte(0, 'must be >= 0'), z.lte(7 * DAY_SECONDS, 'must be <= 604800 (7 days)')),
-        600
-      ),
+      boundedInt({ min: 0, max: 7 * DAY_SECONDS, maxNote: '7 days', default: 600 }),
       'Bake at 100 % green before the run completes.'
     ),
     /** Approval gates before chosen steps (input-gates.ts). */

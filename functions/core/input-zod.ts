@@ -20,3 +20,26 @@ export function described<T extends z.ZodMiniType>(schema: T, description: strin
   z.globalRegistry.add(copy, { description });
   return copy;
 }
+
+interface Bounds {
+  min: number;
+  max: number;
+  default: number;
+  /** Why the maximum is what it is, added to its message: "must be <= 604800 (7 days)". */
+  maxNote?: string;
+}
+
+function within<T extends z.ZodMiniNumber<number>>(schema: T, { min, max, maxNote }: Bounds): T {
+  const maxRule = maxNote === undefined ? `must be <= ${max}` : `must be <= ${max} (${maxNote})`;
+  return schema.check(z.gte(min, `must be >= ${min}`), z.lte(max, maxRule));
+}
+
+/** A whole number from `min` to `max`, `default` when absent; each broken rule is named ("must be >= 60"). */
+export function boundedInt(bounds: Bounds) {
+  return z._default(within(z.int('must be an integer'), bounds), bounds.default);
+}
+
+/** A number from `min` to `max`, `default` when absent; each broken rule is named ("must be <= 100"). */
+export function boundedNumber(bounds: Bounds) {
+  return z._default(within(z.number(), bounds), bounds.default);
+}

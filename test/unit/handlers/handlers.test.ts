@@ -94,6 +94,15 @@ function runState(overrides: Partial<RunState> = {}): RunState {
   return { ...rest, ...overrides };
 }
 
+/** A continuation of runState() with the given status fields (possibly tampered, so not typed). */
+function continuation(status: Record<string, unknown> = {}) {
+  return {
+    ...runState(),
+    status: { ...runState().status, ...status },
+    run: { ...runState().run, continuedFrom: PREDECESSOR },
+  };
+}
+
 /** The registry entry of a run that passed preflight (phase running), owned by `state.run.executionArn`. */
 function owned(
   state: RunState = runState(),
@@ -341,11 +350,7 @@ describe('Handler: preflight', () => {
     },
   ])('refuses a continuation whose status.$field is not a time', async ({ field, status }) => {
     // Prepare
-    const previous = {
-      ...runState(),
-      status: { ...runState().status, ...status },
-      run: { ...runState().run, continuedFrom: PREDECESSOR },
-    };
+    const previous = continuation(status);
 
     // Act + Assess
     await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
@@ -371,11 +376,7 @@ describe('Handler: preflight', () => {
     },
   ])('refuses a tampered continuation naming the rule: $message', async ({ status, message }) => {
     // Prepare
-    const previous = {
-      ...runState(),
-      status: { ...runState().status, ...status },
-      run: { ...runState().run, continuedFrom: PREDECESSOR },
-    };
+    const previous = continuation(status);
 
     // Act + Assess
     await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
@@ -403,11 +404,7 @@ describe('Handler: preflight', () => {
     async ({ field, test }) => {
       // Prepare
       const check = field.split('.')[0] as string;
-      const previous = {
-        ...runState(),
-        status: { ...runState().status, sequential: { errorRate: memory, [check]: test } },
-        run: { ...runState().run, continuedFrom: PREDECESSOR },
-      };
+      const previous = continuation({ sequential: { errorRate: memory, [check]: test } });
 
       // Act + Assess
       await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
@@ -420,11 +417,7 @@ describe('Handler: preflight', () => {
   it('resumes a state whose sequential tests are well formed', async () => {
     // Prepare
     const sequential = { errorRate: memory, baselineErrorRate: { ...memory, consumedUntil: null } };
-    const previous = {
-      ...runState(),
-      status: { ...runState().status, sequential },
-      run: { ...runState().run, continuedFrom: PREDECESSOR },
-    };
+    const previous = continuation({ sequential });
     owned();
 
     // Act
@@ -436,11 +429,7 @@ describe('Handler: preflight', () => {
 
   it('refuses a continuation whose status.blueDrainedFrom is not a time', async () => {
     // Prepare
-    const previous = {
-      ...runState(),
-      status: { ...runState().status, greenPercent: 100, blueDrainedFrom: 'earlier' },
-      run: { ...runState().run, continuedFrom: PREDECESSOR },
-    };
+    const previous = continuation({ greenPercent: 100, blueDrainedFrom: 'earlier' });
 
     // Act + Assess
     await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
@@ -554,7 +543,7 @@ describe('Handler: preflight', () => {
     // Prepare
     router.pairs = [pairWith({ blue: 70, green: 30 }, { hostedZoneId: ZONE })];
     owned();
-    const previous = { ...runState(), run: { ...runState().run, continuedFrom: PREDECESSOR } };
+    const previous = continuation();
 
     // Act + Assess
     await expect(preflight(event({ resume: previous }), deps())).rejects.toMatchObject({
@@ -574,7 +563,7 @@ describe('Handler: preflight', () => {
   ])('refuses a forged continuation ($name) before touching Route 53', async ({ setup }) => {
     // Prepare
     setup();
-    const forged = { ...runState(), run: { ...runState().run, continuedFrom: PREDECESSOR } };
+    const forged = continuation();
 
     // Act + Assess
     await expect(preflight(event({ resume: forged }), deps())).rejects.toMatchObject({

@@ -34,6 +34,18 @@ import {
 
 const MINUTE_MS = 60_000;
 
+/** One environment's minute: `requests` of which `http5xx` failed, the rest 2xx; fixed latencies. */
+function env(requests: number, http5xx: number): EnvMinute {
+  return {
+    requests,
+    http2xx: requests - http5xx,
+    http4xx: 0,
+    http5xx,
+    latencyAvgMs: 75,
+    latencyMaxMs: 100,
+  };
+}
+
 describe('Oracle likelihoods', () => {
   it('integrates the standard normal: weights sum to 1, second moment 1, mean-one log-normal', () => {
     // Act
@@ -132,14 +144,6 @@ describe('Oracle CUSUM', () => {
 
   it('puts a late minute in its place in time: a late healthy minute does not cancel later regressed ones', () => {
     // Prepare: minute 0 healthy but published last among the first three; minutes 1-3 regressed.
-    const env = (requests: number, http5xx: number): EnvMinute => ({
-      requests,
-      http2xx: requests - http5xx,
-      http4xx: 0,
-      http5xx,
-      latencyAvgMs: 75,
-      latencyMaxMs: 100,
-    });
     const published = [4.2, 3.5, 3.9, 4.9].map((m) => m * MINUTE_MS);
     const minutes = new Map<number, Minute>(
       published.map((publishedAtMs, i) => [
@@ -179,14 +183,6 @@ describe('Oracle CUSUM', () => {
 });
 
 describe('Regime-aware oracle', () => {
-  const env = (requests: number, http5xx: number): EnvMinute => ({
-    requests,
-    http2xx: requests - http5xx,
-    http4xx: 0,
-    http5xx,
-    latencyAvgMs: 75,
-    latencyMaxMs: 100,
-  });
   /** Green: healthy minutes 0-4, then 5-14 regressed; blue: `blue5xx` of 3,000 in minute 0, then 6 (0.2 %). */
   const worldWith = (blue5xx: number) =>
     ({
