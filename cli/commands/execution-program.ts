@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { ENDPOINTS, integer, type Run } from './program-options.ts';
+import type { StartOptions } from './start.ts';
 
 /** start, status, abort and rollback, in that order (help lists commands as registered). */
 export function registerExecutionCommands(program: Command, run: Run): void {
@@ -28,24 +29,12 @@ export function registerExecutionCommands(program: Command, run: Run): void {
     .option('--name <name>', 'execution name (default: <migrationId>-<UTC timestamp>)')
     .option('--json', 'print JSON', false)
     .addHelpText('after', `${stateMachineHelp}${ENDPOINTS}`)
-    .action(
-      async (
-        file: string,
-        options: {
-          stateMachineArn?: string;
-          stack?: string;
-          account?: string;
-          region?: string;
-          name?: string;
-          json: boolean;
-        }
-      ) => {
-        await run(async () => {
-          const { start } = await import('./start.ts');
-          return start({ file, ...options });
-        }, options.json);
-      }
-    );
+    .action(async (file: string, options: Omit<StartOptions, 'file'>) => {
+      await run(async () => {
+        const { start } = await import('./start.ts');
+        return start({ file, ...options });
+      }, options.json);
+    });
 
   program
     .command('status')

@@ -3,7 +3,7 @@
  * call. Their actions live in rehearse.ts, run-local.ts and plan.ts.
  */
 import { type Command, Option } from 'commander';
-import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from '../scenarios.ts';
+import { SCENARIO_NAMES, SCENARIOS } from '../scenarios.ts';
 import { CliError, ExitCode } from './common.ts';
 import {
   ENDPOINTS,
@@ -13,6 +13,7 @@ import {
   type Run,
   timeScale,
 } from './program-options.ts';
+import type { RehearseOptions } from './rehearse.ts';
 
 /** `run-local FILE` or `run-local --input FILE` (as `plan` and `start` take it, or as it used to be). */
 function inputFileOf(positional: string | undefined, option: string | undefined): string {
@@ -66,23 +67,12 @@ export function registerLocalCommands(program: Command, run: Run): void {
       'after',
       `\nScenarios:\n${SCENARIO_NAMES.map((name) => `  ${name.padEnd(20)}${SCENARIOS[name].description}`).join('\n')}\n\nCtrl-C (or SIGTERM, SIGHUP) stops the execution like StopExecution; on-execution-end restores the snapshot (exit code 3).\n${EXIT_CODES}`
     )
-    .action(
-      async (options: {
-        scenario: ScenarioName;
-        input?: string;
-        abortAtStep?: number;
-        report?: string;
-        json: boolean;
-        seed?: number;
-        pace: number;
-        registryTable: string;
-      }) => {
-        await run(async () => {
-          const { rehearse } = await import('./rehearse.ts');
-          return rehearse(options);
-        }, options.json);
-      }
-    );
+    .action(async (options: RehearseOptions) => {
+      await run(async () => {
+        const { rehearse } = await import('./rehearse.ts');
+        return rehearse(options);
+      }, options.json);
+    });
 
   program
     .command('run-local')
