@@ -66,6 +66,8 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'input.ts': INPUT_TESTS,
   'input-fields.ts': INPUT_TESTS,
   'input-issues.ts': [...INPUT_TESTS, core('key-suggestion')],
+  // Verdict and Action are the only values; the rest is types.
+  'evaluation-types.ts': [core('decide'), core('verdict'), core('run')],
   'gates.ts': [core('gates'), core('run')],
   'input-gates.ts': [...INPUT_TESTS, core('gates')],
   'input-limits.ts': INPUT_TESTS,
@@ -95,6 +97,8 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
   'reading-slice.ts': ['test/unit/adapters/service-connect-slices.test.ts', core('cadence-loop')],
   'record-checks.ts': [core('record-checks'), core('record-checks.mutation')],
   // Constants only: the names the recovery paths share and the phases the registry stores.
+  // Types only.
+  'record-types.ts': [core('weights'), core('record-checks')],
   'recovery.ts': [core('ownership'), core('registry')],
   'registry.ts': [core('ownership'), core('registry')],
   'run-end.ts': [core('run'), core('run.mutation')],
@@ -108,9 +112,14 @@ export const TESTS_BY_CORE_FILE: Readonly<Record<string, readonly string[]>> = {
     core('gates'),
   ],
   'state.ts': [core('run')],
+  // Types only.
+  'sample-types.ts': [core('verdict'), core('window')],
+  // Types only.
+  'shift-status.ts': [core('run')],
   'sequential.ts': [core('sequential'), core('sequential-check')],
   'sequential-check.ts': [core('sequential-check'), core('verdict')],
   'stats.ts': [core('stats'), core('stats.mutation'), core('verdict')],
+  // Re-exports only: the shared types, split by domain into the four files below.
   'types.ts': [core('decide'), core('verdict'), core('run')],
   'verdict.ts': VERDICT_TESTS,
   'weights.ts': [

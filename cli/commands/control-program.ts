@@ -9,7 +9,7 @@ import {
   PAUSE_MIN_SECONDS,
 } from '../../functions/core/control.ts';
 
-type Run = (action: () => Promise<number> | number, json: boolean) => Promise<void>;
+import type { Run } from './program-options.ts';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
 

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 
-type Run = (action: () => Promise<number> | number, json: boolean) => Promise<void>;
+import type { Run } from './program-options.ts';
 
 export function registerGateCommands(program: Command, run: Run, endpoints: string): void {
   for (const action of ['approve', 'reject'] as const) {
