@@ -15,6 +15,7 @@ import type { RunState } from '../../../functions/core/state.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
 import { type MetricDataCall, recordMetricDataCalls } from '../../support/metric-data-recorder.ts';
 import { clientConfig, type Moto, startMoto } from '../../support/moto.ts';
+import { serviceConnectMinute } from '../../support/service-connect-minute.ts';
 import { inputWith, pairWith } from '../core/fixtures.ts';
 
 const MINUTE = 60_000;
@@ -29,19 +30,8 @@ const at = (minute: number) => new Date(t0 + minute * MINUTE).toISOString();
 const blueIds = () =>
   calls.flatMap((call) => call.queries.map((q) => q.Id ?? '')).filter((id) => id.startsWith('b'));
 
-function greenMinute(minute: number): MetricDatum[] {
-  const Timestamp = new Date(t0 + minute * MINUTE);
-  const target = [{ Name: 'TargetDiscoveryName', Value: 'orders' }];
-  return [
-    { MetricName: 'HTTPCode_Target_2XX_Count', Dimensions: target, Timestamp, Value: 400 },
-    {
-      MetricName: 'TargetResponseTime',
-      Dimensions: target,
-      Timestamp,
-      StatisticValues: { SampleCount: 400, Sum: 400 * 70, Minimum: 20, Maximum: 300 },
-    },
-  ];
-}
+const greenMinute = (minute: number): MetricDatum[] =>
+  serviceConnectMinute('orders', new Date(t0 + minute * MINUTE));
 
 beforeAll(async () => {
   moto = await startMoto();

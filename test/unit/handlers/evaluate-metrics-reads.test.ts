@@ -18,6 +18,7 @@ import type { RunState } from '../../../functions/core/state.ts';
 import { evaluateMetrics } from '../../../functions/handlers/evaluate-metrics.ts';
 import { type MetricDataCall, recordMetricDataCalls } from '../../support/metric-data-recorder.ts';
 import { clientConfig, type Moto, startMoto } from '../../support/moto.ts';
+import { serviceConnectMinute } from '../../support/service-connect-minute.ts';
 import { inputWith, pairWith } from '../core/fixtures.ts';
 
 const MINUTE = 60_000;
@@ -38,25 +39,8 @@ let t0: number;
 
 const at = (minute: number) => new Date(t0 + minute * MINUTE).toISOString();
 
-function minuteOf(name: string, minute: number): MetricDatum[] {
-  const Timestamp = new Date(t0 + minute * MINUTE);
-  const target = [{ Name: 'TargetDiscoveryName', Value: name }];
-  return [
-    { MetricName: 'HTTPCode_Target_2XX_Count', Dimensions: target, Timestamp, Value: 400 },
-    {
-      MetricName: 'RequestCount',
-      Dimensions: [{ Name: 'DiscoveryName', Value: name }],
-      Timestamp,
-      Value: 400,
-    },
-    {
-      MetricName: 'TargetResponseTime',
-      Dimensions: target,
-      Timestamp,
-      StatisticValues: { SampleCount: 400, Sum: 400 * 70, Minimum: 20, Maximum: 300 },
-    },
-  ];
-}
+const minuteOf = (name: string, minute: number): MetricDatum[] =>
+  serviceConnectMinute(name, new Date(t0 + minute * MINUTE), { requestCount: true });
 
 beforeAll(async () => {
   moto = await startMoto();
